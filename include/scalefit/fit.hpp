@@ -1,0 +1,149 @@
+/// @file fit.hpp
+/// Fitting a law to observations: options with documented defaults, the
+/// result value, and Fit().
+///
+/// The engine minimises the chosen objective (objective.hpp) over the law's
+/// parameters with Ceres' Levenberg–Marquardt, from several starts:
+///  - "auto" (default): variable projection. Laws that declare linear
+///    coefficients (E, A, B in chinchilla) get them by non-negative least
+///    squares on a grid of the other parameters; the best grid cells are
+///    polished. Laws without linear coefficients are scored on a grid of all
+///    parameters. A user `init` is polished too.
+///  - "hoffmann": the 4500-start grid of Hoffmann et al. 2022 App. D.2, every
+///    start polished (chinchilla-shaped laws only).
+///  - "init": one local solve from `init` (and the law's typical values for
+///    parameters not in `init`).
+///  - an explicit grid: every cell of the product of the user's value lists.
+///
+/// Convergence: Ceres' tolerances are relative (function and parameter) and
+/// weights are normalised to mean 1 internally, so multiplying all weights by
+/// any constant gives the same parameters. A fit is `converged` only when the
+/// best start's solve reported convergence and the projected gradient is
+/// negligible; otherwise `message` says why.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scalefit/data.hpp"
+#include "scalefit/law.hpp"
+#include "scalefit/objective.hpp"
+
+namespace scalefit {
+
+struct FitOptions {
+  /// Objective; see objective.hpp.
+  Objective objective = Objective::kHuberLog;
+  /// Huber threshold on the LOG residual (huber_log only). Must be > 0.
+  double delta = 1e-3;
+  /// Starting values by parameter name, user units.
+  std::map<std::string, double> init;
+  /// Bounds by parameter name, user units; override the law's defaults.
+  std::map<std::string, std::pair<double, double>> bounds;
+  /// Parameters held at their `init` value (or the law's typical value).
+  std::vector<std::string> fixed;
+  /// Ties (follower, leader): the follower always equals the leader
+  /// (e.g. {"beta", "alpha"} for α = β).
+  std::vector<std::pair<std::string, std::string>> ties;
+  /// "auto", "hoffmann", "init" or "grid" (then `grid` is used).
+  std::string start = "auto";
+  /// Explicit grid: values per parameter (user units); parameters not listed
+  /// start at init. Used when start == "grid".
+  std::map<std::string, std::vector<double>> grid;
+  /// Points per nonlinear parameter in the default start grid.
+  int grid_points = 10;
+  /// Cap on default grid cells; above it a deterministic low-discrepancy
+  /// subset of this many cells is used.
+  int max_grid_cells = 4096;
+  /// How many of the best grid cells are polished by "auto".
+  int num_polish = 4;
+  /// Local solver limits (see detail::SolveSettings for the defaults'
+  /// rationale: Ceres' own defaults stop this problem early).
+  int max_iterations = 1000;
+  double function_tolerance = 1e-12;
+  double parameter_tolerance = 1e-12;
+  double gradient_tolerance = 1e-14;
+  /// Threads for multi-start polishing; 0 = all cores. Results do not
+  /// depend on it.
+  int num_threads = 1;
+  /// FLOP convention of the data's C column and of allocations ("6ND").
+  std::string flop_convention = "6ND";
+
+  /// True when every field is in range; otherwise `why` says which is not.
+  bool IsValid(std::string* why) const;
+};
+
+/// One parameter of a result.
+struct ParamValue {
+  std::string name;
+  double value = 0.0;
+  double lower = -kInf;  ///< bound used, user units
+  double upper = kInf;
+  bool fixed = false;
+  std::string tied_to;   ///< empty unless tied
+  bool at_bound = false;
+};
+
+/// A fitted (or given) law. A value: copy it freely.
+struct FitResult {
+  LawPtr law;
+  std::vector<ParamValue> params;
+  bool has_data = false;   ///< false for FromParams
+  bool converged = false;
+  std::string message;     ///< why not converged, or "converged"
+  double objective = 0.0;  ///< in the user's weight units
+  int iterations = 0;      ///< of the best start
+  int num_starts = 0;      ///< polished starts
+  int num_best_basin = 0;  ///< polished starts that reached the best objective
+  std::string start;       ///< strategy used
+  Objective objective_kind = Objective::kHuberLog;
+  double delta = 1e-3;
+  int num_points = 0;
+  FitOptions options;
+  DataSummary data_summary;
+  std::shared_ptr<const Observations> data;  ///< null for FromParams
+
+  /// Parameter values in law order (user units).
+  std::vector<double> values() const;
+  double param(const std::string& name) const;
+  /// Predicted loss at rows of inputs (row-major, law input order).
+  std::vector<double> Predict(const std::vector<double>& x) const;
+  /// Predicted loss at named input columns.
+  std::vector<double> Predict(
+      const std::map<std::string, std::vector<double>>& inputs) const;
+
+  /// One line: law, parameters, convergence.
+  std::string BriefReport() const;
+  /// Everything: data, objective and solver settings, convergence,
+  /// parameters, bounds.
+  std::string FullReport() const;
+};
+
+/// Fits `law` to `data`. Throws InvalidArgument/UnknownName for bad input or
+/// options. Never returns NaN parameters: a fit that fails says so in
+/// `converged` and `message`.
+FitResult Fit(const LawPtr& law, const Observations& data,
+              const FitOptions& options = {});
+
+/// Fits a built-in law by name.
+FitResult Fit(const std::string& law, const Observations& data,
+              const FitOptions& options = {});
+
+/// A result from published parameters, without data: every analysis accepts
+/// it; it has no uncertainty. Throws for unknown or missing names.
+FitResult FromParams(const LawPtr& law,
+                     const std::map<std::string, double>& params,
+                     const std::string& flop_convention = "6ND");
+
+namespace detail {
+/// The internal start grid of Hoffmann et al. 2022, App. D.2, in law
+/// parameter order (E, A, B, alpha, beta) and internal units
+/// (log E, log A, log B, alpha, beta): 4500 points.
+std::vector<std::vector<double>> HoffmannGrid(const LawInfo& info);
+}  // namespace detail
+
+}  // namespace scalefit

@@ -1,0 +1,57 @@
+// Shared helpers for the bindings: numpy <-> std::vector conversion.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "scalefit/scalefit.hpp"
+
+namespace scalefit::py {
+
+namespace pyb = pybind11;
+
+/// A 1-D float64 array copied into a vector. `name` is used in errors.
+inline std::vector<double> ToVector(const pyb::array_t<double, pyb::array::forcecast>& a,
+                                    const std::string& name) {
+  if (a.ndim() != 1) {
+    throw InvalidArgument("'" + name + "' must be 1-dimensional, got " +
+                          std::to_string(a.ndim()) + " dimensions");
+  }
+  std::vector<double> v(a.shape(0));
+  auto r = a.unchecked<1>();
+  for (pyb::ssize_t i = 0; i < a.shape(0); ++i) v[i] = r(i);
+  return v;
+}
+
+inline pyb::array_t<double> ToArray(const std::vector<double>& v) {
+  pyb::array_t<double> out(static_cast<pyb::ssize_t>(v.size()));
+  auto w = out.mutable_unchecked<1>();
+  for (size_t i = 0; i < v.size(); ++i) w(i) = v[i];
+  return out;
+}
+
+inline std::map<std::string, std::vector<double>> ToColumns(const pyb::dict& d) {
+  std::map<std::string, std::vector<double>> cols;
+  for (auto item : d) {
+    const std::string name = pyb::str(item.first);
+    cols[name] = ToVector(
+        pyb::array_t<double, pyb::array::forcecast>::ensure(item.second), name);
+  }
+  return cols;
+}
+
+void RegisterLaws(pyb::module_& m);
+void RegisterFit(pyb::module_& m);
+void RegisterAllocation(pyb::module_& m);
+void RegisterUncertainty(pyb::module_& m);
+void RegisterApproaches(pyb::module_& m);
+void RegisterBacktest(pyb::module_& m);
+void RegisterIo(pyb::module_& m);
+void RegisterFlops(pyb::module_& m);
+
+}  // namespace scalefit::py

@@ -1,0 +1,32 @@
+// The scalefit._core extension: binds the runtime layer only. One
+// register_* file per topic.
+#include "common.hpp"
+
+namespace pyb = pybind11;
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "scalefit C++ core (private; use the scalefit package)";
+  m.attr("__version__") = scalefit::kVersion;
+  // Every scalefit::Error becomes scalefit.ScalefitError, a ValueError.
+  static pyb::exception<scalefit::Error> error(m, "ScalefitError",
+                                               PyExc_ValueError);
+  pyb::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const scalefit::Error& e) {
+      pyb::set_error(error, e.what());
+    }
+  });
+  m.def("set_log_level", &scalefit::SetLogLevel, pyb::arg("level"),
+        "Set the 'scalefit' logger level: trace, debug, info, warn, error, "
+        "critical, off.");
+  m.def("get_log_level", &scalefit::GetLogLevel);
+  scalefit::py::RegisterLaws(m);
+  scalefit::py::RegisterFit(m);
+  scalefit::py::RegisterFlops(m);
+  scalefit::py::RegisterAllocation(m);
+  scalefit::py::RegisterUncertainty(m);
+  scalefit::py::RegisterApproaches(m);
+  scalefit::py::RegisterBacktest(m);
+  scalefit::py::RegisterIo(m);
+}

@@ -1,0 +1,119 @@
+// Fitting: options, the result, fit(), from_params().
+#include "common.hpp"
+
+namespace scalefit::py {
+
+namespace {
+
+FitResult FitPy(const LawPtr& law, const pyb::dict& inputs,
+                const pyb::array_t<double, pyb::array::forcecast>& loss,
+                const pyb::object& weights, const pyb::object& groups,
+                const FitOptions& options) {
+  Observations obs = MakeObservations(
+      law->info().input_names, ToColumns(inputs), ToVector(loss, "loss"),
+      weights.is_none()
+          ? std::vector<double>{}
+          : ToVector(pyb::array_t<double, pyb::array::forcecast>::ensure(weights),
+                     "weights"),
+      groups.is_none() ? std::vector<std::int64_t>{}
+                       : groups.cast<std::vector<std::int64_t>>());
+  pyb::gil_scoped_release release;
+  return Fit(law, obs, options);
+}
+
+pyb::dict ParamsDict(const FitResult& r) {
+  pyb::dict d;
+  for (const auto& p : r.params) d[pyb::str(p.name)] = p.value;
+  return d;
+}
+
+}  // namespace
+
+void RegisterFit(pyb::module_& m) {
+  pyb::class_<FitOptions>(m, "FitOptions")
+      .def(pyb::init<>())
+      .def_property(
+          "objective", [](const FitOptions& o) { return ToString(o.objective); },
+          [](FitOptions& o, const std::string& s) { o.objective = ParseObjective(s); })
+      .def_readwrite("delta", &FitOptions::delta)
+      .def_readwrite("init", &FitOptions::init)
+      .def_readwrite("bounds", &FitOptions::bounds)
+      .def_readwrite("fixed", &FitOptions::fixed)
+      .def_readwrite("ties", &FitOptions::ties)
+      .def_readwrite("start", &FitOptions::start)
+      .def_readwrite("grid", &FitOptions::grid)
+      .def_readwrite("grid_points", &FitOptions::grid_points)
+      .def_readwrite("max_grid_cells", &FitOptions::max_grid_cells)
+      .def_readwrite("num_polish", &FitOptions::num_polish)
+      .def_readwrite("max_iterations", &FitOptions::max_iterations)
+      .def_readwrite("function_tolerance", &FitOptions::function_tolerance)
+      .def_readwrite("parameter_tolerance", &FitOptions::parameter_tolerance)
+      .def_readwrite("gradient_tolerance", &FitOptions::gradient_tolerance)
+      .def_readwrite("num_threads", &FitOptions::num_threads)
+      .def_readwrite("flop_convention", &FitOptions::flop_convention)
+      .def("is_valid", [](const FitOptions& o) {
+        std::string why;
+        const bool ok = o.IsValid(&why);
+        return std::make_pair(ok, why);
+      });
+
+  pyb::class_<ParamValue>(m, "ParamValue")
+      .def_readonly("name", &ParamValue::name)
+      .def_readonly("value", &ParamValue::value)
+      .def_readonly("lower", &ParamValue::lower)
+      .def_readonly("upper", &ParamValue::upper)
+      .def_readonly("fixed", &ParamValue::fixed)
+      .def_readonly("tied_to", &ParamValue::tied_to)
+      .def_readonly("at_bound", &ParamValue::at_bound);
+
+  pyb::class_<DataSummary>(m, "DataSummary")
+      .def_readonly("num_rows", &DataSummary::num_rows)
+      .def_readonly("input_names", &DataSummary::input_names)
+      .def_readonly("min", &DataSummary::min)
+      .def_readonly("max", &DataSummary::max)
+      .def_readonly("num_distinct", &DataSummary::num_distinct)
+      .def_readonly("loss_min", &DataSummary::loss_min)
+      .def_readonly("loss_max", &DataSummary::loss_max)
+      .def_readonly("hash", &DataSummary::hash);
+
+  pyb::class_<FitResult>(m, "FitResult")
+      .def_readonly("law", &FitResult::law)
+      .def_property_readonly("params", &ParamsDict)
+      .def_readonly("param_values", &FitResult::params)
+      .def_property_readonly("values", &FitResult::values)
+      .def_readonly("has_data", &FitResult::has_data)
+      .def_readonly("converged", &FitResult::converged)
+      .def_readonly("message", &FitResult::message)
+      .def_readonly("objective", &FitResult::objective)
+      .def_readonly("iterations", &FitResult::iterations)
+      .def_readonly("num_starts", &FitResult::num_starts)
+      .def_readonly("num_best_basin", &FitResult::num_best_basin)
+      .def_readonly("start", &FitResult::start)
+      .def_property_readonly("objective_name",
+                             [](const FitResult& r) { return ToString(r.objective_kind); })
+      .def_readonly("delta", &FitResult::delta)
+      .def_readonly("num_points", &FitResult::num_points)
+      .def_readonly("options", &FitResult::options)
+      .def_readonly("data_summary", &FitResult::data_summary)
+      .def("predict",
+           [](const FitResult& r, const pyb::dict& inputs) {
+             return ToArray(r.Predict(ToColumns(inputs)));
+           },
+           pyb::arg("inputs"))
+      .def("brief_report", &FitResult::BriefReport)
+      .def("full_report", &FitResult::FullReport)
+      .def("__repr__", &FitResult::BriefReport);
+
+  m.def("fit", &FitPy, pyb::arg("law"), pyb::arg("inputs"), pyb::arg("loss"),
+        pyb::arg("weights") = pyb::none(), pyb::arg("groups") = pyb::none(),
+        pyb::arg("options") = FitOptions{},
+        "Fit a law (the GIL is released while the solver runs).");
+  m.def(
+      "from_params",
+      [](const LawPtr& law, const std::map<std::string, double>& params,
+         const std::string& conv) { return FromParams(law, params, conv); },
+      pyb::arg("law"), pyb::arg("params"), pyb::arg("flop_convention") = "6ND");
+  m.def("format_full", &FormatFull);
+}
+
+}  // namespace scalefit::py

@@ -1,0 +1,42 @@
+"""scalefit: fit neural scaling laws to training runs and forecast from them.
+
+The numerics live in the C++ core (``scalefit._core``); this package adapts
+pandas/numpy inputs, formats results and provides plots and a CLI.
+
+    >>> import scalefit
+    >>> df = scalefit.datasets.chinchilla()
+    >>> fit = scalefit.fit("chinchilla", df)
+    >>> fit.params["alpha"]  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+try:
+    from . import _core
+except ImportError as exc:  # pragma: no cover - only on a broken install
+    raise ImportError(
+        "scalefit's compiled extension (scalefit._core) could not be imported. "
+        "Reinstall with `pip install .` from the source tree (needs Debian "
+        "packages libceres-dev libeigen3-dev libspdlog-dev; see scripts/setup.sh). "
+        f"Original error: {exc}"
+    ) from exc
+
+from ._core import ScalefitError, get_log_level, set_log_level
+from ._api import evaluate, fit, from_params, law, laws
+from .results import FitResult
+from . import datasets
+
+__version__ = _core.__version__
+
+__all__ = [
+    "ScalefitError",
+    "FitResult",
+    "datasets",
+    "evaluate",
+    "fit",
+    "from_params",
+    "get_log_level",
+    "law",
+    "laws",
+    "set_log_level",
+    "__version__",
+]

@@ -1,0 +1,159 @@
+#include "scalefit/data.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "scalefit/error.hpp"
+
+namespace scalefit {
+namespace {
+
+std::string Describe(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+inf" : "-inf";
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+
+void CheckPositiveFinite(const std::string& column, int row, double v) {
+  if (!std::isfinite(v) || !(v > 0.0)) {
+    throw InvalidArgument("column '" + column + "', row " +
+                          std::to_string(row) + " (0-based): value " +
+                          Describe(v) + "; " + column +
+                          " must be finite and > 0");
+  }
+}
+
+}  // namespace
+
+Observations MakeObservations(
+    const std::vector<std::string>& input_names,
+    const std::map<std::string, std::vector<double>>& columns,
+    const std::vector<double>& loss, const std::vector<double>& weights,
+    const std::vector<std::int64_t>& groups) {
+  for (const auto& [name, values] : columns) {
+    if (std::find(input_names.begin(), input_names.end(), name) ==
+        input_names.end()) {
+      std::string valid;
+      for (const auto& n : input_names) valid += (valid.empty() ? "" : ", ") + n;
+      throw UnknownName("unknown input column '" + name +
+                        "'; this law's inputs are: " + valid);
+    }
+  }
+  Observations obs;
+  obs.input_names = input_names;
+  const size_t n = loss.size();
+  for (const auto& name : input_names) {
+    auto it = columns.find(name);
+    if (it == columns.end()) {
+      throw InvalidArgument("missing input column '" + name + "'");
+    }
+    if (it->second.size() != n) {
+      throw InvalidArgument("length mismatch: input column '" + name +
+                            "' has " + std::to_string(it->second.size()) +
+                            " rows but 'loss' has " + std::to_string(n));
+    }
+  }
+  const size_t k = input_names.size();
+  obs.x.resize(n * k);
+  for (size_t j = 0; j < k; ++j) {
+    const auto& col = columns.at(input_names[j]);
+    for (size_t i = 0; i < n; ++i) obs.x[i * k + j] = col[i];
+  }
+  obs.loss = loss;
+  if (!weights.empty() && weights.size() != n) {
+    throw InvalidArgument("length mismatch: 'weights' has " +
+                          std::to_string(weights.size()) +
+                          " rows but 'loss' has " + std::to_string(n));
+  }
+  obs.weights = weights;
+  if (!groups.empty() && groups.size() != n) {
+    throw InvalidArgument("length mismatch: 'groups' has " +
+                          std::to_string(groups.size()) +
+                          " rows but 'loss' has " + std::to_string(n));
+  }
+  obs.groups = groups;
+  return obs;
+}
+
+void ValidateObservations(const Observations& obs, int min_rows) {
+  const int n = obs.num_rows();
+  const int k = obs.num_inputs();
+  if (obs.x.size() != static_cast<size_t>(n) * k) {
+    throw InvalidArgument("inputs hold " + std::to_string(obs.x.size()) +
+                          " values, expected rows × inputs = " +
+                          std::to_string(n) + " × " + std::to_string(k));
+  }
+  if (n == 0) throw InvalidArgument("no data: 0 rows");
+  if (n < min_rows) {
+    throw InvalidArgument(
+        "too few points: " + std::to_string(n) + " rows, but fitting needs "
+        "at least free parameters + 1 = " + std::to_string(min_rows));
+  }
+  if (!obs.weights.empty() && obs.weights.size() != static_cast<size_t>(n)) {
+    throw InvalidArgument("length mismatch: 'weights' has " +
+                          std::to_string(obs.weights.size()) +
+                          " rows but 'loss' has " + std::to_string(n));
+  }
+  if (!obs.groups.empty() && obs.groups.size() != static_cast<size_t>(n)) {
+    throw InvalidArgument("length mismatch: 'groups' has " +
+                          std::to_string(obs.groups.size()) +
+                          " rows but 'loss' has " + std::to_string(n));
+  }
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < k; ++j) {
+      CheckPositiveFinite(obs.input_names[j], i, obs.x[i * k + j]);
+    }
+    CheckPositiveFinite("loss", i, obs.loss[i]);
+    if (!obs.weights.empty()) CheckPositiveFinite("weights", i, obs.weights[i]);
+  }
+}
+
+DataSummary Summarize(const Observations& obs) {
+  DataSummary s;
+  s.num_rows = obs.num_rows();
+  s.input_names = obs.input_names;
+  const int n = obs.num_rows();
+  const int k = obs.num_inputs();
+  for (int j = 0; j < k; ++j) {
+    std::vector<double> col(n);
+    for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
+    std::sort(col.begin(), col.end());
+    s.min.push_back(n ? col.front() : 0.0);
+    s.max.push_back(n ? col.back() : 0.0);
+    int distinct = 0;
+    for (int i = 0; i < n; ++i) {
+      if (i == 0 || std::abs(col[i] - col[i - 1]) >
+                        1e-9 * std::max(std::abs(col[i]), 1e-300)) {
+        ++distinct;
+      }
+    }
+    s.num_distinct.push_back(distinct);
+  }
+  if (n) {
+    s.loss_min = *std::min_element(obs.loss.begin(), obs.loss.end());
+    s.loss_max = *std::max_element(obs.loss.begin(), obs.loss.end());
+  }
+  std::uint64_t h = 1469598103934665603ULL;
+  auto feed = [&h](const std::vector<double>& v) {
+    for (double d : v) {
+      unsigned char b[sizeof(double)];
+      std::memcpy(b, &d, sizeof d);
+      for (unsigned char c : b) {
+        h ^= c;
+        h *= 1099511628211ULL;
+      }
+    }
+  };
+  feed(obs.x);
+  feed(obs.loss);
+  feed(obs.weights);
+  s.hash = h;
+  return s;
+}
+
+}  // namespace scalefit

@@ -1,0 +1,722 @@
+#include "scalefit/fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include <Eigen/Dense>
+
+#include "scalefit/detail/parallel.hpp"
+#include "scalefit/error.hpp"
+#include "scalefit/log.hpp"
+
+namespace scalefit {
+
+bool FitOptions::IsValid(std::string* why) const {
+  auto fail = [why](const std::string& m) {
+    if (why) *why = m;
+    return false;
+  };
+  if (!(delta > 0.0) || !std::isfinite(delta))
+    return fail("delta must be finite and > 0");
+  if (start != "auto" && start != "hoffmann" && start != "init" &&
+      start != "grid")
+    return fail("start must be one of auto, hoffmann, init, grid; got '" +
+                start + "'");
+  if (start == "grid" && grid.empty())
+    return fail("start = grid needs a non-empty grid");
+  for (const auto& [name, values] : grid) {
+    if (values.empty()) return fail("grid for '" + name + "' is empty");
+    for (double v : values)
+      if (!std::isfinite(v))
+        return fail("grid for '" + name + "' has a non-finite value");
+  }
+  if (grid_points < 2) return fail("grid_points must be >= 2");
+  if (max_grid_cells < 1) return fail("max_grid_cells must be >= 1");
+  if (num_polish < 1) return fail("num_polish must be >= 1");
+  if (max_iterations < 1) return fail("max_iterations must be >= 1");
+  if (!(function_tolerance > 0) || !(parameter_tolerance > 0) ||
+      !(gradient_tolerance > 0))
+    return fail("tolerances must be > 0");
+  if (num_threads < 0) return fail("num_threads must be >= 0 (0 = all cores)");
+  for (const auto& [name, v] : init)
+    if (!std::isfinite(v))
+      return fail("init for '" + name + "' is not finite");
+  return true;
+}
+
+namespace detail {
+
+std::vector<std::vector<double>> HoffmannGrid(const LawInfo& info) {
+  const int iE = info.ParamIndex("E"), iA = info.ParamIndex("A"),
+            iB = info.ParamIndex("B"), ia = info.ParamIndex("alpha"),
+            ib = info.ParamIndex("beta");
+  std::vector<std::vector<double>> out;
+  // Hoffmann et al. 2022, App. D.2: α, β ∈ {0, 0.5, …, 2};
+  // e ∈ {−1, −0.5, …, 1}; a, b ∈ {0, 5, …, 25}.
+  for (int i_alpha = 0; i_alpha <= 4; ++i_alpha)
+    for (int i_beta = 0; i_beta <= 4; ++i_beta)
+      for (int i_e = 0; i_e <= 4; ++i_e)
+        for (int i_a = 0; i_a <= 5; ++i_a)
+          for (int i_b = 0; i_b <= 5; ++i_b) {
+            std::vector<double> z(info.num_params(), 0.0);
+            z[ia] = 0.5 * i_alpha;
+            z[ib] = 0.5 * i_beta;
+            z[iE] = -1.0 + 0.5 * i_e;
+            z[iA] = 5.0 * i_a;
+            z[iB] = 5.0 * i_b;
+            out.push_back(z);
+          }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::ParamMap;
+using detail::ProblemData;
+using detail::SolveOutcome;
+
+// Everything derived from the options and data before any solve.
+struct Setup {
+  LawInfo info;
+  int P = 0;
+  ParamMap map;
+  std::vector<double> lower, upper;      // user units
+  std::vector<double> init;              // user units
+  std::vector<unsigned char> fixed;
+  std::vector<std::string> tied_to;
+  std::vector<double> target, sqrt_w;
+  double weight_scale = 1.0;
+  ProblemData pd;
+  int num_free = 0;
+};
+
+double ToInternal(const ParamInfo& p, double v) {
+  return p.positive ? std::log(v) : v;
+}
+
+Setup MakeSetup(const LawModel& law, const Observations& data,
+                const FitOptions& o) {
+  Setup s;
+  s.info = law.info();
+  const LawInfo& info = s.info;
+  const int P = s.P = info.num_params();
+  s.lower.resize(P);
+  s.upper.resize(P);
+  s.init.resize(P);
+  s.fixed.assign(P, 0);
+  s.tied_to.assign(P, "");
+  for (int k = 0; k < P; ++k) {
+    s.lower[k] = info.params[k].lower;
+    s.upper[k] = info.params[k].upper;
+    s.init[k] = info.params[k].init;
+  }
+  for (const auto& [name, b] : o.bounds) {
+    const int k = info.ParamIndex(name);
+    if (std::isnan(b.first) || std::isnan(b.second))
+      throw InvalidArgument("bounds for '" + name + "' contain NaN");
+    if (b.first > b.second)
+      throw InvalidArgument("bounds for '" + name + "': lower " +
+                            std::to_string(b.first) + " > upper " +
+                            std::to_string(b.second));
+    if (info.params[k].positive && b.second <= 0.0)
+      throw InvalidArgument("bounds for '" + name + "': '" + name +
+                            "' must be > 0, so the upper bound must be > 0");
+    s.lower[k] = b.first;
+    s.upper[k] = b.second;
+  }
+  for (const auto& [name, v] : o.init) {
+    const int k = info.ParamIndex(name);
+    if (info.params[k].positive && !(v > 0.0))
+      throw InvalidArgument("init for '" + name + "' must be > 0");
+    if (v < s.lower[k] || v > s.upper[k])
+      throw InvalidArgument("init for '" + name + "' = " +
+                            std::to_string(v) + " is outside its bounds [" +
+                            std::to_string(s.lower[k]) + ", " +
+                            std::to_string(s.upper[k]) + "]");
+    s.init[k] = v;
+  }
+  // The law's typical values may sit outside user bounds: clamp them.
+  for (int k = 0; k < P; ++k) {
+    if (!o.init.count(info.params[k].name)) {
+      double lo = s.lower[k], hi = s.upper[k];
+      if (info.params[k].positive && lo <= 0.0) lo = std::min(hi, 1e-300);
+      s.init[k] = std::clamp(s.init[k], lo, hi);
+    }
+  }
+  s.map.source.resize(P);
+  std::iota(s.map.source.begin(), s.map.source.end(), 0);
+  s.map.positive.resize(P);
+  s.map.constant.assign(P, 0);
+  for (int k = 0; k < P; ++k) s.map.positive[k] = info.params[k].positive;
+  for (const auto& name : o.fixed) {
+    const int k = info.ParamIndex(name);
+    s.fixed[k] = 1;
+    s.map.constant[k] = 1;
+  }
+  for (const auto& [follower, leader] : o.ties) {
+    const int f = info.ParamIndex(follower);
+    const int l = info.ParamIndex(leader);
+    if (f == l) throw InvalidArgument("cannot tie '" + follower + "' to itself");
+    if (s.fixed[f])
+      throw InvalidArgument("'" + follower + "' is both fixed and tied");
+    if (s.map.source[l] != l)
+      throw InvalidArgument("'" + leader + "' is itself tied; tie '" +
+                            follower + "' to the leader instead");
+    if (info.params[f].positive != info.params[l].positive)
+      throw InvalidArgument("cannot tie '" + follower + "' to '" + leader +
+                            "': one is a positive scale, the other is not");
+    s.map.source[f] = l;
+    s.map.constant[f] = 1;
+    s.tied_to[f] = leader;
+  }
+  for (int k = 0; k < P; ++k) {
+    if (s.map.source[k] != k && s.tied_to[s.map.source[k]] != "")
+      throw InvalidArgument("chained ties are not supported");
+  }
+  s.num_free = 0;
+  for (int k = 0; k < P; ++k) s.num_free += !s.map.constant[k];
+
+  // Data.
+  if (data.input_names != info.input_names) {
+    std::string want, got;
+    for (const auto& n : info.input_names) want += (want.empty() ? "" : ", ") + n;
+    for (const auto& n : data.input_names) got += (got.empty() ? "" : ", ") + n;
+    throw InvalidArgument("law '" + info.name + "' takes inputs (" + want +
+                          ") but the data has (" + got + ")");
+  }
+  ValidateObservations(data, s.num_free + 1);
+  const int n = data.num_rows();
+  const bool in_log = InLogSpace(o.objective);
+  s.target.resize(n);
+  s.sqrt_w.resize(n);
+  double wsum = 0.0;
+  for (int i = 0; i < n; ++i) wsum += data.weight(i);
+  s.weight_scale = wsum / n;
+  for (int i = 0; i < n; ++i) {
+    s.target[i] = in_log ? std::log(data.loss[i]) : data.loss[i];
+    s.sqrt_w[i] = std::sqrt(data.weight(i) / s.weight_scale);
+  }
+  s.pd.num_rows = n;
+  s.pd.num_inputs = data.num_inputs();
+  s.pd.x = data.x.data();
+  s.pd.target = s.target.data();
+  s.pd.sqrt_w = s.sqrt_w.data();
+  s.pd.objective = o.objective;
+  s.pd.delta = o.delta;
+  s.pd.map = s.map;
+  s.pd.lower.resize(P);
+  s.pd.upper.resize(P);
+  for (int k = 0; k < P; ++k) {
+    const ParamInfo& pi = info.params[k];
+    if (pi.positive) {
+      s.pd.lower[k] = s.lower[k] > 0.0 ? std::log(s.lower[k]) : -kInf;
+      s.pd.upper[k] = std::isfinite(s.upper[k]) ? std::log(s.upper[k]) : kInf;
+    } else {
+      s.pd.lower[k] = s.lower[k];
+      s.pd.upper[k] = s.upper[k];
+    }
+  }
+  return s;
+}
+
+std::vector<double> UserToInternal(const Setup& s,
+                                   const std::vector<double>& user) {
+  std::vector<double> z(s.P);
+  for (int k = 0; k < s.P; ++k) z[k] = ToInternal(s.info.params[k], user[k]);
+  for (int k = 0; k < s.P; ++k) {
+    if (s.map.source[k] != k) z[k] = z[s.map.source[k]];
+  }
+  return z;
+}
+
+// Clamps z into the internal bounds (starts must be feasible for Ceres).
+void ClampInternal(const Setup& s, std::vector<double>* z) {
+  for (int k = 0; k < s.P; ++k) {
+    if (s.map.constant[k]) continue;
+    (*z)[k] = std::clamp((*z)[k], s.pd.lower[k], s.pd.upper[k]);
+  }
+}
+
+// Objective (normalised weights) at user parameters p, +inf if undefined.
+double ObjectiveAt(const LawModel& law, const Setup& s, const double* p,
+                   std::vector<double>* scratch) {
+  const int n = s.pd.num_rows;
+  scratch->resize(n);
+  law.EvaluateMany(p, s.pd.x, n, scratch->data());
+  const bool in_log = InLogSpace(s.pd.objective);
+  double f = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const double v = (*scratch)[i];
+    if (in_log && !(v > 0.0)) return kInf;
+    const double r = (in_log ? std::log(v) : v) - s.target[i];
+    f += s.sqrt_w[i] * s.sqrt_w[i] * ObjectiveTerm(r, s.pd.objective, s.pd.delta);
+  }
+  return std::isfinite(f) ? f : kInf;
+}
+
+// Cartesian product of per-parameter value lists (in user units) over the
+// given parameter indices, capped at max_cells by thinning each axis.
+std::vector<std::vector<double>> AxisValues(const Setup& s,
+                                            const std::vector<int>& params,
+                                            int points, int max_cells) {
+  const int m = static_cast<int>(params.size());
+  if (m > 0) {
+    while (points > 2 && std::pow(static_cast<double>(points), m) > max_cells)
+      --points;
+  }
+  std::vector<std::vector<double>> axes;
+  for (int k : params) {
+    const ParamInfo& pi = s.info.params[k];
+    double lo = std::max(pi.start_lo, s.lower[k]);
+    double hi = std::min(pi.start_hi, s.upper[k]);
+    if (lo > hi) lo = hi = std::clamp(pi.init, s.lower[k], s.upper[k]);
+    std::vector<double> axis;
+    for (int j = 0; j < points; ++j) {
+      const double t = points == 1 ? 0.5 : static_cast<double>(j) / (points - 1);
+      if (pi.positive && lo > 0.0) {
+        axis.push_back(std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo))));
+      } else {
+        axis.push_back(lo + t * (hi - lo));
+      }
+    }
+    axes.push_back(axis);
+  }
+  return axes;
+}
+
+template <typename F>
+void ForEachCell(const std::vector<std::vector<double>>& axes, F&& f) {
+  const int m = static_cast<int>(axes.size());
+  std::vector<int> idx(m, 0);
+  std::vector<double> values(m);
+  for (;;) {
+    for (int j = 0; j < m; ++j) values[j] = axes[j][idx[j]];
+    f(values);
+    int j = m - 1;
+    while (j >= 0 && ++idx[j] == static_cast<int>(axes[j].size())) {
+      idx[j] = 0;
+      --j;
+    }
+    if (j < 0) return;
+  }
+}
+
+// Non-negative least squares for a handful of columns, by enumerating active
+// sets (exact for the 1–4 coefficients laws have). Columns are pre-weighted.
+bool SmallNnls(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+               Eigen::VectorXd* c, double* sse) {
+  const int m = static_cast<int>(X.cols());
+  const Eigen::MatrixXd G = X.transpose() * X;
+  const Eigen::VectorXd h = X.transpose() * y;
+  const double yy = y.squaredNorm();
+  double best = kInf;
+  Eigen::VectorXd best_c = Eigen::VectorXd::Zero(m);
+  for (int mask = 0; mask < (1 << m); ++mask) {
+    std::vector<int> act;
+    for (int j = 0; j < m; ++j)
+      if (mask & (1 << j)) act.push_back(j);
+    Eigen::VectorXd cc = Eigen::VectorXd::Zero(m);
+    if (!act.empty()) {
+      const int a = static_cast<int>(act.size());
+      Eigen::MatrixXd Ga(a, a);
+      Eigen::VectorXd ha(a);
+      for (int i = 0; i < a; ++i) {
+        ha[i] = h[act[i]];
+        for (int j = 0; j < a; ++j) Ga(i, j) = G(act[i], act[j]);
+      }
+      Eigen::LDLT<Eigen::MatrixXd> ldlt(Ga);
+      if (ldlt.info() != Eigen::Success) continue;
+      const Eigen::VectorXd sol = ldlt.solve(ha);
+      bool ok = sol.allFinite();
+      for (int i = 0; i < a && ok; ++i) ok = sol[i] >= 0.0;
+      if (!ok) continue;
+      for (int i = 0; i < a; ++i) cc[act[i]] = sol[i];
+    }
+    const double f = yy - 2.0 * h.dot(cc) + cc.dot(G * cc);
+    if (f < best) {
+      best = f;
+      best_c = cc;
+    }
+  }
+  *c = best_c;
+  *sse = best;
+  return std::isfinite(best);
+}
+
+struct Cell {
+  double score;
+  int index;
+  std::vector<double> user;  // full user parameter vector
+};
+
+// Variable projection (or plain grid scoring when the law declares no free
+// linear coefficients): returns up to `keep` starts, best first.
+std::vector<std::vector<double>> GridStarts(const LawModel& law,
+                                            const Setup& s,
+                                            const FitOptions& o) {
+  std::vector<int> lin, nonlin;
+  for (int k = 0; k < s.P; ++k) {
+    if (s.map.constant[k]) continue;
+    bool in_tie = false;
+    for (int j = 0; j < s.P; ++j)
+      if (s.map.source[j] == k && j != k) in_tie = true;
+    if (s.info.params[k].linear && !in_tie) {
+      lin.push_back(k);
+    } else {
+      nonlin.push_back(k);
+    }
+  }
+  if (lin.size() > 6) {  // enumeration is exponential; grid them instead
+    nonlin.insert(nonlin.end(), lin.begin(), lin.end());
+    lin.clear();
+  }
+  const auto axes = AxisValues(s, nonlin, o.grid_points, o.max_grid_cells);
+  const int n = s.pd.num_rows;
+  const bool in_log = InLogSpace(s.pd.objective);
+  const int m = static_cast<int>(lin.size());
+  Eigen::MatrixXd X(n, m);
+  Eigen::VectorXd y(n);
+  std::vector<double> base(n), col(n), scratch;
+  std::vector<Cell> cells;
+  int index = 0;
+  ForEachCell(axes, [&](const std::vector<double>& values) {
+    std::vector<double> p = s.init;
+    for (size_t j = 0; j < nonlin.size(); ++j) p[nonlin[j]] = values[j];
+    for (int k = 0; k < s.P; ++k)
+      if (s.map.source[k] != k) p[k] = p[s.map.source[k]];
+    double score;
+    if (m > 0) {
+      for (int k : lin) p[k] = 0.0;
+      law.EvaluateMany(p.data(), s.pd.x, n, base.data());
+      for (int j = 0; j < m; ++j) {
+        p[lin[j]] = 1.0;
+        law.EvaluateMany(p.data(), s.pd.x, n, col.data());
+        p[lin[j]] = 0.0;
+        for (int i = 0; i < n; ++i) {
+          // Relative residuals approximate log residuals to first order.
+          const double scale = in_log ? s.sqrt_w[i] / std::exp(s.target[i])
+                                      : s.sqrt_w[i];
+          X(i, j) = (col[i] - base[i]) * scale;
+        }
+      }
+      for (int i = 0; i < n; ++i) {
+        const double L = in_log ? std::exp(s.target[i]) : s.target[i];
+        const double scale = in_log ? s.sqrt_w[i] / L : s.sqrt_w[i];
+        y[i] = (L - base[i]) * scale;
+      }
+      Eigen::VectorXd c;
+      double sse;
+      if (!X.allFinite() || !y.allFinite() || !SmallNnls(X, y, &c, &sse)) {
+        ++index;
+        return;
+      }
+      for (int j = 0; j < m; ++j) {
+        const int k = lin[j];
+        double v = c[j];
+        // A coefficient at 0 cannot be a log-parametrised start: nudge it
+        // to a small positive value within bounds.
+        const double tiny = 1e-6 * std::max(1e-300, std::abs(y.mean()) + 1.0);
+        if (s.info.params[k].positive) v = std::max(v, tiny);
+        v = std::clamp(v, std::max(s.lower[k], s.info.params[k].positive
+                                                   ? 1e-300
+                                                   : -kInf),
+                       s.upper[k]);
+        p[k] = v;
+      }
+      score = ObjectiveAt(law, s, p.data(), &scratch);
+    } else {
+      score = ObjectiveAt(law, s, p.data(), &scratch);
+    }
+    if (std::isfinite(score)) cells.push_back(Cell{score, index, p});
+    ++index;
+  });
+  std::stable_sort(cells.begin(), cells.end(),
+                   [](const Cell& a, const Cell& b) {
+                     return a.score < b.score;
+                   });
+  std::vector<std::vector<double>> starts;
+  for (const Cell& c : cells) {
+    if (static_cast<int>(starts.size()) >= o.num_polish) break;
+    starts.push_back(UserToInternal(s, c.user));
+  }
+  return starts;
+}
+
+// Projected gradient of the objective, relative to the sum of absolute
+// contributions: scale-free, so "converged" means the same at any weight.
+double RelativeGradient(const Setup& s, const detail::ResidualModel& model,
+                        const std::vector<double>& z) {
+  std::vector<double> r, J;
+  if (!model.RawJacobian(z, &r, &J)) return kInf;
+  const int n = s.pd.num_rows, P = s.P;
+  double worst = 0.0;
+  for (int k = 0; k < P; ++k) {
+    if (s.map.constant[k]) continue;
+    double g = 0.0, g_abs = 0.0;
+    for (int i = 0; i < n; ++i) {
+      const double w = s.sqrt_w[i] * s.sqrt_w[i];
+      const double d = w * ObjectiveDerivative(r[i], s.pd.objective, s.pd.delta);
+      g += d * J[i * P + k];
+      g_abs += std::abs(d * J[i * P + k]);
+    }
+    const double tol = 1e-10 * (1.0 + std::abs(z[k]));
+    if ((z[k] <= s.pd.lower[k] + tol && g > 0) ||
+        (z[k] >= s.pd.upper[k] - tol && g < 0))
+      g = 0.0;  // pinned at a bound, pushing outward: stationary
+    if (g_abs > 0) worst = std::max(worst, std::abs(g) / g_abs);
+  }
+  return worst;
+}
+
+}  // namespace
+
+FitResult Fit(const LawPtr& law_ptr, const Observations& data,
+              const FitOptions& o) {
+  if (!law_ptr) throw InvalidArgument("law is null");
+  std::string why;
+  if (!o.IsValid(&why)) throw InvalidArgument("invalid fit options: " + why);
+  const LawModel& law = *law_ptr;
+  auto data_copy = std::make_shared<Observations>(data);
+  Setup s = MakeSetup(law, *data_copy, o);
+
+  // Starts, in internal units.
+  std::vector<std::vector<double>> starts;
+  if (o.start == "hoffmann") {
+    starts = detail::HoffmannGrid(s.info);
+    for (auto& z : starts) {
+      for (int k = 0; k < s.P; ++k) {
+        if (s.map.constant[k]) z[k] = ToInternal(s.info.params[k], s.init[k]);
+      }
+      for (int k = 0; k < s.P; ++k)
+        if (s.map.source[k] != k) z[k] = z[s.map.source[k]];
+    }
+  } else if (o.start == "init") {
+    starts.push_back(UserToInternal(s, s.init));
+  } else if (o.start == "grid") {
+    std::vector<int> idx;
+    std::vector<std::vector<double>> axes;
+    for (const auto& [name, values] : o.grid) {
+      idx.push_back(s.info.ParamIndex(name));
+      axes.push_back(values);
+    }
+    ForEachCell(axes, [&](const std::vector<double>& values) {
+      std::vector<double> p = s.init;
+      for (size_t j = 0; j < idx.size(); ++j) p[idx[j]] = values[j];
+      for (int k = 0; k < s.P; ++k) {
+        if (s.info.params[k].positive && !(p[k] > 0))
+          throw InvalidArgument("grid value for '" + s.info.params[k].name +
+                                "' must be > 0");
+      }
+      starts.push_back(UserToInternal(s, p));
+    });
+  } else {
+    starts = GridStarts(law, s, o);
+    if (!o.init.empty()) starts.push_back(UserToInternal(s, s.init));
+    if (starts.empty()) starts.push_back(UserToInternal(s, s.init));
+  }
+  for (auto& z : starts) ClampInternal(s, &z);
+
+  // Polish every start; slot i always holds start i's outcome.
+  detail::SolveSettings settings;
+  settings.max_iterations = o.max_iterations;
+  settings.function_tolerance = o.function_tolerance;
+  settings.parameter_tolerance = o.parameter_tolerance;
+  settings.gradient_tolerance = o.gradient_tolerance;
+  const int threads = detail::ResolveThreads(o.num_threads);
+  const int num_starts = static_cast<int>(starts.size());
+  std::vector<SolveOutcome> outcomes(num_starts);
+  std::vector<std::unique_ptr<detail::ResidualModel>> models(
+      std::max(1, std::min(threads, num_starts)));
+  detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
+    if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
+    outcomes[i] = models[worker]->Solve(starts[i], settings);
+  });
+  if (!models[0]) models[0] = law.MakeResidualModel(s.pd);
+
+  int best = -1;
+  for (int i = 0; i < num_starts; ++i) {
+    if (!outcomes[i].usable) continue;
+    if (best < 0 || outcomes[i].cost < outcomes[best].cost) best = i;
+  }
+
+  FitResult r;
+  r.law = law_ptr;
+  r.has_data = true;
+  r.start = o.start;
+  r.objective_kind = o.objective;
+  r.delta = o.delta;
+  r.num_points = data_copy->num_rows();
+  r.options = o;
+  r.num_starts = num_starts;
+  r.data_summary = Summarize(*data_copy);
+  r.data = data_copy;
+  std::vector<double> z_best =
+      best >= 0 ? outcomes[best].z : UserToInternal(s, s.init);
+  std::vector<double> p(s.P);
+  s.map.Apply(z_best.data(), p.data());
+  for (int k = 0; k < s.P; ++k) {
+    ParamValue v;
+    v.name = s.info.params[k].name;
+    v.value = p[k];
+    v.lower = s.lower[k];
+    v.upper = s.upper[k];
+    v.fixed = s.fixed[k];
+    v.tied_to = s.tied_to[k];
+    const double tol = 1e-8 * (1.0 + std::abs(z_best[k]));
+    v.at_bound = !s.map.constant[k] &&
+                 (z_best[k] <= s.pd.lower[k] + tol ||
+                  z_best[k] >= s.pd.upper[k] - tol);
+    r.params.push_back(v);
+  }
+  if (best < 0) {
+    r.converged = false;
+    r.objective = kInf;
+    r.message = "no start reached a finite objective: " +
+                (num_starts ? outcomes[0].message : std::string("no starts"));
+    Logger()->warn("fit of '{}' failed: {}", s.info.name, r.message);
+    return r;
+  }
+  const SolveOutcome& b = outcomes[best];
+  r.objective = b.cost * s.weight_scale;
+  r.iterations = b.iterations;
+  for (int i = 0; i < num_starts; ++i) {
+    if (outcomes[i].usable &&
+        outcomes[i].cost <= b.cost + 1e-6 * std::abs(b.cost) + 1e-300)
+      ++r.num_best_basin;
+  }
+  const double rel_grad = RelativeGradient(s, *models[0], b.z);
+  bool finite = std::isfinite(r.objective);
+  for (double v : p) finite = finite && std::isfinite(v);
+  if (!finite) {
+    r.converged = false;
+    r.message = "the best start ended at a non-finite point";
+  } else if (!b.converged) {
+    r.converged = false;
+    r.message = "solver did not converge: " + b.message;
+  } else if (rel_grad > 1e-6) {
+    r.converged = false;
+    std::ostringstream os;
+    os << "solver stopped with a relative projected gradient of " << rel_grad
+       << " (> 1e-6): the optimum is not certified";
+    r.message = os.str();
+  } else {
+    r.converged = true;
+    r.message = "converged";
+  }
+  Logger()->debug("fit '{}': {} starts, best {} (cost {:.17g}, {} its, {}), "
+                  "{} in best basin, rel. gradient {:.3g}",
+                  s.info.name, num_starts, best, b.cost, b.iterations,
+                  b.message, r.num_best_basin, rel_grad);
+  if (!r.converged) Logger()->warn("fit of '{}': {}", s.info.name, r.message);
+  return r;
+}
+
+FitResult Fit(const std::string& law, const Observations& data,
+              const FitOptions& options) {
+  return Fit(GetLaw(law), data, options);
+}
+
+FitResult FromParams(const LawPtr& law,
+                     const std::map<std::string, double>& params,
+                     const std::string& flop_convention) {
+  if (!law) throw InvalidArgument("law is null");
+  const LawInfo& info = law->info();
+  for (const auto& [name, v] : params) {
+    const int k = info.ParamIndex(name);
+    if (!std::isfinite(v))
+      throw InvalidArgument("parameter '" + name + "' is not finite");
+    if (info.params[k].positive && !(v > 0))
+      throw InvalidArgument("parameter '" + name + "' must be > 0");
+  }
+  FitResult r;
+  r.law = law;
+  r.has_data = false;
+  r.converged = true;
+  r.message = "given parameters (no data, no uncertainty)";
+  r.start = "given";
+  r.options.flop_convention = flop_convention;
+  for (const auto& p : info.params) {
+    auto it = params.find(p.name);
+    if (it == params.end())
+      throw InvalidArgument("missing parameter '" + p.name + "' for law '" +
+                            info.name + "'");
+    ParamValue v;
+    v.name = p.name;
+    v.value = it->second;
+    v.lower = p.lower;
+    v.upper = p.upper;
+    r.params.push_back(v);
+  }
+  return r;
+}
+
+std::vector<double> FitResult::values() const {
+  std::vector<double> v;
+  for (const auto& p : params) v.push_back(p.value);
+  return v;
+}
+
+double FitResult::param(const std::string& name) const {
+  for (const auto& p : params)
+    if (p.name == name) return p.value;
+  return params.at(law->info().ParamIndex(name)).value;  // throws UnknownName
+}
+
+std::vector<double> FitResult::Predict(const std::vector<double>& x) const {
+  const int k = law->info().num_inputs();
+  if (x.size() % k != 0)
+    throw InvalidArgument("predict: " + std::to_string(x.size()) +
+                          " input values is not a multiple of the " +
+                          std::to_string(k) + " inputs");
+  const int n = static_cast<int>(x.size()) / k;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < k; ++j) {
+      const double v = x[i * k + j];
+      if (!std::isfinite(v) || !(v > 0))
+        throw InvalidArgument("predict: input '" + law->info().input_names[j] +
+                              "', row " + std::to_string(i) +
+                              " (0-based) must be finite and > 0");
+    }
+  const std::vector<double> p = values();
+  std::vector<double> out(n);
+  law->EvaluateMany(p.data(), x.data(), n, out.data());
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(out[i]))
+      throw InvalidArgument("predict: the law is not finite at row " +
+                            std::to_string(i));
+  }
+  return out;
+}
+
+std::vector<double> FitResult::Predict(
+    const std::map<std::string, std::vector<double>>& inputs) const {
+  const LawInfo& info = law->info();
+  size_t n = 0;
+  bool first = true;
+  for (const auto& name : info.input_names) {
+    auto it = inputs.find(name);
+    if (it == inputs.end())
+      throw InvalidArgument("predict: missing input '" + name + "'");
+    if (!first && it->second.size() != n)
+      throw InvalidArgument("predict: length mismatch in input '" + name + "'");
+    n = it->second.size();
+    first = false;
+  }
+  for (const auto& [name, v] : inputs)
+    if (info.FindInput(name) < 0)
+      throw UnknownName("predict: unknown input '" + name + "' for law '" +
+                        info.name + "'");
+  const int k = info.num_inputs();
+  std::vector<double> x(n * k);
+  for (int j = 0; j < k; ++j) {
+    const auto& col = inputs.at(info.input_names[j]);
+    for (size_t i = 0; i < n; ++i) x[i * k + j] = col[i];
+  }
+  return Predict(x);
+}
+
+}  // namespace scalefit

@@ -1,0 +1,101 @@
+#include "scalefit/report.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "scalefit/fit.hpp"
+
+namespace scalefit {
+
+std::string FormatFull(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
+}
+
+std::string FormatShort(double v, int digits) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+namespace {
+
+std::string Pad(const std::string& s, size_t w) {
+  return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
+}
+
+std::string BoundText(double lo, double hi) {
+  return "[" + FormatShort(lo, 6) + ", " + FormatShort(hi, 6) + "]";
+}
+
+}  // namespace
+
+std::string FitResult::BriefReport() const {
+  std::ostringstream os;
+  os << "FitResult(" << (law ? law->info().name : "?") << ": ";
+  for (size_t k = 0; k < params.size(); ++k) {
+    os << (k ? ", " : "") << params[k].name << "="
+       << FormatShort(params[k].value, 6);
+  }
+  if (has_data) {
+    os << "; " << (converged ? "converged" : "NOT CONVERGED")
+       << ", objective=" << FormatShort(objective, 6) << ", n=" << num_points;
+  } else {
+    os << "; from given parameters, no data";
+  }
+  os << ")";
+  return os.str();
+}
+
+std::string FitResult::FullReport() const {
+  std::ostringstream os;
+  const LawInfo& info = law->info();
+  os << "scalefit fit report\n";
+  os << "  law:         " << info.name << "    " << info.formula << "\n";
+  os << "  FLOP conv.:  " << options.flop_convention << "\n";
+  if (has_data) {
+    os << "  data:        " << num_points << " points";
+    for (size_t j = 0; j < data_summary.input_names.size(); ++j) {
+      os << "; " << data_summary.input_names[j] << " "
+         << FormatShort(data_summary.min[j], 4) << ".."
+         << FormatShort(data_summary.max[j], 4) << " ("
+         << data_summary.num_distinct[j] << " distinct)";
+    }
+    os << "; loss " << FormatShort(data_summary.loss_min, 5) << ".."
+       << FormatShort(data_summary.loss_max, 5) << "\n";
+    os << "  objective:   " << ToString(objective_kind);
+    if (objective_kind == Objective::kHuberLog)
+      os << " (delta = " << FormatFull(delta) << " on log residuals, summed)";
+    os << "\n";
+    os << "  starts:      " << start << ", " << num_starts << " polished, "
+       << num_best_basin << " reached the best objective\n";
+    os << "  solver:      Levenberg-Marquardt (Ceres), max "
+       << options.max_iterations << " iterations, function tol "
+       << FormatShort(options.function_tolerance, 3) << ", parameter tol "
+       << FormatShort(options.parameter_tolerance, 3) << "\n";
+    os << "  converged:   " << (converged ? "yes" : "NO") << " (" << message
+       << "), " << iterations << " iterations\n";
+    os << "  objective value: " << FormatFull(objective) << "\n";
+  } else {
+    os << "  source:      " << message << "\n";
+  }
+  os << "  parameters:\n";
+  for (const auto& p : params) {
+    os << "    " << Pad(p.name, 10) << " " << Pad(FormatFull(p.value), 24);
+    if (has_data) os << " bounds " << BoundText(p.lower, p.upper);
+    if (p.fixed) os << "  (fixed)";
+    if (!p.tied_to.empty()) os << "  (tied to " << p.tied_to << ")";
+    if (p.at_bound) os << "  AT BOUND";
+    os << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace scalefit
