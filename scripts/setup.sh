@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential ninja-build pkg-config
-  libceres-dev libeigen3-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev)
+  libceres-dev libeigen3-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -21,7 +22,7 @@ PY=${PYTHON:-python3}
 # Build tools (cmake >= 3.21, ninja, scikit-build-core, pybind11) and test deps from PyPI.
 $PY -m pip install -q --disable-pip-version-check \
   "scikit-build-core>=0.8" "pybind11>=2.11" "cmake>=3.21" ninja \
-  numpy pandas scipy matplotlib pytest hypothesis nbclient nbformat ipykernel \
+  numpy pandas scipy matplotlib pytest hypothesis nbclient nbformat ipykernel mkdocs \
   2>&1 | grep -v "Running pip as the 'root'" || true
 # Build and install the package (C++ core + extension) from this tree.
 $PY -m pip install -q --disable-pip-version-check --no-build-isolation . \

@@ -58,8 +58,19 @@ const std::vector<LawPtr>& Registry() {
 }  // namespace
 
 LawPtr GetLaw(const std::string& name) {
+  // "broken_power_law:1" is the 1-break law, registered as
+  // "broken_power_law".
+  const std::string lookup =
+      name == "broken_power_law:1" ? std::string("broken_power_law") : name;
   for (const auto& law : Registry()) {
-    if (law->info().name == name) return law;
+    if (law->info().name == lookup) return law;
+  }
+  const std::string bpl = "broken_power_law:";
+  if (name.compare(0, bpl.size(), bpl) == 0) {
+    throw UnknownName("unknown law '" + name + "': the broken power law has " +
+                      "1 to " + std::to_string(laws::kMaxBreaks) +
+                      " breaks ('broken_power_law' = 1 break, "
+                      "'broken_power_law:K' = K breaks)");
   }
   std::string valid;
   for (const auto& law : Registry()) {

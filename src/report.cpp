@@ -27,6 +27,13 @@ std::string FormatShort(double v, int digits) {
 
 namespace {
 
+std::string FormatHash(std::uint64_t h) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx",
+                static_cast<unsigned long long>(h));
+  return buf;
+}
+
 std::string Pad(const std::string& s, size_t w) {
   return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
 }
@@ -44,7 +51,8 @@ std::string FitResult::BriefReport() const {
     os << (k ? ", " : "") << params[k].name << "="
        << FormatShort(params[k].value, 6);
   }
-  if (has_data) {
+  // A loaded fit card has no data but keeps the fit's record (num_points).
+  if (has_data || num_points > 0) {
     os << "; " << (converged ? "converged" : "NOT CONVERGED")
        << ", objective=" << FormatShort(objective, 6) << ", n=" << num_points;
   } else {
@@ -60,7 +68,8 @@ std::string FitResult::FullReport() const {
   os << "scalefit fit report\n";
   os << "  law:         " << info.name << "    " << info.formula << "\n";
   os << "  FLOP conv.:  " << options.flop_convention << "\n";
-  if (has_data) {
+  const bool fitted = has_data || num_points > 0;  // true for loaded cards
+  if (fitted) {
     os << "  data:        " << num_points << " points";
     for (size_t j = 0; j < data_summary.input_names.size(); ++j) {
       os << "; " << data_summary.input_names[j] << " "
@@ -83,17 +92,23 @@ std::string FitResult::FullReport() const {
     os << "  converged:   " << (converged ? "yes" : "NO") << " (" << message
        << "), " << iterations << " iterations\n";
     os << "  objective value: " << FormatFull(objective) << "\n";
+    if (!has_data)
+      os << "  data:        not attached (a loaded fit card); data hash "
+         << FormatHash(data_summary.hash) << "\n";
   } else {
     os << "  source:      " << message << "\n";
   }
   os << "  parameters:\n";
   for (const auto& p : params) {
     os << "    " << Pad(p.name, 10) << " " << Pad(FormatFull(p.value), 24);
-    if (has_data) os << " bounds " << BoundText(p.lower, p.upper);
+    if (fitted) os << " bounds " << BoundText(p.lower, p.upper);
     if (p.fixed) os << "  (fixed)";
     if (!p.tied_to.empty()) os << "  (tied to " << p.tied_to << ")";
     if (p.at_bound) os << "  AT BOUND";
     os << "\n";
+  }
+  if (diagnostics.computed) {  // also for loaded fit cards
+    os << "diagnostics\n" << diagnostics.FullReport();
   }
   return os.str();
 }

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "scalefit/data.hpp"
+#include "scalefit/diagnostics.hpp"
 #include "scalefit/law.hpp"
 #include "scalefit/objective.hpp"
 
@@ -106,6 +107,8 @@ struct FitResult {
   FitOptions options;
   DataSummary data_summary;
   std::shared_ptr<const Observations> data;  ///< null for FromParams
+  /// Design diagnostics (diagnostics.hpp); computed = false without data.
+  Diagnostics diagnostics;
 
   /// Parameter values in law order (user units).
   std::vector<double> values() const;

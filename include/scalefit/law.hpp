@@ -93,6 +93,9 @@ struct SolveSettings {
   double function_tolerance = 1e-12;
   double parameter_tolerance = 1e-12;
   double gradient_tolerance = 1e-14;
+  /// Relative tolerance of the first (Levenberg–Marquardt) stage; the
+  /// polish then runs to the tolerances above.
+  double coarse_tolerance = 1e-6;
   bool verbose = false;
 };
 

@@ -22,6 +22,102 @@ pyb::array_t<double> EvaluateLaw(const LawPtr& law,
   return ToArray(r.Predict(ToColumns(inputs)));
 }
 
+using Ranges = std::map<std::string, std::pair<double, double>>;
+
+LawPtr FormulaLawPy(const std::string& formula, const std::string& name,
+                    const std::vector<std::string>& params,
+                    const std::vector<std::string>& inputs,
+                    const std::vector<std::string>& positive,
+                    const std::vector<std::string>& linear,
+                    const Ranges& bounds, const Ranges& start,
+                    const std::map<std::string, double>& init) {
+  FormulaLawOptions o;
+  o.name = name;
+  o.params = params;
+  o.inputs = inputs;
+  o.positive = positive;
+  o.linear = linear;
+  o.bounds = bounds;
+  o.start = start;
+  o.init = init;
+  return MakeFormulaLaw(formula, o);
+}
+
+// Drops the Python callable with the GIL held (the law may die on any
+// thread); at interpreter shutdown it is leaked instead.
+struct GilDeleter {
+  void operator()(pyb::object* o) const {
+    if (Py_IsInitialized()) {
+      pyb::gil_scoped_acquire gil;
+      delete o;
+    } else {
+      o->release();
+      delete o;
+    }
+  }
+};
+
+// A law from a Python callable f(params: dict name -> float,
+// inputs: dict name -> 1-D float64 array) -> array of n losses; derivatives
+// by central differences in C++ (MakeNumericLaw). The GIL is taken inside.
+LawPtr CallableLawPy(const pyb::function& fn, const std::string& name,
+                     const std::vector<std::string>& params,
+                     const std::vector<std::string>& inputs,
+                     const std::vector<std::string>& positive,
+                     const std::vector<std::string>& linear,
+                     const Ranges& bounds, const Ranges& start,
+                     const std::map<std::string, double>& init,
+                     const std::string& formula) {
+  LawInfo info;
+  info.name = name;
+  info.formula = formula;
+  info.input_names = inputs;
+  info.params =
+      MakeParamInfos(name, params, positive, linear, bounds, start, init);
+  std::shared_ptr<pyb::object> holder(new pyb::object(fn), GilDeleter());
+  BatchFunction f = [holder, params, inputs, name](const double* p,
+                                                   const double* x, int n,
+                                                   double* out) {
+    pyb::gil_scoped_acquire gil;
+    const size_t K = inputs.size();
+    try {
+      pyb::dict pd;
+      for (size_t k = 0; k < params.size(); ++k) pd[pyb::str(params[k])] = p[k];
+      pyb::dict xd;
+      for (size_t j = 0; j < K; ++j) {
+        pyb::array_t<double> col(n);
+        auto w = col.mutable_unchecked<1>();
+        for (int i = 0; i < n; ++i) w(i) = x[static_cast<size_t>(i) * K + j];
+        xd[pyb::str(inputs[j])] = col;
+      }
+      pyb::object res = (*holder)(pd, xd);
+      auto a = pyb::array_t<double, pyb::array::forcecast>::ensure(res);
+      if (!a) {
+        PyErr_Clear();
+        throw InvalidArgument("the Python law '" + name +
+                              "' must return an array of numbers, got " +
+                              std::string(pyb::str(pyb::type::of(res).attr("__name__"))));
+      }
+      const bool scalar_ok = a.ndim() == 0 && n == 1;
+      if (!scalar_ok && (a.ndim() != 1 || a.shape(0) != n)) {
+        std::string shape = "(";
+        for (pyb::ssize_t d = 0; d < a.ndim(); ++d)
+          shape += (d ? ", " : "") + std::to_string(a.shape(d));
+        shape += a.ndim() == 1 ? ",)" : ")";
+        throw InvalidArgument("the Python law '" + name + "' returned shape " +
+                              shape + " for " + std::to_string(n) +
+                              " rows; it must return one value per row");
+      }
+      const double* d = a.data();
+      for (int i = 0; i < n; ++i) out[i] = d[scalar_ok ? 0 : i];
+    } catch (pyb::error_already_set& e) {
+      throw InvalidArgument("the Python law '" + name + "' raised " +
+                            std::string(e.what()));
+    }
+  };
+  return MakeNumericLaw(std::move(info), std::move(f));
+}
+
 }  // namespace
 
 void RegisterLaws(pyb::module_& m) {
@@ -53,6 +149,23 @@ void RegisterLaws(pyb::module_& m) {
         return "Law(" + l.info().name + ": " + l.info().formula + ")";
       });
   m.def("get_law", &GetLaw, pyb::arg("name"));
+  m.def("formula_names", &FormulaNames, pyb::arg("formula"),
+        "Names used by a formula, in order of first appearance.");
+  m.def("formula_law", &FormulaLawPy, pyb::arg("formula"),
+        pyb::arg("name") = "formula",
+        pyb::arg("params") = std::vector<std::string>{},
+        pyb::arg("inputs") = std::vector<std::string>{},
+        pyb::arg("positive") = std::vector<std::string>{},
+        pyb::arg("linear") = std::vector<std::string>{},
+        pyb::arg("bounds") = Ranges{}, pyb::arg("start") = Ranges{},
+        pyb::arg("init") = std::map<std::string, double>{});
+  m.def("callable_law", &CallableLawPy, pyb::arg("fn"), pyb::arg("name"),
+        pyb::arg("params"), pyb::arg("inputs"),
+        pyb::arg("positive") = std::vector<std::string>{},
+        pyb::arg("linear") = std::vector<std::string>{},
+        pyb::arg("bounds") = Ranges{}, pyb::arg("start") = Ranges{},
+        pyb::arg("init") = std::map<std::string, double>{},
+        pyb::arg("formula") = "");
   m.def("builtin_laws", &BuiltinLawNames);
 }
 

@@ -23,17 +23,40 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
 from ._core import ScalefitError, get_log_level, set_log_level
 from ._api import evaluate, fit, from_params, law, laws
 from .results import FitResult
+from .io import load, loads
+from .approaches import envelope_fit, isoflop_fit
+from .backtest import backtest, sensitivity
+from .allocation import (AllocationTable, compute_optimal, inference_aware, law_floor,
+                         loss_to_compute, plan_at_ratio)
+from . import flops
+from . import uncertainty
+from .uncertainty import BootstrapResult
 from . import datasets
 
 __version__ = _core.__version__
 
 __all__ = [
+    "BootstrapResult",
+    "uncertainty",
+    "AllocationTable",
+    "compute_optimal",
+    "flops",
+    "inference_aware",
+    "law_floor",
+    "loss_to_compute",
+    "plan_at_ratio",
     "ScalefitError",
     "FitResult",
     "datasets",
+    "envelope_fit",
+    "backtest",
+    "sensitivity",
+    "isoflop_fit",
     "evaluate",
     "fit",
     "from_params",
+    "load",
+    "loads",
     "get_log_level",
     "law",
     "laws",

@@ -14,13 +14,51 @@ LawLike = Union[str, "_core.Law"]
 _GRID_NAMES = ("auto", "hoffmann", "init")
 
 
-def law(name_or_law: LawLike) -> "_core.Law":
-    """The law object for a name such as ``"chinchilla"`` (or a law object)."""
-    if isinstance(name_or_law, _core.Law):
-        return name_or_law
-    if isinstance(name_or_law, str):
-        return _core.get_law(name_or_law)
-    raise TypeError(f"law must be a name or a scalefit law, got {type(name_or_law).__name__}")
+def law(name_or_law: LawLike, breaks: Optional[int] = None, *,
+        params: Optional[Sequence[str]] = None, inputs: Optional[Sequence[str]] = None,
+        positive: Optional[Sequence[str]] = None, linear: Optional[Sequence[str]] = None,
+        bounds: Optional[Mapping[str, Tuple[Optional[float], Optional[float]]]] = None,
+        start: Optional[Mapping[str, Tuple[float, float]]] = None,
+        init: Optional[Mapping[str, float]] = None, name: Optional[str] = None,
+        formula: Optional[str] = None) -> "_core.Law":
+    """A law object.
+
+    - a built-in name: ``law("chinchilla")``, ``law("kaplan")``,
+      ``law("data_constrained")``, ``law("broken_power_law", breaks=2)``
+      (same as ``law("broken_power_law:2")``; 1 to 3 breaks);
+    - a formula string over named parameters and inputs, parsed and
+      differentiated exactly in C++:
+      ``law("E + A / N**alpha + B / D**beta", inputs=["N", "D"],
+      positive=["E", "A", "B"], linear=["E", "A", "B"])`` (give ``params``
+      or ``inputs`` or both; the other names are the rest);
+    - a Python callable ``f(params: dict, inputs: dict of arrays) -> array``
+      (one value per row), fitted with central-difference derivatives:
+      ``law(f, params=[...], inputs=[...])``.
+
+    ``positive`` parameters are fitted in log and stay > 0; ``linear`` ones
+    enter as sum_k c_k * phi_k (variable-projection starts; checked for
+    formulas); ``bounds``/``start``/``init`` give default bounds, start-grid
+    ranges and typical values by name. See docs/laws.md.
+    """
+    from ._user_laws import make_law
+    return make_law(name_or_law, breaks, params=params, inputs=inputs, positive=positive,
+                    linear=linear, bounds=bounds, start=start, init=init, name=name,
+                    formula=formula)
+
+
+def _law_for_data(spec: Any, data: Any, inputs: Mapping[str, Any],
+                  loss: Any = None, columns: Optional[Mapping[str, str]] = None) -> "_core.Law":
+    """Like law(), but a formula string gets its inputs from the data columns
+    and keyword inputs it names."""
+    from ._user_laws import formula_for_data, is_formula
+    if isinstance(spec, str) and is_formula(spec):
+        cols = list(_table(data).keys()) + list(inputs.keys()) + list((columns or {}).keys())
+        loss_col = loss if isinstance(loss, str) else (columns or {}).get("loss", "loss")
+        return formula_for_data(spec, cols, loss_col)
+    if callable(spec) and not isinstance(spec, _core.Law):
+        raise TypeError("wrap a callable law with scalefit.law(f, params=[...], inputs=[...]) "
+                        "to name its parameters and inputs")
+    return law(spec)
 
 
 def laws() -> list:
@@ -64,6 +102,11 @@ def _options(lw, objective, delta, init, bounds, fixed, tie, grid, threads,
     if tie is not None:
         pairs = list(tie.items()) if isinstance(tie, Mapping) else list(tie)
         for f, l in pairs:
+            if not isinstance(f, str) or not isinstance(l, str):
+                raise TypeError(
+                    f"tie {f!r} -> {l!r}: a tie links two parameters of the law being fitted "
+                    f"('{lw.name}'), by name; ties between parameters of different laws are "
+                    "not supported")
             _check_names("tie", [f, l], names, lw.name)
         o.ties = [(str(f), str(l)) for f, l in pairs]
     if grid is None or (isinstance(grid, str) and grid == "auto"):
@@ -122,7 +165,7 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
     threads : threads for multi-start polishing (results do not depend on it).
     **inputs : arrays by the law's input names (``N=``, ``D=``, ``C=``...).
     """
-    lw = globals()["law"](law)
+    lw = _law_for_data(law, data, inputs, loss, columns)
     inp, loss_arr = gather(lw.input_names, data, inputs, loss, columns)
     w = None if weights is None else as_column(weights, "weights")
     g = None
@@ -144,9 +187,14 @@ def _table(data):
 def evaluate(law: LawLike, params: Mapping[str, float], data: Any = None,
              **inputs: Any) -> np.ndarray:
     """A law's value at given parameters (dict name -> float) and inputs."""
-    lw = globals()["law"](law)
     if not isinstance(params, Mapping):
         raise TypeError("params must be a dict of name -> value")
+    from ._user_laws import is_formula
+    if isinstance(law, str) and is_formula(law):
+        # A formula: the names in `params` are its parameters, the rest inputs.
+        lw = _core.formula_law(law, "formula", [str(k) for k in params], [])
+    else:
+        lw = _law_for_data(law, data, inputs)
     _check_names("params", params, list(lw.param_names), lw.name)
     missing = [n for n in lw.param_names if n not in params]
     if missing:

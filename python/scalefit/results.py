@@ -80,14 +80,80 @@ class FitResult:
         return self._r.options.flop_convention
 
     # --- use ----------------------------------------------------------------
-    def predict(self, data: Any = None, **inputs: Any) -> np.ndarray:
-        """Predicted loss at the law's inputs (``N=``, ``D=``... or a table)."""
+    def predict(self, data: Any = None, *, level: Any = None,
+                interval: str = "confidence", **inputs: Any):
+        """Predicted loss at the law's inputs (``N=``, ``D=``... or a table).
+
+        Without ``level``: a numpy array. With ``level`` (e.g. 0.95): a
+        ``scalefit.uncertainty.Prediction`` with arrays ``mean``, ``lower``,
+        ``upper`` from the delta method; ``interval="confidence"`` bounds the
+        law's value, ``interval="prediction"`` a new observation (adds the
+        residual noise). For bootstrap percentiles use
+        ``fit.bootstrap(...).predict(...)``."""
         inp, _ = gather(self.law.input_names, data, inputs, None, need_loss=False)
-        return np.asarray(self._r.predict(inp))
+        if level is None:
+            return np.asarray(self._r.predict(inp))
+        from .uncertainty import predict_interval
+        return predict_interval(self, inp, level, interval)
+
+    # --- uncertainty (see scalefit.uncertainty, docs/uncertainty.md) ----------
+    def bootstrap(self, n: int = 1000, seed: int = 0, method: str = "case",
+                  groups: Any = None, threads: Any = None, **kwargs: Any):
+        """Bootstrap this fit: ``n`` replicates, each refitted with this
+        fit's options warm-started from its optimum; every replicate's
+        convergence is recorded and failures are reported, never hidden.
+
+        method : ``"case"`` (rows with replacement, default), ``"cluster"``
+            (groups with replacement; ``groups`` = one label per row, or the
+            groups given to ``fit``), ``"subsample"`` (m-out-of-n, keyword
+            ``fraction=0.8``) or ``"residual"``.
+        seed : same seed -> identical samples for any ``threads``.
+        Returns a ``scalefit.uncertainty.BootstrapResult``."""
+        from .uncertainty import bootstrap
+        return bootstrap(self, n, seed, method, groups, threads, **kwargs)
+
+    def conf_int(self, level: float = 0.95, budgets: Any = None):
+        """Delta-method intervals from the covariance at the optimum on every
+        parameter and (chinchilla) on a, b, G and N_opt, D_opt,
+        tokens_per_param, loss_opt at each budget in ``budgets`` (FLOPs).
+        Returns a ``scalefit.uncertainty.IntervalTable``
+        (``table["alpha"]`` -> ``Interval(mean, lower, upper)``)."""
+        from .uncertainty import conf_int
+        return conf_int(self, level, budgets)
+
+    def covariance(self):
+        """The parameter covariance at the optimum
+        (``scalefit.uncertainty.Covariance``)."""
+        from .uncertainty import covariance
+        return covariance(self)
+
+    @property
+    def diagnostics(self):
+        """Design diagnostics: points, distinct values and spans, tokens per
+        parameter, conditioning, correlations, bounds, the floor, warnings
+        and ``identified`` (see docs/diagnostics.md)."""
+        return _core.fit_diagnostics(self._r)
 
     def report(self) -> str:
         """The full text report."""
         return self._r.full_report()
+
+    # --- fit cards (JSON; see docs/fit_cards.md) ------------------------------
+    def save(self, path, *, include_data: bool = False) -> None:
+        """Write this result's fit card (JSON, full precision) to ``path``.
+
+        ``include_data=True`` also stores the observations, so the loaded
+        result can be bootstrapped or backtested again."""
+        import os
+        _core.save_fit_card(self._r, os.fspath(path), bool(include_data))
+
+    def to_card(self, *, include_data: bool = False) -> str:
+        """The fit card as a JSON string (what ``save`` writes)."""
+        return _core.fit_card_to_string(self._r, bool(include_data))
+
+    def __reduce__(self):
+        # Pickles through the fit card, data included: exact and portable.
+        return (_from_card, (_core.fit_card_to_string(self._r, True, -1),))
 
     def __repr__(self) -> str:
         return self._r.brief_report()
@@ -95,3 +161,8 @@ class FitResult:
     def _repr_html_(self) -> str:
         import html
         return "<pre>" + html.escape(self.report()) + "</pre>"
+
+
+def _from_card(text: str) -> "FitResult":
+    """Unpickling helper: a FitResult from fit-card text."""
+    return FitResult(_core.fit_card_from_string(text, "<pickle>"))

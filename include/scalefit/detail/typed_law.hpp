@@ -18,7 +18,9 @@ namespace scalefit::detail {
 inline bool IsFiniteValue(double v) { return std::isfinite(v); }
 template <typename T, int N>
 bool IsFiniteValue(const ceres::Jet<T, N>& v) {
-  return ceres::isfinite(v);
+  // ceres::isfinite(Jet) checks only the value; overflowing derivatives
+  // must reject the step too.
+  return std::isfinite(v.a) && v.v.allFinite();
 }
 
 /// All residuals of one data set in one Ceres block: r̃_i = √w_i · s(r_i),
@@ -60,56 +62,146 @@ class TypedResidualModel final : public ResidualModel {
 
   explicit TypedResidualModel(const ProblemData& data) : data_(data) {
     z_.fill(0.0);
-    cost_ = new ceres::AutoDiffCostFunction<LawResidual<Law>, ceres::DYNAMIC,
-                                            P>(
+    cost_ = std::make_unique<
+        ceres::AutoDiffCostFunction<LawResidual<Law>, ceres::DYNAMIC, P>>(
         new LawResidual<Law>{&data_, false}, data_.num_rows);
     raw_ = std::make_unique<
         ceres::AutoDiffCostFunction<LawResidual<Law>, ceres::DYNAMIC, P>>(
         new LawResidual<Law>{&data_, true}, data_.num_rows);
+    // Two problems over the same residual: `bounded_` for Levenberg–Marquardt
+    // (bounds, robust far from the optimum) and `free_` for the L-BFGS
+    // polish (Ceres' line search takes no bounds; used only when no bound is
+    // active). Both hold constant (fixed or tied) entries constant.
     ceres::Problem::Options po;
-    po.cost_function_ownership = ceres::TAKE_OWNERSHIP;
-    problem_ = std::make_unique<ceres::Problem>(po);
-    problem_->AddResidualBlock(cost_, nullptr, z_.data());
+    po.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
+    po.manifold_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
     std::vector<int> constant;
     for (int k = 0; k < P; ++k) {
       if (data_.map.constant[k]) constant.push_back(k);
     }
-    if (static_cast<int>(constant.size()) == P) {
-      problem_->SetParameterBlockConstant(z_.data());
-    } else if (!constant.empty()) {
-      problem_->SetManifold(z_.data(), new ceres::SubsetManifold(P, constant));
+    if (!constant.empty() && static_cast<int>(constant.size()) < P) {
+      manifold_ = std::make_unique<ceres::SubsetManifold>(P, constant);
+    }
+    for (auto* problem : {&bounded_, &free_}) {
+      *problem = std::make_unique<ceres::Problem>(po);
+      (*problem)->AddResidualBlock(cost_.get(), nullptr, z_.data());
+      if (static_cast<int>(constant.size()) == P) {
+        (*problem)->SetParameterBlockConstant(z_.data());
+      } else if (manifold_) {
+        (*problem)->SetManifold(z_.data(), manifold_.get());
+      }
     }
     for (int k = 0; k < P; ++k) {
       if (data_.map.constant[k]) continue;
       if (std::isfinite(data_.lower[k]))
-        problem_->SetParameterLowerBound(z_.data(), k, data_.lower[k]);
+        bounded_->SetParameterLowerBound(z_.data(), k, data_.lower[k]);
       if (std::isfinite(data_.upper[k]))
-        problem_->SetParameterUpperBound(z_.data(), k, data_.upper[k]);
+        bounded_->SetParameterUpperBound(z_.data(), k, data_.upper[k]);
     }
+    all_constant_ = static_cast<int>(constant.size()) == P;
+    constant_ = constant;
   }
 
+  // Stage 1: Levenberg–Marquardt with bounds to `coarse_tolerance`. Stage
+  // 2: if no bound is active, L-BFGS to the full tolerances — on the Huber
+  // objective it converges superlinearly where Gauss–Newton curvature (wrong
+  // for points in the Huber's linear part) gives only linear convergence;
+  // otherwise LM continues to the full tolerances. The caller certifies the
+  // end point with a scale-free gradient test.
   SolveOutcome Solve(const std::vector<double>& z0,
                      const SolveSettings& s) override {
     for (int k = 0; k < P; ++k) z_[k] = z0[k];
+    SolveOutcome out;
+    if (all_constant_) {
+      out.z.assign(z_.begin(), z_.end());
+      double cost = 0.0;
+      bounded_->Evaluate(ceres::Problem::EvaluateOptions(), &cost, nullptr,
+                         nullptr, nullptr);
+      out.cost = cost;
+      out.converged = std::isfinite(cost);
+      out.usable = out.converged;
+      out.message = "all parameters fixed";
+      return out;
+    }
     ceres::Solver::Options o;
     o.linear_solver_type = ceres::DENSE_QR;
     o.max_num_iterations = s.max_iterations;
-    o.function_tolerance = s.function_tolerance;
-    o.parameter_tolerance = s.parameter_tolerance;
+    o.function_tolerance = std::max(s.function_tolerance, s.coarse_tolerance);
+    o.parameter_tolerance = std::max(s.parameter_tolerance, s.coarse_tolerance);
     o.gradient_tolerance = s.gradient_tolerance;
-    o.minimizer_progress_to_stdout = false;
     o.logging_type = ceres::SILENT;
     o.num_threads = 1;
-    ceres::Solver::Summary summary;
-    ceres::Solve(o, problem_.get(), &summary);
-    SolveOutcome out;
+    ceres::Solver::Summary lm;
+    ceres::Solve(o, bounded_.get(), &lm);
+    int iterations = static_cast<int>(lm.iterations.size()) - 1;
+    ceres::Solver::Summary last = lm;
+    // Coordinates pinned at a bound by LM stay there during the polish.
+    std::vector<int> held;
+    for (int k = 0; k < P; ++k) {
+      const double tol = 1e-6 * (1.0 + std::abs(z_[k]));
+      if (data_.map.constant[k] || z_[k] <= data_.lower[k] + tol ||
+          z_[k] >= data_.upper[k] - tol) {
+        held.push_back(k);
+      }
+    }
+    const bool refine = lm.IsSolutionUsable() &&
+                        lm.termination_type != ceres::NO_CONVERGENCE &&
+                        s.coarse_tolerance > s.function_tolerance;
+    bool polished = false;
+    if (refine && static_cast<int>(held.size()) < P) {
+      std::array<double, P> z_lm = z_;
+      std::unique_ptr<ceres::Problem> pinned;
+      std::unique_ptr<ceres::Manifold> pinned_manifold;
+      ceres::Problem* problem = free_.get();
+      if (held.size() != constant_.size()) {
+        ceres::Problem::Options po;
+        po.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
+        pinned = std::make_unique<ceres::Problem>(po);
+        pinned->AddResidualBlock(cost_.get(), nullptr, z_.data());
+        pinned->SetManifold(z_.data(), new ceres::SubsetManifold(P, held));
+        problem = pinned.get();
+      }
+      ceres::Solver::Options q;
+      q.minimizer_type = ceres::LINE_SEARCH;
+      q.line_search_direction_type = ceres::LBFGS;
+      q.max_num_iterations = s.max_iterations;
+      q.function_tolerance = s.function_tolerance;
+      q.parameter_tolerance = s.parameter_tolerance;
+      q.gradient_tolerance = s.gradient_tolerance;
+      q.logging_type = ceres::SILENT;
+      ceres::Solver::Summary bfgs;
+      ceres::Solve(q, problem, &bfgs);
+      bool inside = bfgs.IsSolutionUsable() && bfgs.final_cost <= lm.final_cost;
+      for (int k = 0; k < P && inside; ++k) {
+        if (data_.map.constant[k]) continue;
+        inside = z_[k] >= data_.lower[k] && z_[k] <= data_.upper[k];
+      }
+      iterations += static_cast<int>(bfgs.iterations.size()) - 1;
+      if (inside) {
+        last = bfgs;
+        polished = true;
+      } else {
+        z_ = z_lm;
+      }
+    }
+    // Final LM pass at the full tolerances: after L-BFGS it only confirms
+    // (1–3 iterations) or finishes what line search cannot (zero-residual
+    // problems, where Gauss–Newton converges quadratically).
+    if (refine) {
+      o.function_tolerance = s.function_tolerance;
+      o.parameter_tolerance = s.parameter_tolerance;
+      ceres::Solver::Summary lm2;
+      ceres::Solve(o, bounded_.get(), &lm2);
+      iterations += static_cast<int>(lm2.iterations.size()) - 1;
+      if (!polished || lm2.final_cost <= last.final_cost) last = lm2;
+    }
     out.z.assign(z_.begin(), z_.end());
-    out.cost = summary.final_cost;
-    out.iterations = static_cast<int>(summary.iterations.size()) - 1;
-    out.converged = summary.termination_type == ceres::CONVERGENCE;
-    out.usable = summary.IsSolutionUsable() && std::isfinite(out.cost);
-    out.message = summary.message;
-    if (s.verbose) out.message = summary.FullReport();
+    out.cost = last.final_cost;
+    out.iterations = iterations;
+    out.converged = last.termination_type == ceres::CONVERGENCE;
+    out.usable = last.IsSolutionUsable() && std::isfinite(out.cost);
+    out.message = last.message;
+    if (s.verbose) out.message = lm.FullReport() + "\n" + last.FullReport();
     return out;
   }
 
@@ -125,9 +217,13 @@ class TypedResidualModel final : public ResidualModel {
  private:
   ProblemData data_;
   std::array<double, P> z_;
-  ceres::CostFunction* cost_ = nullptr;  // owned by problem_
+  std::unique_ptr<ceres::CostFunction> cost_;
   std::unique_ptr<ceres::CostFunction> raw_;
-  std::unique_ptr<ceres::Problem> problem_;
+  std::unique_ptr<ceres::Manifold> manifold_;
+  std::unique_ptr<ceres::Problem> bounded_;
+  std::unique_ptr<ceres::Problem> free_;
+  bool all_constant_ = false;
+  std::vector<int> constant_;
 };
 
 /// The LawModel of a law functor.

@@ -1,0 +1,335 @@
+/// @file allocation.hpp
+/// Compute-optimal allocation: "I have C FLOPs — how many parameters N, how
+/// many tokens D, and what loss?" — its inverse (target loss → C, N, D), the
+/// plan at a fixed tokens-per-parameter ratio and inference-aware allocation.
+///
+/// Two layers:
+///  1. Templated closed forms for the Chinchilla law (T = double or
+///     ceres::Jet; only <cmath>), written once and differentiated by the
+///     uncertainty module for the delta method.
+///  2. Runtime allocation for ANY law with inputs N and D under any FLOP
+///     model (FlopModel): minimise L(N, D) subject to FLOPs(N, D) = C over
+///     log N, in 1-D, deterministically. For Chinchilla under 6ND the
+///     closed form is used by default (AllocationOptions::method) and the
+///     numeric path agrees with it to ~1e-12 relative.
+///
+/// Units: C in FLOPs (see flops.hpp: one multiply-add = 2 FLOPs), N and D
+/// plain counts, loss in the law's units (nats/token for Hoffmann et al.).
+/// Every result records the FLOP convention it was computed under.
+#pragma once
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scalefit/fit.hpp"
+#include "scalefit/law.hpp"
+
+namespace scalefit {
+
+// ===========================================================================
+// 1. Chinchilla closed forms (header-only templates; T = double or Jet)
+// ===========================================================================
+
+/// The compute-optimal frontier of the Chinchilla law
+///   L(N, D) = E + A / N^α + B / D^β       (Hoffmann et al. 2022, Eq. 2)
+/// under C = k·N·D (Hoffmann et al. 2022, Eq. 4 / App. D.3):
+///   G = (αA / (βB))^(1/(α+β)),  a = β/(α+β),  b = α/(α+β),
+///   N_opt = G·(C/k)^a,  D_opt = G^(−1)·(C/k)^b,  D_opt/N_opt,
+///   L*(C) = E + A/N_opt^α + B/D_opt^β.
+/// Every member is of type T so that the delta method can differentiate
+/// all of them with respect to (E, A, B, α, β).
+template <typename T>
+struct ChinchillaFrontier {
+  T G, a, b, N_opt, D_opt, tokens_per_param, loss_opt;
+  T log_N_opt, log_D_opt;  ///< natural logs (never overflow)
+};
+
+/// The Chinchilla frontier at log(C/k) (natural log). Computed in log space:
+///   log G = (log α + log A − log β − log B) / (α + β)
+///   log N_opt = log G + a·log(C/k),  log D_opt = −log G + b·log(C/k)
+/// so C from 1e15 to 1e300 neither overflows nor underflows; N_opt·D_opt =
+/// C/k to a few ulps of the logs (~1e-14 relative).
+/// Preconditions (not checked here, so that T may be a Jet; the runtime API
+/// below validates): A, B, α, β > 0, all finite.
+template <typename T, typename U>
+ChinchillaFrontier<T> ChinchillaFrontierAtLogCk(const T& E, const T& A,
+                                                const T& B, const T& alpha,
+                                                const T& beta,
+                                                const U& log_C_over_k) {
+  using std::exp;
+  using std::log;
+  ChinchillaFrontier<T> f;
+  const T s = alpha + beta;
+  f.a = beta / s;
+  f.b = alpha / s;
+  const T log_G = (log(alpha) + log(A) - log(beta) - log(B)) / s;
+  f.G = exp(log_G);
+  f.log_N_opt = log_G + f.a * log_C_over_k;
+  f.log_D_opt = f.b * log_C_over_k - log_G;
+  f.N_opt = exp(f.log_N_opt);
+  f.D_opt = exp(f.log_D_opt);
+  f.tokens_per_param = exp(f.log_D_opt - f.log_N_opt);
+  f.loss_opt = E + A * exp(-alpha * f.log_N_opt) + B * exp(-beta * f.log_D_opt);
+  return f;
+}
+
+/// The Chinchilla frontier at a budget of C FLOPs with k FLOPs per parameter
+/// per token (C = k·N·D; k = 6 by default). See ChinchillaFrontierAtLogCk.
+template <typename T>
+ChinchillaFrontier<T> ChinchillaFrontierAt(const T& E, const T& A, const T& B,
+                                           const T& alpha, const T& beta,
+                                           double C, double k = 6.0) {
+  return ChinchillaFrontierAtLogCk(E, A, B, alpha, beta,
+                                   std::log(C) - std::log(k));
+}
+
+/// Inverse of the frontier: log(C/k) at which L*(C) equals `target_loss`.
+/// On the frontier αA/N^α = βB/D^β, so L* − E = (1 + α/β)·A/N_opt^α and
+///   log(C/k) = (α+β)/(αβ) · [log A − α·log G + log(1 + α/β) − log(L − E)].
+/// Precondition: target_loss > E (else the log is NaN; the runtime API
+/// throws NotIdentified instead). Use ChinchillaFrontierAtLogCk on the result
+/// for N, D.
+template <typename T, typename U>
+T ChinchillaLogComputeForLoss(const T& E, const T& A, const T& B,
+                              const T& alpha, const T& beta,
+                              const U& target_loss) {
+  using std::log;
+  const T s = alpha + beta;
+  const T log_G = (log(alpha) + log(A) - log(beta) - log(B)) / s;
+  return s / (alpha * beta) *
+         (log(A) - alpha * log_G + log(1.0 + alpha / beta) -
+          log(target_loss - E));
+}
+
+
+// ===========================================================================
+// 2. Runtime allocation for any law with inputs N and D
+// ===========================================================================
+
+/// Training compute as a function of parameters N and tokens D.
+///
+/// Requirements on a model: C(N, D) is finite, positive and strictly
+/// increasing in D for fixed N, and in N for fixed D (so that FLOPs(N, D) = C
+/// has one solution D(N) and the search range N ∈ [1, N(D = 1)] is
+/// well-defined). Built-in models:
+///   SixND(k)     C = k·N·D                    (flops.hpp "6ND"; k = 6)
+///   PerToken(f)  C = f(N)·D, f > 0 increasing (e.g. 6N + attention FLOPs
+///                per token for a fixed context, Kaplan et al. 2020 Eq. 2.2)
+///   General(g)   any C = g(N, D) meeting the requirements (D(N) by a
+///                bracketed root search in log D; slower)
+/// `name()` is the convention recorded in every result ("6ND" for k = 6,
+/// matching flops::ToString(FlopConvention::k6ND)); `description()` states
+/// the formula.
+class FlopModel {
+ public:
+  /// C = k·N·D. Throws InvalidArgument unless k is finite and > 0.
+  static FlopModel SixND(double k = 6.0);
+  /// C = flops_per_token(N)·D. `name` must be non-empty.
+  static FlopModel PerToken(const std::string& name,
+                            std::function<double(double)> flops_per_token,
+                            const std::string& description = "");
+  /// C = flops(N, D). `name` must be non-empty.
+  static FlopModel General(const std::string& name,
+                           std::function<double(double, double)> flops,
+                           const std::string& description = "");
+  /// The model of a named convention from flops.hpp. Only "6ND" is a
+  /// function of (N, D) alone; "kaplan" and "hoffmann_detailed" need an
+  /// architecture and throw InvalidArgument saying so (use PerToken with
+  /// flops::KaplanTrainingFlops for a fixed architecture family).
+  static FlopModel FromConvention(const std::string& convention,
+                                  double k = 6.0);
+
+  const std::string& name() const { return name_; }
+  const std::string& description() const { return description_; }
+  /// k for SixND models, NaN otherwise.
+  double k() const { return k_; }
+  bool is_six_nd() const { return kind_ == Kind::kSixND; }
+
+  /// C(N, D) FLOPs.
+  double Flops(double N, double D) const;
+  /// log D such that C(exp(log_N), D) = exp(log_C). Returns NaN when no
+  /// D in [exp(−700), exp(700)] gives C.
+  double LogTokens(double log_N, double log_C) const;
+  /// log N such that C(N, 1) = exp(log_C) (largest N for D ≥ 1); NaN when
+  /// none in [exp(−700), exp(700)].
+  double MaxLogParams(double log_C) const;
+
+ private:
+  enum class Kind { kSixND, kPerToken, kGeneral };
+  Kind kind_ = Kind::kSixND;
+  std::string name_ = "6ND";
+  std::string description_;
+  double k_ = 6.0;
+  std::function<double(double)> per_token_;
+  std::function<double(double, double)> general_;
+};
+
+/// How allocations are computed.
+struct AllocationOptions {
+  /// "auto" (closed form for the built-in chinchilla law under SixND, else
+  /// numeric), "closed_form" (chinchilla + SixND only; else InvalidArgument)
+  /// or "numeric".
+  std::string method = "auto";
+  /// Values of law inputs other than N and D (held fixed), by name. Every
+  /// such input must be given; unknown names throw UnknownName.
+  std::map<std::string, double> other_inputs;
+  /// ComputeOptimal and LossToCompute refuse (NotIdentified) a fit whose
+  /// exponents are not identified by its runs (diagnostics.hpp) unless this
+  /// is true; the result then carries the warning in `warning`.
+  bool allow_unidentified = false;
+};
+
+/// One plan. `C` is the budget (compute_optimal, plan_at_ratio) or the
+/// compute required (loss_to_compute).
+///
+/// WARNING: C, N_opt, D_opt are plain counts (not billions).
+struct Allocation {
+  double C = 0.0;                 ///< FLOPs under `flop_convention`
+  double N_opt = 0.0;             ///< parameters
+  double D_opt = 0.0;             ///< tokens
+  double tokens_per_param = 0.0;  ///< D_opt / N_opt
+  double loss_opt = 0.0;          ///< L(N_opt, D_opt)
+  std::string flop_convention;    ///< FlopModel::name()
+  std::string method;             ///< "closed_form" or "numeric"
+  std::string warning;  ///< "" unless computed from an unidentified fit
+};
+
+/// One column of an AllocationTable: point values and, when filled by the
+/// uncertainty module, an interval at `level` (empty vectors = none).
+struct AllocationColumn {
+  std::vector<double> mean;   ///< the point estimate (plug-in value)
+  std::vector<double> lower;  ///< empty, or same length as mean
+  std::vector<double> upper;  ///< empty, or same length as mean
+  bool has_interval() const { return !lower.empty(); }
+};
+
+/// Allocations over many budgets (or target losses): one row per input.
+/// Columns (names as in Python): C, N_opt, D_opt, tokens_per_param,
+/// loss_opt; `target_loss` is set for loss_to_compute tables (else empty).
+struct AllocationTable {
+  std::string kind;  ///< "compute_optimal", "loss_to_compute" or
+                     ///< "plan_at_ratio"
+  std::string law;
+  std::string flop_convention;     ///< FlopModel::name()
+  std::string flop_description;    ///< FlopModel::description()
+  std::string method;              ///< "closed_form" or "numeric"
+  bool has_data = true;            ///< false for results from FromParams
+  double tokens_per_param_fixed = std::numeric_limits<double>::quiet_NaN();
+  /// Interval metadata (set by the uncertainty module).
+  double level = std::numeric_limits<double>::quiet_NaN();
+  std::string interval_method;
+  AllocationColumn C, N_opt, D_opt, tokens_per_param, loss_opt;
+  std::vector<double> target_loss;
+  std::string warning;  ///< "" unless computed from an unidentified fit
+
+  int num_rows() const { return static_cast<int>(C.mean.size()); }
+  /// Row i as an Allocation (point values). Throws InvalidArgument if out of
+  /// range.
+  Allocation row(int i) const;
+  /// The column by name ("C", "N_opt", "D_opt", "tokens_per_param",
+  /// "loss_opt"); throws UnknownName listing them.
+  const AllocationColumn& column(const std::string& name) const;
+  AllocationColumn& column(const std::string& name);
+  static std::vector<std::string> ColumnNames();
+  /// One line: kind, law, rows, FLOP convention, range.
+  std::string BriefReport() const;
+  /// Header (law, FLOP convention, method, interval) and every row at full
+  /// precision.
+  std::string FullReport() const;
+};
+
+/// Inference-aware plan (Sardana & Frankle 2023, "Beyond Chinchilla-Optimal:
+/// Accounting for Inference in Language Model Scaling Laws",
+/// arXiv:2401.00448): minimise
+///   training FLOPs C(N, D) + inference_flops_per_param·N·D_inf
+/// subject to L(N, D) = target (inference: 2 FLOPs per parameter per token).
+/// With D_inf = 0 it is the compute-optimal plan for the target.
+struct InferenceAwarePlan {
+  double target_loss = 0.0;
+  double inference_tokens = 0.0;
+  double N_opt = 0.0;
+  double D_opt = 0.0;
+  double tokens_per_param = 0.0;
+  double training_flops = 0.0;
+  double inference_flops = 0.0;
+  double total_flops = 0.0;
+  /// The compute-optimal (inference-blind) plan for the same target, for
+  /// comparison: its N, D, training and total cost with the same D_inf.
+  double chinchilla_N = 0.0;
+  double chinchilla_D = 0.0;
+  double chinchilla_total_flops = 0.0;
+  std::string flop_convention;
+  std::string Report() const;
+};
+
+/// The law's floor: lim L(N, D) as N, D → ∞ (other inputs fixed). For
+/// chinchilla it is E exactly. For a general law: additive offset
+/// parameters (∂L/∂p ≡ 1, found with the exact parameter gradient) plus the
+/// rest evaluated at N = D = 1e300.
+/// WARNING: for a general law the floor is numeric; a law that has not
+/// converged at 1e300 (exponents < ~0.01) gets a floor that is too high.
+/// Throws InvalidArgument if the law lacks N or D inputs.
+double LawFloor(const FitResult& result, const AllocationOptions& options = {});
+
+/// Compute-optimal plan at budget C: argmin L(N, D) s.t. FLOPs(N, D) = C.
+/// Numeric path: scan log N ∈ [0, log N(D = 1)] on 64 points, then solve
+/// dL/dlogN = 0 (7-point central difference, step 0.02 in log N, of L with
+/// additive offsets such as E removed) with Brent's root finder to 1e-14.
+/// Throws InvalidArgument for C ≤ 0, NaN or inf, for a law without inputs N
+/// and D ("allocation needs a law with inputs N and D"), for missing other
+/// inputs; NotIdentified when the optimum is at the edge of the search range
+/// (L keeps decreasing as N → 1 or D → 1: no interior optimum).
+/// WARNING: for a law WITHOUT an additive floor parameter the numeric
+/// optimum is limited by cancellation to ~1e-13·L/(L − floor) relative.
+Allocation ComputeOptimal(const FitResult& result, double C,
+                          const FlopModel& flops = FlopModel::SixND(),
+                          const AllocationOptions& options = {});
+AllocationTable ComputeOptimal(const FitResult& result,
+                               const std::vector<double>& C,
+                               const FlopModel& flops = FlopModel::SixND(),
+                               const AllocationOptions& options = {});
+
+/// Compute (and N, D) needed to reach `target_loss` on the compute-optimal
+/// frontier: solves L*(C) = target (closed form for chinchilla + 6ND,
+/// else Brent on log C ∈ [log(10·C(1, 1)), log 1e300]). Throws
+/// NotIdentified when target ≤ LawFloor ("at or below the law's floor E =
+/// ...") or when no C ≤ 1e300 reaches it, InvalidArgument for NaN/inf, and
+/// when even the smallest budget beats the target.
+Allocation LossToCompute(const FitResult& result, double target_loss,
+                         const FlopModel& flops = FlopModel::SixND(),
+                         const AllocationOptions& options = {});
+AllocationTable LossToCompute(const FitResult& result,
+                              const std::vector<double>& target_loss,
+                              const FlopModel& flops = FlopModel::SixND(),
+                              const AllocationOptions& options = {});
+
+/// The plan at a fixed tokens-per-parameter ratio r = D/N (e.g. r = 20, the
+/// "Chinchilla rule of thumb"): the N with FLOPs(N, r·N) = C (for 6ND
+/// N = sqrt(C/(k·r))), D = r·N, and its predicted loss. Since N and D are
+/// then fixed by C, this is also the loss-optimal plan among plans at that
+/// ratio. Throws InvalidArgument for C or r not finite and > 0.
+Allocation PlanAtRatio(const FitResult& result, double C,
+                       double tokens_per_param,
+                       const FlopModel& flops = FlopModel::SixND(),
+                       const AllocationOptions& options = {});
+AllocationTable PlanAtRatio(const FitResult& result,
+                            const std::vector<double>& C,
+                            double tokens_per_param,
+                            const FlopModel& flops = FlopModel::SixND(),
+                            const AllocationOptions& options = {});
+
+/// Inference-aware allocation (see InferenceAwarePlan). Throws
+/// InvalidArgument for a NaN/negative inference_tokens or a bad
+/// inference_flops_per_param, NotIdentified for target ≤ floor.
+InferenceAwarePlan InferenceAware(const FitResult& result, double target_loss,
+                                  double inference_tokens,
+                                  const FlopModel& flops = FlopModel::SixND(),
+                                  double inference_flops_per_param = 2.0,
+                                  const AllocationOptions& options = {});
+
+}  // namespace scalefit

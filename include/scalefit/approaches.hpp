@@ -1,0 +1,250 @@
+/// @file approaches.hpp
+/// Chinchilla's Approaches 1 and 2 (Hoffmann et al. 2022, §3.1 and §3.2):
+/// compute-optimal model size N_opt(C) and token count D_opt(C) read off the
+/// runs directly, without a parametric law.
+///
+/// Approach 2 — isoFLOP profiles (IsoflopFit):
+///   1. Group runs by FLOP budget C. Budgets that are only nearly equal are
+///      snapped together: runs are sorted by C and a new group starts when
+///      C_i > C_first · (1 + snap_tolerance), C_first = smallest C of the
+///      current group. A group's budget is the geometric mean of its C.
+///   2. Per budget, fit the parabola  L ≈ c0 + c1·x + c2·x²,  x = ln N,
+///      by (weighted) least squares to the group's runs (or to the
+///      `points_each_side` runs on either side of the lowest observed loss).
+///      Its vertex x* = −c1 / (2 c2) gives N_opt = exp(x*), L_opt = the
+///      parabola's value there, and D_opt = the value at x* of the
+///      least-squares line ln D ≈ d0 + d1·x through the same runs (exactly
+///      C/(k·N_opt) when every run has C = k·N·D).
+///      The minimum is "interior" when c2 > 0 and min x ≤ x* ≤ max x over
+///      the runs used. Budgets without an interior minimum are flagged and,
+///      by default, left out of the power-law fits (the report says so).
+///   3. Power laws by ordinary least squares in log-log space over the used
+///      budgets: ln N_opt = ln G_N + a·ln C, ln D_opt = ln G_D + b·ln C.
+///   4. Frontier loss: the engine's "saturating_power_law"
+///      L_opt(C) = E + A·C^(−alpha) fitted to (C, L_opt) of the used budgets.
+///   5. Bootstrap percentile intervals for a and b: the used budgets are
+///      resampled with replacement (case bootstrap of the log-log regression)
+///      and the power laws refitted. Replicate i draws from its own stream
+///      SplitMix64(seed, i), so results do not depend on the thread count.
+///      Replicates with fewer than two distinct budgets are skipped (counted).
+///   6. Comparison: the engine's "chinchilla" fit L = E + A/N^α + B/D^β of the
+///      same runs implies a = β/(α+β), b = α/(α+β) (Hoffmann et al. 2022,
+///      Eq. 4); the report gives both and the difference.
+///
+/// Approach 1 — envelope of training curves (EnvelopeFit):
+///   Checkpoints (run id, N, tokens seen, loss). FLOPs C = k·N·tokens
+///   (k = 6: the 6ND convention). Each run's curve is interpolated linearly in
+///   (ln C, L) between its checkpoints; on `num_bins` log-spaced FLOP values
+///   spanning all checkpoints, the envelope is the lowest interpolated loss
+///   over the runs whose checkpoints cover that value, and N_opt is the N of
+///   the run that reached it, D_opt = C/(k·N_opt). A FLOP value whose winner
+///   is the smallest or the largest model covering it (the optimum may lie
+///   beyond the sampled sizes) is flagged and by default left out. Power
+///   laws N_opt ∝ C^a and D_opt ∝ C^b as in Approach 2.
+///
+/// Units: N parameters, D tokens, C FLOPs, loss in nats (any positive loss
+/// works). Exponents are dimensionless.
+///
+/// WARNING: Approach 2 is biased when α ≠ β: L(ln N) along an isoFLOP is not
+/// a parabola and is asymmetric, so the vertex of a least-squares parabola
+/// sits off the true minimum, by more the wider or more off-centre the grid
+/// of sizes is. With α = β and a grid symmetric about the true optimum in
+/// ln N the vertex is exact. Compare with the parametric fit (reported).
+/// WARNING: Approach 1's N_opt is quantised to the sizes trained; with few
+/// sizes the fitted exponent has a staircase error of order
+/// ln(size ratio) / ln(C range).
+/// WARNING: the bootstrap interval reflects the scatter of the per-budget
+/// optima about the power law, not the uncertainty of each optimum within
+/// its budget; with few budgets it is too narrow.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scalefit/fit.hpp"
+
+namespace scalefit {
+
+/// ln y = ln coefficient + exponent · ln C, by ordinary least squares.
+struct PowerLawFit {
+  double exponent = 0.0;
+  double coefficient = 0.0;  ///< y at C = 1
+  double r2 = 0.0;           ///< coefficient of determination in log space
+  int num_points = 0;
+  /// Bootstrap percentile interval (NaN when no bootstrap was run).
+  double lower = 0.0;
+  double upper = 0.0;
+};
+
+/// Runs for Approach 2. Every vector has one entry per run, except that `C`
+/// may be empty (then C = k·N·D) and `D` may be empty when `C` is given
+/// (then D = C/(k·N)); `weights` may be empty (all 1).
+struct IsoflopData {
+  std::vector<double> N;
+  std::vector<double> D;
+  std::vector<double> loss;
+  std::vector<double> C;
+  std::vector<double> weights;
+};
+
+struct IsoflopOptions {
+  /// Relative tolerance for snapping nearly equal budgets into one group.
+  /// Must be >= 0 and < 1.
+  double snap_tolerance = 0.05;
+  /// -1: fit each parabola to all runs of its budget. k >= 1: to the run
+  /// with the lowest loss and up to k runs on either side (in N order).
+  int points_each_side = -1;
+  /// Use budgets whose minimum is not interior in the power-law fits too.
+  bool keep_edge_minima = false;
+  /// FLOPs per parameter per token: C = k·N·D (6 = the 6ND convention).
+  double k = 6.0;
+  /// Bootstrap replicates for the intervals of a and b; 0 = none.
+  int num_bootstrap = 1000;
+  double confidence = 0.95;
+  std::uint64_t seed = 0;
+  /// Threads for the bootstrap; 0 = all cores. Results do not depend on it.
+  int num_threads = 1;
+  /// Fit the frontier L_opt(C) with saturating_power_law (needs >= 4 used
+  /// budgets; otherwise skipped and said so).
+  bool fit_frontier = true;
+  FitOptions frontier_options;
+  /// Fit chinchilla to the same runs and report the implied a and b.
+  bool compare_parametric = true;
+  FitOptions parametric_options;
+
+  /// True when every field is in range; otherwise `why` says which is not.
+  bool IsValid(std::string* why) const;
+};
+
+/// One FLOP budget of Approach 2.
+struct IsoflopBudget {
+  double C = 0.0;            ///< geometric mean of the group's C values
+  double C_min = 0.0, C_max = 0.0;
+  int num_points = 0;        ///< runs in the group
+  int num_fit_points = 0;    ///< runs the parabola was fitted to
+  double N_lo = 0.0, N_hi = 0.0;  ///< range of N of the fitted runs
+  double c0 = 0.0, c1 = 0.0, c2 = 0.0;  ///< L ≈ c0 + c1 x + c2 x², x = ln N
+  double N_opt = 0.0;        ///< exp(vertex); NaN when c2 <= 0
+  double D_opt = 0.0;
+  double loss_opt = 0.0;     ///< parabola value at the vertex
+  double best_observed_N = 0.0;     ///< N of the lowest observed loss
+  double best_observed_loss = 0.0;
+  bool interior = false;     ///< c2 > 0 and vertex within [N_lo, N_hi]
+  bool used = false;         ///< in the power-law fits
+  std::vector<int> rows;     ///< 0-based input rows of the group
+};
+
+struct IsoflopResult {
+  std::vector<IsoflopBudget> budgets;  ///< ascending C
+  PowerLawFit n_opt;  ///< N_opt = coefficient · C^a
+  PowerLawFit d_opt;  ///< D_opt = coefficient · C^b
+  double a() const { return n_opt.exponent; }
+  double b() const { return d_opt.exponent; }
+  int num_bootstrap = 0;          ///< replicates requested
+  int num_bootstrap_used = 0;     ///< replicates with >= 2 distinct budgets
+  bool has_frontier = false;
+  FitResult frontier;             ///< saturating_power_law on (C, L_opt)
+  bool has_parametric = false;
+  FitResult parametric;           ///< chinchilla on the runs
+  double a_parametric = 0.0;      ///< β/(α+β)
+  double b_parametric = 0.0;      ///< α/(α+β)
+  std::vector<std::string> notes; ///< what was flagged, skipped, left out
+  IsoflopOptions options;
+  int num_runs = 0;
+
+  int num_used() const;
+  /// One line: a, b (intervals), budgets used.
+  std::string BriefReport() const;
+  /// Everything: per-budget table at full precision, fits, comparison, notes.
+  std::string FullReport() const;
+};
+
+/// Approach 2. Throws InvalidArgument naming the row and column of a bad
+/// value, a budget group with fewer than 3 runs or fewer than 3 distinct N
+/// (naming the budget and its rows), fewer than 2 usable budgets, or invalid
+/// options.
+IsoflopResult IsoflopFit(const IsoflopData& data,
+                         const IsoflopOptions& options = {});
+
+/// Checkpoints for Approach 1, one entry per checkpoint.
+struct Checkpoints {
+  std::vector<std::int64_t> run;  ///< run id; N must be constant within a run
+  std::vector<double> N;
+  std::vector<double> tokens;     ///< tokens seen at the checkpoint
+  std::vector<double> loss;
+};
+
+struct EnvelopeOptions {
+  /// Log-spaced FLOP values spanning all checkpoints (>= 2).
+  int num_bins = 100;
+  /// FLOPs per parameter per token: C = k·N·tokens.
+  double k = 6.0;
+  /// Keep FLOP values whose winner is the smallest or largest model
+  /// covering them.
+  bool keep_edge = false;
+
+  bool IsValid(std::string* why) const;
+};
+
+/// One FLOP value of the envelope.
+struct EnvelopePoint {
+  double C = 0.0;
+  double loss = 0.0;        ///< lowest interpolated loss across runs
+  double N_opt = 0.0;       ///< N of the run that reached it
+  double D_opt = 0.0;       ///< C / (k·N_opt)
+  std::int64_t run = 0;     ///< id of that run
+  int num_runs = 0;         ///< runs whose checkpoints cover C
+  bool edge = false;        ///< winner is the smallest or largest such model
+  bool used = false;
+};
+
+struct EnvelopeResult {
+  std::vector<EnvelopePoint> points;  ///< ascending C
+  PowerLawFit n_opt;
+  PowerLawFit d_opt;
+  double a() const { return n_opt.exponent; }
+  double b() const { return d_opt.exponent; }
+  int num_runs = 0;
+  int num_checkpoints = 0;
+  std::vector<std::string> notes;
+  EnvelopeOptions options;
+
+  int num_used() const;
+  std::string BriefReport() const;
+  std::string FullReport() const;
+};
+
+/// Approach 1. Throws InvalidArgument for bad values (row and column), a run
+/// whose N changes (naming the run and row), fewer than 2 runs, or fewer than
+/// 2 usable FLOP values.
+EnvelopeResult EnvelopeFit(const Checkpoints& data,
+                           const EnvelopeOptions& options = {});
+
+namespace detail {
+
+/// SplitMix64 (Steele, Lea & Flood 2014): the stream for bootstrap
+/// replicate `stream` under `seed`. Next() returns 64 uniform bits.
+class SplitMix64 {
+ public:
+  SplitMix64(std::uint64_t seed, std::uint64_t stream);
+  std::uint64_t Next();
+  /// Uniform integer in [0, n), n >= 1 (Lemire's multiply-shift; the bias
+  /// is below n / 2^64).
+  std::uint64_t Below(std::uint64_t n);
+
+ private:
+  std::uint64_t state_;
+};
+
+/// ln y = c + e ln x by ordinary least squares. Returns false when fewer
+/// than 2 distinct x.
+bool FitLogLog(const std::vector<double>& x, const std::vector<double>& y,
+               double* exponent, double* log_coefficient, double* r2);
+
+/// Linear-interpolation quantile (type 7) of a sorted vector, q in [0, 1].
+double SortedQuantile(const std::vector<double>& sorted, double q);
+
+}  // namespace detail
+
+}  // namespace scalefit

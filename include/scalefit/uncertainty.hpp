@@ -1,0 +1,310 @@
+/// @file uncertainty.hpp
+/// Uncertainty of a fitted law: the parameter covariance at the optimum, the
+/// bootstrap, and intervals on parameters, derived quantities (the
+/// Chinchilla frontier) and predictions. Full discussion and validation
+/// figures: docs/uncertainty.md.
+///
+/// `level` means the same thing everywhere: the interval is CENTRAL and
+/// TWO-SIDED with coverage `level` (0 < level < 1), i.e. it runs from the
+/// (1 − level)/2 to the (1 + level)/2 quantile. Two methods:
+///
+///  - delta method ("delta"): θ̂ ± z·se with z = Φ⁻¹((1 + level)/2) and
+///    se² = gᵀ Σ g, g the EXACT gradient (automatic differentiation through
+///    the law functor or the templated closed forms of allocation.hpp).
+///    Quantities that are positive by construction — the scales E, A, B
+///    (ParamSpec::positive), G, N_opt, D_opt, D/N, L*, and predictions under
+///    log objectives — get the interval on the LOG scale,
+///    exp(log q̂ ± z·se/q̂), so it never crosses zero; the rest (exponents,
+///    a, b, predictions under "mse") on the linear scale.
+///  - bootstrap percentile ("bootstrap_<method>"): the (1 ± level)/2
+///    quantiles (linear interpolation between order statistics, numpy's
+///    default "linear" rule) of the replicates' values.
+///
+/// Covariance Σ (user units, law parameter order), from the residual
+/// Jacobian J_ik = ∂r_i/∂p_k at the optimum (exact, LawModel::
+/// ValueAndGradient), r_i = log L̂_i − log L_i (huber_log, mse_log) or
+/// L̂_i − L_i (mse), weights w̃_i normalised to mean 1, n points, P free
+/// parameters:
+///   mse_log, mse:  Σ = σ̂² (Jᵀ W̃ J)⁻¹,  σ̂² = Σ w̃_i r_i² / (n − P)
+///                   (Gauss–Newton; "least_squares")
+///   huber_log:     Σ = n/(n − P) · H⁻¹ M H⁻¹   ("sandwich", Huber 1967)
+///                   H = Σ w̃_i ψ'(r_i) J_iᵀJ_i,  M = Σ w̃_i² ψ(r_i)² J_iᵀJ_i,
+///                   ψ = ρ' (objective.hpp): r inside [−δ, δ], ±δ outside.
+/// Fixed parameters have zero variance; a tied follower has its leader's.
+/// Computed with Eigen (see docs/uncertainty.md for why not
+/// ceres::Covariance).
+///
+/// WARNING: with huber_log and δ = 1e-3 only the points with |r| ≤ δ
+/// contribute to H. When fewer than P + 1 of them remain, or H is
+/// numerically singular, the covariance is reported as rank deficient:
+/// `rank_deficient` is true, `message` names the unidentified parameters,
+/// and their variance is +inf (intervals (−inf, inf), or (0, inf) on the
+/// log scale). Nothing is silently regularised. The bootstrap does not rely
+/// on H and is the recommended default for huber_log.
+/// WARNING: delta-method intervals are first-order: for strongly nonlinear
+/// quantities far from the data (L* or N_opt at 1e26 FLOPs) they can be
+/// much narrower than bootstrap percentiles; compare both.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "scalefit/allocation.hpp"
+#include "scalefit/fit.hpp"
+
+namespace scalefit {
+
+// ---------------------------------------------------------------------------
+// Basics
+// ---------------------------------------------------------------------------
+
+/// Φ⁻¹(p), the standard normal quantile, for 0 < p < 1 (Acklam's rational
+/// approximation refined by one Halley step on erfc: |error| < 1e-15
+/// relative in the central region). Throws InvalidArgument outside (0, 1).
+double NormalQuantile(double p);
+
+/// Throws InvalidArgument("<where>: level must be in (0, 1), got ...")
+/// unless 0 < level < 1.
+void CheckLevel(double level, const std::string& where);
+
+/// The q-quantile (0 ≤ q ≤ 1) of `values` by linear interpolation between
+/// order statistics (Hyndman & Fan type 7, numpy's default). Throws
+/// InvalidArgument when `values` is empty.
+double Quantile(std::vector<double> values, double q);
+
+// ---------------------------------------------------------------------------
+// Covariance
+// ---------------------------------------------------------------------------
+
+/// The covariance of the fitted parameters (see the file comment).
+struct Covariance {
+  std::vector<std::string> names;  ///< law parameter order
+  std::vector<double> estimate;    ///< θ̂, user units
+  /// P × P row-major, user units. Rows/columns of fixed parameters are 0;
+  /// a tied follower repeats its leader. Unidentified parameters (rank
+  /// deficiency) have +inf on the diagonal and 0 elsewhere in their row.
+  std::vector<double> matrix;
+  std::vector<double> std_errors;  ///< sqrt of the diagonal
+  std::vector<unsigned char> identified;  ///< per parameter
+  /// "least_squares" (mse_log, mse) or "sandwich" (huber_log).
+  std::string estimator;
+  std::string objective;           ///< objective of the fit
+  double residual_variance = 0.0;  ///< σ̂² = Σ w̃ r² / (n − P)
+  int num_points = 0;
+  int num_free = 0;       ///< P: free parameters (not fixed, not followers)
+  int num_quadratic = 0;  ///< huber_log: points with |r| ≤ δ (rows of H)
+  int rank = 0;           ///< numerical rank of the inverted matrix
+  /// Ratio of the largest to smallest eigenvalue of the inverted matrix
+  /// with rows/columns scaled to unit diagonal (+inf when singular).
+  double condition_number = 0.0;
+  bool rank_deficient = false;
+  std::string message;  ///< "ok" or what is unidentified and why
+
+  /// Σ_jk by names; throws UnknownName.
+  double at(const std::string& a, const std::string& b) const;
+  /// Names, estimator, rank, standard errors and the correlation matrix at
+  /// full precision.
+  std::string Report() const;
+};
+
+/// The covariance of a fit with data. Throws InvalidArgument for a result
+/// without data (FromParams) or with fewer points than free parameters + 1.
+/// A fit that did not converge gets a covariance (the Jacobian is taken
+/// where the fit stopped) whose `message` says so.
+Covariance ComputeCovariance(const FitResult& result);
+
+// ---------------------------------------------------------------------------
+// Intervals
+// ---------------------------------------------------------------------------
+
+/// Intervals on named quantities (one row each).
+struct IntervalTable {
+  std::vector<std::string> names;
+  std::vector<double> mean;        ///< point estimate (plug-in value at θ̂)
+  std::vector<double> lower, upper;
+  std::vector<double> std_errors;  ///< delta: se; bootstrap: sd of replicates
+  std::vector<unsigned char> log_scale;  ///< interval built on log scale
+  double level = 0.0;
+  std::string method;  ///< "delta" or "bootstrap_<method>"
+  int num_replicates = 0;  ///< bootstrap: converged replicates used
+
+  int num_rows() const { return static_cast<int>(names.size()); }
+  /// Row index by name; throws UnknownName listing the names.
+  int Index(const std::string& name) const;
+  std::string BriefReport() const;
+  std::string FullReport() const;
+};
+
+/// Names of the derived quantities for budgets C (FLOPs, 6ND with the
+/// fit's k): "a", "b", "G", then per budget "N_opt@C", "D_opt@C",
+/// "tokens_per_param@C", "loss_opt@C" with C printed by FormatFull.
+std::vector<std::string> DerivedNames(const std::vector<double>& budgets);
+
+/// Delta-method intervals on every parameter and, for the chinchilla law,
+/// on the derived quantities (a, b, G, and N_opt, D_opt, D/N, L* at each
+/// budget; ChinchillaFrontierAt of allocation.hpp differentiated with
+/// ceres::Jet). Fixed parameters get lower = upper = value. Throws
+/// InvalidArgument for a bad level, a result without data, budgets for a
+/// law other than chinchilla, or budgets not finite and > 0.
+IntervalTable ConfInt(const FitResult& result, double level = 0.95,
+                      const std::vector<double>& budgets = {});
+IntervalTable ConfInt(const FitResult& result, const Covariance& cov,
+                      double level, const std::vector<double>& budgets = {});
+
+/// Kind of interval on a prediction.
+///  confidence: for the law's value L(x; θ) (the mean curve);
+///  prediction: for a NEW observation at x, adding the residual noise —
+///    delta: variance σ̂² (Covariance::residual_variance) on the residual
+///    scale (log L for log objectives); bootstrap: a residual of the fit
+///    drawn per replicate.
+enum class IntervalKind { kConfidence, kPrediction };
+IntervalKind ParseIntervalKind(const std::string& name);
+std::string ToString(IntervalKind kind);
+
+/// Predicted loss with an interval at each row of inputs.
+struct PredictionTable {
+  std::vector<double> mean;  ///< L(x; θ̂)
+  std::vector<double> lower, upper;
+  double level = 0.0;
+  std::string interval;  ///< "confidence" or "prediction"
+  std::string method;    ///< "delta" or "bootstrap_<method>"
+  std::string BriefReport() const;
+};
+
+/// Delta-method prediction intervals at rows of inputs (row-major, law
+/// input order; validated as in FitResult::Predict).
+PredictionTable PredictInterval(const FitResult& result,
+                                const std::vector<double>& x, double level,
+                                IntervalKind kind = IntervalKind::kConfidence);
+
+/// ComputeOptimal (allocation.hpp) with delta-method intervals on N_opt,
+/// D_opt, tokens_per_param and loss_opt (log scale; C has none: lower =
+/// upper = C). Only for the chinchilla law under a 6ND FLOP model (the
+/// closed form is differentiated); other laws: use the bootstrap
+/// (BootstrapResult::ComputeOptimal). Throws InvalidArgument otherwise.
+AllocationTable ComputeOptimalInterval(
+    const FitResult& result, const std::vector<double>& C, double level,
+    const FlopModel& flops = FlopModel::SixND(),
+    const AllocationOptions& options = {});
+
+// ---------------------------------------------------------------------------
+// Bootstrap
+// ---------------------------------------------------------------------------
+
+/// How to bootstrap.
+///  case (default): draw n rows with replacement (rows drawn several times
+///    enter once with their count as a weight factor — the same objective).
+///  cluster: draw the G groups with replacement and keep all rows of each
+///    (for runs with intermediate checkpoints; `groups` or the data's
+///    groups give the labels).
+///  subsample: m-out-of-n without replacement, m = round(fraction·n)
+///    (Hoffmann et al. 2022 used 80 % subsamples). Replicates vary LESS
+///    than the full-data estimate (finite-population factor): statistics
+///    rescale deviations by sqrt(m/(n − m)) (= 2 at 80 %): q̂ + s·(q* − q̂).
+///    `samples` holds the raw, unscaled replicate values.
+///  residual: keep the inputs, add to each fitted value a residual of the
+///    fit drawn with replacement (on the objective's scale: multiplicative
+///    for log objectives). Assumes exchangeable residuals.
+struct BootstrapOptions {
+  int num_replicates = 1000;  ///< ≥ 2
+  std::uint64_t seed = 0;
+  std::string method = "case";  ///< case, cluster, subsample, residual
+  /// Cluster labels per row of the fitted data (cluster only); empty = the
+  /// data's own groups.
+  std::vector<std::int64_t> groups;
+  double fraction = 0.8;  ///< subsample only, in (0, 1)
+  int num_threads = 0;    ///< 0 = all cores; results do not depend on it
+  /// A refit that stops without passing the engine's certification (e.g.
+  /// the function tolerance is met while the relative gradient is still
+  /// > 1e-6) is retried from other starts (see Bootstrap()), up to this
+  /// many times. The final fit must be certified; `attempts` records the
+  /// count per replicate.
+  int max_retries = 8;
+};
+
+/// The replicates of a bootstrap and statistics over them.
+///
+/// Every replicate is refitted with the fit's own options, warm-started
+/// from the full-data optimum (start = "init"), and its convergence is
+/// recorded. Statistics use the CONVERGED replicates only; the count and
+/// the indices of the others are in `num_failed` / `failed`, and every
+/// report states them.
+struct BootstrapResult {
+  FitResult fit;  ///< the full-data fit
+  BootstrapOptions options;
+  std::vector<std::string> names;  ///< law parameter order
+  std::vector<double> samples;     ///< R × P row-major (raw replicate θ*)
+  std::vector<unsigned char> converged;  ///< per replicate
+  std::vector<std::string> messages;     ///< per replicate
+  std::vector<double> objective;         ///< per replicate
+  std::vector<int> attempts;  ///< per replicate: solves run (1 + restarts)
+  std::vector<int> failed;               ///< indices of failed replicates
+  int num_replicates = 0;
+  int num_failed = 0;
+  int num_restarted = 0;    ///< replicates that needed more than one solve
+  int num_rows_drawn = 0;   ///< rows per replicate (m for subsample)
+  int num_groups = 0;       ///< cluster: number of groups
+  double scale = 1.0;       ///< deviation rescaling (subsample), else 1
+  double seconds = 0.0;     ///< wall time of the refits
+  int threads_used = 1;
+
+  std::string method_label() const { return "bootstrap_" + options.method; }
+  /// Standard deviation (n − 1) of the converged replicates, times `scale`.
+  std::vector<double> StdErrors() const;
+  /// Percentile intervals on every parameter and, for chinchilla, on the
+  /// derived quantities at `budgets` (names as DerivedNames).
+  IntervalTable ConfInt(double level = 0.95,
+                        const std::vector<double>& budgets = {}) const;
+  /// Percentile intervals on predictions at rows of inputs.
+  PredictionTable Predict(const std::vector<double>& x, double level,
+                          IntervalKind kind = IntervalKind::kConfidence) const;
+  /// ComputeOptimal at each converged replicate's parameters; percentile
+  /// intervals on every column (any law with inputs N and D).
+  AllocationTable ComputeOptimal(const std::vector<double>& C, double level,
+                                 const FlopModel& flops = FlopModel::SixND(),
+                                 const AllocationOptions& options = {}) const;
+  /// One line: method, replicates, failures, standard errors.
+  std::string BriefReport() const;
+  std::string FullReport() const;
+};
+
+/// Runs the bootstrap: replicate i draws its data from its own generator
+/// (std::mt19937_64 seeded by ReplicateSeed(seed, 1, i)), refits, and writes
+/// slot i, so samples are bit-identical for any num_threads.
+/// Retries (BootstrapOptions::max_retries) of an uncertified refit, in order:
+/// from where it stopped with tolerances 1e-16; from the replicate's
+/// mse_log optimum; from the full-data optimum offset by ±0.02 (exponents)
+/// or a factor exp(±0.2) (positive scales) drawn from stream 3. Only the
+/// starting point and (tighter) tolerances change; the certification does
+/// not.
+/// Throws InvalidArgument for a result without data,
+/// num_replicates < 2, an unknown method, cluster without groups or with
+/// groups of the wrong length or a single group, fraction outside (0, 1) or
+/// leaving fewer rows than free parameters + 1, num_threads < 0.
+BootstrapResult Bootstrap(const FitResult& result,
+                          const BootstrapOptions& options = {});
+
+namespace detail {
+
+/// SplitMix64 step (Steele, Lea & Flood 2014): advances `state`, returns
+/// the next output.
+std::uint64_t SplitMix64(std::uint64_t* state);
+
+/// The seed of replicate i's generator: SplitMix64 of (seed, stream, i), so
+/// each replicate has its own stream whatever thread runs it.
+std::uint64_t ReplicateSeed(std::uint64_t seed, std::uint64_t stream,
+                            std::uint64_t i);
+
+/// Uniform integer in [0, n) from a std::mt19937_64 by rejection (exact,
+/// portable; std::uniform_int_distribution is implementation-defined).
+std::uint64_t UniformIndex(std::mt19937_64& gen, std::uint64_t n);
+
+/// The observations of bootstrap replicate i (exposed for tests).
+Observations ReplicateData(const FitResult& result,
+                           const BootstrapOptions& options, int i);
+
+}  // namespace detail
+
+}  // namespace scalefit

@@ -1,0 +1,493 @@
+#include "scalefit/diagnostics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include <Eigen/Dense>
+
+#include "scalefit/error.hpp"
+#include "scalefit/fit.hpp"
+#include "scalefit/flops.hpp"
+#include "scalefit/report.hpp"
+
+namespace scalefit {
+
+namespace {
+
+// Thresholds (documented in diagnostics.hpp and docs/diagnostics.md).
+constexpr double kDistinctTol = 1e-9;       // as DataSummary
+constexpr int kFewDistinct = 5;             // fewer distinct values: warn
+constexpr double kNarrowSpanDecades = 1.0;  // input span below: warn
+constexpr double kSingleRatioDecades = 0.1; // D/N spread below: one ratio
+constexpr double kNarrowRatioDecades = 0.5; // D/N spread below: warn
+constexpr double kIllConditioned = 1e6;     // scaled-J condition: warn
+constexpr double kRankDeficient = 1e10;     // scaled-J condition: singular
+constexpr double kHighCorrelation = 0.99;   // exponent/floor pairs: warn
+constexpr double kMaxRelSe = 0.25;          // exponent rel. s.e.: identified
+constexpr double kSigmaFloor = 1e-3;        // log space (0.1 % noise)
+constexpr double kFloorGap = 1e-2;          // E >= (1 - gap) * min loss
+
+int CountDistinct(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  int distinct = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i == 0 || std::abs(v[i] - v[i - 1]) >
+                      kDistinctTol * std::max(std::abs(v[i]), 1e-300))
+      ++distinct;
+  }
+  return distinct;
+}
+
+double SpanDecades(const std::vector<double>& v) {
+  if (v.empty()) return 0.0;
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  return std::log10(*hi / *lo);
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+// Plain words for an input's values.
+std::string Plural(const std::string& input) {
+  if (input == "N") return "model sizes (N)";
+  if (input == "D") return "token counts (D)";
+  if (input == "C") return "compute budgets (C)";
+  return "values of " + input;
+}
+
+std::string Percent(double v) { return FormatShort(100.0 * v, 3) + "%"; }
+
+}  // namespace
+
+bool Diagnostics::HasWarning(const std::string& code) const {
+  for (const auto& w : warnings)
+    if (w.code == code) return true;
+  return false;
+}
+
+std::string Diagnostics::WarningText() const {
+  std::string out;
+  for (const auto& w : warnings) out += "- " + w.message + "\n";
+  return out;
+}
+
+std::string Diagnostics::BriefReport() const {
+  if (!computed) return "Diagnostics(no data)";
+  std::ostringstream os;
+  os << "Diagnostics(" << num_points << " points, exponents "
+     << (identified ? "identified" : "NOT IDENTIFIED") << ", condition "
+     << FormatShort(condition_number, 3) << ", " << warnings.size()
+     << (warnings.size() == 1 ? " warning" : " warnings");
+  if (!warnings.empty()) {
+    os << ":";
+    for (size_t i = 0; i < warnings.size(); ++i)
+      os << (i ? "," : "") << " " << warnings[i].code;
+  }
+  os << ")";
+  return os.str();
+}
+
+std::string Diagnostics::FullReport() const {
+  std::ostringstream os;
+  if (!computed) {
+    os << "  diagnostics: none (result without data)\n";
+    return os.str();
+  }
+  os << "  design:      " << num_points << " points, " << num_free_params
+     << " free parameters\n";
+  for (size_t j = 0; j < input_names.size(); ++j) {
+    os << "               " << input_names[j] << ": " << num_distinct[j]
+       << " distinct, spans " << FormatShort(span_decades[j], 3)
+       << " decades\n";
+  }
+  if (has_compute && std::find(input_names.begin(), input_names.end(), "C") ==
+                         input_names.end()) {
+    os << "               C = 6ND: " << num_distinct_compute
+       << " distinct, spans " << FormatShort(compute_span_decades, 3)
+       << " decades\n";
+  }
+  if (has_tokens_per_param) {
+    os << "               tokens/parameter D/N: "
+       << FormatShort(tokens_per_param_min, 4) << " .. "
+       << FormatShort(tokens_per_param_max, 4) << " (median "
+       << FormatShort(tokens_per_param_median, 4) << "), spread "
+       << FormatShort(tokens_per_param_spread_decades, 3) << " decades\n";
+  }
+  os << "  geometry:    condition number of the scaled Jacobian "
+     << FormatShort(condition_number, 4) << "; sigma "
+     << FormatShort(sigma, 4) << "\n";
+  for (size_t k = 0; k < exponent_names.size(); ++k) {
+    os << "               " << exponent_names[k]
+       << ": relative standard error " << Percent(exponent_rel_se[k]) << "\n";
+  }
+  const size_t shown = std::min<size_t>(3, correlations.size());
+  for (size_t k = 0; k < shown; ++k) {
+    os << "               corr(" << correlations[k].first << ", "
+       << correlations[k].second << ") = "
+       << FormatShort(correlations[k].value, 4) << "\n";
+  }
+  if (!floor_name.empty()) {
+    os << "  floor:       " << floor_name << " = " << FormatShort(floor_value, 6)
+       << ", smallest observed loss " << FormatShort(min_loss, 6) << "\n";
+  }
+  os << "  identified:  " << (identified ? "yes" : "NO")
+     << " (the exponents)\n";
+  if (warnings.empty()) {
+    os << "  warnings:    none\n";
+  } else {
+    os << "  warnings:\n";
+    for (const auto& w : warnings)
+      os << "    [" << w.code << "] " << w.message << "\n";
+  }
+  return os.str();
+}
+
+Diagnostics Diagnose(const FitResult& r) {
+  Diagnostics d;
+  if (!r.has_data || !r.data || !r.law) return d;
+  const Observations& obs = *r.data;
+  const LawInfo& info = r.law->info();
+  const int n = obs.num_rows();
+  const int k_in = obs.num_inputs();
+  const int P = info.num_params();
+  if (n == 0 || static_cast<int>(r.params.size()) != P) return d;
+  d.computed = true;
+  d.num_points = n;
+  d.input_names = obs.input_names;
+  auto warn = [&d](const std::string& code, const std::string& message) {
+    d.warnings.push_back(DiagnosticWarning{code, message});
+  };
+
+  // --- design ---------------------------------------------------------------
+  std::vector<std::vector<double>> cols(k_in, std::vector<double>(n));
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < k_in; ++j) cols[j][i] = obs.x[i * k_in + j];
+  for (int j = 0; j < k_in; ++j) {
+    d.num_distinct.push_back(CountDistinct(cols[j]));
+    d.span_decades.push_back(SpanDecades(cols[j]));
+  }
+  const int iN = info.FindInput("N"), iD = info.FindInput("D"),
+            iC = info.FindInput("C");
+  if (iC >= 0) {
+    d.has_compute = true;
+    d.num_distinct_compute = d.num_distinct[iC];
+    d.compute_span_decades = d.span_decades[iC];
+  } else if (iN >= 0 && iD >= 0) {
+    std::vector<double> c(n);
+    for (int i = 0; i < n; ++i) c[i] = flops::Flops6ND(cols[iN][i], cols[iD][i]);
+    d.has_compute = true;
+    d.num_distinct_compute = CountDistinct(c);
+    d.compute_span_decades = SpanDecades(c);
+  }
+  if (iN >= 0 && iD >= 0) {
+    std::vector<double> tpp(n);
+    for (int i = 0; i < n; ++i) tpp[i] = cols[iD][i] / cols[iN][i];
+    d.has_tokens_per_param = true;
+    d.tokens_per_param_min = *std::min_element(tpp.begin(), tpp.end());
+    d.tokens_per_param_max = *std::max_element(tpp.begin(), tpp.end());
+    d.tokens_per_param_median = Median(tpp);
+    d.tokens_per_param_spread_decades = SpanDecades(tpp);
+  }
+
+  // --- free parameters (columns of the Jacobian) ----------------------------
+  // Column of parameter k: its own if free; its leader's if tied; none if
+  // fixed.
+  std::vector<int> column(P, -1);
+  std::vector<int> free_params;
+  for (int k = 0; k < P; ++k) {
+    if (r.params[k].fixed || !r.params[k].tied_to.empty()) continue;
+    column[k] = static_cast<int>(free_params.size());
+    free_params.push_back(k);
+  }
+  for (int k = 0; k < P; ++k) {
+    if (!r.params[k].tied_to.empty()) {
+      const int leader = info.ParamIndex(r.params[k].tied_to);
+      column[k] = column[leader];
+    }
+  }
+  const int F = static_cast<int>(free_params.size());
+  d.num_free_params = F;
+
+  if (!r.converged) {
+    warn("not_converged",
+         "the fit did not converge (" + r.message +
+             "): every figure below describes the point where the solver "
+             "stopped, not an optimum; fix the fit first (more iterations, "
+             "other starts or bounds)");
+  }
+  if (n < 3 * std::max(F, 1)) {
+    warn("few_points",
+         "only " + std::to_string(n) + " runs for " + std::to_string(F) +
+             " free parameters: each run must pin down several parameters "
+             "at once, so noise in any run moves the fit; aim for at least "
+             "3 runs per free parameter");
+  }
+  for (int j = 0; j < k_in; ++j) {
+    const std::string& name = d.input_names[j];
+    if (d.num_distinct[j] < kFewDistinct) {
+      warn("few_distinct",
+           "only " + std::to_string(d.num_distinct[j]) + " distinct " +
+               Plural(name) + ": a power law with a floor in " + name +
+               " has up to 3 unknowns, so " +
+               (d.num_distinct[j] < 3 ? "it cannot be determined at all"
+                                      : "there is almost nothing left to "
+                                        "check its shape") +
+               "; train at least 5 different " + Plural(name) +
+               " spread over a decade or more");
+    }
+    if (d.span_decades[j] < kNarrowSpanDecades) {
+      warn("narrow_span",
+           name + " spans only " + FormatShort(d.span_decades[j], 2) +
+               " decades: exponents measured over less than one decade are "
+               "unreliable when extrapolated by several; widen the range of " +
+               Plural(name));
+    }
+  }
+
+  // --- the Jacobian at the optimum --------------------------------------------
+  const std::vector<double> p = r.values();
+  const bool in_log = InLogSpace(r.objective_kind);
+  double wsum = 0.0;
+  for (int i = 0; i < n; ++i) wsum += obs.weight(i);
+  const double wscale = wsum / n;
+  Eigen::MatrixXd J = Eigen::MatrixXd::Zero(n, F);
+  std::vector<double> grad(P);
+  std::vector<std::vector<double>> dL(P, std::vector<double>(n));
+  double rss = 0.0, loss_sum = 0.0;
+  bool finite = true;
+  for (int i = 0; i < n; ++i) {
+    const double v = r.law->ValueAndGradient(p.data(), obs.row(i), grad.data());
+    const double sw = std::sqrt(obs.weight(i) / wscale);
+    if (!std::isfinite(v) || (in_log && !(v > 0.0))) {
+      finite = false;
+      break;
+    }
+    const double res = in_log ? std::log(v) - std::log(obs.loss[i])
+                              : v - obs.loss[i];
+    rss += sw * sw * res * res;
+    loss_sum += obs.loss[i];
+    for (int k = 0; k < P; ++k) {
+      dL[k][i] = grad[k];
+      if (column[k] < 0) continue;
+      double g = in_log ? grad[k] / v : grad[k];
+      if (info.params[k].positive) g *= p[k];  // ∂/∂ log p
+      J(i, column[k]) += sw * g;
+    }
+  }
+  finite = finite && J.allFinite();
+
+  // The floor: a linear parameter whose basis function is the constant 1.
+  for (int k = 0; k < P && finite; ++k) {
+    if (!info.params[k].linear) continue;
+    bool constant = true;
+    for (int i = 0; i < n && constant; ++i)
+      constant = std::abs(dL[k][i] - 1.0) <= 1e-12;
+    if (constant) {
+      d.floor_name = info.params[k].name;
+      d.floor_value = p[k];
+      break;
+    }
+  }
+  d.min_loss = *std::min_element(obs.loss.begin(), obs.loss.end());
+
+  std::vector<int> exponent_cols;
+  for (int k : free_params) {
+    if (!info.params[k].linear) {
+      d.exponent_names.push_back(info.params[k].name);
+      exponent_cols.push_back(column[k]);
+    }
+  }
+  d.exponent_rel_se.assign(d.exponent_names.size(), kInf);
+
+  if (!finite) {
+    d.condition_number = kInf;
+    d.identified = false;
+    warn("unidentified",
+         "the law is not finite (or not positive) at some runs at these "
+         "parameters, so its sensitivity cannot be measured; the fit is not "
+         "usable for extrapolation");
+  } else if (F > 0) {
+    Eigen::VectorXd norms = J.colwise().norm();
+    bool zero_column = false;
+    for (int c = 0; c < F; ++c) zero_column = zero_column || !(norms[c] > 0);
+    Eigen::MatrixXd Js = J;
+    for (int c = 0; c < F; ++c)
+      if (norms[c] > 0) Js.col(c) /= norms[c];
+    Eigen::JacobiSVD<Eigen::MatrixXd> svd(Js, Eigen::ComputeThinV);
+    const Eigen::VectorXd s = svd.singularValues();
+    const double smax = s.size() ? s[0] : 0.0;
+    const double smin = s.size() ? s[s.size() - 1] : 0.0;
+    d.condition_number =
+        (zero_column || !(smin > 0) || n < F) ? kInf : smax / smin;
+    const bool singular = !(d.condition_number <= kRankDeficient);
+    const double dof = std::max(1, n - F);
+    const double sigma_hat = std::sqrt(rss / dof);
+    const double floor_sigma =
+        in_log ? kSigmaFloor : kSigmaFloor * (loss_sum / n);
+    d.sigma = std::max(sigma_hat, floor_sigma);
+    // (JsᵀJs)⁻¹ = V S⁻² Vᵀ (pseudo-inverse when singular).
+    const Eigen::MatrixXd& V = svd.matrixV();
+    Eigen::VectorXd inv_s2(s.size());
+    for (int t = 0; t < s.size(); ++t)
+      inv_s2[t] = s[t] > 1e-14 * smax ? 1.0 / (s[t] * s[t]) : 0.0;
+    const Eigen::MatrixXd cov_s = V * inv_s2.asDiagonal() * V.transpose();
+    std::vector<std::string> col_name(F);
+    for (int c = 0; c < F; ++c) col_name[c] = info.params[free_params[c]].name;
+    for (int a = 0; a < F; ++a)
+      for (int b = a + 1; b < F; ++b) {
+        const double den = std::sqrt(cov_s(a, a) * cov_s(b, b));
+        if (!(den > 0)) continue;
+        d.correlations.push_back(ParamCorrelation{
+            col_name[a], col_name[b],
+            std::clamp(cov_s(a, b) / den, -1.0, 1.0)});
+      }
+    std::stable_sort(d.correlations.begin(), d.correlations.end(),
+                     [](const ParamCorrelation& x, const ParamCorrelation& y) {
+                       return std::abs(x.value) > std::abs(y.value);
+                     });
+    for (size_t e = 0; e < exponent_cols.size(); ++e) {
+      const int c = exponent_cols[e];
+      const double value = std::abs(p[free_params[c]]);
+      if (!singular && norms[c] > 0 && value > 0) {
+        const double se = d.sigma * std::sqrt(cov_s(c, c)) / norms[c];
+        d.exponent_rel_se[e] = se / value;
+      }
+    }
+    if (singular) {
+      d.identified = false;
+      warn("unidentified",
+           "the runs cannot determine all parameters at once (the scaled "
+           "Jacobian is rank deficient, condition number " +
+               FormatShort(d.condition_number, 3) +
+               "): several parameter combinations fit equally well; add runs "
+               "that vary each input on its own, or fix or tie parameters");
+    } else if (d.condition_number > kIllConditioned) {
+      warn("ill_conditioned",
+           "the fit is ill-conditioned (condition number of the scaled "
+           "Jacobian " +
+               FormatShort(d.condition_number, 3) +
+               "): some parameter combinations are barely constrained, so "
+               "small changes in the data move them a lot; add runs that "
+               "vary each input on its own");
+    }
+    // Trouble pairs: exponents and the floor only.
+    auto watched = [&](const std::string& name) {
+      if (name == d.floor_name) return true;
+      return std::find(d.exponent_names.begin(), d.exponent_names.end(),
+                       name) != d.exponent_names.end();
+    };
+    if (!singular) {
+      for (const auto& c : d.correlations) {
+        if (std::abs(c.value) < kHighCorrelation) break;
+        if (!watched(c.first) || !watched(c.second)) continue;
+        warn("high_correlation",
+             c.first + " and " + c.second + " are correlated at " +
+                 FormatShort(c.value, 4) +
+                 ": the runs pin down a combination of the two, not each "
+                 "one; runs that move one without the other separate them");
+      }
+    }
+    if (!singular) {
+      for (size_t e = 0; e < d.exponent_names.size(); ++e) {
+        if (d.exponent_rel_se[e] > kMaxRelSe) {
+          d.identified = false;
+          warn("unidentified",
+               d.exponent_names[e] + " is not identified: its standard error "
+               "(Gauss-Newton, noise at least 0.1%) is " +
+                   Percent(d.exponent_rel_se[e]) +
+                   " of its value, so any extrapolation inherits that "
+                   "uncertainty; add runs that vary the input it acts on");
+        }
+      }
+    }
+  }
+
+  // Tokens per parameter: alpha vs beta (only if two exponents are free).
+  if (d.has_tokens_per_param && d.exponent_names.size() >= 2) {
+    const double spread = d.tokens_per_param_spread_decades;
+    if (spread < kSingleRatioDecades) {
+      warn("single_ratio",
+           "all runs use ~" + FormatShort(d.tokens_per_param_median, 3) +
+               " tokens per parameter (D/N from " +
+               FormatShort(d.tokens_per_param_min, 4) + " to " +
+               FormatShort(d.tokens_per_param_max, 4) +
+               "): N and D always grow together, so the N and D exponents "
+               "(" + d.exponent_names[0] + " and " + d.exponent_names[1] +
+               ") cannot be told apart; add runs at other ratios (e.g. 5 and "
+               "100 tokens per parameter at the same budgets)");
+    } else if (spread < kNarrowRatioDecades) {
+      warn("narrow_ratio",
+           "tokens per parameter vary only " +
+               FormatShort(std::pow(10.0, spread), 3) + "-fold (D/N from " +
+               FormatShort(d.tokens_per_param_min, 4) + " to " +
+               FormatShort(d.tokens_per_param_max, 4) +
+               "): the N and D exponents are separated only by this "
+               "variation; add runs at more extreme ratios");
+    }
+  }
+
+  // Bounds.
+  for (int k = 0; k < P; ++k) {
+    const ParamValue& pv = r.params[k];
+    if (!pv.at_bound) continue;
+    d.at_bound.push_back(pv.name);
+    const bool lower = std::abs(pv.value - pv.lower) <=
+                       std::abs(pv.value - pv.upper);
+    const bool exponent = !info.params[k].linear;
+    if (exponent) d.identified = false;
+    warn("at_bound",
+         pv.name + " = " + FormatShort(pv.value, 6) + " sits at its " +
+             (lower ? "lower" : "upper") + " bound " +
+             FormatShort(lower ? pv.lower : pv.upper, 6) +
+             ": the data pull it past the bound, so its value is set by the "
+             "bound, not by the runs" +
+             (exponent ? " (and extrapolation follows the bound)" : "") +
+             "; widen the bound if that is physical, otherwise the design "
+             "cannot determine " +
+             pv.name);
+  }
+
+  // The floor at the smallest observed loss.
+  if (!d.floor_name.empty() && d.floor_value >= (1.0 - kFloorGap) * d.min_loss) {
+    d.floor_at_min_loss = true;
+    warn("floor_at_min_loss",
+         "the irreducible loss " + d.floor_name + " = " +
+             FormatShort(d.floor_value, 6) +
+             " is within 1% of (or above) the smallest observed loss " +
+             FormatShort(d.min_loss, 6) +
+             ": the fit says the best runs already sit on the floor, so it "
+             "predicts no further gain from scale; the floor is not "
+             "identified. Add larger runs, or fix " +
+             d.floor_name + " from other evidence");
+  }
+  return d;
+}
+
+void RequireIdentified(const FitResult& fit, bool allow_unidentified) {
+  if (allow_unidentified || !fit.has_data) return;
+  const Diagnostics d = fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
+  if (!d.computed || d.identified) return;
+  throw NotIdentified(
+      "the exponents of this '" + (fit.law ? fit.law->info().name : "?") +
+      "' fit are not identified by its runs, so extrapolating from it would "
+      "report numbers the data do not support:\n" +
+      d.WarningText() +
+      "Fix the design (see the warnings), or pass allow_unidentified=true "
+      "(Python: allow_unidentified=True) to proceed anyway.");
+}
+
+std::string UnidentifiedNote(const FitResult& fit) {
+  if (!fit.has_data) return "";
+  const Diagnostics d = fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
+  if (!d.computed || d.identified) return "";
+  return "WARNING: computed from a fit whose exponents are not identified "
+         "(allow_unidentified): " +
+         d.WarningText();
+}
+
+}  // namespace scalefit

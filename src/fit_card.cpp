@@ -1,0 +1,721 @@
+#include "scalefit/fit_card.hpp"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "scalefit/error.hpp"
+#include "scalefit/formula.hpp"
+#include "scalefit/version.hpp"
+
+namespace scalefit {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr const char* kFormatName = "scalefit.fit_card";
+
+// ---------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------
+
+// A double that may be infinite: JSON has no infinity, so ±inf are strings.
+// nlohmann writes finite doubles in shortest round-trip form.
+Json Number(double v) {
+  if (std::isnan(v)) throw InvalidArgument("fit card: cannot write NaN");
+  if (std::isinf(v)) return v > 0 ? Json("inf") : Json("-inf");
+  return Json(v);
+}
+
+std::string HashText(std::uint64_t h) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "fnv1a64:%016" PRIx64, h);
+  return buf;
+}
+
+Json DoubleArray(const std::vector<double>& v) {
+  Json a = Json::array();
+  for (double x : v) a.push_back(Number(x));
+  return a;
+}
+
+Json WriteOptions(const FitOptions& o) {
+  Json j;
+  Json init = Json::object();
+  for (const auto& [k, v] : o.init) init[k] = Number(v);
+  j["init"] = init;
+  Json bounds = Json::object();
+  for (const auto& [k, b] : o.bounds)
+    bounds[k] = Json::array({Number(b.first), Number(b.second)});
+  j["bounds"] = bounds;
+  j["fixed"] = o.fixed;
+  Json ties = Json::array();
+  for (const auto& [f, l] : o.ties) ties.push_back(Json::array({f, l}));
+  j["ties"] = ties;
+  j["start"] = o.start;
+  Json grid = Json::object();
+  for (const auto& [k, v] : o.grid) grid[k] = DoubleArray(v);
+  j["grid"] = grid;
+  j["grid_points"] = o.grid_points;
+  j["max_grid_cells"] = o.max_grid_cells;
+  j["num_polish"] = o.num_polish;
+  j["max_iterations"] = o.max_iterations;
+  j["function_tolerance"] = Number(o.function_tolerance);
+  j["parameter_tolerance"] = Number(o.parameter_tolerance);
+  j["gradient_tolerance"] = Number(o.gradient_tolerance);
+  j["num_threads"] = o.num_threads;
+  return j;
+}
+
+Json WriteSummary(const DataSummary& s) {
+  Json j;
+  j["num_rows"] = s.num_rows;
+  Json inputs = Json::array();
+  for (size_t k = 0; k < s.input_names.size(); ++k) {
+    Json in;
+    in["name"] = s.input_names[k];
+    in["min"] = Number(k < s.min.size() ? s.min[k] : 0.0);
+    in["max"] = Number(k < s.max.size() ? s.max[k] : 0.0);
+    in["num_distinct"] = k < s.num_distinct.size() ? s.num_distinct[k] : 0;
+    inputs.push_back(in);
+  }
+  j["inputs"] = inputs;
+  j["loss_min"] = Number(s.loss_min);
+  j["loss_max"] = Number(s.loss_max);
+  j["hash"] = HashText(s.hash);
+  return j;
+}
+
+// Diagnostics may hold NaN (e.g. correlations of a singular design): written
+// as the string "nan" and read back as NaN.
+Json AnyNumber(double v) { return std::isnan(v) ? Json("nan") : Number(v); }
+
+Json AnyArray(const std::vector<double>& v) {
+  Json a = Json::array();
+  for (double x : v) a.push_back(AnyNumber(x));
+  return a;
+}
+
+Json WriteDiagnostics(const Diagnostics& d) {
+  Json j;
+  j["computed"] = d.computed;
+  j["identified"] = d.identified;
+  Json warnings = Json::array();
+  for (const auto& w : d.warnings) warnings.push_back({{"code", w.code}, {"message", w.message}});
+  j["warnings"] = warnings;
+  j["num_points"] = d.num_points;
+  j["num_free_params"] = d.num_free_params;
+  j["input_names"] = d.input_names;
+  j["num_distinct"] = d.num_distinct;
+  j["span_decades"] = AnyArray(d.span_decades);
+  j["has_compute"] = d.has_compute;
+  j["num_distinct_compute"] = d.num_distinct_compute;
+  j["compute_span_decades"] = AnyNumber(d.compute_span_decades);
+  j["has_tokens_per_param"] = d.has_tokens_per_param;
+  j["tokens_per_param_min"] = AnyNumber(d.tokens_per_param_min);
+  j["tokens_per_param_median"] = AnyNumber(d.tokens_per_param_median);
+  j["tokens_per_param_max"] = AnyNumber(d.tokens_per_param_max);
+  j["tokens_per_param_spread_decades"] = AnyNumber(d.tokens_per_param_spread_decades);
+  j["condition_number"] = AnyNumber(d.condition_number);
+  Json corr = Json::array();
+  for (const auto& c : d.correlations)
+    corr.push_back({{"first", c.first}, {"second", c.second}, {"value", AnyNumber(c.value)}});
+  j["correlations"] = corr;
+  j["sigma"] = AnyNumber(d.sigma);
+  j["exponent_names"] = d.exponent_names;
+  j["exponent_rel_se"] = AnyArray(d.exponent_rel_se);
+  j["at_bound"] = d.at_bound;
+  j["floor_name"] = d.floor_name;
+  j["floor_value"] = AnyNumber(d.floor_value);
+  j["min_loss"] = AnyNumber(d.min_loss);
+  j["floor_at_min_loss"] = d.floor_at_min_loss;
+  return j;
+}
+
+Json WriteData(const Observations& obs) {
+  Json j;
+  j["input_names"] = obs.input_names;
+  Json cols = Json::object();
+  const int k = obs.num_inputs();
+  for (int c = 0; c < k; ++c) {
+    Json col = Json::array();
+    for (int i = 0; i < obs.num_rows(); ++i) col.push_back(Number(obs.x[i * k + c]));
+    cols[obs.input_names[c]] = col;
+  }
+  j["inputs"] = cols;
+  j["loss"] = DoubleArray(obs.loss);
+  j["weights"] = DoubleArray(obs.weights);
+  j["groups"] = obs.groups;
+  return j;
+}
+
+// ---------------------------------------------------------------------------
+// Reading: every accessor names the JSON path of what it reads.
+// ---------------------------------------------------------------------------
+
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void Fail(const std::string& path, const std::string& what) const {
+    throw InvalidArgument("fit card " + source_ + ": " + path + ": " + what);
+  }
+  [[noreturn]] void FailName(const std::string& path, const std::string& what) const {
+    throw UnknownName("fit card " + source_ + ": " + path + ": " + what);
+  }
+
+  const Json& Get(const Json& obj, const std::string& key,
+                  const std::string& path) const {
+    if (!obj.is_object()) Fail(path, "must be a JSON object");
+    auto it = obj.find(key);
+    if (it == obj.end()) Fail(Join(path, key), "missing");
+    return *it;
+  }
+  bool Has(const Json& obj, const std::string& key) const {
+    return obj.is_object() && obj.contains(key) && !obj.at(key).is_null();
+  }
+
+  double Double(const Json& j, const std::string& path, bool allow_inf) const {
+    if (j.is_number()) {
+      const double v = j.get<double>();
+      if (!std::isfinite(v)) Fail(path, "is not finite");
+      return v;
+    }
+    if (j.is_string()) {
+      const std::string s = j.get<std::string>();
+      if (allow_inf && s == "inf") return kInf;
+      if (allow_inf && s == "-inf") return -kInf;
+      if (s == "nan" || s == "NaN" || s == "inf" || s == "-inf" ||
+          s == "Infinity" || s == "-Infinity")
+        Fail(path, "is not finite ('" + s + "')");
+      Fail(path, "must be a number, got the string '" + s + "'");
+    }
+    if (j.is_null()) Fail(path, "is null (not finite or missing)");
+    Fail(path, std::string("must be a number, got ") + j.type_name());
+  }
+  double Double(const Json& obj, const std::string& key, const std::string& path,
+                bool allow_inf) const {
+    return Double(Get(obj, key, path), Join(path, key), allow_inf);
+  }
+
+  // Like Double, allowing ±inf and "nan" (diagnostics only).
+  double AnyDouble(const Json& obj, const std::string& key, const std::string& path) const {
+    const Json& j = Get(obj, key, path);
+    if (j.is_string() && j.get<std::string>() == "nan") return std::nan("");
+    return Double(j, Join(path, key), true);
+  }
+  std::vector<double> AnyDoubles(const Json& obj, const std::string& key,
+                                 const std::string& path) const {
+    const Json& a = Array(obj, key, path);
+    std::vector<double> out;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].is_string() && a[i].get<std::string>() == "nan") {
+        out.push_back(std::nan(""));
+      } else {
+        out.push_back(Double(a[i], Join(path, key) + "[" + std::to_string(i) + "]", true));
+      }
+    }
+    return out;
+  }
+  std::vector<int> Ints(const Json& obj, const std::string& key, const std::string& path) const {
+    const Json& a = Array(obj, key, path);
+    std::vector<int> out;
+    for (size_t i = 0; i < a.size(); ++i)
+      out.push_back(static_cast<int>(Int(a[i], Join(path, key) + "[" + std::to_string(i) + "]")));
+    return out;
+  }
+
+  long long Int(const Json& j, const std::string& path) const {
+    if (!j.is_number_integer()) Fail(path, std::string("must be an integer, got ") + j.type_name());
+    return j.get<long long>();
+  }
+  int Int(const Json& obj, const std::string& key, const std::string& path) const {
+    const long long v = Int(Get(obj, key, path), Join(path, key));
+    if (v < -2147483647LL || v > 2147483647LL) Fail(Join(path, key), "out of range");
+    return static_cast<int>(v);
+  }
+  bool Bool(const Json& obj, const std::string& key, const std::string& path) const {
+    const Json& j = Get(obj, key, path);
+    if (!j.is_boolean()) Fail(Join(path, key), std::string("must be true or false, got ") + j.type_name());
+    return j.get<bool>();
+  }
+  std::string Str(const Json& j, const std::string& path) const {
+    if (!j.is_string()) Fail(path, std::string("must be a string, got ") + j.type_name());
+    return j.get<std::string>();
+  }
+  std::string Str(const Json& obj, const std::string& key, const std::string& path) const {
+    return Str(Get(obj, key, path), Join(path, key));
+  }
+  const Json& Array(const Json& obj, const std::string& key, const std::string& path) const {
+    const Json& j = Get(obj, key, path);
+    if (!j.is_array()) Fail(Join(path, key), std::string("must be an array, got ") + j.type_name());
+    return j;
+  }
+  const Json& Object(const Json& obj, const std::string& key, const std::string& path) const {
+    const Json& j = Get(obj, key, path);
+    if (!j.is_object()) Fail(Join(path, key), std::string("must be an object, got ") + j.type_name());
+    return j;
+  }
+  std::vector<double> Doubles(const Json& obj, const std::string& key,
+                              const std::string& path, bool allow_inf) const {
+    const Json& a = Array(obj, key, path);
+    std::vector<double> out;
+    out.reserve(a.size());
+    for (size_t i = 0; i < a.size(); ++i)
+      out.push_back(Double(a[i], Join(path, key) + "[" + std::to_string(i) + "]", allow_inf));
+    return out;
+  }
+  std::vector<std::string> Strings(const Json& obj, const std::string& key,
+                                   const std::string& path) const {
+    const Json& a = Array(obj, key, path);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < a.size(); ++i)
+      out.push_back(Str(a[i], Join(path, key) + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+
+  static std::string Join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+ private:
+  std::string source_;
+};
+
+std::uint64_t ParseHash(const Reader& rd, const std::string& text,
+                        const std::string& path) {
+  const std::string prefix = "fnv1a64:";
+  if (text.size() != prefix.size() + 16 || text.compare(0, prefix.size(), prefix) != 0)
+    rd.Fail(path, "must look like 'fnv1a64:' followed by 16 hex digits, got '" + text + "'");
+  std::uint64_t h = 0;
+  for (size_t i = prefix.size(); i < text.size(); ++i) {
+    const char c = text[i];
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else rd.Fail(path, "'" + text + "' has a non-hex digit");
+    h = (h << 4) | static_cast<std::uint64_t>(d);
+  }
+  return h;
+}
+
+FitOptions ReadOptions(const Reader& rd, const Json& j, const LawInfo& info) {
+  const std::string path = "options";
+  FitOptions o;
+  const Json& init = rd.Object(j, "init", path);
+  for (auto it = init.begin(); it != init.end(); ++it) {
+    const std::string p = path + ".init." + it.key();
+    try {
+      info.ParamIndex(it.key());
+    } catch (const UnknownName&) {
+      rd.FailName(p, "unknown parameter for law '" + info.name + "'");
+    }
+    o.init[it.key()] = rd.Double(it.value(), p, false);
+  }
+  const Json& bounds = rd.Object(j, "bounds", path);
+  for (auto it = bounds.begin(); it != bounds.end(); ++it) {
+    const std::string p = path + ".bounds." + it.key();
+    try {
+      info.ParamIndex(it.key());
+    } catch (const UnknownName&) {
+      rd.FailName(p, "unknown parameter for law '" + info.name + "'");
+    }
+    if (!it.value().is_array() || it.value().size() != 2)
+      rd.Fail(p, "must be a [lower, upper] pair");
+    o.bounds[it.key()] = {rd.Double(it.value()[0], p + "[0]", true),
+                          rd.Double(it.value()[1], p + "[1]", true)};
+  }
+  o.fixed = rd.Strings(j, "fixed", path);
+  const Json& ties = rd.Array(j, "ties", path);
+  for (size_t i = 0; i < ties.size(); ++i) {
+    const std::string p = path + ".ties[" + std::to_string(i) + "]";
+    if (!ties[i].is_array() || ties[i].size() != 2)
+      rd.Fail(p, "must be a [follower, leader] pair");
+    o.ties.emplace_back(rd.Str(ties[i][0], p + "[0]"), rd.Str(ties[i][1], p + "[1]"));
+  }
+  o.start = rd.Str(j, "start", path);
+  const Json& grid = rd.Object(j, "grid", path);
+  for (auto it = grid.begin(); it != grid.end(); ++it) {
+    const std::string p = path + ".grid";
+    o.grid[it.key()] = rd.Doubles(grid, it.key(), p, false);
+  }
+  o.grid_points = rd.Int(j, "grid_points", path);
+  o.max_grid_cells = rd.Int(j, "max_grid_cells", path);
+  o.num_polish = rd.Int(j, "num_polish", path);
+  o.max_iterations = rd.Int(j, "max_iterations", path);
+  o.function_tolerance = rd.Double(j, "function_tolerance", path, false);
+  o.parameter_tolerance = rd.Double(j, "parameter_tolerance", path, false);
+  o.gradient_tolerance = rd.Double(j, "gradient_tolerance", path, false);
+  o.num_threads = rd.Int(j, "num_threads", path);
+  return o;
+}
+
+DataSummary ReadSummary(const Reader& rd, const Json& j) {
+  const std::string path = "data_summary";
+  DataSummary s;
+  s.num_rows = rd.Int(j, "num_rows", path);
+  const Json& inputs = rd.Array(j, "inputs", path);
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const std::string p = path + ".inputs[" + std::to_string(k) + "]";
+    s.input_names.push_back(rd.Str(inputs[k], "name", p));
+    s.min.push_back(rd.Double(inputs[k], "min", p, false));
+    s.max.push_back(rd.Double(inputs[k], "max", p, false));
+    s.num_distinct.push_back(rd.Int(inputs[k], "num_distinct", p));
+  }
+  s.loss_min = rd.Double(j, "loss_min", path, false);
+  s.loss_max = rd.Double(j, "loss_max", path, false);
+  s.hash = ParseHash(rd, rd.Str(j, "hash", path), path + ".hash");
+  return s;
+}
+
+Diagnostics ReadDiagnostics(const Reader& rd, const Json& j) {
+  const std::string path = "diagnostics";
+  Diagnostics d;
+  d.computed = rd.Bool(j, "computed", path);
+  d.identified = rd.Bool(j, "identified", path);
+  const Json& warnings = rd.Array(j, "warnings", path);
+  for (size_t i = 0; i < warnings.size(); ++i) {
+    const std::string p = path + ".warnings[" + std::to_string(i) + "]";
+    d.warnings.push_back({rd.Str(warnings[i], "code", p), rd.Str(warnings[i], "message", p)});
+  }
+  d.num_points = rd.Int(j, "num_points", path);
+  d.num_free_params = rd.Int(j, "num_free_params", path);
+  d.input_names = rd.Strings(j, "input_names", path);
+  d.num_distinct = rd.Ints(j, "num_distinct", path);
+  d.span_decades = rd.AnyDoubles(j, "span_decades", path);
+  d.has_compute = rd.Bool(j, "has_compute", path);
+  d.num_distinct_compute = rd.Int(j, "num_distinct_compute", path);
+  d.compute_span_decades = rd.AnyDouble(j, "compute_span_decades", path);
+  d.has_tokens_per_param = rd.Bool(j, "has_tokens_per_param", path);
+  d.tokens_per_param_min = rd.AnyDouble(j, "tokens_per_param_min", path);
+  d.tokens_per_param_median = rd.AnyDouble(j, "tokens_per_param_median", path);
+  d.tokens_per_param_max = rd.AnyDouble(j, "tokens_per_param_max", path);
+  d.tokens_per_param_spread_decades = rd.AnyDouble(j, "tokens_per_param_spread_decades", path);
+  d.condition_number = rd.AnyDouble(j, "condition_number", path);
+  const Json& corr = rd.Array(j, "correlations", path);
+  for (size_t i = 0; i < corr.size(); ++i) {
+    const std::string p = path + ".correlations[" + std::to_string(i) + "]";
+    ParamCorrelation c;
+    c.first = rd.Str(corr[i], "first", p);
+    c.second = rd.Str(corr[i], "second", p);
+    c.value = rd.AnyDouble(corr[i], "value", p);
+    d.correlations.push_back(c);
+  }
+  d.sigma = rd.AnyDouble(j, "sigma", path);
+  d.exponent_names = rd.Strings(j, "exponent_names", path);
+  d.exponent_rel_se = rd.AnyDoubles(j, "exponent_rel_se", path);
+  d.at_bound = rd.Strings(j, "at_bound", path);
+  d.floor_name = rd.Str(j, "floor_name", path);
+  d.floor_value = rd.AnyDouble(j, "floor_value", path);
+  d.min_loss = rd.AnyDouble(j, "min_loss", path);
+  d.floor_at_min_loss = rd.Bool(j, "floor_at_min_loss", path);
+  return d;
+}
+
+std::shared_ptr<const Observations> ReadData(const Reader& rd, const Json& j,
+                                             const LawInfo& info,
+                                             std::uint64_t expected_hash) {
+  const std::string path = "data";
+  const std::vector<std::string> names = rd.Strings(j, "input_names", path);
+  if (names != info.input_names)
+    rd.Fail(path + ".input_names", "do not match the inputs of law '" + info.name + "'");
+  const Json& cols_json = rd.Object(j, "inputs", path);
+  std::map<std::string, std::vector<double>> cols;
+  for (const auto& n : names) cols[n] = rd.Doubles(cols_json, n, path + ".inputs", false);
+  const std::vector<double> loss = rd.Doubles(j, "loss", path, false);
+  const std::vector<double> weights = rd.Doubles(j, "weights", path, false);
+  const Json& g = rd.Array(j, "groups", path);
+  std::vector<std::int64_t> groups;
+  for (size_t i = 0; i < g.size(); ++i)
+    groups.push_back(rd.Int(g[i], path + ".groups[" + std::to_string(i) + "]"));
+  Observations obs;
+  try {
+    obs = MakeObservations(names, cols, loss, weights, groups);
+  } catch (const Error& e) {
+    rd.Fail(path, e.what());
+  }
+  const std::uint64_t h = Summarize(obs).hash;
+  if (h != expected_hash)
+    rd.Fail(path, "hash " + HashText(h) + " does not match data_summary.hash " +
+                      HashText(expected_hash) + " (the data were edited)");
+  return std::make_shared<const Observations>(std::move(obs));
+}
+
+// True when `info` is the built-in law of the same name (same formula,
+// parameters and inputs); otherwise the card carries the law's definition.
+bool IsBuiltin(const LawInfo& info) {
+  const auto names = BuiltinLawNames();
+  if (std::find(names.begin(), names.end(), info.name) == names.end()) return false;
+  const LawInfo& b = GetLaw(info.name)->info();
+  return b.formula == info.formula && b.param_names() == info.param_names() &&
+         b.input_names == info.input_names;
+}
+
+Json WriteDefinition(const LawInfo& info) {
+  Json params = Json::array();
+  for (const auto& p : info.params) {
+    params.push_back({{"name", p.name},
+                      {"positive", p.positive},
+                      {"linear", p.linear},
+                      {"lower", Number(p.lower)},
+                      {"upper", Number(p.upper)},
+                      {"start_lo", Number(p.start_lo)},
+                      {"start_hi", Number(p.start_hi)},
+                      {"init", Number(p.init)}});
+  }
+  return {{"kind", "formula"}, {"params", params}};
+}
+
+// Rebuilds a formula law from its card definition.
+LawPtr ReadDefinition(const Reader& rd, const Json& law_json,
+                      const std::string& name, const std::string& formula) {
+  const std::string path = "law.definition";
+  const Json& def = rd.Object(law_json, "definition", "law");
+  FormulaLawOptions o;
+  o.name = name;
+  o.inputs = rd.Strings(law_json, "inputs", "law");
+  const Json& params = rd.Array(def, "params", path);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string p = path + ".params[" + std::to_string(i) + "]";
+    const std::string pname = rd.Str(params[i], "name", p);
+    o.params.push_back(pname);
+    if (rd.Bool(params[i], "positive", p)) o.positive.push_back(pname);
+    if (rd.Bool(params[i], "linear", p)) o.linear.push_back(pname);
+    o.bounds[pname] = {rd.Double(params[i], "lower", p, true),
+                       rd.Double(params[i], "upper", p, true)};
+    o.start[pname] = {rd.Double(params[i], "start_lo", p, false),
+                      rd.Double(params[i], "start_hi", p, false)};
+    o.init[pname] = rd.Double(params[i], "init", p, false);
+  }
+  try {
+    return MakeFormulaLaw(formula, o);
+  } catch (const Error& e) {
+    rd.Fail("law.formula", std::string("cannot rebuild law '") + name +
+                               "' from its formula (laws defined by a function "
+                               "cannot be restored from a card): " + e.what());
+  }
+}
+
+}  // namespace
+
+std::string FitCardToString(const FitResult& r, const FitCardOptions& options) {
+  if (!r.law) throw InvalidArgument("fit card: the result has no law");
+  const LawInfo& info = r.law->info();
+  Json j;
+  j["format"] = kFormatName;
+  j["format_version"] = kFitCardFormatVersion;
+  j["scalefit_version"] = kVersion;
+  j["law"] = {{"name", info.name}, {"formula", info.formula}, {"inputs", info.input_names}};
+  if (!IsBuiltin(info)) j["law"]["definition"] = WriteDefinition(info);
+  Json params = Json::array();
+  for (const auto& p : r.params) {
+    if (!std::isfinite(p.value))
+      throw InvalidArgument("fit card: parameter '" + p.name + "' is not finite");
+    Json pj;
+    pj["name"] = p.name;
+    pj["value"] = p.value;
+    pj["lower"] = Number(p.lower);
+    pj["upper"] = Number(p.upper);
+    pj["fixed"] = p.fixed;
+    pj["tied_to"] = p.tied_to.empty() ? Json(nullptr) : Json(p.tied_to);
+    pj["at_bound"] = p.at_bound;
+    params.push_back(pj);
+  }
+  j["parameters"] = params;
+  j["objective"] = {{"name", ToString(r.objective_kind)},
+                    {"delta", Number(r.delta)},
+                    {"value", Number(r.objective)}};
+  j["flop_convention"] = r.options.flop_convention;
+  // "fitted": the result came from a fit on data (a loaded card keeps this
+  // even though its data are not attached); false for given parameters.
+  j["fit"] = {{"fitted", r.has_data || r.num_points > 0},
+              {"converged", r.converged},
+              {"message", r.message},
+              {"iterations", r.iterations},
+              {"num_starts", r.num_starts},
+              {"num_best_basin", r.num_best_basin},
+              {"start", r.start},
+              {"num_points", r.num_points}};
+  j["options"] = WriteOptions(r.options);
+  j["data_summary"] = WriteSummary(r.data_summary);
+  j["diagnostics"] = WriteDiagnostics(r.diagnostics);
+  if (options.include_data && r.data) j["data"] = WriteData(*r.data);
+  std::string out = j.dump(options.indent);
+  out += "\n";
+  return out;
+}
+
+FitResult FitCardFromString(const std::string& text, const std::string& source) {
+  const Reader rd(source);
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::exception& e) {
+    // Parse errors name the line and column; a number out of the double
+    // range (error 406, e.g. 1e999) does not, so find it in the text.
+    std::string where;
+    const std::string what = e.what();
+    const size_t q1 = what.find('\''), q2 = what.rfind('\'');
+    if (e.id == 406 && q1 != std::string::npos && q2 > q1) {
+      const size_t at = text.find(what.substr(q1 + 1, q2 - q1 - 1));
+      if (at != std::string::npos) {
+        const size_t line = 1 + std::count(text.begin(), text.begin() + at, '\n');
+        const size_t bol = text.rfind('\n', at);
+        const size_t col = at - (bol == std::string::npos ? 0 : bol + 1) + 1;
+        where = " (a number that is not finite as a double) at line " +
+                std::to_string(line) + ", column " + std::to_string(col);
+      }
+    }
+    throw InvalidArgument("fit card " + source + ": not valid JSON: " + what + where);
+  }
+  if (!j.is_object()) rd.Fail("(top level)", "must be a JSON object");
+  const std::string format = rd.Str(j, "format", "");
+  if (format != kFormatName)
+    rd.Fail("format", "expected '" + std::string(kFormatName) + "', got '" + format + "'");
+  const int version = rd.Int(j, "format_version", "");
+  if (version < 1 || version > kFitCardFormatVersion)
+    rd.Fail("format_version", std::to_string(version) +
+                                  " is not supported (this scalefit reads up to " +
+                                  std::to_string(kFitCardFormatVersion) + ")");
+
+  const Json& law_json = rd.Object(j, "law", "");
+  const std::string law_name = rd.Str(law_json, "name", "law");
+  LawPtr law;
+  if (rd.Has(law_json, "definition")) {
+    law = ReadDefinition(rd, law_json, law_name, rd.Str(law_json, "formula", "law"));
+  } else {
+    try {
+      law = GetLaw(law_name);
+    } catch (const UnknownName& e) {
+      rd.FailName("law.name", e.what());
+    }
+  }
+  const LawInfo& info = law->info();
+  if (rd.Has(law_json, "inputs") &&
+      rd.Strings(law_json, "inputs", "law") != info.input_names)
+    rd.Fail("law.inputs", "do not match the inputs of law '" + info.name + "'");
+
+  FitResult r;
+  r.law = law;
+  // Parameters: each of the law's parameters exactly once, any order.
+  const Json& params = rd.Array(j, "parameters", "");
+  std::vector<int> seen(info.num_params(), -1);
+  std::vector<ParamValue> values(info.num_params());
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string p = "parameters[" + std::to_string(i) + "]";
+    const std::string name = rd.Str(params[i], "name", p);
+    int k = -1;
+    try {
+      k = info.ParamIndex(name);
+    } catch (const UnknownName& e) {
+      rd.FailName(p + ".name", e.what());
+    }
+    if (seen[k] >= 0)
+      rd.Fail(p + ".name", "'" + name + "' appears twice (also parameters[" +
+                               std::to_string(seen[k]) + "])");
+    seen[k] = static_cast<int>(i);
+    ParamValue v;
+    v.name = name;
+    const std::string vp = p + ".value ('" + name + "')";
+    v.value = rd.Double(rd.Get(params[i], "value", p), vp, false);
+    if (info.params[k].positive && !(v.value > 0)) rd.Fail(vp, "must be > 0");
+    v.lower = rd.Has(params[i], "lower") ? rd.Double(params[i], "lower", p, true)
+                                         : info.params[k].lower;
+    v.upper = rd.Has(params[i], "upper") ? rd.Double(params[i], "upper", p, true)
+                                         : info.params[k].upper;
+    if (v.lower > v.upper) rd.Fail(p, "lower bound > upper bound");
+    v.fixed = rd.Has(params[i], "fixed") ? rd.Bool(params[i], "fixed", p) : false;
+    v.tied_to = rd.Has(params[i], "tied_to") ? rd.Str(params[i], "tied_to", p) : "";
+    if (!v.tied_to.empty()) {
+      try {
+        info.ParamIndex(v.tied_to);
+      } catch (const UnknownName& e) {
+        rd.FailName(p + ".tied_to", e.what());
+      }
+    }
+    v.at_bound = rd.Has(params[i], "at_bound") ? rd.Bool(params[i], "at_bound", p) : false;
+    values[k] = v;
+  }
+  for (int k = 0; k < info.num_params(); ++k)
+    if (seen[k] < 0)
+      rd.Fail("parameters", "missing parameter '" + info.params[k].name +
+                                "' of law '" + info.name + "'");
+  r.params = values;
+
+  const Json& obj = rd.Object(j, "objective", "");
+  try {
+    r.objective_kind = ParseObjective(rd.Str(obj, "name", "objective"));
+  } catch (const UnknownName& e) {
+    rd.FailName("objective.name", e.what());
+  }
+  r.delta = rd.Double(obj, "delta", "objective", false);
+  if (!(r.delta > 0)) rd.Fail("objective.delta", "must be > 0");
+  r.objective = rd.Double(obj, "value", "objective", true);
+
+  if (rd.Has(j, "options")) {
+    r.options = ReadOptions(rd, rd.Object(j, "options", ""), info);
+  }
+  r.options.objective = r.objective_kind;
+  r.options.delta = r.delta;
+  r.options.flop_convention = rd.Str(j, "flop_convention", "");
+  std::string why;
+  if (!r.options.IsValid(&why)) rd.Fail("options", why);
+
+  const Json& fit = rd.Object(j, "fit", "");
+  const bool had_data = rd.Bool(fit, "fitted", "fit");
+  r.converged = rd.Bool(fit, "converged", "fit");
+  r.message = rd.Str(fit, "message", "fit");
+  r.iterations = rd.Int(fit, "iterations", "fit");
+  r.num_starts = rd.Int(fit, "num_starts", "fit");
+  r.num_best_basin = rd.Int(fit, "num_best_basin", "fit");
+  r.start = rd.Str(fit, "start", "fit");
+  r.num_points = rd.Int(fit, "num_points", "fit");
+  if (r.num_points < 0) rd.Fail("fit.num_points", "must be >= 0");
+  if (!had_data && r.num_points != 0)
+    rd.Fail("fit.num_points", "must be 0 when fit.fitted is false");
+
+  if (rd.Has(j, "data_summary")) r.data_summary = ReadSummary(rd, j["data_summary"]);
+  if (rd.Has(j, "diagnostics")) r.diagnostics = ReadDiagnostics(rd, j["diagnostics"]);
+  if (rd.Has(j, "data")) {
+    if (!had_data) rd.Fail("data", "present but fit.fitted is false");
+    r.data = ReadData(rd, j["data"], info, r.data_summary.hash);
+    if (r.data->num_rows() != r.num_points)
+      rd.Fail("data", std::to_string(r.data->num_rows()) +
+                          " rows but fit.num_points is " + std::to_string(r.num_points));
+    r.has_data = true;
+  } else {
+    r.has_data = false;  // a loaded card predicts; refitting needs the data
+  }
+  return r;
+}
+
+void SaveFitCard(const FitResult& result, const std::string& path,
+                 const FitCardOptions& options) {
+  const std::string text = FitCardToString(result, options);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw InvalidArgument("fit card: cannot open '" + path + "' for writing");
+  out << text;
+  out.close();
+  if (!out) throw InvalidArgument("fit card: failed writing '" + path + "'");
+}
+
+FitResult LoadFitCard(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidArgument("fit card: cannot open '" + path + "' for reading");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw InvalidArgument("fit card " + path + ": the file is empty");
+  return FitCardFromString(text, path);
+}
+
+}  // namespace scalefit

@@ -1,0 +1,228 @@
+"""The command line end to end on the shipped data, and on bad files whose
+messages must name the file, line and column."""
+import json
+import os
+import subprocess
+import sys
+from importlib import resources
+
+import pytest
+
+import scalefit
+from scalefit import cli
+
+SHIPPED = str(resources.files("scalefit.datasets").joinpath("chinchilla_epoch.csv"))
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def card(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "fit.json"
+    code = cli.main(["fit", SHIPPED, "--law", "chinchilla", "--exclude-col", "excluded",
+                     "--out", str(path), "--quiet"])
+    assert code == 0
+    return path
+
+
+def test_fit_on_the_shipped_csv_matches_the_python_api(card):
+    # Same 240 runs as scalefit.datasets.chinchilla(): same doubles, same fit.
+    direct = scalefit.fit("chinchilla", scalefit.datasets.chinchilla())
+    loaded = scalefit.load(card)
+    assert loaded.params == direct.params
+    assert loaded.num_points == 240
+    card_json = json.loads(card.read_text())
+    assert card_json["data_summary"]["hash"] == json.loads(direct.to_card())["data_summary"]["hash"]
+
+
+def test_fit_json_output_is_the_card(capsys, tmp_path):
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--exclude-col",
+                         "excluded", "--json", "--quiet")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["format"] == "scalefit.fit_card" and doc["fit"]["num_points"] == 240
+
+
+def test_fit_human_report(capsys):
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--quiet")
+    assert code == 0, err
+    assert "scalefit fit report" in out and "huber_log" in out
+    assert "245 points" in out  # without --exclude-col every row is used
+
+
+def test_column_mapping_and_json_records(capsys, tmp_path):
+    df = scalefit.datasets.chinchilla()
+    records = [{"params": float(n), "tokens": float(d), "final": float(l)}
+               for n, d, l in zip(df["N"], df["D"], df["loss"])]
+    path = tmp_path / "runs.json"
+    path.write_text(json.dumps(records))
+    out_card = tmp_path / "c.json"
+    code, out, err = run(capsys, "fit", str(path), "--law", "chinchilla", "--col", "N=params",
+                         "--col", "D=tokens", "--col", "loss=final", "--out", str(out_card),
+                         "--quiet")
+    assert code == 0, err
+    direct = scalefit.fit("chinchilla", df)
+    assert scalefit.load(out_card).params == direct.params
+
+
+def test_predict_table_and_json(capsys, card):
+    code, out, err = run(capsys, "predict", str(card), "--N", "7e10", "1e9", "--D", "1.4e12")
+    assert code == 0, err
+    expected = scalefit.load(card).predict(N=[7e10, 1e9], D=[1.4e12, 1.4e12])
+    assert repr(float(expected[0])) in out and repr(float(expected[1])) in out
+    code, out, err = run(capsys, "predict", str(card), "--N", "7e10", "--D", "1.4e12", "--json")
+    doc = json.loads(out)
+    assert doc["predictions"][0]["loss"] == float(expected[0])  # full precision
+    code, out, err = run(capsys, "predict", str(card), "--N", "7e10")
+    assert code == 2 and "--D" in err
+
+
+def test_predict_at_rows_of_a_file(capsys, card, tmp_path):
+    path = tmp_path / "at.csv"
+    path.write_text("N,D\n7e10,1.4e12\n1e9,2e10\n")
+    code, out, err = run(capsys, "predict", str(card), "--data", str(path), "--json")
+    assert code == 0, err
+    got = [r["loss"] for r in json.loads(out)["predictions"]]
+    assert got == list(scalefit.load(card).predict(N=[7e10, 1e9], D=[1.4e12, 2e10]))
+
+
+def _allocation_available():
+    try:
+        from scalefit import allocation  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+@pytest.mark.skipif(not _allocation_available(), reason="scalefit.allocation not built")
+def test_allocate(capsys, card):
+    from scalefit import allocation
+
+    code, out, err = run(capsys, "allocate", str(card), "--flops", "1e24", "1e25", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    table = allocation.compute_optimal(scalefit.load(card), [1e24, 1e25])
+    assert [r["N_opt"] for r in doc["allocations"]] == list(table["N_opt"])
+    code, out, err = run(capsys, "allocate", str(card), "--flops", "1e24")
+    assert code == 0 and out.strip()
+    code, out, err = run(capsys, "allocate", str(card), "--flops", "1e24", "--level", "1.5")
+    assert code == 2 and "--level" in err
+
+
+def test_backtest(capsys):
+    code, out, err = run(capsys, "backtest", SHIPPED, "--law", "chinchilla", "--exclude-col",
+                         "excluded", "--json", "--quiet")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["law"] == "chinchilla" and doc["num_train"] + doc["num_test"] <= 240
+    assert doc["mean_are"] >= 0
+
+
+# --- bad files: exit 2, message names the file, line and column ---------------
+
+def test_missing_column(capsys, tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("N,D,final\n1e8,2e9,3.1\n")
+    code, out, err = run(capsys, "fit", str(path), "--law", "chinchilla")
+    assert code == 2 and out == ""
+    assert f"{path}: line 1 (header): missing column 'loss'" in err
+    assert "--col" in err
+
+
+def test_non_numeric_cell(capsys, tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("# a comment\nN,D,loss\n1e8,2e9,3.1\n2e8,abc,3.0\n")
+    code, out, err = run(capsys, "fit", str(path), "--law", "chinchilla")
+    assert code == 2
+    assert f"{path}: line 4, column 2 ('D'): 'abc' is not a number" in err
+
+
+def test_empty_cell_and_short_row(capsys, tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("N,D,loss\n1e8,2e9,\n")
+    code, _, err = run(capsys, "fit", str(path), "--law", "chinchilla")
+    assert code == 2 and "line 2, column 3 ('loss'): empty cell" in err
+    path.write_text("N,D,loss\n1e8,2e9\n")
+    code, _, err = run(capsys, "fit", str(path), "--law", "chinchilla")
+    assert code == 2 and "line 2: 2 fields" in err
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "# only a comment\n"])
+def test_empty_file(capsys, tmp_path, content):
+    path = tmp_path / "empty.csv"
+    path.write_text(content)
+    code, _, err = run(capsys, "fit", str(path), "--law", "chinchilla")
+    assert code == 2 and f"{path}: the file is empty" in err
+
+
+def test_header_only(capsys, tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("N,D,loss\n")
+    code, _, err = run(capsys, "fit", str(path), "--law", "chinchilla")
+    assert code == 2 and "no data rows after the header (line 1)" in err
+
+
+def test_bad_value_is_located_in_the_file(capsys, tmp_path):
+    # Values are checked in C++ (row, 0-based); the CLI adds the file line.
+    path = tmp_path / "neg.csv"
+    rows = ["N,D,loss"] + [f"{n},{d},3.0" for n, d in
+                           [(1e8, 2e9), (2e8, 2e9), (-3e8, 2e9), (4e8, 2e9), (5e8, 2e9), (6e8, 1e9)]]
+    path.write_text("\n".join(rows) + "\n")
+    code, _, err = run(capsys, "fit", str(path), "--law", "chinchilla")
+    assert code == 2
+    assert f"{path}: line 4:" in err and "row 2" in err
+
+
+def test_bad_json_file(capsys, tmp_path):
+    path = tmp_path / "runs.json"
+    path.write_text('{"N": [1, 2],\n "D": [1, 2,]}')
+    code, _, err = run(capsys, "fit", str(path), "--law", "chinchilla")
+    assert code == 2 and f"{path}: line 2, column" in err and "invalid JSON" in err
+    path.write_text(json.dumps([{"N": 1e8, "D": 2e9, "loss": "x"}]))
+    code, _, err = run(capsys, "fit", str(path), "--law", "chinchilla")
+    assert code == 2 and "record 0 (0-based), field 'loss': 'x' is not a number" in err
+
+
+def test_missing_file_and_bad_card(capsys, tmp_path):
+    code, _, err = run(capsys, "fit", str(tmp_path / "nope.csv"), "--law", "chinchilla")
+    assert code == 2 and "nope.csv: no such file" in err
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "scalefit.fit_card"}')
+    code, _, err = run(capsys, "predict", str(bad), "--N", "1")
+    assert code == 2 and "bad.json" in err and "format_version" in err
+    code, _, err = run(capsys, "fit", SHIPPED, "--law", "chinchila")
+    assert code == 2 and "chinchila" in err
+
+
+def test_console_script_entry_point(tmp_path):
+    # The installed command is scalefit.cli:main (pyproject [project.scripts]);
+    # run it as a separate process to check real exit codes and streams.
+    path = tmp_path / "runs.csv"
+    path.write_text("N,D\n1,2\n")
+    proc = subprocess.run([sys.executable, "-m", "scalefit.cli", "fit", str(path), "--law",
+                           "chinchilla"], capture_output=True, text=True, env=dict(os.environ))
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "missing column 'loss'" in proc.stderr
+
+
+def test_progress_only_on_a_terminal():
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    quiet = io.StringIO()
+    with cli.Progress("work", stream=quiet):
+        pass
+    assert quiet.getvalue() == ""
+    tty = Tty()
+    import time
+    with cli.Progress("work", stream=tty):
+        time.sleep(0.5)
+    assert "work ..." in tty.getvalue()
