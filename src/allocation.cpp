@@ -112,11 +112,37 @@ double Derivative7(F&& f, double u, double h) {
          (60.0 * h);
 }
 
-/// Minimiser of a smooth unimodal f on [lo, hi]: a 65-point scan, then the
-/// root of f' (7-point difference, step h) by Brent in the bracket around
-/// the best scan point, or golden section where f' does not change sign.
-/// Non-finite f counts as +inf. Throws NotIdentified when the best scan
-/// point is an end point of [lo, hi] (`what` describes the variable).
+/// Golden-section minimiser of f on [a, b] (to ~1e-15 relative in u; f's
+/// resolution limits it to ~sqrt(eps) for smooth minima).
+template <typename F>
+double GoldenSection(F&& f, double a, double b) {
+  const double r = 0.5 * (std::sqrt(5.0) - 1.0);
+  double c = b - r * (b - a), d = a + r * (b - a);
+  double fc = f(c), fd = f(d);
+  for (int it = 0; it < 200 && (b - a) > 1e-15 * (1.0 + std::abs(a)); ++it) {
+    if (fc <= fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - r * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + r * (b - a);
+      fd = f(d);
+    }
+  }
+  return 0.5 * (a + b);
+}
+
+/// Minimiser of a unimodal f on [lo, hi]: a 65-point scan, then the root of
+/// f' (7-point difference, step h) by Brent in the bracket around the best
+/// scan point, checked against golden section on f within ±4h (kinks), or
+/// golden section alone where f' does not change sign. Non-finite f counts
+/// as +inf. Throws NotIdentified(edge_message) when the best scan point is
+/// an end point of [lo, hi].
 template <typename F>
 double Minimize1D(F&& f, double lo, double hi, double h,
                   const std::string& edge_message) {
@@ -140,28 +166,16 @@ double Minimize1D(F&& f, double lo, double hi, double h,
   auto g = [&](double x) { return Derivative7(f, x, h); };
   const double ga = g(a), gb = g(b);
   if (std::isfinite(ga) && std::isfinite(gb) && ga < 0.0 && gb > 0.0) {
-    return BrentRoot(g, a, b, ga, gb, 1e-15);
+    const double root = BrentRoot(g, a, b, ga, gb, 1e-15);
+    // A kink within ±3h (e.g. a min/max in the law, as in the
+    // data-constrained law exactly at the compute-optimal point) biases the
+    // smoothed derivative's root; golden section on f itself finds the kink.
+    // Keep the root unless f is clearly lower elsewhere in the window.
+    const double w = GoldenSection(f, root - 4 * h, root + 4 * h);
+    const double f_root = f(root);
+    return f(w) < f_root - 1e-12 * std::abs(f_root) ? w : root;
   }
-  // Golden section on f (f' unavailable or noisy at this scale).
-  const double r = 0.5 * (std::sqrt(5.0) - 1.0);
-  double c = b - r * (b - a), d = a + r * (b - a);
-  double fc = f(c), fd = f(d);
-  for (int it = 0; it < 200 && (b - a) > 1e-15 * (1.0 + std::abs(a)); ++it) {
-    if (fc <= fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - r * (b - a);
-      fc = f(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + r * (b - a);
-      fd = f(d);
-    }
-  }
-  return 0.5 * (a + b);
+  return GoldenSection(f, a, b);
 }
 
 // ---------------------------------------------------------------------------

@@ -216,7 +216,7 @@ Diagnostics Diagnose(const FitResult& r) {
   if (!r.converged) {
     warn("not_converged",
          "the fit did not converge (" + r.message +
-             "): every figure below describes the point where the solver "
+             "): the diagnostics describe the point where the solver "
              "stopped, not an optimum; fix the fit first (more iterations, "
              "other starts or bounds)");
   }
@@ -486,7 +486,7 @@ std::string UnidentifiedNote(const FitResult& fit) {
   const Diagnostics d = fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
   if (!d.computed || d.identified) return "";
   return "WARNING: computed from a fit whose exponents are not identified "
-         "(allow_unidentified): " +
+         "(allow_unidentified):\n" +
          d.WarningText();
 }
 

@@ -374,6 +374,9 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law,
     nonlin.insert(nonlin.end(), lin.begin(), lin.end());
     lin.clear();
   }
+  bool any_linear_fixed = false;
+  for (int k = 0; k < s.P; ++k)
+    any_linear_fixed |= s.info.params[k].linear && s.map.constant[k];
   const auto axes = AxisValues(s, nonlin, o.grid_points, o.max_grid_cells);
   const int n = s.pd.num_rows;
   const bool in_log = InLogSpace(s.pd.objective);
@@ -391,7 +394,13 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law,
     double score;
     if (m > 0) {
       for (int k : lin) p[k] = 0.0;
-      law.EvaluateMany(p.data(), s.pd.x, n, base.data());
+      // Linear coefficients enter with zero offset, so the law is 0 when all
+      // of them are 0 — unless some are fixed: then evaluate that offset.
+      if (any_linear_fixed) {
+        law.EvaluateMany(p.data(), s.pd.x, n, base.data());
+      } else {
+        std::fill(base.begin(), base.end(), 0.0);
+      }
       for (int j = 0; j < m; ++j) {
         p[lin[j]] = 1.0;
         law.EvaluateMany(p.data(), s.pd.x, n, col.data());

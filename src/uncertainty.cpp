@@ -466,6 +466,11 @@ Covariance ComputeCovariance(const FitResult& r) {
   } else {
     msg << "ok";
   }
+  if (huber && cov.num_quadratic < 10 * std::max(F, 1))
+    msg << "; WARNING: only " << cov.num_quadratic << " of " << n
+        << " points have |r| <= delta and carry curvature, so the sandwich "
+           "is unreliable (in simulation its intervals under-cover); use the "
+           "bootstrap";
   if (!r.converged) msg << "; WARNING: the fit did not converge (" << r.message
                         << "), the covariance is taken where it stopped";
   cov.message = msg.str();
@@ -561,7 +566,10 @@ IntervalTable ConfInt(const FitResult& r, double level,
   CheckLevel(level, "conf_int");
   RequireData(r, "conf_int");
   CheckBudgets(budgets, r, "conf_int");
-  return ConfInt(r, ComputeCovariance(r), level, budgets);
+  const Covariance cov = ComputeCovariance(r);
+  if (cov.rank_deficient || cov.message.find("WARNING") != std::string::npos)
+    Logger()->warn("conf_int (delta method): {}", cov.message);
+  return ConfInt(r, cov, level, budgets);
 }
 
 IntervalTable ConfInt(const FitResult& r, const Covariance& cov, double level,

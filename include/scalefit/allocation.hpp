@@ -279,7 +279,10 @@ double LawFloor(const FitResult& result, const AllocationOptions& options = {});
 /// Compute-optimal plan at budget C: argmin L(N, D) s.t. FLOPs(N, D) = C.
 /// Numeric path: scan log N ∈ [0, log N(D = 1)] on 64 points, then solve
 /// dL/dlogN = 0 (7-point central difference, step 0.02 in log N, of L with
-/// additive offsets such as E removed) with Brent's root finder to 1e-14.
+/// additive offsets such as E removed) with Brent's root finder to 1e-15,
+/// then golden section on L within ±0.08 in log N, kept only if L is lower
+/// there by > 1e-12 relative (a kink, e.g. the data-constrained law's
+/// min(N, N_opt(U_D)), which sits exactly at the compute-optimal point).
 /// Throws InvalidArgument for C ≤ 0, NaN or inf, for a law without inputs N
 /// and D ("allocation needs a law with inputs N and D"), for missing other
 /// inputs; NotIdentified when the optimum is at the edge of the search range

@@ -56,12 +56,12 @@ struct FitOptions {
   /// start at init. Used when start == "grid".
   std::map<std::string, std::vector<double>> grid;
   /// Points per nonlinear parameter in the default start grid.
-  int grid_points = 10;
+  int grid_points = 8;
   /// Cap on default grid cells; above it a deterministic low-discrepancy
   /// subset of this many cells is used.
   int max_grid_cells = 4096;
   /// How many of the best grid cells are polished by "auto".
-  int num_polish = 4;
+  int num_polish = 3;
   /// Local solver limits (see detail::SolveSettings for the defaults'
   /// rationale: Ceres' own defaults stop this problem early).
   int max_iterations = 1000;

@@ -258,6 +258,59 @@ TEST(AllocationNumeric, AttentionOverheadShiftsToFewerParams) {
   EXPECT_LT(Rel((6.0 * N + c0) * D, 1e22), 1e-12);
 }
 
+TEST(AllocationNumeric, KaplanLawAgainstItsOwnClosedForm) {
+  // L = [(N_c/N)^q + D_c/D]^α_D, q = α_N/α_D (Kaplan et al. 2020, Eq. 1.5)
+  // is monotone in the bracket, so under D = C/(6N) the optimum minimises
+  // (N_c/N)^q + 6·D_c·N/C:  −q·N_c^q·N^(−q−1) + 6·D_c/C = 0  ⇒
+  //   N_opt = (q·N_c^q·C / (6·D_c))^(1/(q+1))   (derived here by hand).
+  // Eq. 1.1-1.2 values: α_N = 0.076, N_c = 8.8e13, α_D = 0.095, D_c = 5.4e13.
+  const double Nc = 8.8e13, Dc = 5.4e13, aN = 0.076, aD = 0.095;
+  const FitResult r = FromParams(
+      GetLaw("kaplan"),
+      {{"N_c", Nc}, {"D_c", Dc}, {"alpha_N", aN}, {"alpha_D", aD}});
+  const double q = aN / aD;
+  for (double C : {1e15, 1e20, 1e25, 1e30}) {
+    const Allocation a = ComputeOptimal(r, C);
+    EXPECT_EQ(a.method, "numeric");
+    const double N = std::pow(q * std::pow(Nc, q) * C / (6.0 * Dc), 1 / (q + 1));
+    EXPECT_LT(Rel(a.N_opt, N), 1e-10) << C;
+  }
+  // The floor of a law without an additive constant is 0 (to 1e-15).
+  EXPECT_LT(LawFloor(r), 1e-15);
+}
+
+TEST(AllocationNumeric, DataConstrainedWithAmpleDataIsChinchilla) {
+  // Muennighoff et al. 2023 with U ≥ D (no repetition): L equals Chinchilla
+  // for N ≤ N_opt(D) and is higher beyond it (excess parameters are
+  // discounted); N_opt(D) passes exactly through the Chinchilla optimum, so
+  // the optimum is the Chinchilla closed form, at a kink of L.
+  // Parameters: huggingface/datablations README (see data_constrained.hpp).
+  const std::map<std::string, double> chin = {{"E", std::exp(0.6254804)},
+                                              {"A", std::exp(6.255414)},
+                                              {"B", std::exp(7.3049974)},
+                                              {"alpha", 0.3526596},
+                                              {"beta", 0.3526596}};
+  std::map<std::string, double> dc = chin;
+  dc["R_D_star"] = 15.387756;
+  dc["R_N_star"] = 5.309743;
+  const FitResult r = FromParams(GetLaw("data_constrained"), dc);
+  AllocationOptions o;
+  o.other_inputs["U"] = 1e30;
+  for (double C : {1e18, 1e22, 1e26}) {
+    const Allocation a = ComputeOptimal(r, C, FlopModel::SixND(), o);
+    const PowFrontier ref = Eq4(chin, C);
+    EXPECT_LT(Rel(a.N_opt, ref.N), 1e-7) << C;
+    EXPECT_LT(Rel(a.loss_opt, ref.L), 1e-14) << C;
+  }
+  // U must be given: the error names it.
+  try {
+    ComputeOptimal(r, 1e20);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("'U'"), std::string::npos) << e.what();
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Inverse, fixed ratio, inference-aware
 // ---------------------------------------------------------------------------

@@ -159,6 +159,26 @@ TEST(DiagnosticsTest, SingleTokensPerParamRatioIsNotIdentified) {
   EXPECT_NE(UnidentifiedNote(r).find("not identified"), std::string::npos);
 }
 
+// Allocation refuses the same fit unless the caller opts in; the result then
+// carries the warning.
+TEST(DiagnosticsTest, AllocationRefusesUnidentifiedWithoutOptIn) {
+  const FitResult r = Fit("chinchilla", TwentyTokensPerParam(0.005));
+  EXPECT_THROW(ComputeOptimal(r, 1e24), NotIdentified);
+  EXPECT_THROW(ComputeOptimal(r, std::vector<double>{1e23, 1e24}),
+               NotIdentified);
+  EXPECT_THROW(LossToCompute(r, 2.0), NotIdentified);
+  AllocationOptions o;
+  o.allow_unidentified = true;
+  const Allocation a = ComputeOptimal(r, 1e24, FlopModel::SixND(), o);
+  EXPECT_NE(a.warning.find("not identified"), std::string::npos);
+  const AllocationTable t =
+      ComputeOptimal(r, std::vector<double>{1e24}, FlopModel::SixND(), o);
+  EXPECT_NE(t.warning.find("not identified"), std::string::npos);
+  EXPECT_NE(t.FullReport().find("not identified"), std::string::npos);
+  const FitResult good = Fit("chinchilla", IsoFlop(0.005));
+  EXPECT_EQ(ComputeOptimal(good, 1e24).warning, "");
+}
+
 // Noise-free data at one ratio: a perfect fit, still not identified (the
 // noise floor of the standard error keeps it honest).
 TEST(DiagnosticsTest, SingleRatioWithoutNoiseIsStillNotIdentified) {

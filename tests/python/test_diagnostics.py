@@ -95,3 +95,21 @@ def test_floor_at_smallest_loss():
 def test_from_params_has_no_diagnostics():
     r = scalefit.from_params("chinchilla", dict(E=E, A=A, B=B, alpha=ALPHA, beta=BETA))
     assert not r.diagnostics.computed
+
+
+def test_allocation_refuses_unidentified_without_opt_in():
+    from scalefit.allocation import compute_optimal, loss_to_compute
+    N = 10.0 ** np.linspace(7.5, 10, 40)
+    D = 20 * N
+    bad = scalefit.fit("chinchilla", N=N, D=D, loss=noisy(N, D))
+    with pytest.raises(scalefit.ScalefitError, match="allow_unidentified"):
+        compute_optimal(bad, 1e24)
+    with pytest.raises(scalefit.ScalefitError, match="not identified"):
+        loss_to_compute(bad, 2.0)
+    plan = compute_optimal(bad, 1e24, allow_unidentified=True)
+    assert "not identified" in plan.warning
+    assert "not identified" in loss_to_compute(bad, 2.0, allow_unidentified=True).warning
+    # An identified fit plans without opt-in and carries no warning.
+    Ni, Di = isoflop()
+    good = scalefit.fit("chinchilla", N=Ni, D=Di, loss=noisy(Ni, Di))
+    assert compute_optimal(good, 1e24).warning == ""

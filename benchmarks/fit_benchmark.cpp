@@ -1,0 +1,106 @@
+// Google Benchmark suite for the C++ core: fit time against the number of
+// points (1e2 … 1e5) for every built-in law, and the default Chinchilla fit on
+// the embedded Epoch data. Run:
+//   cmake -S . -B build/bench -DSCALEFIT_BUILD_BENCHMARKS=ON && cmake --build build/bench
+//   build/bench/benchmarks/scalefit_benchmarks
+#include <cmath>
+#include <random>
+
+#include <benchmark/benchmark.h>
+
+#include "scalefit/scalefit.hpp"
+
+namespace {
+
+using scalefit::FitOptions;
+using scalefit::Observations;
+
+// Planted data with 1% multiplicative noise, fixed seed. Designs spread over
+// several decades so every law is identified.
+Observations Planted(const std::string& law, int n) {
+  std::mt19937_64 rng(12345);
+  std::normal_distribution<double> noise(0.0, 0.01);
+  const scalefit::LawPtr model = scalefit::GetLaw(law);
+  const auto& info = model->info();
+  std::vector<double> p;
+  for (const auto& s : info.params) p.push_back(s.init);
+  std::map<std::string, std::vector<double>> cols;
+  std::vector<double> loss;
+  std::vector<double> row(info.num_inputs());
+  for (int i = 0; i < n; ++i) {
+    const double t = (i + 0.5) / n;
+    if (info.name == "chinchilla") {
+      const double C = std::pow(10.0, 18.0 + 4.0 * std::fmod(i * 0.618034, 1.0));
+      const double ratio = std::pow(10.0, 0.3 + 2.0 * t);
+      row[0] = std::sqrt(C / (6.0 * ratio));
+      row[1] = ratio * row[0];
+    } else {
+      for (auto& v : row) v = std::pow(10.0, 6.0 + 12.0 * t);
+    }
+    for (int j = 0; j < info.num_inputs(); ++j) cols[info.input_names[j]].push_back(row[j]);
+    loss.push_back(model->Evaluate(p.data(), row.data()) * std::exp(noise(rng)));
+  }
+  return scalefit::MakeObservations(info.input_names, cols, loss);
+}
+
+void BM_FitVsPoints(benchmark::State& state, const std::string& law) {
+  const Observations data = Planted(law, static_cast<int>(state.range(0)));
+  FitOptions o;
+  for (auto _ : state) {
+    auto r = scalefit::Fit(law, data, o);
+    benchmark::DoNotOptimize(r.objective);
+    if (!r.converged) state.SkipWithError(r.message.c_str());
+  }
+  state.SetComplexityN(state.range(0));
+}
+
+void BM_EpochDefault(benchmark::State& state) {
+  const Observations data = scalefit::datasets::ChinchillaObservations();
+  FitOptions o;
+  for (auto _ : state) {
+    auto r = scalefit::Fit("chinchilla", data, o);
+    benchmark::DoNotOptimize(r.objective);
+  }
+}
+
+void BM_EpochWarmStart(benchmark::State& state) {
+  const Observations data = scalefit::datasets::ChinchillaObservations();
+  const auto best = scalefit::Fit("chinchilla", data);
+  FitOptions o;
+  o.start = "init";
+  for (const auto& p : best.params) o.init[p.name] = p.value * 1.02;
+  for (auto _ : state) {
+    auto r = scalefit::Fit("chinchilla", data, o);
+    benchmark::DoNotOptimize(r.objective);
+  }
+}
+
+void BM_EpochHoffmannGrid(benchmark::State& state) {
+  const Observations data = scalefit::datasets::ChinchillaObservations();
+  FitOptions o;
+  o.start = "hoffmann";
+  o.num_threads = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    auto r = scalefit::Fit("chinchilla", data, o);
+    benchmark::DoNotOptimize(r.objective);
+  }
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(BM_FitVsPoints, power_law, std::string("power_law"))
+    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_FitVsPoints, saturating_power_law,
+                  std::string("saturating_power_law"))
+    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_FitVsPoints, chinchilla, std::string("chinchilla"))
+    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EpochDefault)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EpochWarmStart)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EpochHoffmannGrid)->Arg(1)->Arg(2)->Iterations(1)
+    ->Unit(benchmark::kSecond)->UseRealTime();
+
+BENCHMARK_MAIN();
