@@ -23,8 +23,8 @@ PY=${PYTHON:-python3}
 $PY -m pip install -q --disable-pip-version-check \
   "scikit-build-core>=0.8" "pybind11>=2.11" "cmake>=3.21" ninja \
   numpy pandas scipy matplotlib pytest hypothesis nbclient nbformat ipykernel mkdocs \
-  2>&1 | grep -v "Running pip as the 'root'" || true
+  --root-user-action=ignore
 # Build and install the package (C++ core + extension) from this tree.
-$PY -m pip install -q --disable-pip-version-check --no-build-isolation . \
-  2>&1 | grep -v "Running pip as the 'root'" || true
+$PY -m pip install -q --disable-pip-version-check --no-build-isolation \
+  --root-user-action=ignore .
 $PY -c "import scalefit; print('setup: scalefit', scalefit.__version__, 'installed')" >&2

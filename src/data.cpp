@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "scalefit/error.hpp"
+#include "scalefit/log.hpp"
 
 namespace scalefit {
 namespace {
@@ -26,6 +27,50 @@ void CheckPositiveFinite(const std::string& column, int row, double v) {
                           Describe(v) + "; " + column +
                           " must be finite and > 0");
   }
+}
+
+// Exact duplicate rows (every input and the loss equal, bit for bit) are
+// almost always a copy-paste error in a hand-assembled table: each copy
+// counts as another run in the fit. Warns (scalefit logger) naming the first
+// pair; does nothing when a value is not finite (validation reports those).
+void WarnDuplicateRows(const Observations& obs) {
+  const int n = obs.num_rows();
+  const int k = obs.num_inputs();
+  if (obs.x.size() != static_cast<size_t>(n) * k) return;
+  for (double v : obs.x)
+    if (!std::isfinite(v)) return;
+  for (double v : obs.loss)
+    if (!std::isfinite(v)) return;
+  auto value = [&](int i, int j) { return j < k ? obs.x[i * k + j] : obs.loss[i]; };
+  std::vector<int> order(n);
+  for (int i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    for (int j = 0; j <= k; ++j) {
+      if (value(a, j) != value(b, j)) return value(a, j) < value(b, j);
+    }
+    return a < b;
+  });
+  int count = 0, first = -1, repeat = -1, group_start = 0;
+  for (int t = 1; t < n; ++t) {
+    bool same = true;
+    for (int j = 0; j <= k && same; ++j)
+      same = value(order[t], j) == value(order[t - 1], j);
+    if (!same) {
+      group_start = t;
+      continue;
+    }
+    ++count;
+    if (repeat < 0 || order[t] < repeat) {
+      repeat = order[t];
+      first = order[group_start];
+    }
+  }
+  if (count == 0) return;
+  Logger()->warn(
+      "{} duplicate row(s): row {} repeats row {} (0-based; every input and "
+      "the loss are identical), so that run counts twice in the fit; remove "
+      "the copies, or use weights if the repetition is intended",
+      count, repeat, first);
 }
 
 }  // namespace
@@ -77,6 +122,7 @@ Observations MakeObservations(
                           " rows but 'loss' has " + std::to_string(n));
   }
   obs.groups = groups;
+  WarnDuplicateRows(obs);
   return obs;
 }
 

@@ -248,6 +248,20 @@ Diagnostics Diagnose(const FitResult& r) {
                Plural(name));
     }
   }
+  // All runs at one compute budget (one isoFLOP profile) of a law in N and
+  // D: the data say nothing about how the loss changes with compute, which
+  // is what allocation extrapolates. (A law with a C input gets
+  // few_distinct above.)
+  if (iC < 0 && d.has_compute && n > 1 && d.num_distinct_compute == 1) {
+    d.identified = false;
+    warn("single_budget",
+         "all " + std::to_string(n) + " runs use the same compute budget "
+         "(C = 6ND, one isoFLOP profile): the runs trade N against D at "
+         "fixed compute but never change compute, so how the loss scales "
+         "with compute (and the compute-optimal allocation) is "
+         "extrapolated from curvature alone; add runs at other budgets, "
+         "spread over a decade or more");
+  }
 
   // --- the Jacobian at the optimum --------------------------------------------
   const std::vector<double> p = r.values();
@@ -452,13 +466,18 @@ Diagnostics Diagnose(const FitResult& r) {
              pv.name);
   }
 
-  // The floor at the smallest observed loss.
-  if (!d.floor_name.empty() && d.floor_value >= (1.0 - kFloorGap) * d.min_loss) {
+  // The floor at the smallest observed loss: closer than 1%, or than two
+  // noise standard deviations (relative), is indistinguishable from it.
+  const double rel_sigma =
+      in_log ? d.sigma : (loss_sum > 0 ? d.sigma / (loss_sum / n) : 0.0);
+  const double gap = std::max(kFloorGap, 2.0 * rel_sigma);
+  if (!d.floor_name.empty() && d.floor_value >= (1.0 - gap) * d.min_loss) {
     d.floor_at_min_loss = true;
     warn("floor_at_min_loss",
          "the irreducible loss " + d.floor_name + " = " +
-             FormatShort(d.floor_value, 6) +
-             " is within 1% of (or above) the smallest observed loss " +
+             FormatShort(d.floor_value, 6) + " is within " + Percent(gap) +
+             " (the larger of 1% and two noise standard deviations) of, or "
+             "above, the smallest observed loss " +
              FormatShort(d.min_loss, 6) +
              ": the fit says the best runs already sit on the floor, so it "
              "predicts no further gain from scale; the floor is not "

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <mutex>
 #include <sstream>
 
 #include <Eigen/Dense>
+#include <glog/logging.h>
 
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/error.hpp"
@@ -491,10 +493,22 @@ double RelativeGradient(const Setup& s, const detail::ResidualModel& model,
   return worst;
 }
 
+// Ceres logs through glog, which writes WARNINGs to stderr until a host
+// program initialises it (e.g. "constant polynomial" notes from line search).
+// Library code must not print: unless the host set glog up itself, keep only
+// errors. scalefit's own messages go through the "scalefit" spdlog logger.
+void QuietCeresLogging() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!google::IsGoogleLoggingInitialized()) FLAGS_minloglevel = google::GLOG_ERROR;
+  });
+}
+
 }  // namespace
 
 FitResult Fit(const LawPtr& law_ptr, const Observations& data,
               const FitOptions& o) {
+  QuietCeresLogging();
   if (!law_ptr) throw InvalidArgument("law is null");
   std::string why;
   if (!o.IsValid(&why)) throw InvalidArgument("invalid fit options: " + why);
@@ -547,6 +561,7 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   settings.gradient_tolerance = o.gradient_tolerance;
   const int threads = detail::ResolveThreads(o.num_threads);
   const int num_starts = static_cast<int>(starts.size());
+  if (num_starts > 1) settings.confirm_iterations = 0;
   std::vector<SolveOutcome> outcomes(num_starts);
   std::vector<std::unique_ptr<detail::ResidualModel>> models(
       std::max(1, std::min(threads, num_starts)));
@@ -560,6 +575,15 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   for (int i = 0; i < num_starts; ++i) {
     if (!outcomes[i].usable) continue;
     if (best < 0 || outcomes[i].cost < outcomes[best].cost) best = i;
+  }
+  if (best >= 0 && num_starts > 1) {
+    // Starts were screened with a capped final pass; re-polish the winner
+    // without the cap before it is certified.
+    detail::SolveSettings full = settings;
+    full.confirm_iterations = o.max_iterations;
+    SolveOutcome again = models[0]->Solve(outcomes[best].z, full);
+    again.iterations += outcomes[best].iterations;
+    if (again.usable && again.cost <= outcomes[best].cost) outcomes[best] = again;
   }
 
   FitResult r;

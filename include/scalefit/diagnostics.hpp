@@ -32,7 +32,10 @@
 ///  - parameters at a bound (ParamValue::at_bound);
 ///  - the floor: a linear parameter whose basis function is the constant 1
 ///    (E in chinchilla and saturating_power_law), detected numerically from
-///    ∂L/∂p; flagged when E ≥ (1 − 1e-2) · min observed loss.
+///    ∂L/∂p; flagged when E ≥ (1 − g) · min observed loss with
+///    g = max(1e-2, 2σ_rel), σ_rel the noise σ relative to the loss (σ for
+///    log objectives, σ / mean L for mse): a floor closer to the smallest
+///    loss than two noise standard deviations is indistinguishable from it.
 ///
 /// `identified` concerns the EXPONENTS (the law's free non-linear
 /// parameters, e.g. alpha and beta): false when an exponent is at a bound,
@@ -57,8 +60,10 @@ struct FitResult;
 /// One problem found in the design or the fit, in plain words.
 struct DiagnosticWarning {
   /// Stable identifier: "few_points", "few_distinct", "narrow_span",
-  /// "single_ratio", "narrow_ratio", "ill_conditioned", "high_correlation",
-  /// "unidentified", "at_bound", "floor_at_min_loss", "not_converged".
+  /// "single_budget" (every run at one C = 6ND, law in N and D; also makes
+  /// `identified` false), "single_ratio", "narrow_ratio", "ill_conditioned",
+  /// "high_correlation", "unidentified", "at_bound", "floor_at_min_loss",
+  /// "not_converged".
   std::string code;
   /// What is wrong, why it matters and what to do.
   std::string message;

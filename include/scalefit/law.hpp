@@ -96,6 +96,10 @@ struct SolveSettings {
   /// Relative tolerance of the first (Levenberg–Marquardt) stage; the
   /// polish then runs to the tolerances above.
   double coarse_tolerance = 1e-6;
+  /// Iteration cap of the final Levenberg–Marquardt pass. Multi-start
+  /// screening uses a small cap; the engine then re-polishes the best start
+  /// without it before certifying. 0 skips the pass.
+  int confirm_iterations = 1000;
   bool verbose = false;
 };
 

@@ -4,8 +4,10 @@
 
 #include "scalefit/allocation.hpp"
 #include "scalefit/approaches.hpp"
+#include "scalefit/backtest.hpp"
 #include "scalefit/data.hpp"
 #include "scalefit/datasets.hpp"
+#include "scalefit/diagnostics.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"
 #include "scalefit/fit_card.hpp"

@@ -3,6 +3,7 @@
 
 #include "scalefit/backtest.hpp"
 #include "scalefit/diagnostics.hpp"
+#include "scalefit/uncertainty.hpp"
 
 namespace scalefit::py {
 
@@ -127,7 +128,21 @@ void FillOptions(BacktestOptions* o, const std::string& split,
                  bool rolling, const std::vector<double>& rolling_thresholds,
                  double rolling_step, int max_rolling, bool leave_group_out,
                  const std::string& group_by, int num_groups_out,
-                 double group_tolerance, int num_threads) {
+                 double group_tolerance, int num_threads,
+                 const pyb::object& level, const std::string& interval) {
+  if (!level.is_none()) {
+    // Delta-method intervals of each fold's fit (uncertainty.hpp).
+    const IntervalKind kind = ParseIntervalKind(interval);
+    o->interval_level = level.cast<double>();
+    CheckLevel(o->interval_level, "backtest");
+    o->intervals = [kind](const FitResult& fit, const std::vector<double>& x,
+                          double lvl, std::vector<double>* lo,
+                          std::vector<double>* hi) {
+      const PredictionTable t = PredictInterval(fit, x, lvl, kind);
+      *lo = t.lower;
+      *hi = t.upper;
+    };
+  }
   o->split = split;
   if (!split_values.is_none())
     o->split_values = ToVector(
@@ -258,7 +273,8 @@ void RegisterBacktest(pyb::module_& m) {
          bool rolling, const std::vector<double>& rolling_thresholds,
          double rolling_step, int max_rolling, bool leave_group_out,
          const std::string& group_by, int num_groups_out,
-         double group_tolerance, int num_threads) {
+         double group_tolerance, int num_threads, const pyb::object& level,
+         const std::string& interval) {
         Observations obs = MakeObservations(
             law->info().input_names, ToColumns(inputs), ToVector(loss, "loss"),
             weights.is_none()
@@ -273,7 +289,7 @@ void RegisterBacktest(pyb::module_& m) {
         FillOptions(&o, split, split_values, threshold, rolling,
                     rolling_thresholds, rolling_step, max_rolling,
                     leave_group_out, group_by, num_groups_out, group_tolerance,
-                    num_threads);
+                    num_threads, level, interval);
         pyb::gil_scoped_release release;
         return Backtest(law, obs, o);
       },
@@ -286,7 +302,8 @@ void RegisterBacktest(pyb::module_& m) {
       pyb::arg("rolling_step") = 0.5, pyb::arg("max_rolling") = 6,
       pyb::arg("leave_group_out") = true, pyb::arg("group_by") = "",
       pyb::arg("num_groups_out") = 1, pyb::arg("group_tolerance") = 0.02,
-      pyb::arg("num_threads") = 1,
+      pyb::arg("num_threads") = 1, pyb::arg("level") = pyb::none(),
+      pyb::arg("interval") = "prediction",
       "Backtest a law on runs (the GIL is released while refitting).");
   m.def(
       "backtest_fit",
@@ -295,12 +312,13 @@ void RegisterBacktest(pyb::module_& m) {
          bool rolling, const std::vector<double>& rolling_thresholds,
          double rolling_step, int max_rolling, bool leave_group_out,
          const std::string& group_by, int num_groups_out,
-         double group_tolerance, int num_threads) {
+         double group_tolerance, int num_threads, const pyb::object& level,
+         const std::string& interval) {
         BacktestOptions o;
         FillOptions(&o, split, split_values, threshold, rolling,
                     rolling_thresholds, rolling_step, max_rolling,
                     leave_group_out, group_by, num_groups_out, group_tolerance,
-                    num_threads);
+                    num_threads, level, interval);
         pyb::gil_scoped_release release;
         return Backtest(fit, o);
       },
@@ -311,7 +329,8 @@ void RegisterBacktest(pyb::module_& m) {
       pyb::arg("rolling_step") = 0.5, pyb::arg("max_rolling") = 6,
       pyb::arg("leave_group_out") = true, pyb::arg("group_by") = "",
       pyb::arg("num_groups_out") = 1, pyb::arg("group_tolerance") = 0.02,
-      pyb::arg("num_threads") = 1,
+      pyb::arg("num_threads") = 1, pyb::arg("level") = pyb::none(),
+      pyb::arg("interval") = "prediction",
       "Backtest the recipe (law, data, options) of a fit.");
 
   // --- sensitivity panel ------------------------------------------------------

@@ -195,6 +195,7 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
              rolling_step: float = 0.5, max_rolling: int = 6,
              leave_group_out: bool = True, group_by: Optional[str] = None,
              num_groups_out: int = 1, group_tolerance: float = 0.02,
+             level: Optional[float] = None, interval: str = "prediction",
              objective: str = "huber_log", delta: float = 1e-3, weights: Any = None,
              init: Optional[Mapping[str, float]] = None, bounds: Any = None,
              fixed: Optional[Sequence[str]] = None, tie: Any = None, grid: Any = None,
@@ -220,6 +221,10 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
     leave_group_out, group_by, num_groups_out, group_tolerance : leave out the
         largest group(s) of ``group_by`` (default ``"N"``: model sizes; or
         ``"groups"`` for the ``groups`` labels), one at a time.
+    level, interval : with ``level`` (e.g. 0.9), every held-out run gets a
+        delta-method interval from its fold's fit (``interval="prediction"``,
+        for a new observation, or ``"confidence"``, for the mean curve) and
+        the metrics include ``coverage``.
     objective ... solver : fit options, as in :func:`scalefit.fit`.
     threads : folds refitted in parallel (results do not depend on it).
 
@@ -240,6 +245,8 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
         num_groups_out=_int(num_groups_out, "num_groups_out", 1),
         group_tolerance=_float(group_tolerance, "group_tolerance"),
         num_threads=_int(threads, "threads", 0),
+        level=None if level is None else _float(level, "level"),
+        interval=str(interval),
     )
     if isinstance(law, (FitResult, _core.FitResult)):
         given = [k for k, v in dict(data=data, N=N, D=D, C=C, loss=loss, weights=weights,

@@ -60,6 +60,24 @@ def test_planted_isoflop_backtest():
     assert len(logo) == 1 and logo.group_value[0] == pytest.approx(N.max(), rel=0)
 
 
+def test_planted_isoflop_intervals_cover():
+    # Delta-method prediction intervals (uncertainty module) at 90 %: on data
+    # whose noise model is right they should cover about 90 % of the
+    # held-out runs (27 runs: allow down to 80 %).
+    N, D, loss = isoflop()
+    r = scalefit.backtest("chinchilla", N=N, D=D, loss=loss, level=0.9,
+                          leave_group_out=False)
+    df = r.to_dataframe()
+    assert r.has_intervals
+    assert np.all(np.isfinite(df.lower)) and np.all(np.isfinite(df.upper))
+    assert np.all((df.lower < df.predicted) & (df.predicted < df.upper))
+    inside = np.mean((df.lower <= df.observed) & (df.observed <= df.upper))
+    assert r.coverage == pytest.approx(inside, rel=0)
+    assert r.coverage >= 0.8, r.report()
+    with pytest.raises(ValueError, match="level"):
+        scalefit.backtest("chinchilla", N=N, D=D, loss=loss, level=1.5)
+
+
 def test_epoch_chinchilla_below_1e21():
     df = scalefit.datasets.chinchilla()
     r = scalefit.backtest("chinchilla", df, threshold=1e21, rolling=False,

@@ -102,12 +102,17 @@ class TypedResidualModel final : public ResidualModel {
     constant_ = constant;
   }
 
-  // Stage 1: Levenberg–Marquardt with bounds to `coarse_tolerance`. Stage
-  // 2: if no bound is active, L-BFGS to the full tolerances — on the Huber
-  // objective it converges superlinearly where Gauss–Newton curvature (wrong
-  // for points in the Huber's linear part) gives only linear convergence;
-  // otherwise LM continues to the full tolerances. The caller certifies the
-  // end point with a scale-free gradient test.
+  // The local solve, in up to three stages, all on the same residual:
+  //  1. L-BFGS (Ceres line search, no bounds) from z0 to the full
+  //     tolerances. On the Huber objective it converges superlinearly, where
+  //     Gauss–Newton curvature (wrong for points in the Huber's linear part)
+  //     gives only linear convergence. Kept only if it ends inside the bounds.
+  //  2. Otherwise Levenberg–Marquardt with bounds to `coarse_tolerance`, then
+  //     L-BFGS again with the coordinates LM pinned at a bound held fixed.
+  //  3. A final bounded LM pass at the full tolerances: it confirms (1–3
+  //     iterations) or finishes what line search cannot (zero-residual
+  //     problems, where Gauss–Newton converges quadratically).
+  // The caller certifies the end point with a scale-free gradient test.
   SolveOutcome Solve(const std::vector<double>& z0,
                      const SolveSettings& s) override {
     for (int k = 0; k < P; ++k) z_[k] = z0[k];
@@ -123,44 +128,16 @@ class TypedResidualModel final : public ResidualModel {
       out.message = "all parameters fixed";
       return out;
     }
-    ceres::Solver::Options o;
-    o.linear_solver_type = ceres::DENSE_QR;
-    o.max_num_iterations = s.max_iterations;
-    o.function_tolerance = std::max(s.function_tolerance, s.coarse_tolerance);
-    o.parameter_tolerance = std::max(s.parameter_tolerance, s.coarse_tolerance);
-    o.gradient_tolerance = s.gradient_tolerance;
-    o.logging_type = ceres::SILENT;
-    o.num_threads = 1;
-    ceres::Solver::Summary lm;
-    ceres::Solve(o, bounded_.get(), &lm);
-    int iterations = static_cast<int>(lm.iterations.size()) - 1;
-    ceres::Solver::Summary last = lm;
-    // Coordinates pinned at a bound by LM stay there during the polish.
-    std::vector<int> held;
-    for (int k = 0; k < P; ++k) {
-      const double tol = 1e-6 * (1.0 + std::abs(z_[k]));
-      if (data_.map.constant[k] || z_[k] <= data_.lower[k] + tol ||
-          z_[k] >= data_.upper[k] - tol) {
-        held.push_back(k);
+    int iterations = 0;
+    auto inside = [this]() {
+      for (int k = 0; k < P; ++k) {
+        if (data_.map.constant[k]) continue;
+        if (!(z_[k] >= data_.lower[k] && z_[k] <= data_.upper[k])) return false;
       }
-    }
-    const bool refine = lm.IsSolutionUsable() &&
-                        lm.termination_type != ceres::NO_CONVERGENCE &&
-                        s.coarse_tolerance > s.function_tolerance;
-    bool polished = false;
-    if (refine && static_cast<int>(held.size()) < P) {
-      std::array<double, P> z_lm = z_;
-      std::unique_ptr<ceres::Problem> pinned;
-      std::unique_ptr<ceres::Manifold> pinned_manifold;
-      ceres::Problem* problem = free_.get();
-      if (held.size() != constant_.size()) {
-        ceres::Problem::Options po;
-        po.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
-        pinned = std::make_unique<ceres::Problem>(po);
-        pinned->AddResidualBlock(cost_.get(), nullptr, z_.data());
-        pinned->SetManifold(z_.data(), new ceres::SubsetManifold(P, held));
-        problem = pinned.get();
-      }
+      return true;
+    };
+    auto line_search = [&](ceres::Problem* problem,
+                           ceres::Solver::Summary* summary) {
       ceres::Solver::Options q;
       q.minimizer_type = ceres::LINE_SEARCH;
       q.line_search_direction_type = ceres::LBFGS;
@@ -169,31 +146,78 @@ class TypedResidualModel final : public ResidualModel {
       q.parameter_tolerance = s.parameter_tolerance;
       q.gradient_tolerance = s.gradient_tolerance;
       q.logging_type = ceres::SILENT;
-      ceres::Solver::Summary bfgs;
-      ceres::Solve(q, problem, &bfgs);
-      bool inside = bfgs.IsSolutionUsable() && bfgs.final_cost <= lm.final_cost;
-      for (int k = 0; k < P && inside; ++k) {
-        if (data_.map.constant[k]) continue;
-        inside = z_[k] >= data_.lower[k] && z_[k] <= data_.upper[k];
-      }
-      iterations += static_cast<int>(bfgs.iterations.size()) - 1;
-      if (inside) {
-        last = bfgs;
-        polished = true;
-      } else {
-        z_ = z_lm;
+      ceres::Solve(q, problem, summary);
+      iterations += static_cast<int>(summary->iterations.size()) - 1;
+      return summary->IsSolutionUsable() && std::isfinite(summary->final_cost) &&
+             inside();
+    };
+    ceres::Solver::Options o;
+    o.linear_solver_type = ceres::DENSE_QR;
+    o.max_num_iterations = s.max_iterations;
+    o.gradient_tolerance = s.gradient_tolerance;
+    o.logging_type = ceres::SILENT;
+    o.num_threads = 1;
+    auto levenberg_marquardt = [&](double tolerance,
+                                   ceres::Solver::Summary* summary) {
+      o.function_tolerance = std::max(s.function_tolerance, tolerance);
+      o.parameter_tolerance = std::max(s.parameter_tolerance, tolerance);
+      ceres::Solve(o, bounded_.get(), summary);
+      iterations += static_cast<int>(summary->iterations.size()) - 1;
+    };
+
+    ceres::Solver::Summary last;
+    bool polished = false;
+    if (inside()) {  // stage 1
+      polished = line_search(free_.get(), &last);
+      if (!polished) {
+        for (int k = 0; k < P; ++k) z_[k] = z0[k];
       }
     }
-    // Final LM pass at the full tolerances: after L-BFGS it only confirms
-    // (1–3 iterations) or finishes what line search cannot (zero-residual
-    // problems, where Gauss–Newton converges quadratically).
-    if (refine) {
-      o.function_tolerance = s.function_tolerance;
-      o.parameter_tolerance = s.parameter_tolerance;
-      ceres::Solver::Summary lm2;
-      ceres::Solve(o, bounded_.get(), &lm2);
-      iterations += static_cast<int>(lm2.iterations.size()) - 1;
-      if (!polished || lm2.final_cost <= last.final_cost) last = lm2;
+    if (!polished) {  // stage 2
+      ceres::Solver::Summary lm;
+      levenberg_marquardt(s.coarse_tolerance, &lm);
+      last = lm;
+      if (lm.IsSolutionUsable() && lm.termination_type != ceres::NO_CONVERGENCE) {
+        std::vector<int> held;
+        for (int k = 0; k < P; ++k) {
+          const double tol = 1e-6 * (1.0 + std::abs(z_[k]));
+          if (data_.map.constant[k] || z_[k] <= data_.lower[k] + tol ||
+              z_[k] >= data_.upper[k] - tol) {
+            held.push_back(k);
+          }
+        }
+        if (static_cast<int>(held.size()) < P) {
+          std::array<double, P> z_lm = z_;
+          std::unique_ptr<ceres::Problem> pinned;
+          ceres::Problem* problem = free_.get();
+          if (held.size() != constant_.size()) {
+            ceres::Problem::Options po;
+            po.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
+            pinned = std::make_unique<ceres::Problem>(po);
+            pinned->AddResidualBlock(cost_.get(), nullptr, z_.data());
+            pinned->SetManifold(z_.data(), new ceres::SubsetManifold(P, held));
+            problem = pinned.get();
+          }
+          ceres::Solver::Summary bfgs;
+          if (line_search(problem, &bfgs) && bfgs.final_cost <= lm.final_cost) {
+            last = bfgs;
+          } else {
+            z_ = z_lm;
+          }
+        }
+      }
+    }
+    if (s.confirm_iterations > 0 && last.IsSolutionUsable() &&
+        last.termination_type != ceres::NO_CONVERGENCE) {
+      ceres::Solver::Summary lm2;  // stage 3
+      const std::array<double, P> z_before = z_;
+      o.max_num_iterations = s.confirm_iterations;
+      levenberg_marquardt(0.0, &lm2);
+      if (lm2.IsSolutionUsable() && lm2.final_cost <= last.final_cost) {
+        last = lm2;
+      } else {
+        z_ = z_before;
+      }
     }
     out.z.assign(z_.begin(), z_.end());
     out.cost = last.final_cost;
@@ -201,7 +225,7 @@ class TypedResidualModel final : public ResidualModel {
     out.converged = last.termination_type == ceres::CONVERGENCE;
     out.usable = last.IsSolutionUsable() && std::isfinite(out.cost);
     out.message = last.message;
-    if (s.verbose) out.message = lm.FullReport() + "\n" + last.FullReport();
+    if (s.verbose) out.message = last.FullReport();
     return out;
   }
 

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# AddressSanitizer + UndefinedBehaviorSanitizer job (issue 9; docs/reliability.md).
+#
+#   scripts/sanitize.sh [BUILD_DIR]        # default build/sanitize
+#
+# 1. Configures its own build directory with -DSCALEFIT_SANITIZE=ON (ASan +
+#    UBSan, -fno-sanitize-recover=undefined: any UB aborts the test), builds
+#    the library, the C++ tests and the Python extension, and lists compiler
+#    warnings from scalefit's own sources.
+# 2. Runs the C++ tests (GoogleTest) under the sanitizers.
+# 3. Runs the Python tests against the instrumented extension: the Python
+#    interpreter is not instrumented, so libasan is preloaded (LD_PRELOAD)
+#    and leak detection is off (CPython and numpy keep allocations alive
+#    until exit by design; they are not scalefit leaks).
+#
+# Environment:
+#   JOBS          parallel build jobs (default 2)
+#   GTEST_FILTER  subset of C++ tests (default: all)
+#   PYTEST_ARGS   pytest selection (default: tests/python, non-slow)
+#   SKIP_PYTHON=1 C++ only
+# Exit status: non-zero if the build fails, a test fails, or a sanitizer
+# reports an error. Timings are printed at the end.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="${1:-$ROOT/build/sanitize}"
+mkdir -p "$BUILD"
+BUILD="$(cd "$BUILD" && pwd)"
+JOBS="${JOBS:-2}"
+T0=$(date +%s)
+
+LAUNCHER=""
+command -v ccache >/dev/null && LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+PYBIND_ARGS=""
+if [ "${SKIP_PYTHON:-0}" != 1 ]; then
+  PYBIND_ARGS="-DSCALEFIT_BUILD_PYTHON=ON -Dpybind11_DIR=$(python3 -c 'import pybind11; print(pybind11.get_cmake_dir())')"
+fi
+# Release optimisation keeps the Ceres-heavy tests fast enough; -g1 gives
+# sanitizer reports file:line; frame pointers come from SCALEFIT_SANITIZE.
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_FLAGS="-g1" -DSCALEFIT_SANITIZE=ON \
+  -DSCALEFIT_BUILD_TESTS=ON -DSCALEFIT_BUILD_EXAMPLES=OFF $PYBIND_ARGS $LAUNCHER >/dev/null
+echo "sanitize: building in $BUILD (log: $BUILD/build.log)"
+if ! cmake --build "$BUILD" -j "$JOBS" >"$BUILD/build.log" 2>&1; then
+  grep -E "^FAILED|error:" "$BUILD/build.log" | head -40 >&2 || true
+  echo "sanitize: build failed (log: $BUILD/build.log)" >&2
+  exit 1
+fi
+T_BUILD=$(date +%s)
+WARNINGS=$(grep -E "^$ROOT/(src|include|python/bindings|tests)/.*warning:" "$BUILD/build.log" | sort -u || true)
+if [ -n "$WARNINGS" ]; then
+  echo "sanitize: compiler warnings in scalefit sources:"
+  echo "$WARNINGS"
+else
+  echo "sanitize: no compiler warnings in scalefit sources (ccache hits do not replay warnings)"
+fi
+
+# halt_on_error: the first report fails the run; UBSan prints stacks.
+export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+echo "sanitize: C++ tests"
+"$BUILD/tests/scalefit_tests" --gtest_filter="${GTEST_FILTER:-*}" --gtest_brief=1
+T_CPP=$(date +%s)
+
+if [ "${SKIP_PYTHON:-0}" != 1 ]; then
+  PKG="$BUILD/pkg/scalefit"
+  rm -rf "$BUILD/pkg"
+  mkdir -p "$PKG"
+  for f in "$ROOT"/python/scalefit/*; do
+    case "$(basename "$f")" in _core*.so) continue ;; esac
+    ln -s "$f" "$PKG/$(basename "$f")"
+  done
+  ln -s "$(ls "$BUILD"/python/_core*.so | head -1)" "$PKG/"
+  LIBASAN="$(${CXX:-g++} -print-file-name=libasan.so)"
+  if [ ! -e "$LIBASAN" ]; then
+    echo "sanitize: libasan not found ($LIBASAN); cannot run the Python tests" >&2
+    exit 1
+  fi
+  echo "sanitize: Python tests (LD_PRELOAD=$LIBASAN)"
+  # shellcheck disable=SC2086
+  (cd "$ROOT" && LD_PRELOAD="$LIBASAN" PYTHONPATH="$BUILD/pkg" \
+     ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" \
+     python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-tests/python})
+fi
+T_END=$(date +%s)
+echo "sanitize: OK — build $((T_BUILD - T0)) s, C++ tests $((T_CPP - T_BUILD)) s," \
+     "Python tests $((T_END - T_CPP)) s, total $((T_END - T0)) s"
