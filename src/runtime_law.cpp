@@ -2,6 +2,7 @@
 // evaluate all rows at once with their parameter Jacobian, and laws given as
 // a function with central-difference derivatives.
 #include "scalefit/runtime_law.hpp"
+#include "scalefit/detail/ceres_model.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -91,77 +92,6 @@ class BatchCost final : public ceres::CostFunction {
   const ProblemData* d_;
   bool raw_;
   mutable bool warned_ = false;
-};
-
-class BatchResidualModel final : public detail::ResidualModel {
- public:
-  BatchResidualModel(const BatchLaw* law, const ProblemData& data)
-      : data_(data), P_(static_cast<int>(data.map.source.size())), z_(P_, 0.0) {
-    cost_ = new BatchCost(law, &data_, false);
-    raw_ = std::make_unique<BatchCost>(law, &data_, true);
-    ceres::Problem::Options po;
-    po.cost_function_ownership = ceres::TAKE_OWNERSHIP;
-    problem_ = std::make_unique<ceres::Problem>(po);
-    problem_->AddResidualBlock(cost_, nullptr, z_.data());
-    std::vector<int> constant;
-    for (int k = 0; k < P_; ++k)
-      if (data_.map.constant[k]) constant.push_back(k);
-    if (static_cast<int>(constant.size()) == P_) {
-      problem_->SetParameterBlockConstant(z_.data());
-    } else if (!constant.empty()) {
-      problem_->SetManifold(z_.data(), new ceres::SubsetManifold(P_, constant));
-    }
-    for (int k = 0; k < P_; ++k) {
-      if (data_.map.constant[k]) continue;
-      if (std::isfinite(data_.lower[k]))
-        problem_->SetParameterLowerBound(z_.data(), k, data_.lower[k]);
-      if (std::isfinite(data_.upper[k]))
-        problem_->SetParameterUpperBound(z_.data(), k, data_.upper[k]);
-    }
-  }
-
-  // The same solver configuration as TypedResidualModel (typed_law.hpp).
-  detail::SolveOutcome Solve(const std::vector<double>& z0,
-                             const detail::SolveSettings& s) override {
-    for (int k = 0; k < P_; ++k) z_[k] = z0[k];
-    ceres::Solver::Options o;
-    o.linear_solver_type = ceres::DENSE_QR;
-    o.max_num_iterations = s.max_iterations;
-    o.function_tolerance = s.function_tolerance;
-    o.parameter_tolerance = s.parameter_tolerance;
-    o.gradient_tolerance = s.gradient_tolerance;
-    o.minimizer_progress_to_stdout = false;
-    o.logging_type = ceres::SILENT;
-    o.num_threads = 1;
-    ceres::Solver::Summary summary;
-    ceres::Solve(o, problem_.get(), &summary);
-    detail::SolveOutcome out;
-    out.z = z_;
-    out.cost = summary.final_cost;
-    out.iterations = static_cast<int>(summary.iterations.size()) - 1;
-    out.converged = summary.termination_type == ceres::CONVERGENCE;
-    out.usable = summary.IsSolutionUsable() && std::isfinite(out.cost);
-    out.message = summary.message;
-    if (s.verbose) out.message = summary.FullReport();
-    return out;
-  }
-
-  bool RawJacobian(const std::vector<double>& z, std::vector<double>* r,
-                   std::vector<double>* jac) const override {
-    r->assign(data_.num_rows, 0.0);
-    jac->assign(static_cast<size_t>(data_.num_rows) * P_, 0.0);
-    const double* params[] = {z.data()};
-    double* jacobians[] = {jac->data()};
-    return raw_->Evaluate(params, r->data(), jacobians);
-  }
-
- private:
-  ProblemData data_;
-  int P_;
-  std::vector<double> z_;
-  ceres::CostFunction* cost_ = nullptr;  // owned by problem_
-  std::unique_ptr<BatchCost> raw_;
-  std::unique_ptr<ceres::Problem> problem_;
 };
 
 void ValidateInfo(const LawInfo& info) {
@@ -273,7 +203,10 @@ double BatchLaw::ValueAndGradient(const double* p, const double* x,
 
 std::unique_ptr<detail::ResidualModel> BatchLaw::MakeResidualModel(
     const detail::ProblemData& data) const {
-  return std::make_unique<BatchResidualModel>(this, data);
+  return std::make_unique<detail::CeresResidualModel>(
+      data, [this](const ProblemData* d, bool raw) {
+        return std::unique_ptr<ceres::CostFunction>(new BatchCost(this, d, raw));
+      });
 }
 
 LawPtr MakeNumericLaw(LawInfo info, BatchFunction f) {

@@ -1,0 +1,64 @@
+/// @file ceres_model.hpp
+/// The one Ceres-backed least-squares model every law uses (typed functors
+/// and run-time laws alike): a residual block over all points, bounds and
+/// constant (fixed or tied) coordinates, and the staged local solve.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <ceres/cost_function.h>
+#include <ceres/manifold.h>
+#include <ceres/problem.h>
+
+#include "scalefit/law.hpp"
+
+namespace scalefit::detail {
+
+/// Owns a copy of the ProblemData and the two cost functions built from it:
+/// the weighted residual r̃ (objective = ½Σr̃²) and the raw residual r.
+class CeresResidualModel final : public ResidualModel {
+ public:
+  /// make_cost(data, raw) builds a cost function with one parameter block of
+  /// size data->map.source.size() and data->num_rows residuals.
+  using CostFactory = std::function<std::unique_ptr<ceres::CostFunction>(
+      const ProblemData* data, bool raw)>;
+
+  CeresResidualModel(const ProblemData& data, const CostFactory& make_cost);
+  ~CeresResidualModel() override;
+
+  /// The local solve, in up to three stages, all on the same residual:
+  ///  1. L-BFGS (Ceres line search, no bounds) from z0 to the full
+  ///     tolerances. On the Huber objective it converges superlinearly,
+  ///     where Gauss–Newton curvature (wrong for points in the Huber's linear
+  ///     part) converges only linearly. Kept only if it ends inside bounds.
+  ///  2. Otherwise Levenberg–Marquardt with bounds to `coarse_tolerance`,
+  ///     then L-BFGS again with the coordinates LM pinned at a bound held.
+  ///  3. A final bounded LM pass at the full tolerances (capped by
+  ///     `confirm_iterations`; 0 skips it): it confirms in 1–3 iterations or
+  ///     finishes what line search cannot (zero-residual problems, where
+  ///     Gauss–Newton converges quadratically).
+  /// The caller certifies the end point with a scale-free gradient test.
+  SolveOutcome Solve(const std::vector<double>& z0,
+                     const SolveSettings& settings) override;
+
+  bool RawJacobian(const std::vector<double>& z,
+                   std::vector<double>* residuals,
+                   std::vector<double>* jacobian) const override;
+
+ private:
+  bool Inside() const;
+
+  ProblemData data_;
+  int num_params_;
+  std::vector<double> z_;  // the parameter block; its address never changes
+  std::unique_ptr<ceres::CostFunction> cost_;
+  std::unique_ptr<ceres::CostFunction> raw_;
+  std::unique_ptr<ceres::Manifold> manifold_;
+  std::unique_ptr<ceres::Problem> bounded_;
+  std::unique_ptr<ceres::Problem> free_;
+  std::vector<int> constant_;
+};
+
+}  // namespace scalefit::detail
