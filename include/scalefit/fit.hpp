@@ -118,6 +118,14 @@ struct FitResult {
   /// Predicted loss at named input columns.
   std::vector<double> Predict(
       const std::map<std::string, std::vector<double>>& inputs) const;
+  /// Raw residuals of the stored data, one per row in data order, in the
+  /// objective's space, unweighted and before ρ (objective.hpp):
+  ///   huber_log, mse_log: r_i = log L̂_i − log L_i  (nats of log-loss);
+  ///   mse:                r_i = L̂_i − L_i          (loss units).
+  /// L̂_i is the law at the fitted parameters. Throws InvalidArgument for a
+  /// result without data (FromParams, or a fit card saved without data) and
+  /// when the law is not finite (or, in log space, not > 0) at a row.
+  std::vector<double> Residuals() const;
 
   /// One line: law, parameters, convergence.
   std::string BriefReport() const;

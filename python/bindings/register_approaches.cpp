@@ -139,6 +139,19 @@ void RegisterApproaches(pyb::module_& m) {
       .def_readonly("options", &IsoflopResult::options)
       .def_readonly("num_runs", &IsoflopResult::num_runs)
       .def("num_used", &IsoflopResult::num_used)
+      .def(
+          "profile_loss",
+          [](const IsoflopResult& r, int budget, const Arr& N) {
+            const int nb = static_cast<int>(r.budgets.size());
+            if (budget < 0 || budget >= nb)
+              throw InvalidArgument("profile_loss: budget index " +
+                                    std::to_string(budget) +
+                                    " is out of range (0.." +
+                                    std::to_string(nb - 1) + ")");
+            return ToArray(r.budgets[budget].ProfileLoss(ToVector(N, "N")));
+          },
+          pyb::arg("budget"), pyb::arg("N"),
+          "The fitted parabola of budget `budget` (0-based, ascending C) at N.")
       .def("brief_report", &IsoflopResult::BriefReport)
       .def("full_report", &IsoflopResult::FullReport)
       .def("__repr__", &IsoflopResult::BriefReport);

@@ -100,6 +100,28 @@ void RegisterFit(pyb::module_& m) {
              return ToArray(r.Predict(ToColumns(inputs)));
            },
            pyb::arg("inputs"))
+      .def("residuals",
+           [](const FitResult& r) { return ToArray(r.Residuals()); },
+           "Raw residuals of the stored data in the objective's space "
+           "(log L̂ − log L, or L̂ − L for mse), row order.")
+      .def("stored_data",
+           [](const FitResult& r) -> pyb::object {
+             if (!r.has_data || !r.data) return pyb::none();
+             // Conversion only: the stored observations as named columns.
+             const Observations& obs = *r.data;
+             const int n = obs.num_rows(), k = obs.num_inputs();
+             pyb::dict d;
+             for (int j = 0; j < k; ++j) {
+               std::vector<double> col(n);
+               for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
+               d[pyb::str(obs.input_names[j])] = ToArray(col);
+             }
+             d["loss"] = ToArray(obs.loss);
+             if (!obs.weights.empty()) d["weights"] = ToArray(obs.weights);
+             return d;
+           },
+           "The stored observations as columns (inputs, loss, weights if "
+           "any), or None without data.")
       .def("brief_report", &FitResult::BriefReport)
       .def("full_report", &FitResult::FullReport)
       .def("__repr__", &FitResult::BriefReport);

@@ -87,6 +87,8 @@ void RegisterUncertainty(pyb::module_& m) {
       .def_readonly("num_points", &Covariance::num_points)
       .def_readonly("num_free", &Covariance::num_free)
       .def_readonly("num_quadratic", &Covariance::num_quadratic)
+      .def_readonly("expected_quadratic", &Covariance::expected_quadratic)
+      .def_readonly("bandwidth", &Covariance::bandwidth)
       .def_readonly("rank", &Covariance::rank)
       .def_readonly("condition_number", &Covariance::condition_number)
       .def_readonly("rank_deficient", &Covariance::rank_deficient)

@@ -15,7 +15,7 @@ def as_column(values: Any, name: str) -> np.ndarray:
         import pandas as pd  # optional
 
         if isinstance(values, (pd.Series, pd.Index)):
-            if values.dtype == object or str(values.dtype) in ("string", "category"):
+            if values.dtype == object or str(values.dtype) in ("str", "string", "category"):
                 raise TypeError(
                     f"column '{name}' has non-numeric dtype {values.dtype}")
             values = values.to_numpy(dtype=np.float64, na_value=np.nan)

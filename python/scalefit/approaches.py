@@ -112,6 +112,12 @@ class IsoflopResult:
     def num_used(self) -> int:
         return int(self._r.num_used())
 
+    def profile_loss(self, budget: int, N: Any) -> np.ndarray:
+        """The fitted parabola of budget ``budget`` (0-based row of
+        ``budgets``) at model sizes ``N``: c0 + c1 ln N + c2 (ln N)^2."""
+        budget = _int(budget, "budget", 0)
+        return np.asarray(self._r.profile_loss(budget, as_column(N, "N")))
+
     @property
     def frontier(self) -> Optional[FitResult]:
         return FitResult(self._r.frontier) if self._r.has_frontier else None

@@ -7,9 +7,10 @@ this module only chooses where to draw (log-spaced grids) and how.
 
     fit(result, data)              data and the fitted law over an extrapolated range
     loss_vs_compute(result, data)  runs' loss against compute, with the compute-optimal frontier
-    isoflop(iso, data)             isoFLOP profiles: each budget's runs and its minimum
+    isoflop(iso, data)             isoFLOP profiles: each budget's runs, its parabola and minimum
     allocation(result, flops)      N_opt(C) and D_opt(C), with intervals when available
     backtest(bt)                   backtest error against extrapolation distance
+    residuals(result)              residuals of the fitted data against an input
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from ._inputs import as_column, table_columns
 
-__all__ = ["fit", "loss_vs_compute", "isoflop", "allocation", "backtest"]
+__all__ = ["fit", "loss_vs_compute", "isoflop", "allocation", "backtest", "residuals"]
 
 
 def _plt():
@@ -215,7 +216,9 @@ def allocation(result, flops: Sequence[float], *, ax=None, level: Optional[float
 
 def isoflop(iso, data: Any, *, ax=None, columns: Optional[Mapping[str, str]] = None):
     """IsoFLOP profiles (Chinchilla Approach 2): each budget's runs (loss
-    against N) and the minimum of its fitted parabola (``iso.budgets``)."""
+    against N, dots), its fitted parabola over the N range of the runs it was
+    fitted to (``iso.profile_loss``, a line) and the parabola's minimum
+    (``iso.budgets``: a star when interior, a cross when not)."""
     ax = _axes(ax)
     N = _column(data, "N", columns)
     loss = _column(data, "loss", columns)
@@ -227,7 +230,11 @@ def isoflop(iso, data: Any, *, ax=None, columns: Optional[Mapping[str, str]] = N
         color = cmap(i / max(1, len(Cs) - 1) * 0.9)
         idx = np.asarray(idx, dtype=int)
         order = idx[np.argsort(N[idx])]
-        ax.plot(N[order], loss[order], "o-", ms=3, lw=0.8, color=color, label=f"C = {C:.2g}")
+        ax.plot(N[order], loss[order], "o", ms=3, color=color, label=f"C = {C:.2g}")
+        n_lo, n_hi = float(budgets["N_lo"][i]), float(budgets["N_hi"][i])
+        if n_hi > n_lo > 0:
+            grid = _grid(n_lo, n_hi, 100)
+            ax.plot(grid, iso.profile_loss(i, grid), "-", lw=0.9, color=color)
         n_opt, l_opt = budgets["N_opt"][i], budgets["loss_opt"][i]
         if np.isfinite(n_opt) and np.isfinite(l_opt):
             interior = bool(budgets["interior"][i]) if "interior" in budgets else True
@@ -262,5 +269,36 @@ def backtest(bt, *, ax=None, metric: str = "mean_are"):
     ax.set_ylabel(metric.replace("_", " "))
     ax.set_yscale("log")
     ax.set_title(f"backtest of {bt.law}", fontsize=9)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def residuals(result, ax=None, against: Optional[str] = None):
+    """Residuals of the data the result was fitted to (``result.residuals()``:
+    log L̂ − log L for the log objectives, L̂ − L for ``mse``) against the
+    input ``against`` (default: the law's first input) on a log x axis, with
+    the zero line and, for ``huber_log``, the Huber threshold ±δ beyond which
+    a point counts linearly (an outlier to the fit)."""
+    names = list(result.law.input_names)
+    against = against or names[0]
+    if against not in names:
+        raise ValueError(f"against must be one of the law's inputs {names}, got '{against}'")
+    r = result.residuals()  # raises for a result without data
+    stored = result._r.stored_data()
+    if stored is None:  # pragma: no cover - residuals() raised already
+        raise ValueError("this result carries no data")
+    ax = _axes(ax)
+    xs = as_column(stored[against], against)
+    ax.axhline(0.0, color="0.3", lw=0.8)
+    if result.objective_name == "huber_log":
+        for sign in (1, -1):
+            ax.axhline(sign * result.delta, color="0.6", lw=0.8, ls="--",
+                       label=f"Huber δ = {result.delta:g}" if sign > 0 else None)
+    ax.scatter(xs, r, s=12, color="C0", zorder=3, label="runs")
+    ax.set_xscale("log")
+    ax.set_xlabel(against)
+    log_space = result.objective_name != "mse"
+    ax.set_ylabel("residual log L̂ − log L" if log_space else "residual L̂ − L")
+    ax.set_title(f"residuals of {result.law.name} ({result.objective_name})", fontsize=9)
     ax.legend(fontsize=8)
     return ax

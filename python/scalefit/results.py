@@ -96,6 +96,14 @@ class FitResult:
         from .uncertainty import predict_interval
         return predict_interval(self, inp, level, interval)
 
+    def residuals(self) -> np.ndarray:
+        """Raw residuals of the data this result was fitted to, in data row
+        order and in the objective's space: ``log(predicted) - log(loss)``
+        for ``huber_log`` / ``mse_log``, ``predicted - loss`` for ``mse``
+        (unweighted). Raises ``ScalefitError`` (a ValueError) for a result
+        without data (``from_params``, a card saved without data)."""
+        return np.asarray(self._r.residuals())
+
     # --- uncertainty (see scalefit.uncertainty, docs/uncertainty.md) ----------
     def bootstrap(self, n: int = 1000, seed: int = 0, method: str = "case",
                   groups: Any = None, threads: Any = None, **kwargs: Any):

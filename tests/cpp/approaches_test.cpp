@@ -252,23 +252,26 @@ TEST(ApproachesIsoflop, BadInput) {
 // per-budget optimum uses Akima interpolation, ours a parabola: agreement
 // within ±0.02 is the acceptance criterion.
 TEST(ApproachesIsoflop, Porian2024TunedConfiguration) {
-  const std::string path = std::string(SCALEFIT_SHARED_DATA_DIR) +
-                           "/porian2024-isoflop/isoflop_points.csv";
+  // The configuration ships with the package (copied exactly from
+  // ../shared/data/porian2024-isoflop/isoflop_points.csv).
+  const std::string path = std::string(SCALEFIT_SOURCE_DIR) +
+                           "/python/scalefit/datasets/porian2024_isoflop.csv";
   std::ifstream in(path);
-  if (!in) GTEST_SKIP() << "shared data not found: " << path;
+  ASSERT_TRUE(in.good()) << "shipped data not found: " << path;
   std::string line;
-  std::getline(in, line);
   IsoflopData d;
   while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#' || line.rfind("config,", 0) == 0) continue;
     std::vector<std::string> f;
     std::stringstream ss(line);
     std::string cell;
     while (std::getline(ss, cell, ',')) f.push_back(cell);
-    if (f.size() < 13 || f[1] != "rw|tuned|short|const|standard|val") continue;
-    d.C.push_back(std::stod(f[9]));
-    d.N.push_back(std::stod(f[10]));
-    d.D.push_back(std::stod(f[11]));
-    d.loss.push_back(std::stod(f[12]));
+    ASSERT_EQ(f.size(), 5u) << line;
+    if (f[0] != "rw|tuned|short|const|standard|val") continue;
+    d.C.push_back(std::stod(f[1]));
+    d.N.push_back(std::stod(f[2]));
+    d.D.push_back(std::stod(f[3]));
+    d.loss.push_back(std::stod(f[4]));
   }
   ASSERT_EQ(d.loss.size(), 121u);
   IsoflopOptions o = Quick();

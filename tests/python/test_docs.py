@@ -39,7 +39,9 @@ def test_there_are_code_blocks():
 
 def test_mkdocs_build_strict(tmp_path):
     pytest.importorskip("mkdocs")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+    # No -q: mkdocs counts warnings for --strict only at the shown log level,
+    # so `-q` would let an omitted page or a broken link pass.
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
                            "-f", str(ROOT / "mkdocs.yml"), "-d", str(tmp_path / "site")],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -15,7 +15,7 @@ NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
 
 
 def test_there_are_notebooks():
-    assert len(NOTEBOOKS) >= 3
+    assert len(NOTEBOOKS) >= 4  # chinchilla+plan, isoFLOP, backtest, bootstrap
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

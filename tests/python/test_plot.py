@@ -95,3 +95,87 @@ def test_backtest_plot(data, tmp_path):
     assert len(segs) == len(bt.by_distance)
     np.testing.assert_array_equal([s[0][1] for s in segs], bt.by_distance["mean_are"])
     _png(ax, tmp_path, "backtest")
+
+
+def test_isoflop_plot_draws_the_fitted_parabolas(tmp_path):
+    df = scalefit.datasets.porian2024()
+    iso = scalefit.isoflop_fit(df, bootstrap=0)
+    ax = plot.isoflop(iso, df)
+    curves = [l for l in ax.get_lines() if l.get_marker() in ("None", "", None)]
+    budgets = iso.budgets
+    assert len(curves) == len(budgets)
+    for i, line in enumerate(curves):
+        xs, ys = line.get_data()
+        # Spans exactly the N range the parabola was fitted to ...
+        assert xs[0] == pytest.approx(budgets["N_lo"][i], rel=1e-12)
+        assert xs[-1] == pytest.approx(budgets["N_hi"][i], rel=1e-12)
+        # ... and is the parabola c0 + c1 ln N + c2 (ln N)^2 of that budget
+        # (checked here from the reported coefficients, test-side only).
+        x = np.log(xs)
+        c0, c1, c2 = budgets["c0"][i], budgets["c1"][i], budgets["c2"][i]
+        np.testing.assert_allclose(ys, c0 + c1 * x + c2 * x * x, rtol=1e-12)
+        # Its minimum is the reported optimum of the budget.
+        if np.isfinite(budgets["N_opt"][i]):
+            assert iso.profile_loss(i, [budgets["N_opt"][i]])[0] == pytest.approx(
+                budgets["loss_opt"][i], rel=1e-12)
+            assert ys.min() >= budgets["loss_opt"][i] - 1e-12
+    with pytest.raises(ValueError, match="out of range"):
+        iso.profile_loss(len(budgets), [1e8])
+    with pytest.raises(ValueError, match=r"N\[1\]"):
+        iso.profile_loss(0, [1e8, 0.0])
+    _png(ax, tmp_path, "isoflop_parabolas")
+
+
+def test_residuals_are_log_predicted_minus_log_loss(result, data, tmp_path):
+    r = result.residuals()
+    expected = np.log(result.predict(N=data["N"], D=data["D"])) - np.log(data["loss"])
+    np.testing.assert_allclose(r, expected, rtol=0, atol=1e-15)
+    # Hoffmann's Huber objective (delta 1e-3, summed) of these residuals is
+    # the fit's objective; Besiroglu et al. 2024 (arXiv:2404.10102) report
+    # 0.00101827 for this optimum on the 240 rows.
+    a = np.abs(r)
+    huber = np.where(a <= 1e-3, 0.5 * r * r, 1e-3 * (a - 0.5e-3)).sum()
+    assert huber == pytest.approx(0.00101827, abs=1e-8)
+    assert huber == pytest.approx(result.objective, rel=1e-10)
+
+
+def test_residuals_plot(result, data, tmp_path):
+    ax = plot.residuals(result)
+    assert ax.get_xscale() == "log"
+    assert ax.get_xlabel() == "N"
+    pts = ax.collections[0].get_offsets()
+    np.testing.assert_array_equal(pts[:, 0], data["N"])
+    np.testing.assert_array_equal(pts[:, 1], result.residuals())
+    _png(ax, tmp_path, "residuals")
+    fig, ax = plt.subplots()
+    assert plot.residuals(result, ax=ax, against="D") is ax
+    np.testing.assert_array_equal(ax.collections[0].get_offsets()[:, 0], data["D"])
+    _png(ax, tmp_path, "residuals_D")
+    with pytest.raises(ValueError, match="against"):
+        plot.residuals(result, against="C")
+
+
+def test_residuals_need_data(result, tmp_path):
+    r = scalefit.from_params("chinchilla", {"E": 1.69, "A": 406.4, "B": 410.7,
+                                            "alpha": 0.34, "beta": 0.28})
+    with pytest.raises(ValueError, match="no data"):
+        r.residuals()
+    with pytest.raises(ValueError, match="no data"):
+        plot.residuals(r)
+    # A fit card keeps the residuals only when it stores the data.
+    result.save(tmp_path / "with.json", include_data=True)
+    np.testing.assert_array_equal(scalefit.load(tmp_path / "with.json").residuals(),
+                                  result.residuals())
+    result.save(tmp_path / "without.json")
+    with pytest.raises(ValueError, match="no data"):
+        scalefit.load(tmp_path / "without.json").residuals()
+
+
+def test_residuals_mse_are_in_loss_units():
+    x = np.array([1.0, 10.0, 100.0, 1000.0])
+    loss = np.array([10.0, 5.2, 2.4, 1.3])
+    r = scalefit.fit("power_law", {"x": x, "loss": loss}, objective="mse")
+    np.testing.assert_allclose(r.residuals(), r.predict(x=x) - loss, rtol=0, atol=1e-15)
+    ax = plot.residuals(r)
+    assert "L\u0302 \u2212 L" in ax.get_ylabel() and "log" not in ax.get_ylabel()
+    plt.close(ax.figure)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -71,7 +72,8 @@ def test_bad_values_name_column_row_and_value(grid, column, bad, shown):
     data = {k: v.copy() for k, v in grid.items()}
     data["weights"] = np.ones_like(data["loss"])
     data[column][4] = bad
-    with pytest.raises(ValueError, match=rf"column '{column}', row 4 \(0-based\): value {shown};"):
+    with pytest.raises(ValueError, match=re.escape(f"column '{column}', row 4 (0-based): "
+                                                   f"value {shown}; {column} must be finite")):
         scalefit.fit("chinchilla", data, weights=data["weights"])
 
 
@@ -226,6 +228,10 @@ def test_predict_evaluate_from_params_and_other_entry_points(grid, grid_fit):
         scalefit.from_params("chinchilla", {k: v for k, v in PLANTED.items() if k != "B"})
     with pytest.raises(ValueError, match="missing parameters"):
         scalefit.evaluate("chinchilla", {"E": 1.0}, N=[1e9], D=[1e10])
+    with pytest.raises(ValueError, match=r"input 'N', row 1 \(0-based\) must be finite"):
+        scalefit.evaluate("chinchilla", PLANTED, N=[1e9, np.nan], D=[1e10, 1e10])
+    with pytest.raises(ValueError, match="'alpha' is not finite"):
+        scalefit.evaluate("chinchilla", dict(PLANTED, alpha=np.inf), N=[1e9], D=[1e10])
     out = scalefit.evaluate("chinchilla", PLANTED, N=[1e9], D=[1e10])
     assert out[0] == pytest.approx(chinchilla_loss(PLANTED, 1e9, 1e10), rel=1e-15)
     # isoflop_fit and backtest validate through the same C++ checks.
@@ -265,7 +271,6 @@ def test_cli_bad_inputs_name_file_line_and_column(tmp_path, capsys, grid):
         "empty": ("", r"line 5, column 3 \('loss'\): empty cell"),
         "text": ("abc", r"line 5, column 3 \('loss'\): 'abc' is not a number"),
     }
-    import re
     for name, (cell, pattern) in cases.items():
         lines = list(good)
         parts = lines[4].split(",")
@@ -299,12 +304,18 @@ def test_cli_duplicate_rows_warn(tmp_path, capfd, grid):
     assert "duplicate row(s): row 25 repeats row 2" in capfd.readouterr().err
 
 
-def test_cli_allocate_level_out_of_range(tmp_path, capsys, grid_fit):
+def test_cli_predict_allocate_bad_values(tmp_path, capsys, grid_fit):
     card = tmp_path / "fit.json"
     grid_fit.save(card)
     for level in ("0", "1", "1.5"):
         assert cli.main(["allocate", str(card), "--flops", "1e22", "--level", level]) == 2
         assert "--level must be in (0, 1)" in capsys.readouterr().err
+    assert cli.main(["predict", str(card), "--N", "nan", "--D", "1e10"]) == 2
+    assert "input 'N', row 0 (0-based) must be finite and > 0" in capsys.readouterr().err
+    for bad in ("-1", "0", "inf", "nan"):
+        assert cli.main(["allocate", str(card), "--flops", "1e22", bad]) == 2
+        assert "compute budget C at row 1 (0-based) must be finite and > 0" in \
+            capsys.readouterr().err
 
 
 def test_fit_card_bad_content_names_field(grid_fit):
@@ -673,10 +684,13 @@ def _stress_case(rng, law):
 def test_stress_random_planted_datasets():
     """Thousands of random valid datasets: convergence and recovery rates.
 
-    Recovery: every exponent within 5 % (noise sd 0.5 %), 1 % (0.1 %) or
-    1e-5 (noise-free) relative of the planted value. Size: env
-    SCALEFIT_STRESS_N (default 2000)."""
-    total = int(os.environ.get("SCALEFIT_STRESS_N", "2000"))
+    recovered: every exponent within 5 % (noise sd 0.5 %), 1 % (0.1 %) or
+    1e-5 (noise-free) relative of the planted value. consistent: every
+    exponent within 4 of the fit's own Gauss-Newton standard errors
+    (diagnostics.exponent_rel_se) or the tolerance above; a fit that is
+    converged and identified but not consistent is "silently wrong".
+    Size: env SCALEFIT_STRESS_N (default 5000)."""
+    total = int(os.environ.get("SCALEFIT_STRESS_N", "5000"))
     mix = {"power_law": 0.4, "saturating_power_law": 0.4, "chinchilla": 0.2}
     rng = np.random.default_rng(20261128)
     tol = {0.0: 1e-5, 1e-3: 0.01, 5e-3: 0.05}
@@ -684,31 +698,36 @@ def test_stress_random_planted_datasets():
     t0 = time.monotonic()
     for law, share in mix.items():
         n = int(round(total * share))
-        s = dict(n=n, converged=0, recovered=0, nan=0, flagged_unrecovered=0,
-                 silent_unrecovered=0)
+        s = dict(n=n, converged=0, identified=0, recovered=0, consistent=0, nan=0,
+                 silent_wrong=0)
         for _ in range(n):
             kw, loss, truth, sigma = _stress_case(rng, law)
             f = scalefit.fit(law, loss=loss, **kw)
             vals = f.params
             if not all(math.isfinite(v) for v in vals.values()):
                 s["nan"] += 1
-            s["converged"] += f.converged
+            d = f.diagnostics
+            se = dict(zip(d.exponent_names, d.exponent_rel_se))
             exps = [k for k in truth if k in ("alpha", "beta")]
-            ok = all(abs(vals[k] / truth[k] - 1) <= tol[sigma] for k in exps)
-            s["recovered"] += ok
-            if not ok:
-                flagged = (not f.converged) or (not f.diagnostics.identified) or \
-                    len(f.diagnostics.warnings) > 0
-                s["flagged_unrecovered" if flagged else "silent_unrecovered"] += 1
+            err = {k: abs(vals[k] / truth[k] - 1) for k in exps}
+            recovered = all(err[k] <= tol[sigma] for k in exps)
+            consistent = all(err[k] <= max(tol[sigma], 4 * se[k]) for k in exps)
+            s["converged"] += f.converged
+            s["identified"] += d.identified
+            s["recovered"] += recovered
+            s["consistent"] += consistent
+            s["silent_wrong"] += f.converged and d.identified and not consistent
         stats[law] = s
     elapsed = time.monotonic() - t0
     print(f"\nstress: {total} datasets in {elapsed:.0f} s")
     for law, s in stats.items():
-        print(f"  {law:22s} n={s['n']:5d}  converged {s['converged'] / s['n']:.4f}  "
-              f"recovered {s['recovered'] / s['n']:.4f}  NaN {s['nan']}  "
-              f"unrecovered: flagged {s['flagged_unrecovered']}, "
-              f"silent {s['silent_unrecovered']}")
+        n = s["n"]
+        print(f"  {law:22s} n={n:5d}  converged {s['converged'] / n:.4f}  "
+              f"identified {s['identified'] / n:.4f}  recovered {s['recovered'] / n:.4f}  "
+              f"consistent {s['consistent'] / n:.4f}  silently wrong {s['silent_wrong']}  "
+              f"NaN {s['nan']}")
     for law, s in stats.items():
         assert s["nan"] == 0, law
         assert s["converged"] / s["n"] >= 0.97, (law, s)
-        assert s["recovered"] / s["n"] >= 0.95, (law, s)
+        assert s["recovered"] / s["n"] >= 0.9, (law, s)
+        assert s["silent_wrong"] / s["n"] <= 0.005, (law, s)
