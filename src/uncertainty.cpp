@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -218,9 +217,14 @@ Eigen::MatrixXd ResidualHessian(const FitResult& r, const FreeMap& m,
   return Hm / L - Jrow.transpose() * Jrow;
 }
 
-// Silverman's rule of thumb (Silverman 1986, Density Estimation, eq. 3.31)
-// on the residuals: h = 0.9·min(sd, IQR/1.349)·n^(−1/5); 0 when the
-// residuals have no spread (then the kernel reduces to the indicator).
+// Kernel bandwidth for the expected Huber curvature (see uncertainty.hpp):
+// h = u·s, s = min(sd(r), IQR(r)/1.349) (Silverman 1986's robust spread),
+// u the root of 1/sqrt(1 + u²) + F/(n·u) = 1. The root balances, for
+// Gaussian errors of sd s, the two biases of Σκ_i: smoothing (the kernel
+// density at 0 is φ(0)/sqrt(s² + h²), too low) and the ≈ F residuals the
+// fit pins inside the quadratic zone (each adds ≈ 2δφ(0)/h, too high).
+// u ≈ (2F/n)^(1/3): 0.64 for n = 48, F = 5; 0.36 for n = 240. Returns 0
+// when the residuals have no spread (κ is then the indicator).
 double KernelBandwidth(const std::vector<double>& resid, int num_free) {
   const int n = static_cast<int>(resid.size());
   if (n < 2) return 0.0;
@@ -232,12 +236,18 @@ double KernelBandwidth(const std::vector<double>& resid, int num_free) {
   const double sd = std::sqrt(ss / (n - 1));
   const double iqr = (Quantile(resid, 0.75) - Quantile(resid, 0.25)) / 1.349;
   const double spread = iqr > 0.0 ? std::min(sd, iqr) : sd;
-  if (std::getenv("UNC2_SILVERMAN")) return 0.9 * spread * std::pow(static_cast<double>(n), -0.2);
-  const double c = static_cast<double>(num_free) / n;
+  if (!(spread > 0.0) || !std::isfinite(spread)) return 0.0;
+  // g(u) = 1/sqrt(1 + u²) + c/u − 1 decreases from +inf to −1: bisection
+  // in log u (200 halvings of [1e-6, 1e6] reach double precision).
+  const double c = static_cast<double>(std::max(num_free, 1)) / n;
   double lo = 1e-6, hi = 1e6;
   for (int it = 0; it < 200; ++it) {
     const double u = std::sqrt(lo * hi);
-    if (1.0 / std::sqrt(1.0 + u * u) + c / u > 1.0) lo = u; else hi = u;
+    if (1.0 / std::sqrt(1.0 + u * u) + c / u > 1.0) {
+      lo = u;
+    } else {
+      hi = u;
+    }
   }
   return spread * std::sqrt(lo * hi);
 }
@@ -404,7 +414,7 @@ Covariance ComputeCovariance(const FitResult& r) {
   const bool huber = r.objective_kind == Objective::kHuberLog;
   const bool in_log = InLogSpace(r.objective_kind);
   cov.estimator = huber ? "kernel_sandwich" : "least_squares";
-  if (huber) cov.bandwidth = KernelBandwidth(rows.resid, F) * (std::getenv("UNC2_HMULT") ? std::atof(std::getenv("UNC2_HMULT")) : 1.0);
+  if (huber) cov.bandwidth = KernelBandwidth(rows.resid, F);
   for (int i = 0; i < n; ++i) {
     const Eigen::RowVectorXd Ji = rows.J.row(i);
     if (huber) {
@@ -417,7 +427,7 @@ Covariance ComputeCovariance(const FitResult& r) {
           SmoothedCurvature(rows.resid[i], r.delta, cov.bandwidth);
       cov.expected_quadratic += curv;
       H += rows.w[i] * curv * Ji.transpose() * Ji;
-      if (F > 0 && !std::getenv("UNC2_NOHESS"))
+      if (F > 0)
         H += rows.w[i] * psi *
              ResidualHessian(r, m, r.data->row(i), rows.fitted[i], in_log, Ji);
       M += rows.w[i] * rows.w[i] * psi * psi * Ji.transpose() * Ji;

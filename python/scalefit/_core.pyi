@@ -202,6 +202,14 @@ class FitResult:
         ...
     def predict(self, inputs: dict) -> numpy.typing.NDArray[numpy.float64]:
         ...
+    def residuals(self) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Raw residuals of the stored data in the objective's space (log L̂ − log L, or L̂ − L for mse), row order.
+        """
+    def stored_data(self) -> typing.Any:
+        """
+        The stored observations as columns (inputs, loss, weights if any), or None without data.
+        """
     @property
     def converged(self) -> bool:
         ...
@@ -411,6 +419,9 @@ class Covariance:
     def report(self) -> str:
         ...
     @property
+    def bandwidth(self) -> float:
+        ...
+    @property
     def condition_number(self) -> float:
         ...
     @property
@@ -418,6 +429,9 @@ class Covariance:
         ...
     @property
     def estimator(self) -> str:
+        ...
+    @property
+    def expected_quadratic(self) -> float:
         ...
     @property
     def identified(self) -> numpy.typing.NDArray[numpy.bool]:
@@ -662,6 +676,10 @@ class IsoflopResult:
         ...
     def num_used(self) -> int:
         ...
+    def profile_loss(self, budget: typing.SupportsInt | typing.SupportsIndex, N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        The fitted parabola of budget `budget` (0-based, ascending C) at N.
+        """
     @property
     def a(self) -> float:
         ...
@@ -1031,11 +1049,11 @@ class SensitivityPanel:
     @property
     def rows(self) -> list[SensitivityRow]:
         ...
-def backtest(law: Law, inputs: dict, loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any = None, groups: typing.Any = None, options: FitOptions = ..., split: str = 'compute', split_values: typing.Any = None, threshold: typing.Any = None, rolling: bool = True, rolling_thresholds: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [], rolling_step: typing.SupportsFloat | typing.SupportsIndex = 0.5, max_rolling: typing.SupportsInt | typing.SupportsIndex = 6, leave_group_out: bool = True, group_by: str = '', num_groups_out: typing.SupportsInt | typing.SupportsIndex = 1, group_tolerance: typing.SupportsFloat | typing.SupportsIndex = 0.02, num_threads: typing.SupportsInt | typing.SupportsIndex = 1) -> BacktestResult:
+def backtest(law: Law, inputs: dict, loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any = None, groups: typing.Any = None, options: FitOptions = ..., split: str = 'compute', split_values: typing.Any = None, threshold: typing.Any = None, rolling: bool = True, rolling_thresholds: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [], rolling_step: typing.SupportsFloat | typing.SupportsIndex = 0.5, max_rolling: typing.SupportsInt | typing.SupportsIndex = 6, leave_group_out: bool = True, group_by: str = '', num_groups_out: typing.SupportsInt | typing.SupportsIndex = 1, group_tolerance: typing.SupportsFloat | typing.SupportsIndex = 0.02, num_threads: typing.SupportsInt | typing.SupportsIndex = 1, level: typing.Any = None, interval: str = 'prediction') -> BacktestResult:
     """
     Backtest a law on runs (the GIL is released while refitting).
     """
-def backtest_fit(fit: FitResult, split: str = 'compute', split_values: typing.Any = None, threshold: typing.Any = None, rolling: bool = True, rolling_thresholds: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [], rolling_step: typing.SupportsFloat | typing.SupportsIndex = 0.5, max_rolling: typing.SupportsInt | typing.SupportsIndex = 6, leave_group_out: bool = True, group_by: str = '', num_groups_out: typing.SupportsInt | typing.SupportsIndex = 1, group_tolerance: typing.SupportsFloat | typing.SupportsIndex = 0.02, num_threads: typing.SupportsInt | typing.SupportsIndex = 1) -> BacktestResult:
+def backtest_fit(fit: FitResult, split: str = 'compute', split_values: typing.Any = None, threshold: typing.Any = None, rolling: bool = True, rolling_thresholds: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [], rolling_step: typing.SupportsFloat | typing.SupportsIndex = 0.5, max_rolling: typing.SupportsInt | typing.SupportsIndex = 6, leave_group_out: bool = True, group_by: str = '', num_groups_out: typing.SupportsInt | typing.SupportsIndex = 1, group_tolerance: typing.SupportsFloat | typing.SupportsIndex = 0.02, num_threads: typing.SupportsInt | typing.SupportsIndex = 1, level: typing.Any = None, interval: str = 'prediction') -> BacktestResult:
     """
     Backtest the recipe (law, data, options) of a fit.
     """

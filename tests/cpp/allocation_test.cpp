@@ -311,6 +311,45 @@ TEST(AllocationNumeric, DataConstrainedWithAmpleDataIsChinchilla) {
   }
 }
 
+TEST(AllocationNumeric, DataConstrainedUnderUniqueTokenCap) {
+  // Allocation under a cap U on unique tokens (Muennighoff et al. 2023):
+  // the numeric allocation over L(N, C/(6N), U) against an exhaustive scan
+  // of 200001 log-spaced N (an independent method). A binding cap raises
+  // the achievable loss and moves the optimum away from the uncapped one.
+  std::map<std::string, double> dc = {{"E", std::exp(0.6254804)},
+                                      {"A", std::exp(6.255414)},
+                                      {"B", std::exp(7.3049974)},
+                                      {"alpha", 0.3526596},
+                                      {"beta", 0.3526596},
+                                      {"R_D_star", 15.387756},
+                                      {"R_N_star", 5.309743}};
+  const FitResult r = FromParams(GetLaw("data_constrained"), dc);
+  const double C = 1e23;
+  AllocationOptions ample;
+  ample.other_inputs["U"] = 1e30;
+  AllocationOptions capped;
+  capped.other_inputs["U"] = 25e9;  // far below the uncapped D_opt
+  const Allocation free_alloc = ComputeOptimal(r, C, FlopModel::SixND(), ample);
+  const Allocation cap = ComputeOptimal(r, C, FlopModel::SixND(), capped);
+  ASSERT_GT(free_alloc.D_opt, 4 * 25e9);
+  EXPECT_GT(Rel(cap.N_opt, free_alloc.N_opt), 0.05);
+  EXPECT_GT(cap.loss_opt, free_alloc.loss_opt);
+  EXPECT_LT(Rel(6.0 * cap.N_opt * cap.D_opt, C), 1e-12);
+  const std::vector<double> p = r.values();
+  double best_loss = INFINITY, best_N = 0;
+  for (int i = 0; i <= 200000; ++i) {
+    const double N = std::pow(10.0, 8.0 + 5.0 * i / 200000.0);
+    const double x[3] = {N, C / (6.0 * N), 25e9};
+    const double L = r.law->Evaluate(p.data(), x);
+    if (L < best_loss) {
+      best_loss = L;
+      best_N = N;
+    }
+  }
+  EXPECT_LE(cap.loss_opt, best_loss * (1 + 1e-12));
+  EXPECT_LT(Rel(cap.N_opt, best_N), 1e-4);  // grid step is 5.8e-5 in N
+}
+
 // ---------------------------------------------------------------------------
 // Inverse, fixed ratio, inference-aware
 // ---------------------------------------------------------------------------

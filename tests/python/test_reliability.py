@@ -255,7 +255,7 @@ def _write(tmp_path, name, text):
     return str(p)
 
 
-def _csv(grid, rows=None):
+def _csv(grid):
     lines = ["N,D,loss"]
     for i in range(len(grid["loss"])):
         lines.append(",".join(repr(float(grid[k][i])) for k in ("N", "D", "loss")))
@@ -499,7 +499,8 @@ _junk = st.text(alphabet="()+-*/^,.eE0123456789 NA_@é", max_size=4)
 @FAST
 @given(expr=_expr, junk=_junk, pos=st.integers(0, 100))
 def test_fuzz_formula_laws(expr, junk, pos):
-    formula = expr if pos % 3 else expr[:pos % (len(expr) + 1)] + junk + expr[pos % (len(expr) + 1):]
+    cut = pos % (len(expr) + 1)
+    formula = expr if pos % 3 else expr[:cut] + junk + expr[cut:]
     try:
         lw = scalefit.law(formula, inputs=["N"])
     except (ValueError, TypeError):
