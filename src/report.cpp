@@ -85,7 +85,7 @@ std::string FitResult::FullReport() const {
     os << "\n";
     os << "  starts:      " << start << ", " << num_starts << " polished, "
        << num_best_basin << " reached the best objective\n";
-    os << "  solver:      Levenberg-Marquardt (Ceres), max "
+    os << "  solver:      Ceres L-BFGS + Levenberg-Marquardt, max "
        << options.max_iterations << " iterations, function tol "
        << FormatShort(options.function_tolerance, 3) << ", parameter tol "
        << FormatShort(options.parameter_tolerance, 3) << "\n";

@@ -90,7 +90,11 @@ double Quantile(std::vector<double> v, double q) {
   const size_t lo = static_cast<size_t>(std::floor(h));
   const size_t hi = std::min(lo + 1, v.size() - 1);
   const double t = h - static_cast<double>(lo);
-  if (t == 0.0) return v[lo];
+  if (t == 0.0 || v[lo] == v[hi]) return v[lo];
+  // (1 − t)·v_lo + t·v_hi in the limit when one end is infinite (a
+  // replicate that needs infinite compute, say); avoids inf − inf.
+  if (std::isinf(v[lo])) return v[lo];
+  if (std::isinf(v[hi])) return v[hi];
   return v[lo] + t * (v[hi] - v[lo]);
 }
 
@@ -774,6 +778,65 @@ AllocationTable ComputeOptimalInterval(const FitResult& r,
   return t;
 }
 
+AllocationTable LossToComputeInterval(const FitResult& r,
+                                      const std::vector<double>& target_loss,
+                                      double level, const FlopModel& flops,
+                                      const AllocationOptions& options) {
+  CheckLevel(level, "loss_to_compute");
+  RequireData(r, "loss_to_compute with level");
+  if (!IsChinchilla(r) || !flops.is_six_nd())
+    throw InvalidArgument(
+        "loss_to_compute with level: delta-method intervals need the "
+        "chinchilla law under a C = k·N·D FLOP model (closed form); for '" +
+        r.law->info().name + "' under '" + flops.name() +
+        "' use the bootstrap (BootstrapResult::LossToCompute)");
+  // Point values, validation (target ≤ E throws NotIdentified) and the
+  // identification check.
+  AllocationTable t = scalefit::LossToCompute(r, target_loss, flops, options);
+  const Covariance cov = ComputeCovariance(r);
+  const ChinIdx ix = ChinchillaIndices(r.law->info());
+  const double z = NormalQuantile(0.5 * (1.0 + level));
+  const std::vector<double> p = r.values();
+  using Jet = ceres::Jet<double, 5>;
+  Jet pj[5];
+  for (int j = 0; j < 5; ++j) pj[j] = Jet(p[j], j);
+  const int rows = t.num_rows();
+  for (const char* name : {"C", "N_opt", "D_opt", "tokens_per_param"}) {
+    AllocationColumn& col = t.column(name);
+    col.lower.assign(rows, kNaN);
+    col.upper.assign(rows, kNaN);
+  }
+  // The target is given: loss_opt has no uncertainty.
+  t.loss_opt.lower = t.loss_opt.mean;
+  t.loss_opt.upper = t.loss_opt.mean;
+  for (int i = 0; i < rows; ++i) {
+    const Jet log_Ck = ChinchillaLogComputeForLoss(
+        pj[ix.E], pj[ix.A], pj[ix.B], pj[ix.alpha], pj[ix.beta],
+        t.target_loss[i]);
+    const auto f = ChinchillaFrontierAtLogCk(pj[ix.E], pj[ix.A], pj[ix.B],
+                                             pj[ix.alpha], pj[ix.beta], log_Ck);
+    // Natural logs of each positive quantity: the interval is on the log
+    // scale, exp(log q ± z·se(log q)).
+    const Jet log_ratio = f.log_D_opt - f.log_N_opt;
+    const std::pair<const char*, const Jet*> cols[] = {
+        {"C", &log_Ck},
+        {"N_opt", &f.log_N_opt},
+        {"D_opt", &f.log_D_opt},
+        {"tokens_per_param", &log_ratio}};
+    for (const auto& [name, jet] : cols) {
+      std::vector<double> g(5);
+      for (int j = 0; j < 5; ++j) g[j] = jet->v[j];
+      AllocationColumn& col = t.column(name);
+      const double se_log = std::sqrt(DeltaVariance(cov, g));
+      DeltaInterval(col.mean[i], se_log * col.mean[i], z, true, &col.lower[i],
+                    &col.upper[i]);
+    }
+  }
+  t.level = level;
+  t.interval_method = "delta";
+  return t;
+}
+
 // ---------------------------------------------------------------------------
 // Bootstrap
 // ---------------------------------------------------------------------------
@@ -958,7 +1021,7 @@ std::vector<double> Rescaled(const std::vector<double>& vals, double point,
   if (scale == 1.0) return vals;
   std::vector<double> out(vals.size());
   for (size_t i = 0; i < vals.size(); ++i) {
-    if (log_scale && point > 0.0 && vals[i] > 0.0) {
+    if (log_scale && point > 0.0 && vals[i] >= 0.0) {
       out[i] = point * std::exp(scale * (std::log(vals[i]) - std::log(point)));
     } else {
       out[i] = point + scale * (vals[i] - point);
@@ -1292,6 +1355,124 @@ AllocationTable BootstrapResult::ComputeOptimal(
      << " replicates; " << num_failed << " failed fits";
   if (used < static_cast<int>(ps.size()))
     os << ", " << ps.size() - used << " failed allocations";
+  os << ")";
+  t.interval_method = os.str();
+  return t;
+}
+
+AllocationTable BootstrapResult::LossToCompute(
+    const std::vector<double>& target_loss, double level,
+    const FlopModel& flops, const AllocationOptions& aopts) const {
+  CheckLevel(level, "loss_to_compute");
+  RequireReplicates(*this, "loss_to_compute");
+  // Point values at the full-data fit (validates the targets).
+  AllocationTable t = scalefit::LossToCompute(fit, target_loss, flops, aopts);
+  const auto ps = ConvergedParams(*this);
+  const int rows = t.num_rows();
+  const int R = static_cast<int>(ps.size());
+  const char* const cols[] = {"C", "N_opt", "D_opt", "tokens_per_param"};
+  constexpr int kCols = 4;
+  // status per (replicate, row): 0 = allocated, 1 = unreachable (the
+  // replicate's floor is at or above the target, or no C ≤ 1e300 reaches
+  // it: infinite compute), 2 = the allocation failed otherwise.
+  std::vector<unsigned char> status(static_cast<size_t>(R) * rows, 2);
+  std::vector<double> vals(static_cast<size_t>(R) * rows * kCols, kNaN);
+  const std::vector<std::string> pn = names;
+  detail::ParallelFor(R, detail::ResolveThreads(options.num_threads),
+                      [&](int, int i) {
+    std::map<std::string, double> m;
+    for (size_t k = 0; k < pn.size(); ++k) m[pn[k]] = ps[i][k];
+    FitResult fr;
+    double floor = kNaN;
+    try {
+      fr = FromParams(fit.law, m, fit.options.flop_convention);
+      floor = LawFloor(fr, aopts);
+    } catch (const Error&) {
+      return;  // every row stays "failed"
+    }
+    for (int row = 0; row < rows; ++row) {
+      const size_t slot = static_cast<size_t>(i) * rows + row;
+      double* out = vals.data() + slot * kCols;
+      const double target = t.target_loss[row];
+      bool unreachable = !(target > floor);
+      if (!unreachable) {
+        try {
+          const Allocation a = scalefit::LossToCompute(fr, target, flops, aopts);
+          out[0] = a.C;
+          out[1] = a.N_opt;
+          out[2] = a.D_opt;
+          out[3] = a.tokens_per_param;
+          status[slot] = 0;
+          continue;
+        } catch (const NotIdentified&) {
+          // Unreachable only if even 1e300 FLOPs stay above the target.
+          try {
+            const Allocation big =
+                scalefit::ComputeOptimal(fr, 1e300, flops, aopts);
+            unreachable = big.loss_opt > target;
+          } catch (const Error&) {
+          }
+        } catch (const Error&) {
+        }
+      }
+      if (!unreachable) continue;  // failed
+      // Infinite compute, parameters and tokens; D/N in the direction it
+      // takes as C grows (its value at C = 1e300).
+      out[0] = out[1] = out[2] = kInf;
+      try {
+        out[3] = scalefit::ComputeOptimal(fr, 1e300, flops, aopts)
+                     .tokens_per_param;
+        status[slot] = 1;
+      } catch (const Error&) {
+      }
+    }
+  });
+  for (const char* name : cols) {
+    AllocationColumn& col = t.column(name);
+    col.lower.assign(rows, kNaN);
+    col.upper.assign(rows, kNaN);
+  }
+  t.loss_opt.lower = t.loss_opt.mean;
+  t.loss_opt.upper = t.loss_opt.mean;
+  const double qlo = 0.5 * (1.0 - level), qhi = 0.5 * (1.0 + level);
+  int unreachable = 0, failed_alloc = 0, min_used = R;
+  for (int row = 0; row < rows; ++row) {
+    int used = 0;
+    for (int i = 0; i < R; ++i) {
+      const unsigned char st = status[static_cast<size_t>(i) * rows + row];
+      used += st != 2;
+      unreachable += st == 1;
+      failed_alloc += st == 2;
+    }
+    min_used = std::min(min_used, used);
+    if (used < 2)
+      throw InvalidArgument("loss_to_compute: the allocation failed at all "
+                            "but " + std::to_string(used) +
+                            " replicates for target row " +
+                            std::to_string(row) + " (0-based)");
+    for (int c = 0; c < kCols; ++c) {
+      std::vector<double> v;
+      v.reserve(used);
+      for (int i = 0; i < R; ++i) {
+        const size_t slot = static_cast<size_t>(i) * rows + row;
+        if (status[slot] != 2) v.push_back(vals[slot * kCols + c]);
+      }
+      AllocationColumn& col = t.column(cols[c]);
+      v = Rescaled(v, col.mean[row], scale, true);
+      col.lower[row] = Quantile(v, qlo);
+      col.upper[row] = Quantile(v, qhi);
+    }
+  }
+  t.level = level;
+  std::ostringstream os;
+  os << method_label() << " (" << R << " of " << num_replicates
+     << " replicates; " << num_failed << " failed fits";
+  if (unreachable > 0)
+    os << "; " << unreachable << " replicate-targets unreachable (floor at or "
+       << "above the target): C, N_opt, D_opt = +inf";
+  if (failed_alloc > 0)
+    os << "; " << failed_alloc << " failed allocations excluded (at least "
+       << min_used << " replicates per row used)";
   os << ")";
   t.interval_method = os.str();
   return t;

@@ -219,6 +219,23 @@ AllocationTable ComputeOptimalInterval(
     const FlopModel& flops = FlopModel::SixND(),
     const AllocationOptions& options = {});
 
+/// LossToCompute (allocation.hpp) with delta-method intervals: the compute
+/// C that reaches each target loss on the compute-optimal frontier, and the
+/// N_opt, D_opt, tokens_per_param there. log(C/k) is the templated closed
+/// form ChinchillaLogComputeForLoss, and log N_opt, log D_opt follow from
+/// ChinchillaFrontierAtLogCk at that log(C/k), all differentiated with
+/// ceres::Jet; intervals are on the log scale. loss_opt is the target
+/// itself (lower = upper = target). Only for the chinchilla law under
+/// C = k·N·D; other laws: BootstrapResult::LossToCompute. Throws as
+/// LossToCompute (NotIdentified for a target at or below E) and
+/// InvalidArgument for a bad level or another law / FLOP model.
+/// WARNING: as the target approaches E, C → ∞ and log C is ~1/(L − E):
+/// first-order intervals are unreliable there; compare the bootstrap.
+AllocationTable LossToComputeInterval(
+    const FitResult& result, const std::vector<double>& target_loss,
+    double level, const FlopModel& flops = FlopModel::SixND(),
+    const AllocationOptions& options = {});
+
 // ---------------------------------------------------------------------------
 // Bootstrap
 // ---------------------------------------------------------------------------
@@ -295,6 +312,18 @@ struct BootstrapResult {
   AllocationTable ComputeOptimal(const std::vector<double>& C, double level,
                                  const FlopModel& flops = FlopModel::SixND(),
                                  const AllocationOptions& options = {}) const;
+  /// LossToCompute at each converged replicate's parameters; percentile
+  /// intervals on C, N_opt, D_opt and tokens_per_param (any law with inputs
+  /// N and D; loss_opt is the target). A replicate whose floor (E for
+  /// chinchilla) is at or above a target, or that does not reach it with
+  /// C ≤ 1e300, needs infinite compute: it enters with C = N_opt = D_opt =
+  /// +inf (and D/N at C = 1e300), so an upper bound can be +inf — that is
+  /// the honest answer, not an error. Other failed allocations are excluded
+  /// and counted in `interval_method`.
+  AllocationTable LossToCompute(const std::vector<double>& target_loss,
+                                double level,
+                                const FlopModel& flops = FlopModel::SixND(),
+                                const AllocationOptions& options = {}) const;
   /// One line: method, replicates, failures, standard errors.
   std::string BriefReport() const;
   std::string FullReport() const;

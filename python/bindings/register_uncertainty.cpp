@@ -178,6 +178,20 @@ void RegisterUncertainty(pyb::module_& m) {
           },
           pyb::arg("C"), pyb::arg("level"), pyb::arg("flops"), pyb::arg("method") = "auto",
           pyb::arg("other_inputs") = pyb::none(), pyb::arg("allow_unidentified") = false)
+      .def(
+          "loss_to_compute",
+          [](const BootstrapResult& b,
+             const pyb::array_t<double, pyb::array::forcecast>& target, double level,
+             const FlopModel& flops, const std::string& method, const pyb::object& other,
+             bool allow_unidentified) {
+            const std::vector<double> t = ToVector(target, "target_loss");
+            const AllocationOptions o = AllocOptions(method, other, allow_unidentified);
+            pyb::gil_scoped_release release;
+            return b.LossToCompute(t, level, flops, o);
+          },
+          pyb::arg("target_loss"), pyb::arg("level"), pyb::arg("flops"),
+          pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
+          pyb::arg("allow_unidentified") = false)
       .def("brief_report", &BootstrapResult::BriefReport)
       .def("full_report", &BootstrapResult::FullReport)
       .def("__repr__", &BootstrapResult::BriefReport);
@@ -218,6 +232,19 @@ void RegisterUncertainty(pyb::module_& m) {
         return ComputeOptimalInterval(r, c, level, flops, o);
       },
       pyb::arg("result"), pyb::arg("C"), pyb::arg("level"), pyb::arg("flops"),
+      pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
+      pyb::arg("allow_unidentified") = false);
+  m.def(
+      "loss_to_compute_interval",
+      [](const FitResult& r, const pyb::array_t<double, pyb::array::forcecast>& target,
+         double level, const FlopModel& flops, const std::string& method,
+         const pyb::object& other, bool allow_unidentified) {
+        const std::vector<double> t = ToVector(target, "target_loss");
+        const AllocationOptions o = AllocOptions(method, other, allow_unidentified);
+        pyb::gil_scoped_release release;
+        return LossToComputeInterval(r, t, level, flops, o);
+      },
+      pyb::arg("result"), pyb::arg("target_loss"), pyb::arg("level"), pyb::arg("flops"),
       pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
       pyb::arg("allow_unidentified") = false);
   m.def(
