@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'Covariance', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EnvelopeOptions', 'EnvelopeResult', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'Law', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'covariance', 'derived_names', 'envelope_fit', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_diagnostics', 'flops', 'format_full', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'isoflop_fit', 'law_floor', 'load_fit_card', 'loss_to_compute', 'normal_quantile', 'plan_at_ratio', 'predict_interval', 'require_identified', 'save_fit_card', 'sensitivity', 'set_log_level', 'unidentified_note']
+__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'Covariance', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EnvelopeOptions', 'EnvelopeResult', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'Law', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'covariance', 'derived_names', 'envelope_fit', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_diagnostics', 'flops', 'format_full', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'isoflop_fit', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'plan_at_ratio', 'predict_interval', 'require_identified', 'save_fit_card', 'sensitivity', 'set_log_level', 'unidentified_note']
 class ScalefitError(ValueError):
     pass
 class ParamInfo:
@@ -534,6 +534,8 @@ class BootstrapResult:
     def conf_int(self, level: typing.SupportsFloat | typing.SupportsIndex, budgets: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = []) -> IntervalTable:
         ...
     def full_report(self) -> str:
+        ...
+    def loss_to_compute(self, target_loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], level: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
         ...
     def predict(self, inputs: dict, level: typing.SupportsFloat | typing.SupportsIndex, interval: str = 'confidence') -> PredictionTable:
         ...
@@ -1122,6 +1124,8 @@ def load_fit_card(path: str) -> FitResult:
     Read and validate a fit card from `path`.
     """
 def loss_to_compute(result: FitResult, target_loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
+    ...
+def loss_to_compute_interval(result: FitResult, target_loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], level: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
     ...
 def normal_quantile(p: typing.SupportsFloat | typing.SupportsIndex) -> float:
     ...

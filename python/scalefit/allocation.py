@@ -177,9 +177,12 @@ def _core_result(result: Any):
         return result._r
     if isinstance(result, _core.FitResult):
         return result
+    from .uncertainty import BootstrapResult  # its full-data fit; with level=,
+    if isinstance(result, BootstrapResult):   # percentile intervals (uncertainty)
+        return result._b.fit
     raise TypeError(
-        "result must be a scalefit.FitResult (from scalefit.fit or scalefit.from_params), "
-        f"got {type(result).__name__}")
+        "result must be a scalefit.FitResult (from scalefit.fit or scalefit.from_params) "
+        f"or a scalefit.BootstrapResult, got {type(result).__name__}")
 
 
 def _flop_model(k: Any) -> "_core.FlopModel":
@@ -237,7 +240,9 @@ def compute_optimal(result: Any, flops: Any, *, k: Any = 6.0, level: Optional[fl
     flops : a budget or array of budgets in FLOPs (C = k·N·D).
     k : FLOPs per parameter per token (6 = the "6ND" convention), or a
         ``scalefit._core.FlopModel``.
-    level : confidence level for intervals (needs scalefit.uncertainty).
+    level : confidence level for intervals (scalefit.uncertainty): delta method
+        for a FitResult (chinchilla), bootstrap percentiles for a
+        BootstrapResult (``fit.bootstrap(...)``, any law with N and D).
     method : ``"auto"`` (closed form for chinchilla, else numeric),
         ``"closed_form"`` or ``"numeric"``.
     other_inputs : values of law inputs other than N and D.
@@ -267,7 +272,10 @@ def loss_to_compute(result: Any, target_loss: Any, *, k: Any = 6.0,
     ``target_loss`` (scalar or array). A target at or below the law's floor
     (E for chinchilla) raises ``scalefit.ScalefitError`` (a ValueError), and
     so does a fit whose exponents are not identified unless
-    ``allow_unidentified=True`` (the table then carries ``.warning``)."""
+    ``allow_unidentified=True`` (the table then carries ``.warning``).
+    ``level`` (e.g. 0.95) adds intervals on C, N_opt, D_opt and
+    tokens_per_param: delta method for a FitResult (chinchilla), bootstrap
+    percentiles for a BootstrapResult (see docs/uncertainty.md)."""
     r = _core_result(result)
     _core.require_identified(r, bool(allow_unidentified))
     t = as_column(target_loss, "target_loss")

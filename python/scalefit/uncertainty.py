@@ -179,8 +179,10 @@ class Prediction:
 class Covariance:
     """Parameter covariance at the optimum (see ``docs/uncertainty.md``):
     ``matrix`` (P x P, user units), ``stderr`` (dict), ``estimator``
-    (``"least_squares"`` or ``"sandwich"``), ``rank_deficient`` and
-    ``message``."""
+    (``"least_squares"`` or ``"kernel_sandwich"``), ``rank_deficient`` and
+    ``message``; for huber_log also ``num_quadratic`` (points with
+    |r| <= delta), ``expected_quadratic`` (its kernel estimate, used in the
+    bread) and ``bandwidth``."""
 
     __slots__ = ("_c",)
 
@@ -195,6 +197,9 @@ class Covariance:
     condition_number = property(lambda self: float(self._c.condition_number))
     residual_variance = property(lambda self: float(self._c.residual_variance))
     message = property(lambda self: self._c.message)
+    num_quadratic = property(lambda self: int(self._c.num_quadratic))
+    expected_quadratic = property(lambda self: float(self._c.expected_quadratic))
+    bandwidth = property(lambda self: float(self._c.bandwidth))
 
     @property
     def stderr(self) -> Dict[str, float]:
@@ -312,6 +317,22 @@ class BootstrapResult:
             C, level, _flop_model(k), str(method), _other(other_inputs),
             bool(allow_unidentified)))
 
+    def loss_to_compute(self, target_loss: Any, *, level: float = 0.95, k: Any = 6.0,
+                        method: str = "auto",
+                        other_inputs: Optional[Mapping[str, float]] = None,
+                        allow_unidentified: bool = False):
+        """Compute (and N, D, D/N) on the compute-optimal frontier reaching
+        ``target_loss``, with percentile intervals over the replicates (any
+        law with inputs N and D). A replicate whose floor is at or above a
+        target needs infinite compute and enters as +inf, so an upper bound
+        can be ``inf``; ``interval_method`` counts such replicates."""
+        from .allocation import AllocationTable, _flop_model, _other
+        level = _check_level(level)
+        t = as_column(target_loss, "target_loss")
+        return AllocationTable(self._b.loss_to_compute(
+            t, level, _flop_model(k), str(method), _other(other_inputs),
+            bool(allow_unidentified)))
+
     def report(self) -> str:
         return self._b.full_report()
 
@@ -386,18 +407,23 @@ def predict_interval(result: Any, inputs: Mapping[str, np.ndarray], level: float
 def allocation_intervals(kind: str, result: Any, values: np.ndarray, level: float,
                          flop_model: "_core.FlopModel", method: str,
                          other_inputs: Optional[Mapping[str, float]]) -> "_core.AllocationTable":
-    """Hook used by ``scalefit.compute_optimal(..., level=)``: delta-method
-    intervals (chinchilla law under C = k N D). The caller has already
-    applied its identification check."""
+    """Hook used by ``scalefit.compute_optimal(..., level=)`` and
+    ``scalefit.loss_to_compute(..., level=)`` (kind ``"compute_optimal"`` or
+    ``"loss_to_compute"``). ``result`` a FitResult: delta-method intervals
+    (chinchilla law under C = k N D); a BootstrapResult: percentile
+    intervals over its replicates (any law with inputs N and D). The caller
+    has already applied its identification check."""
     level = _check_level(level)
-    if kind != "compute_optimal":
-        raise NotImplementedError(
-            f"{kind}(..., level=...): intervals are available for compute_optimal "
-            "(delta method) and BootstrapResult.compute_optimal; not for "
-            f"{kind} yet")
-    return _core.compute_optimal_interval(_core_fit(result), values, level, flop_model,
-                                          method, other_inputs, True)
+    if kind not in ("compute_optimal", "loss_to_compute"):
+        raise ValueError(f"unknown allocation kind '{kind}'; valid: compute_optimal, "
+                         "loss_to_compute")
+    if isinstance(result, BootstrapResult):
+        fn = result._b.compute_optimal if kind == "compute_optimal" else result._b.loss_to_compute
+        return fn(values, level, flop_model, method, other_inputs, True)
+    fn = (_core.compute_optimal_interval if kind == "compute_optimal"
+          else _core.loss_to_compute_interval)
+    return fn(_core_fit(result), values, level, flop_model, method, other_inputs, True)
 
 
 __all__ = ["BootstrapResult", "Covariance", "Interval", "IntervalTable", "Prediction",
-           "bootstrap", "conf_int", "covariance", "predict_interval"]
+           "allocation_intervals", "bootstrap", "conf_int", "covariance", "predict_interval"]

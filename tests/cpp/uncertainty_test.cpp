@@ -10,8 +10,10 @@
 #include <cmath>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "scalefit/scalefit.hpp"
 
@@ -155,6 +157,113 @@ TEST(UncertaintyCovariance, MseLogEqualsOrdinaryLeastSquares) {
   EXPECT_NEAR(std::log(pp.upper[0]), center + z * std::sqrt(var_fit + s2),
               1e-6);
   EXPECT_GT(pp.upper[0], pc.upper[0]);
+}
+
+// With δ far above every residual the Huber loss is least squares, every
+// κ_i = 1, and Σ r_i ∇²r_i = 0 at the optimum of a power law (∇²r_i is the
+// same for every row and Σ r_i = 0). The kernel sandwich is then exactly
+// White's heteroskedasticity-consistent covariance with the n/(n − k)
+// factor (HC1: White 1980; MacKinnon & White 1985), written out here in
+// the OLS coordinates (log A, alpha).
+TEST(UncertaintyCovariance, HuberWithLargeDeltaIsWhiteHC1) {
+  const LinearCase c = MakePowerLawData(40, 5.0, 0.4, 0.05, 17);
+  FitOptions o;
+  o.objective = Objective::kHuberLog;
+  o.delta = 10.0;
+  const FitResult f = Fit("power_law", c.obs, o);
+  ASSERT_TRUE(f.converged) << f.message;
+  const int n = static_cast<int>(c.y.size());
+  // X = [1, −log x]; residual e = y − Xb at the fit.
+  double sx = 0, sxx = 0;
+  for (int i = 0; i < n; ++i) {
+    sx += -c.logx[i];
+    sxx += c.logx[i] * c.logx[i];
+  }
+  const double det = n * sxx - sx * sx;
+  const double i00 = sxx / det, i01 = -sx / det, i11 = n / det;  // (XᵀX)⁻¹
+  const double b0 = std::log(f.param("A")), b1 = f.param("alpha");
+  double m00 = 0, m01 = 0, m11 = 0;  // Σ e² x xᵀ
+  for (int i = 0; i < n; ++i) {
+    const double u = -c.logx[i];
+    const double e = c.y[i] - b0 - b1 * u;
+    m00 += e * e;
+    m01 += e * e * u;
+    m11 += e * e * u * u;
+  }
+  const double k = static_cast<double>(n) / (n - 2);
+  // (XᵀX)⁻¹ M (XᵀX)⁻¹, entries (0,0), (0,1), (1,1).
+  const double v00 = k * (i00 * (i00 * m00 + i01 * m01) + i01 * (i00 * m01 + i01 * m11));
+  const double v01 = k * (i00 * (i01 * m00 + i11 * m01) + i01 * (i01 * m01 + i11 * m11));
+  const double v11 = k * (i01 * (i01 * m00 + i11 * m01) + i11 * (i01 * m01 + i11 * m11));
+  const Covariance cov = ComputeCovariance(f);
+  EXPECT_EQ(cov.estimator, "kernel_sandwich");
+  EXPECT_EQ(cov.num_quadratic, n);
+  EXPECT_NEAR(cov.expected_quadratic, n, 1e-9);
+  const double A = f.param("A");
+  EXPECT_NEAR(cov.at("alpha", "alpha") / v11, 1.0, 1e-6);
+  EXPECT_NEAR(cov.at("A", "A") / (A * A * v00), 1.0, 1e-6);
+  EXPECT_NEAR(cov.at("A", "alpha") / (A * v01), 1.0, 1e-6);
+}
+
+// Small δ: the Huber estimate of a location is (nearly) the median, whose
+// variance is 1/(4 n f(0)²) = π σ²/(2n) for N(0, σ²) errors. Monte Carlo:
+// a power law with alpha fixed (only A free, a location on the log scale),
+// 300 data sets of 48 points, δ = 1e-3, σ = 0.02 (so ~2 points per data set
+// lie in [−δ, δ]). The 95 % delta interval for A must cover the truth in
+// [0.92, 0.98] of the data sets (binomial se 0.013), and the mean
+// standard error must match sqrt(π/2)·σ/√n within 10 %.
+TEST(UncertaintyCovariance, HuberKernelSandwichCoversMedianLikeLocation) {
+  const int n = 48, sets = 300;
+  const double A = 5.0, alpha = 0.4, sigma = 0.02;
+  std::mt19937_64 gen(2024);
+  std::normal_distribution<double> eps(0.0, sigma);
+  int hit = 0;
+  double mean_se = 0.0;
+  FitOptions o;
+  o.fixed = {"alpha"};
+  o.init = {{"alpha", alpha}};
+  for (int s = 0; s < sets; ++s) {
+    std::vector<double> x, loss;
+    for (int i = 0; i < n; ++i) {
+      x.push_back(std::pow(10.0, 1.0 + 4.0 * i / (n - 1)));
+      loss.push_back(A * std::pow(x.back(), -alpha) * std::exp(eps(gen)));
+    }
+    const FitResult f =
+        Fit("power_law", MakeObservations({"x"}, {{"x", x}}, loss), o);
+    ASSERT_TRUE(f.converged) << f.message;
+    const IntervalTable t = ConfInt(f, 0.95);
+    const int iA = t.Index("A");
+    hit += t.lower[iA] <= A && A <= t.upper[iA];
+    mean_se += t.std_errors[iA] / f.param("A") / sets;  // se of log A
+  }
+  const double coverage = static_cast<double>(hit) / sets;
+  EXPECT_GE(coverage, 0.92);
+  EXPECT_LE(coverage, 0.98);
+  const double median_se = std::sqrt(std::acos(-1.0) / 2.0) * sigma / std::sqrt(n);
+  EXPECT_NEAR(mean_se / median_se, 1.0, 0.1)
+      << "mean se(log A) " << mean_se << " vs median theory " << median_se;
+}
+
+// The huber_log delta-method standard errors on the Epoch data must be of
+// the size of the bootstrap's (Besiroglu et al. 2024, arXiv:2404.10102:
+// alpha 0.0154, beta 0.0206, E 0.0257). The band [2/3, 3/2] is loose (the
+// delta method is first-order and the data are not Gaussian) but rejects
+// the observed-curvature sandwich it replaced (alpha 0.0242, ratio 1.57).
+TEST(UncertaintyCovariance, HuberDeltaSeOnEpochNearPublishedBootstrap) {
+  const FitResult f = Fit("chinchilla", datasets::ChinchillaObservations());
+  ASSERT_TRUE(f.converged) << f.message;
+  const Covariance cov = ComputeCovariance(f);
+  EXPECT_EQ(cov.estimator, "kernel_sandwich");
+  EXPECT_FALSE(cov.rank_deficient) << cov.message;
+  EXPECT_GT(cov.bandwidth, 0.0);
+  for (const auto& [name, published] :
+       {std::pair<const char*, double>{"alpha", 0.0154},
+        {"beta", 0.0206},
+        {"E", 0.0257}}) {
+    const double se = std::sqrt(cov.at(name, name));
+    EXPECT_GT(se / published, 2.0 / 3.0) << name << " se " << se;
+    EXPECT_LT(se / published, 1.5) << name << " se " << se;
+  }
 }
 
 TEST(UncertaintyCovariance, RankDeficiencyIsReported) {
@@ -326,6 +435,82 @@ TEST(UncertaintyDerived, DeltaGradientsMatchClosedForm) {
   EXPECT_NEAR(at.N_opt.lower[0] / t.lower[iN], 1.0, 1e-9);
   EXPECT_NEAR(at.N_opt.upper[0] / t.upper[iN], 1.0, 1e-9);
   EXPECT_EQ(at.interval_method, "delta");
+}
+
+// loss_to_compute with level: the delta-method gradient of log C (and of
+// log N_opt) is checked against central finite differences of the public
+// LossToCompute at perturbed parameters (FromParams), se² = gᵀΣg by hand.
+TEST(UncertaintyDerived, LossToComputeDeltaMatchesFiniteDifferences) {
+  const FitResult f = Fit("chinchilla", datasets::ChinchillaObservations());
+  ASSERT_TRUE(f.converged) << f.message;
+  const Covariance cov = ComputeCovariance(f);
+  const double target = 2.0, level = 0.9;
+  const AllocationTable t = LossToComputeInterval(f, {target}, level);
+  EXPECT_EQ(t.interval_method, "delta");
+  EXPECT_EQ(t.loss_opt.lower[0], t.loss_opt.mean[0]);  // the target
+  EXPECT_EQ(t.loss_opt.upper[0], t.loss_opt.mean[0]);
+  EXPECT_NEAR(t.loss_opt.mean[0], target, 1e-14);
+  const std::vector<std::string> names = f.law->info().param_names();
+  std::vector<double> gC(5), gN(5);
+  for (int j = 0; j < 5; ++j) {
+    std::map<std::string, double> up, dn;
+    const double h = 1e-6 * std::abs(f.values()[j]);
+    for (int k = 0; k < 5; ++k) {
+      up[names[k]] = f.values()[k] + (k == j ? h : 0.0);
+      dn[names[k]] = f.values()[k] - (k == j ? h : 0.0);
+    }
+    const Allocation a = LossToCompute(FromParams(f.law, up), target);
+    const Allocation b = LossToCompute(FromParams(f.law, dn), target);
+    gC[j] = (std::log(a.C) - std::log(b.C)) / (2 * h);
+    gN[j] = (std::log(a.N_opt) - std::log(b.N_opt)) / (2 * h);
+  }
+  const double z = NormalQuantile(0.5 * (1 + level));
+  for (const auto& [g, col] : {std::pair{gC, &t.C}, std::pair{gN, &t.N_opt}}) {
+    double var = 0;
+    for (int a = 0; a < 5; ++a)
+      for (int b = 0; b < 5; ++b) var += g[a] * cov.matrix[a * 5 + b] * g[b];
+    const double se = std::sqrt(var);
+    EXPECT_NEAR(std::log(col->upper[0] / col->mean[0]), z * se, 1e-5 * z * se);
+    EXPECT_NEAR(std::log(col->mean[0] / col->lower[0]), z * se, 1e-5 * z * se);
+  }
+  // C = 6·N·D on the frontier, so log C = log N + log D + log 6 and the
+  // point values agree with LossToCompute.
+  EXPECT_NEAR(t.C.mean[0], LossToCompute(f, target).C, 1e-9 * t.C.mean[0]);
+  // A target at or below E has no finite compute.
+  EXPECT_THROW(LossToComputeInterval(f, {f.param("E")}, level), NotIdentified);
+  ExpectInvalid([&] { LossToComputeInterval(f, {target}, 1.5); },
+                {"level must be in (0, 1)"});
+}
+
+// Bootstrap intervals on loss_to_compute: a target well above E gives a
+// finite interval close to the delta method's; a target just above E
+// (inside the replicates' spread of E) needs infinite compute in many
+// replicates, so the upper bound is +inf and the table says why.
+TEST(UncertaintyBootstrap, LossToComputePercentilesAndUnreachableTargets) {
+  const FitResult f = Fit("chinchilla", datasets::ChinchillaObservations());
+  BootstrapOptions o;
+  o.num_replicates = 200;
+  o.num_threads = 2;
+  const BootstrapResult b = Bootstrap(f, o);
+  ASSERT_EQ(b.num_failed, 0) << b.FullReport();
+  const double E = f.param("E");
+  const AllocationTable t = b.LossToCompute({2.0, E + 0.005}, 0.9);
+  const AllocationTable d = LossToComputeInterval(f, {2.0}, 0.9);
+  // Finite row: same order of width on the log scale as the delta method
+  // (both estimate the same sampling spread).
+  const double wb = std::log(t.C.upper[0] / t.C.lower[0]);
+  const double wd = std::log(d.C.upper[0] / d.C.lower[0]);
+  EXPECT_GT(wb / wd, 0.5);
+  EXPECT_LT(wb / wd, 2.0);
+  EXPECT_LT(t.C.lower[0], t.C.mean[0]);
+  EXPECT_GT(t.C.upper[0], t.C.mean[0]);
+  // E + 0.005 is within a fraction of se(E) ≈ 0.025: more than 5 % of the
+  // replicates have E above it.
+  EXPECT_TRUE(std::isinf(t.C.upper[1]));
+  EXPECT_TRUE(std::isinf(t.N_opt.upper[1]));
+  EXPECT_TRUE(std::isfinite(t.C.lower[1]));
+  EXPECT_NE(t.interval_method.find("unreachable"), std::string::npos)
+      << t.interval_method;
 }
 
 }  // namespace

@@ -128,6 +128,50 @@ def test_compute_optimal_level(epoch_fit):
     assert t.column("N_opt").upper[1] == pytest.approx(ci["N_opt@1e+24"].upper, rel=1e-9)
 
 
+def test_huber_covariance_is_kernel_sandwich(epoch_fit):
+    """Besiroglu et al. 2024 (arXiv:2404.10102) bootstrap standard errors on
+    the Epoch data: alpha 0.0154, beta 0.0206, E 0.0257. The huber_log delta
+    method (kernel sandwich) must be of the same size (within 2/3 .. 3/2)."""
+    c = epoch_fit.covariance()
+    assert c.estimator == "kernel_sandwich" and not c.rank_deficient
+    assert c.bandwidth > 0 and 0 < c.expected_quadratic < epoch_fit.num_points
+    assert c.num_quadratic > 0
+    se = epoch_fit.conf_int(0.95).stderr
+    for name, published in (("alpha", 0.0154), ("beta", 0.0206), ("E", 0.0257)):
+        assert 2 / 3 < se[name] / published < 1.5, (name, se[name])
+
+
+def test_loss_to_compute_level_delta_and_bootstrap(epoch_fit):
+    t = scalefit.loss_to_compute(epoch_fit, [2.0, 1.95], level=0.9)
+    assert t.level == 0.9 and t.interval_method == "delta"
+    for name in ("C", "N_opt", "D_opt", "tokens_per_param"):
+        col = t.column(name)
+        assert np.all(col.lower < col.mean) and np.all(col.mean < col.upper)
+    lo = t.column("loss_opt")  # the target: no interval
+    np.testing.assert_array_equal(lo.lower, lo.mean)
+    np.testing.assert_array_equal(lo.upper, lo.mean)
+    np.testing.assert_allclose(lo.mean, [2.0, 1.95], rtol=1e-14)
+    plain = scalefit.loss_to_compute(epoch_fit, [2.0, 1.95])
+    np.testing.assert_allclose(t["C"], plain["C"], rtol=1e-12)
+    # Lower target loss needs more compute, at the point and at both ends.
+    assert t.column("C").lower[1] > t.column("C").lower[0]
+    boot = epoch_fit.bootstrap(n=40, seed=5, threads=2)
+    tb = scalefit.loss_to_compute(boot, [2.0], level=0.9)
+    assert tb.interval_method.startswith("bootstrap_case")
+    same = boot.loss_to_compute([2.0], level=0.9)
+    np.testing.assert_array_equal(tb.column("C").upper, same.column("C").upper)
+    col = tb.column("C")
+    assert col.lower[0] < col.mean[0] < col.upper[0]
+    # A target at E (the floor) has no finite compute: a clear error.
+    with pytest.raises(ValueError, match="floor"):
+        scalefit.loss_to_compute(epoch_fit, [epoch_fit.params["E"]], level=0.9)
+    with pytest.raises(ValueError, match=r"level must be in \(0, 1\)"):
+        scalefit.loss_to_compute(epoch_fit, [2.0], level=1.5)
+    # compute_optimal accepts a BootstrapResult too (percentile intervals).
+    co = scalefit.compute_optimal(boot, [1e24], level=0.9)
+    assert co.interval_method.startswith("bootstrap_case")
+
+
 def test_bad_input_is_a_clear_error(epoch_fit, power_case):
     with pytest.raises(ValueError, match=r"n \(number of bootstrap replicates\) must be >= 2"):
         epoch_fit.bootstrap(n=1)
