@@ -233,6 +233,10 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
     """
     from . import _api
 
+    if threshold is not None and np.isnan(_float(threshold, "threshold")):
+        # NaN is the core's "automatic" sentinel; an explicit NaN (e.g. a
+        # computed threshold gone wrong) must not silently mean "automatic".
+        raise ValueError("backtest: threshold is NaN; pass None for the automatic threshold")
     common = dict(
         split=str(split),
         threshold=None if threshold is None else _float(threshold, "threshold"),

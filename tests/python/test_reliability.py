@@ -241,6 +241,16 @@ def test_predict_evaluate_from_params_and_other_entry_points(grid, grid_fit):
         scalefit.isoflop_fit(iso, bootstrap=0)
     with pytest.raises(ValueError):
         scalefit.isoflop_fit(N=[1e9, 2e9], D=[1e10], loss=[3.0, 2.9], bootstrap=0)
+    with pytest.raises(ValueError, match="threshold is NaN"):
+        scalefit.backtest("chinchilla", grid, threshold=float("nan"))
+    for kw in (dict(threads=-1), dict(level=1.5), dict(level=0.0), dict(threshold=np.inf)):
+        with pytest.raises(ValueError):
+            scalefit.backtest("chinchilla", grid, **kw)
+    for kw in (dict(threads=-1), dict(confidence=1.5), dict(confidence=0.0),
+               dict(snap_tolerance=-1.0), dict(bootstrap=-5), dict(k=0.0),
+               dict(points_each_side=0)):
+        with pytest.raises(ValueError):
+            scalefit.isoflop_fit(planted_grid(k=6), **dict(dict(bootstrap=0), **kw))
     bt = {k: v.copy() for k, v in grid.items()}
     bt["D"][2] = -1.0
     with pytest.raises(ValueError, match=r"column 'D', row 2"):
