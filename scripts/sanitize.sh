@@ -72,13 +72,18 @@ if [ "${SKIP_PYTHON:-0}" != 1 ]; then
   done
   ln -s "$(ls "$BUILD"/python/_core*.so | head -1)" "$PKG/"
   LIBASAN="$(${CXX:-g++} -print-file-name=libasan.so)"
-  if [ ! -e "$LIBASAN" ]; then
-    echo "sanitize: libasan not found ($LIBASAN); cannot run the Python tests" >&2
+  # libstdc++ must be loaded when ASan initialises, or its __cxa_throw
+  # interceptor has nothing to forward to and the first C++ exception thrown
+  # by ANY extension (e.g. matplotlib's) aborts with "CHECK failed:
+  # asan_interceptors.cpp ... real___cxa_throw".
+  LIBSTDCXX="$(${CXX:-g++} -print-file-name=libstdc++.so)"
+  if [ ! -e "$LIBASAN" ] || [ ! -e "$LIBSTDCXX" ]; then
+    echo "sanitize: libasan/libstdc++ not found ($LIBASAN, $LIBSTDCXX); cannot run the Python tests" >&2
     exit 1
   fi
-  echo "sanitize: Python tests (LD_PRELOAD=$LIBASAN)"
+  echo "sanitize: Python tests (LD_PRELOAD=$LIBASAN $LIBSTDCXX)"
   # shellcheck disable=SC2086
-  (cd "$ROOT" && LD_PRELOAD="$LIBASAN" PYTHONPATH="$BUILD/pkg" \
+  (cd "$ROOT" && LD_PRELOAD="$LIBASAN $LIBSTDCXX" PYTHONPATH="$BUILD/pkg" \
      ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" \
      python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-tests/python})
 fi
