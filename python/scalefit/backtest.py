@@ -138,6 +138,14 @@ class BacktestResult:
             raise ValueError(f"fold must be in [0, {len(folds) - 1}], got {fold}")
         return FitResult(folds[int(fold)].fit)
 
+    def to_dict(self) -> dict:
+        """Summary metrics as plain values (full precision)."""
+        return {"law": self.law, "objective": self.objective, "split": self.split,
+                "threshold": self.threshold, "mean_are": self.mean_are,
+                "max_are": self.max_are, "rmsle": self.rmsle, "coverage": self.coverage,
+                "num_train": self.num_train, "num_test": self.num_test,
+                "baseline": self.baseline}
+
     def to_dataframe(self, fold: Optional[int] = 0):
         """Held-out runs of one fold (default: the split), or of every fold
         with ``fold=None``: inputs, ``split_value``, ``distance_decades``,

@@ -142,6 +142,36 @@ class FitResult:
         and ``identified`` (see docs/diagnostics.md)."""
         return _core.fit_diagnostics(self._r)
 
+    def to_dict(self) -> Dict[str, Any]:
+        """Everything in the one-line repr and the report's header, as plain
+        Python values (full precision)."""
+        return {
+            "law": self.law.name,
+            "params": self.params,
+            "bounds": self.bounds,
+            "converged": self.converged,
+            "message": self.message,
+            "objective": self.objective,
+            "objective_name": self.objective_name,
+            "delta": self.delta,
+            "num_points": self.num_points,
+            "num_starts": self.num_starts,
+            "num_best_basin": self.num_best_basin,
+            "iterations": self.iterations,
+            "has_data": self.has_data,
+            "flop_convention": self.flop_convention,
+        }
+
+    def to_dataframe(self):
+        """One row per parameter: value, bounds, fixed, tied_to, at_bound
+        (needs pandas)."""
+        import pandas as pd
+
+        rows = [dict(name=p.name, value=p.value, lower=p.lower, upper=p.upper,
+                     fixed=p.fixed, tied_to=p.tied_to, at_bound=p.at_bound)
+                for p in self._r.param_values]
+        return pd.DataFrame(rows).set_index("name")
+
     def report(self) -> str:
         """The full text report."""
         return self._r.full_report()

@@ -290,6 +290,21 @@ class BootstrapResult:
         (times sqrt(m/(n-m)) for subsampling)."""
         return dict(zip(self._b.names, (float(v) for v in self._b.std_errors())))
 
+    def to_dict(self) -> Dict[str, Any]:
+        """Summary as plain values: method, n, seed, failures, standard errors."""
+        return {"method": self.method, "n": self.n, "seed": self.seed,
+                "num_failed": self.num_failed, "num_restarted": self.num_restarted,
+                "stderr": self.stderr}
+
+    def to_dataframe(self):
+        """The replicate samples, one row per replicate and a ``converged``
+        column (needs pandas)."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.samples, columns=self.param_names)
+        df["converged"] = self.converged
+        return df
+
     def conf_int(self, level: float = 0.95, budgets: Any = None) -> IntervalTable:
         """Percentile intervals on every parameter and (chinchilla) on a, b,
         G and, at each budget in ``budgets`` (FLOPs), N_opt, D_opt,
