@@ -87,3 +87,28 @@ def gather(input_names, data: Any, explicit: Mapping[str, Any],
             raise ValueError(f"missing loss: pass loss=... or a data column named '{col}'")
         loss_arr = as_column(table[col], "loss")
     return inputs, loss_arr
+
+
+def frame(cols):
+    """A pandas DataFrame of named columns (a dict of arrays without pandas)."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover
+        return {k: np.asarray(v) for k, v in cols.items()}
+    return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()})
+
+
+def check_int(value, name: str, minimum: int) -> int:
+    """An integer option >= minimum; TypeError/ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}")
+    return int(value)
+
+
+def check_float(value, name: str) -> float:
+    """A numeric option; TypeError naming it otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number")
+    return float(value)

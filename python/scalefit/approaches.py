@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from . import _core
-from ._inputs import as_column, table_columns
+from ._inputs import check_float, check_int, frame, as_column, table_columns
 from .results import FitResult
 
 __all__ = ["isoflop_fit", "envelope_fit", "IsoflopResult", "EnvelopeResult"]
@@ -34,26 +34,6 @@ def _column(table, value, name: str, required: bool = True):
     return as_column(value, name)
 
 
-def _frame(cols: Dict[str, Any]):
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        return {k: np.asarray(v) for k, v in cols.items()}
-    return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()})
-
-
-def _int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}")
-    return int(value)
-
-
-def _float(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number")
-    return float(value)
 
 
 class IsoflopResult:
@@ -101,7 +81,7 @@ class IsoflopResult:
 
     @property
     def budgets(self):
-        return _frame(self._r.budgets)
+        return frame(self._r.budgets)
 
     @property
     def budget_rows(self) -> List[List[int]]:
@@ -115,7 +95,7 @@ class IsoflopResult:
     def profile_loss(self, budget: int, N: Any) -> np.ndarray:
         """The fitted parabola of budget ``budget`` (0-based row of
         ``budgets``) at model sizes ``N``: c0 + c1 ln N + c2 (ln N)^2."""
-        budget = _int(budget, "budget", 0)
+        budget = check_int(budget, "budget", 0)
         return np.asarray(self._r.profile_loss(budget, as_column(N, "N")))
 
     @property
@@ -185,7 +165,7 @@ class EnvelopeResult:
         cols = dict(self._r.points)
         if self._run_labels is not None:
             cols["run"] = self._run_labels[np.asarray(cols["run"], dtype=np.int64)]
-        return _frame(cols)
+        return frame(cols)
 
     @property
     def num_used(self) -> int:
@@ -242,15 +222,15 @@ def isoflop_fit(data: Any = None, *, N: Any = "N", D: Any = "D", loss: Any = "lo
         raise ValueError("give D (tokens) or C (FLOPs)")
     w_arr = _column(table, weights, "weights") if weights is not None else None
     o = _core.IsoflopOptions()
-    o.snap_tolerance = _float(snap_tolerance, "snap_tolerance")
-    o.points_each_side = -1 if points_each_side is None else _int(points_each_side, "points_each_side", 1)
+    o.snap_tolerance = check_float(snap_tolerance, "snap_tolerance")
+    o.points_each_side = -1 if points_each_side is None else check_int(points_each_side, "points_each_side", 1)
     o.keep_edge_minima = bool(keep_edge_minima)
-    o.k = _float(k, "k")
-    o.num_bootstrap = _int(bootstrap, "bootstrap", 0)
-    o.confidence = _float(confidence, "confidence")
-    o.seed = _int(seed, "seed", 0)
+    o.k = check_float(k, "k")
+    o.num_bootstrap = check_int(bootstrap, "bootstrap", 0)
+    o.confidence = check_float(confidence, "confidence")
+    o.seed = check_int(seed, "seed", 0)
     if threads is not None:
-        o.num_threads = _int(threads, "threads", 0)
+        o.num_threads = check_int(threads, "threads", 0)
     o.fit_frontier = bool(fit_frontier)
     o.compare_parametric = bool(compare_parametric)
     ok, why = o.is_valid()
@@ -284,8 +264,8 @@ def envelope_fit(data: Any = None, *, run: Any = "run", N: Any = "N", tokens: An
     t_arr = _column(table, tokens, "tokens")
     l_arr = _column(table, loss, "loss")
     o = _core.EnvelopeOptions()
-    o.num_bins = _int(bins, "bins", 2)
-    o.k = _float(k, "k")
+    o.num_bins = check_int(bins, "bins", 2)
+    o.k = check_float(k, "k")
     o.keep_edge = bool(keep_edge)
     ok, why = o.is_valid()
     if not ok:

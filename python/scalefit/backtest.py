@@ -18,33 +18,13 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from . import _core
-from ._inputs import as_column, gather, table_columns
+from ._inputs import check_float, check_int, frame, as_column, gather, table_columns
 from .results import FitResult
 
 __all__ = ["backtest", "sensitivity", "diagnostics", "require_identified",
            "BacktestResult", "SensitivityPanel"]
 
 
-def _frame(cols: Mapping[str, Any]):
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        return {k: np.asarray(v) for k, v in cols.items()}
-    return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()})
-
-
-def _int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}")
-    return int(value)
-
-
-def _float(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number")
-    return float(value)
 
 
 def _core_fit(fit) -> "_core.FitResult":
@@ -152,23 +132,23 @@ class BacktestResult:
         ``observed``, ``predicted``, ``lower``/``upper`` (NaN without
         intervals), ``are``, ``log_error``, ``baseline``, ``baseline_are``."""
         if fold is None:
-            return _frame(self._r.run_columns(-1))
+            return frame(self._r.run_columns(-1))
         if isinstance(fold, bool) or not isinstance(fold, (int, np.integer)):
             raise TypeError("fold must be an integer or None")
         if not 0 <= fold < len(self._r.folds):
             raise ValueError(f"fold must be in [0, {len(self._r.folds) - 1}], got {fold}")
-        return _frame(self._r.run_columns(int(fold)))
+        return frame(self._r.run_columns(int(fold)))
 
     @property
     def folds(self):
         """One row per refit: kind (split, rolling, leave_group_out), counts,
         metrics and baseline metrics."""
-        return _frame(self._r.fold_columns())
+        return frame(self._r.fold_columns())
 
     def _folds_of(self, kind: str):
         cols = self._r.fold_columns()
         keep = np.array([k == kind for k in cols["kind"]], dtype=bool)
-        return _frame({k: np.asarray(v)[keep] for k, v in cols.items()})
+        return frame({k: np.asarray(v)[keep] for k, v in cols.items()})
 
     @property
     def rolling(self):
@@ -184,7 +164,7 @@ class BacktestResult:
     def by_distance(self):
         """Error against extrapolation distance (decades of the split
         quantity beyond the largest training run), over the rolling folds."""
-        return _frame(self._r.distance_columns())
+        return frame(self._r.distance_columns())
 
     def report(self) -> str:
         return self._r.full_report()
@@ -241,23 +221,23 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
     """
     from . import _api
 
-    if threshold is not None and np.isnan(_float(threshold, "threshold")):
+    if threshold is not None and np.isnan(check_float(threshold, "threshold")):
         # NaN is the core's "automatic" sentinel; an explicit NaN (e.g. a
         # computed threshold gone wrong) must not silently mean "automatic".
         raise ValueError("backtest: threshold is NaN; pass None for the automatic threshold")
     common = dict(
         split=str(split),
-        threshold=None if threshold is None else _float(threshold, "threshold"),
+        threshold=None if threshold is None else check_float(threshold, "threshold"),
         rolling=bool(rolling),
-        rolling_thresholds=[_float(t, "rolling_thresholds") for t in (rolling_thresholds or [])],
-        rolling_step=_float(rolling_step, "rolling_step"),
-        max_rolling=_int(max_rolling, "max_rolling", 0),
+        rolling_thresholds=[check_float(t, "rolling_thresholds") for t in (rolling_thresholds or [])],
+        rolling_step=check_float(rolling_step, "rolling_step"),
+        max_rolling=check_int(max_rolling, "max_rolling", 0),
         leave_group_out=bool(leave_group_out),
         group_by="" if group_by is None else str(group_by),
-        num_groups_out=_int(num_groups_out, "num_groups_out", 1),
-        group_tolerance=_float(group_tolerance, "group_tolerance"),
-        num_threads=_int(threads, "threads", 0),
-        level=None if level is None else _float(level, "level"),
+        num_groups_out=check_int(num_groups_out, "num_groups_out", 1),
+        group_tolerance=check_float(group_tolerance, "group_tolerance"),
+        num_threads=check_int(threads, "threads", 0),
+        level=None if level is None else check_float(level, "level"),
         interval=str(interval),
     )
     if isinstance(law, (FitResult, _core.FitResult)):
@@ -346,7 +326,7 @@ class SensitivityPanel:
             cols[name] = [r.fit.params[name] for r in rows]
         cols["converged"] = [bool(r.fit.converged) for r in rows]
         cols["note"] = [r.note for r in rows]
-        return _frame(cols)
+        return frame(cols)
 
     def report(self) -> str:
         return self._r.full_report()
@@ -363,7 +343,7 @@ def sensitivity(fit: Any, budget: float, *, objectives: Optional[Sequence[str]] 
     Refits whose exponents are not identified raise ``ScalefitError`` unless
     ``allow_unidentified=True`` (then their row carries the warning)."""
     objs = [] if objectives is None else [str(o) for o in objectives]
-    return SensitivityPanel(_core.sensitivity(_core_fit(fit), _float(budget, "budget"), objs,
+    return SensitivityPanel(_core.sensitivity(_core_fit(fit), check_float(budget, "budget"), objs,
                                               bool(allow_unidentified)))
 
 
