@@ -24,11 +24,11 @@ struct SharedExponent {
       {"gamma", false, false, 0.0, 5.0, 0.05, 1.2, 0.3},
   }};
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"N", "D"}};
+  // x[k] is input k, x.log(k) its natural log (precomputed once per fit).
   template <typename T>
-  static T Evaluate(const T* p, const double* x) {
+  static T Evaluate(const T* p, scalefit::InputRow x) {
     using std::exp;
-    using std::log;
-    return p[0] + p[1] * exp(-p[3] * log(x[0])) + p[2] * exp(-p[3] * log(x[1]));
+    return p[0] + p[1] * exp(-p[3] * x.log(0)) + p[2] * exp(-p[3] * x.log(1));
   }
 };
 

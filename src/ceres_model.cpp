@@ -4,22 +4,104 @@
 #include <cmath>
 
 #include <ceres/ceres.h>
+#include <ceres/gradient_problem_solver.h>
 
 namespace scalefit::detail {
 
+namespace {
+
+// GradientProblem owns its function; the model keeps one objective and lends
+// it to each problem through this forwarder.
+class Borrowed final : public ceres::FirstOrderFunction {
+ public:
+  explicit Borrowed(const ceres::FirstOrderFunction* f) : f_(f) {}
+  int NumParameters() const override { return f_->NumParameters(); }
+  bool Evaluate(const double* z, double* cost, double* gradient) const override {
+    return f_->Evaluate(z, cost, gradient);
+  }
+
+ private:
+  const ceres::FirstOrderFunction* f_;
+};
+
+// f = ½Σr̃², ∇f = J̃ᵀr̃ from the weighted residual block (laws without a
+// dedicated objective, e.g. formula and Python laws).
+class ResidualObjective final : public ceres::FirstOrderFunction {
+ public:
+  ResidualObjective(const ceres::CostFunction* cost, int num_params,
+                    int num_rows)
+      : cost_(cost), p_(num_params), r_(num_rows), j_(size_t(num_rows) * num_params) {}
+  int NumParameters() const override { return p_; }
+  bool Evaluate(const double* z, double* cost, double* gradient) const override {
+    const double* params[] = {z};
+    double* jacobians[] = {j_.data()};
+    if (!cost_->Evaluate(params, r_.data(), gradient ? jacobians : nullptr))
+      return false;
+    double f = 0.0;
+    for (double r : r_) f += 0.5 * r * r;
+    if (!std::isfinite(f)) return false;
+    *cost = f;
+    if (gradient) {
+      for (int k = 0; k < p_; ++k) gradient[k] = 0.0;
+      for (size_t i = 0; i < r_.size(); ++i)
+        for (int k = 0; k < p_; ++k) gradient[k] += j_[i * p_ + k] * r_[i];
+      for (int k = 0; k < p_; ++k)
+        if (!std::isfinite(gradient[k])) return false;
+    }
+    return true;
+  }
+
+ private:
+  const ceres::CostFunction* cost_;
+  int p_;
+  mutable std::vector<double> r_, j_;
+};
+
+std::unique_ptr<ceres::GradientProblem> MakeGradientProblem(
+    const ceres::FirstOrderFunction* f, int num_params,
+    const std::vector<int>& held) {
+  if (held.empty())
+    return std::make_unique<ceres::GradientProblem>(new Borrowed(f));
+  return std::make_unique<ceres::GradientProblem>(
+      new Borrowed(f), new ceres::SubsetManifold(num_params, held));
+}
+
+// What the staged solve needs from either kind of Ceres summary.
+struct StageResult {
+  bool usable = false;    // finite cost at a usable point
+  bool finished = false;  // stopped by a tolerance or the iteration cap
+  bool converged = false; // stopped by a tolerance
+  double cost = 0.0;
+  std::string message, report;
+
+  template <typename Summary>
+  static StageResult From(const Summary& s) {
+    StageResult r;
+    r.usable = s.IsSolutionUsable() && std::isfinite(s.final_cost);
+    r.finished = s.termination_type != ceres::NO_CONVERGENCE;
+    r.converged = s.termination_type == ceres::CONVERGENCE;
+    r.cost = s.final_cost;
+    r.message = s.message;
+    return r;
+  }
+};
+
+}  // namespace
+
 CeresResidualModel::CeresResidualModel(const ProblemData& data,
-                                       const CostFactory& make_cost)
+                                       const CostFactory& make_cost,
+                                       const ObjectiveFactory& make_objective)
     : data_(data),
       num_params_(static_cast<int>(data.map.source.size())),
       z_(num_params_, 0.0) {
   cost_ = make_cost(&data_, false);
   raw_ = make_cost(&data_, true);
-  // Two problems over the same residual: `bounded_` for Levenberg–Marquardt
-  // (bounds; robust far from the optimum) and `free_` for L-BFGS (Ceres' line
-  // search takes no bounds). Both hold constant entries constant.
-  ceres::Problem::Options po;
-  po.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
-  po.manifold_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
+  if (make_objective) {
+    objective_ = make_objective(&data_);
+  } else {
+    objective_ = std::make_unique<ResidualObjective>(cost_.get(), num_params_,
+                                                     data_.num_rows);
+  }
   for (int k = 0; k < num_params_; ++k) {
     if (data_.map.constant[k]) constant_.push_back(k);
   }
@@ -28,14 +110,19 @@ CeresResidualModel::CeresResidualModel(const ProblemData& data,
   if (!constant_.empty() && !all_constant) {
     manifold_ = std::make_unique<ceres::SubsetManifold>(num_params_, constant_);
   }
-  for (auto* problem : {&bounded_, &free_}) {
-    *problem = std::make_unique<ceres::Problem>(po);
-    (*problem)->AddResidualBlock(cost_.get(), nullptr, z_.data());
-    if (all_constant) {
-      (*problem)->SetParameterBlockConstant(z_.data());
-    } else if (manifold_) {
-      (*problem)->SetManifold(z_.data(), manifold_.get());
-    }
+  // `bounded_` (a least-squares Problem) serves Levenberg–Marquardt: bounds,
+  // robust far from the optimum. `free_` serves L-BFGS, which takes no
+  // bounds. Both hold constant (fixed or tied) entries constant.
+  ceres::Problem::Options po;
+  po.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
+  po.manifold_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
+  bounded_ = std::make_unique<ceres::Problem>(po);
+  bounded_->AddResidualBlock(cost_.get(), nullptr, z_.data());
+  if (all_constant) {
+    bounded_->SetParameterBlockConstant(z_.data());
+  } else {
+    if (manifold_) bounded_->SetManifold(z_.data(), manifold_.get());
+    free_ = MakeGradientProblem(objective_.get(), num_params_, constant_);
   }
   for (int k = 0; k < num_params_; ++k) {
     if (data_.map.constant[k]) continue;
@@ -73,20 +160,21 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     return out;
   }
   int iterations = 0;
-  auto line_search = [&](ceres::Problem* problem,
-                         ceres::Solver::Summary* summary) {
-    ceres::Solver::Options q;
-    q.minimizer_type = ceres::LINE_SEARCH;
+  auto line_search = [&](const ceres::GradientProblem& problem) {
+    ceres::GradientProblemSolver::Options q;
     q.line_search_direction_type = ceres::LBFGS;
     q.max_num_iterations = s.max_iterations;
     q.function_tolerance = s.function_tolerance;
     q.parameter_tolerance = s.parameter_tolerance;
     q.gradient_tolerance = s.gradient_tolerance;
     q.logging_type = ceres::SILENT;
-    ceres::Solve(q, problem, summary);
-    iterations += static_cast<int>(summary->iterations.size()) - 1;
-    return summary->IsSolutionUsable() && std::isfinite(summary->final_cost) &&
-           Inside();
+    ceres::GradientProblemSolver::Summary summary;
+    ceres::Solve(q, problem, z_.data(), &summary);
+    iterations += static_cast<int>(summary.iterations.size()) - 1;
+    StageResult r = StageResult::From(summary);
+    r.usable = r.usable && Inside();
+    if (s.verbose) r.report = summary.FullReport();
+    return r;
   };
   ceres::Solver::Options o;
   o.linear_solver_type = ceres::DENSE_QR;
@@ -94,25 +182,28 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
   o.gradient_tolerance = s.gradient_tolerance;
   o.logging_type = ceres::SILENT;
   o.num_threads = 1;
-  auto levenberg_marquardt = [&](double tolerance,
-                                 ceres::Solver::Summary* summary) {
+  auto levenberg_marquardt = [&](double tolerance) {
     o.function_tolerance = std::max(s.function_tolerance, tolerance);
     o.parameter_tolerance = std::max(s.parameter_tolerance, tolerance);
-    ceres::Solve(o, bounded_.get(), summary);
-    iterations += static_cast<int>(summary->iterations.size()) - 1;
+    ceres::Solver::Summary summary;
+    ceres::Solve(o, bounded_.get(), &summary);
+    iterations += static_cast<int>(summary.iterations.size()) - 1;
+    StageResult r = StageResult::From(summary);
+    if (s.verbose) r.report = summary.FullReport();
+    return r;
   };
 
-  ceres::Solver::Summary last;
+  StageResult last;
   bool polished = false;
   if (Inside()) {  // stage 1
-    polished = line_search(free_.get(), &last);
+    last = line_search(*free_);
+    polished = last.usable;
     if (!polished) std::copy(z0.begin(), z0.begin() + P, z_.begin());
   }
   if (!polished) {  // stage 2
-    ceres::Solver::Summary lm;
-    levenberg_marquardt(s.coarse_tolerance, &lm);
+    const StageResult lm = levenberg_marquardt(s.coarse_tolerance);
     last = lm;
-    if (lm.IsSolutionUsable() && lm.termination_type != ceres::NO_CONVERGENCE) {
+    if (lm.usable && lm.finished) {
       std::vector<int> held;
       for (int k = 0; k < P; ++k) {
         const double tol = 1e-6 * (1.0 + std::abs(z_[k]));
@@ -123,18 +214,11 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
       }
       if (static_cast<int>(held.size()) < P) {
         const std::vector<double> z_lm = z_;
-        std::unique_ptr<ceres::Problem> pinned;
-        ceres::Problem* problem = free_.get();
-        if (held.size() != constant_.size()) {
-          ceres::Problem::Options po;
-          po.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
-          pinned = std::make_unique<ceres::Problem>(po);
-          pinned->AddResidualBlock(cost_.get(), nullptr, z_.data());
-          pinned->SetManifold(z_.data(), new ceres::SubsetManifold(P, held));
-          problem = pinned.get();
-        }
-        ceres::Solver::Summary bfgs;
-        if (line_search(problem, &bfgs) && bfgs.final_cost <= lm.final_cost) {
+        std::unique_ptr<ceres::GradientProblem> pinned;
+        if (held.size() != constant_.size())
+          pinned = MakeGradientProblem(objective_.get(), P, held);
+        const StageResult bfgs = line_search(pinned ? *pinned : *free_);
+        if (bfgs.usable && bfgs.cost <= lm.cost) {
           last = bfgs;
         } else {
           z_ = z_lm;
@@ -142,25 +226,22 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
       }
     }
   }
-  if (s.confirm_iterations > 0 && last.IsSolutionUsable() &&
-      last.termination_type != ceres::NO_CONVERGENCE) {
-    ceres::Solver::Summary lm2;  // stage 3
-    const std::vector<double> z_before = z_;
+  if (s.confirm_iterations > 0 && last.usable && last.finished) {
+    const std::vector<double> z_before = z_;  // stage 3
     o.max_num_iterations = s.confirm_iterations;
-    levenberg_marquardt(0.0, &lm2);
-    if (lm2.IsSolutionUsable() && lm2.final_cost <= last.final_cost) {
+    const StageResult lm2 = levenberg_marquardt(0.0);
+    if (lm2.usable && lm2.cost <= last.cost) {
       last = lm2;
     } else {
       z_ = z_before;
     }
   }
   out.z = z_;
-  out.cost = last.final_cost;
+  out.cost = last.cost;
   out.iterations = iterations;
-  out.converged = last.termination_type == ceres::CONVERGENCE;
-  out.usable = last.IsSolutionUsable() && std::isfinite(out.cost);
-  out.message = last.message;
-  if (s.verbose) out.message = last.FullReport();
+  out.converged = last.converged;
+  out.usable = last.usable;
+  out.message = s.verbose ? last.report : last.message;
   return out;
 }
 

@@ -37,6 +37,9 @@ bool FitOptions::IsValid(std::string* why) const {
   if (grid_points < 2) return fail("grid_points must be >= 2");
   if (max_grid_cells < 1) return fail("max_grid_cells must be >= 1");
   if (num_polish < 1) return fail("num_polish must be >= 1");
+  if (!(screening_tolerance >= 0.0) || !(screening_tolerance < 1.0))
+    return fail("screening_tolerance must be in [0, 1)");
+  if (num_refined < 1) return fail("num_refined must be >= 1");
   if (max_iterations < 1) return fail("max_iterations must be >= 1");
   if (!(function_tolerance > 0) || !(parameter_tolerance > 0) ||
       !(gradient_tolerance > 0))
@@ -91,6 +94,7 @@ struct Setup {
   std::vector<unsigned char> fixed;
   std::vector<std::string> tied_to;
   std::vector<double> target, sqrt_w;
+  std::vector<double> log_x;             // log of every input, row-major
   double weight_scale = 1.0;
   ProblemData pd;
   int num_free = 0;
@@ -205,6 +209,9 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
   s.pd.num_rows = n;
   s.pd.num_inputs = data.num_inputs();
   s.pd.x = data.x.data();
+  s.log_x.resize(data.x.size());
+  for (size_t j = 0; j < data.x.size(); ++j) s.log_x[j] = std::log(data.x[j]);
+  s.pd.log_x = s.log_x.data();
   s.pd.target = s.target.data();
   s.pd.sqrt_w = s.sqrt_w.data();
   s.pd.objective = o.objective;
@@ -561,7 +568,15 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   settings.gradient_tolerance = o.gradient_tolerance;
   const int threads = detail::ResolveThreads(o.num_threads);
   const int num_starts = static_cast<int>(starts.size());
+  // Many starts: screen each (no confirming pass; the recipe's stopping rule
+  // when there are more than num_refined), then refine the best below.
+  const bool screened =
+      num_starts > o.num_refined && o.screening_tolerance > 0.0;
   if (num_starts > 1) settings.confirm_iterations = 0;
+  if (screened) {
+    settings.function_tolerance =
+        std::max(o.function_tolerance, o.screening_tolerance);
+  }
   std::vector<SolveOutcome> outcomes(num_starts);
   std::vector<std::unique_ptr<detail::ResidualModel>> models(
       std::max(1, std::min(threads, num_starts)));
@@ -571,19 +586,41 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   });
   if (!models[0]) models[0] = law.MakeResidualModel(s.pd);
 
-  int best = -1;
-  for (int i = 0; i < num_starts; ++i) {
-    if (!outcomes[i].usable) continue;
-    if (best < 0 || outcomes[i].cost < outcomes[best].cost) best = i;
-  }
+  // Rank usable starts by screened cost (ties by index: deterministic).
+  std::vector<int> order;
+  for (int i = 0; i < num_starts; ++i)
+    if (outcomes[i].usable) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return outcomes[a].cost < outcomes[b].cost;
+  });
+  int best = order.empty() ? -1 : order[0];
   if (best >= 0 && num_starts > 1) {
-    // Starts were screened with a capped final pass; re-polish the winner
-    // without the cap before it is certified.
+    // Refine the best screened starts to the full tolerances, with the
+    // confirming pass, and keep the lowest. Screening stops each start by
+    // the recipe's rule, so the best basin may be ranked below a start that
+    // merely stopped later; refining several guards against that.
     detail::SolveSettings full = settings;
+    full.function_tolerance = o.function_tolerance;
     full.confirm_iterations = o.max_iterations;
-    SolveOutcome again = models[0]->Solve(outcomes[best].z, full);
-    again.iterations += outcomes[best].iterations;
-    if (again.usable && again.cost <= outcomes[best].cost) outcomes[best] = again;
+    const int num_refine = std::min<int>(order.size(), o.num_refined);
+    std::vector<SolveOutcome> refined(num_refine);
+    detail::ParallelFor(num_refine, threads, [&](int worker, int j) {
+      if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
+      const int i = order[j];
+      refined[j] = models[worker]->Solve(outcomes[i].z, full);
+      refined[j].iterations += outcomes[i].iterations;
+    });
+    for (int j = 0; j < num_refine; ++j) {
+      const int i = order[j];
+      if (refined[j].usable && refined[j].cost <= outcomes[i].cost)
+        outcomes[i] = refined[j];
+    }
+    best = -1;
+    for (int j = 0; j < num_refine; ++j) {
+      const int i = order[j];
+      if (outcomes[i].usable && (best < 0 || outcomes[i].cost < outcomes[best].cost))
+        best = i;
+    }
   }
 
   FitResult r;
@@ -595,6 +632,7 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   r.num_points = data_copy->num_rows();
   r.options = o;
   r.num_starts = num_starts;
+  r.screened = screened;
   r.data_summary = Summarize(*data_copy);
   r.data = data_copy;
   std::vector<double> z_best =
@@ -626,9 +664,10 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   const SolveOutcome& b = outcomes[best];
   r.objective = b.cost * s.weight_scale;
   r.iterations = b.iterations;
+  const double basin_tol = screened ? 1e-5 : 1e-6;
   for (int i = 0; i < num_starts; ++i) {
     if (outcomes[i].usable &&
-        outcomes[i].cost <= b.cost + 1e-6 * std::abs(b.cost) + 1e-300)
+        outcomes[i].cost <= b.cost + basin_tol * std::abs(b.cost) + 1e-300)
       ++r.num_best_basin;
   }
   const double rel_grad = RelativeGradient(s, *models[0], b.z);

@@ -70,6 +70,8 @@ Json WriteOptions(const FitOptions& o) {
   j["function_tolerance"] = Number(o.function_tolerance);
   j["parameter_tolerance"] = Number(o.parameter_tolerance);
   j["gradient_tolerance"] = Number(o.gradient_tolerance);
+  j["screening_tolerance"] = Number(o.screening_tolerance);
+  j["num_refined"] = o.num_refined;
   j["num_threads"] = o.num_threads;
   return j;
 }
@@ -354,6 +356,10 @@ FitOptions ReadOptions(const Reader& rd, const Json& j, const LawInfo& info) {
   o.function_tolerance = rd.Double(j, "function_tolerance", path, false);
   o.parameter_tolerance = rd.Double(j, "parameter_tolerance", path, false);
   o.gradient_tolerance = rd.Double(j, "gradient_tolerance", path, false);
+  // Cards written before these options existed keep the defaults.
+  if (rd.Has(j, "screening_tolerance"))
+    o.screening_tolerance = rd.Double(j, "screening_tolerance", path, false);
+  if (rd.Has(j, "num_refined")) o.num_refined = rd.Int(j, "num_refined", path);
   o.num_threads = rd.Int(j, "num_threads", path);
   return o;
 }
@@ -542,6 +548,7 @@ std::string FitCardToString(const FitResult& r, const FitCardOptions& options) {
               {"iterations", r.iterations},
               {"num_starts", r.num_starts},
               {"num_best_basin", r.num_best_basin},
+              {"screened", r.screened},
               {"start", r.start},
               {"num_points", r.num_points}};
   j["options"] = WriteOptions(r.options);
@@ -676,6 +683,7 @@ FitResult FitCardFromString(const std::string& text, const std::string& source) 
   r.iterations = rd.Int(fit, "iterations", "fit");
   r.num_starts = rd.Int(fit, "num_starts", "fit");
   r.num_best_basin = rd.Int(fit, "num_best_basin", "fit");
+  if (rd.Has(fit, "screened")) r.screened = rd.Bool(fit, "screened", "fit");
   r.start = rd.Str(fit, "start", "fit");
   r.num_points = rd.Int(fit, "num_points", "fit");
   if (r.num_points < 0) rd.Fail("fit.num_points", "must be >= 0");

@@ -85,6 +85,10 @@ std::string FitResult::FullReport() const {
     os << "\n";
     os << "  starts:      " << start << ", " << num_starts << " polished, "
        << num_best_basin << " reached the best objective\n";
+    if (screened)
+      os << "               (each start screened to a relative decrease of "
+         << FormatShort(options.screening_tolerance, 3) << ", the best "
+         << options.num_refined << " refined to full tolerance)\n";
     os << "  solver:      Ceres L-BFGS + Levenberg-Marquardt, max "
        << options.max_iterations << " iterations, function tol "
        << FormatShort(options.function_tolerance, 3) << ", parameter tol "

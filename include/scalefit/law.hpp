@@ -8,15 +8,20 @@
 ///   static constexpr int kNumParams, kNumInputs;
 ///   static constexpr std::array<ParamSpec, kNumParams> kParams;
 ///   static constexpr std::array<const char*, kNumInputs> kInputs;
-///   template <typename T> static T Evaluate(const T* params, const double* x);
+///   template <typename T> static T Evaluate(const T* params, InputRow x);
 /// Evaluate must work for T = double and T = ceres::Jet (write
-/// `using std::exp;` and call unqualified); params are in user units.
+/// `using std::exp;` and call unqualified); params are in user units. x[k] is
+/// input k and x.log(k) its natural log, precomputed once per fit: write
+/// powers of inputs as exp(−α · x.log(k)), not pow(x[k], −α) (which takes a
+/// log at every evaluation). A functor taking `const double* x` instead still
+/// works, without that saving.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "scalefit/laws/input_row.hpp"
 #include "scalefit/laws/param_spec.hpp"
 #include "scalefit/objective.hpp"
 
@@ -78,6 +83,7 @@ struct ProblemData {
   int num_rows = 0;
   int num_inputs = 0;
   const double* x = nullptr;        ///< row-major inputs
+  const double* log_x = nullptr;    ///< their natural logs, same layout
   const double* target = nullptr;   ///< log L (log objectives) or L
   const double* sqrt_w = nullptr;   ///< sqrt of normalised weights
   Objective objective = Objective::kHuberLog;

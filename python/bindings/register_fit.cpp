@@ -49,6 +49,8 @@ void RegisterFit(pyb::module_& m) {
       .def_readwrite("function_tolerance", &FitOptions::function_tolerance)
       .def_readwrite("parameter_tolerance", &FitOptions::parameter_tolerance)
       .def_readwrite("gradient_tolerance", &FitOptions::gradient_tolerance)
+      .def_readwrite("screening_tolerance", &FitOptions::screening_tolerance)
+      .def_readwrite("num_refined", &FitOptions::num_refined)
       .def_readwrite("num_threads", &FitOptions::num_threads)
       .def_readwrite("flop_convention", &FitOptions::flop_convention)
       .def("is_valid", [](const FitOptions& o) {
@@ -88,6 +90,7 @@ void RegisterFit(pyb::module_& m) {
       .def_readonly("iterations", &FitResult::iterations)
       .def_readonly("num_starts", &FitResult::num_starts)
       .def_readonly("num_best_basin", &FitResult::num_best_basin)
+      .def_readonly("screened", &FitResult::screened)
       .def_readonly("start", &FitResult::start)
       .def_property_readonly("objective_name",
                              [](const FitResult& r) { return ToString(r.objective_kind); })

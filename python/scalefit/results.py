@@ -64,6 +64,12 @@ class FitResult:
         return int(self._r.num_best_basin)
 
     @property
+    def screened(self) -> bool:
+        """True when the starts were screened (``solver={"screening_tolerance": ...}``)
+        and only the best ``num_refined`` polished to full tolerance."""
+        return bool(self._r.screened)
+
+    @property
     def num_points(self) -> int:
         return int(self._r.num_points)
 
@@ -157,6 +163,7 @@ class FitResult:
             "num_points": self.num_points,
             "num_starts": self.num_starts,
             "num_best_basin": self.num_best_basin,
+            "screened": self.screened,
             "iterations": self.iterations,
             "has_data": self.has_data,
             "flop_convention": self.flop_convention,

@@ -110,6 +110,48 @@ TEST(FitEngine, ThreadCountDoesNotChangeResult) {
   EXPECT_EQ(one.objective, two.objective);
 }
 
+TEST(FitEngine, ScreenedStartsReachTheFullyPolishedOptimum) {
+  // 18 starts > num_refined: each is screened to a relative decrease of 1e-6
+  // and the best 4 are refined. Polishing every start to full tolerance
+  // (screening_tolerance = 0) must give the same optimum.
+  FitOptions o;
+  o.start = "grid";
+  o.grid = {{"alpha", {0.1, 0.5, 1.0}}, {"beta", {0.1, 0.5, 1.0}},
+            {"A", {10.0, 1000.0}}};
+  const Observations data = datasets::ChinchillaObservations();
+  const FitResult screened = Fit("chinchilla", data, o);
+  o.screening_tolerance = 0.0;
+  const FitResult full = Fit("chinchilla", data, o);
+  EXPECT_TRUE(screened.screened);
+  EXPECT_FALSE(full.screened);
+  ASSERT_TRUE(screened.converged) << screened.message;
+  ASSERT_TRUE(full.converged) << full.message;
+  ExpectEpochOptimum(screened);
+  EXPECT_NEAR(screened.objective / full.objective, 1.0, 1e-10);
+  for (size_t k = 0; k < full.params.size(); ++k)
+    EXPECT_NEAR(screened.params[k].value / full.params[k].value, 1.0, 1e-4)
+        << full.params[k].name;  // the valley is flat in B: 2e-4 is one basin
+  EXPECT_GE(screened.num_best_basin, 1);
+  EXPECT_NE(screened.FullReport().find("screened"), std::string::npos);
+  EXPECT_EQ(full.FullReport().find("screened"), std::string::npos);
+  // At most num_refined starts: nothing is screened.
+  o.screening_tolerance = 1e-6;
+  o.num_refined = 18;
+  EXPECT_FALSE(Fit("chinchilla", data, o).screened);
+  // Out-of-range screening options are refused with their name.
+  for (double bad : {-1e-6, 1.0, std::nan("")}) {
+    o.screening_tolerance = bad;
+    std::string why;
+    EXPECT_FALSE(o.IsValid(&why));
+    EXPECT_NE(why.find("screening_tolerance"), std::string::npos);
+  }
+  o.screening_tolerance = 1e-6;
+  o.num_refined = 0;
+  std::string why;
+  EXPECT_FALSE(o.IsValid(&why));
+  EXPECT_NE(why.find("num_refined"), std::string::npos);
+}
+
 TEST(FitEngine, NonConvergenceIsReported) {
   FitOptions o;
   o.start = "init";

@@ -517,12 +517,97 @@ struct SharedExponentLaw {
   }};
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"N", "D"}};
   template <typename T>
+  static T Evaluate(const T* p, InputRow x) {
+    using std::exp;
+    return p[0] + p[1] * exp(-p[3] * x.log(0)) + p[2] * exp(-p[3] * x.log(1));
+  }
+};
+
+// The same law written against the older concept (a plain input pointer, logs
+// taken by the law): still accepted, without the precomputed logs.
+struct SharedExponentPointerLaw : SharedExponentLaw {
+  template <typename T>
   static T Evaluate(const T* p, const double* x) {
     using std::exp;
     using std::log;
     return p[0] + p[1] * exp(-p[3] * log(x[0])) + p[2] * exp(-p[3] * log(x[1]));
   }
 };
+
+// The line-search objective (LawObjective: ρ by the chain rule on one Jet pass)
+// against an independent assembly from the least-squares block's raw
+// residuals and Jacobian: f = Σ w ρ(r), ∇f = Σ w ρ'(r) ∂r/∂z.
+TEST(LawObjectiveTest, MatchesRawJacobianAssemblyAndRejectsOverflow) {
+  const Observations obs = datasets::ChinchillaObservations();
+  const int n = obs.num_rows();
+  std::vector<double> log_x(obs.x.size()), sqrt_w(n);
+  for (size_t j = 0; j < obs.x.size(); ++j) log_x[j] = std::log(obs.x[j]);
+  for (int i = 0; i < n; ++i) sqrt_w[i] = std::sqrt(0.5 + (i % 7) / 4.0);
+  const LawPtr law = MakeLaw<Chinchilla>();
+  const std::vector<double> z = {0.59, 6.17, 7.66, 0.347, 0.367};
+  for (Objective kind : {Objective::kHuberLog, Objective::kMseLog, Objective::kMse}) {
+    std::vector<double> target(n);
+    for (int i = 0; i < n; ++i)
+      target[i] = InLogSpace(kind) ? std::log(obs.loss[i]) : obs.loss[i];
+    detail::ProblemData d;
+    d.num_rows = n;
+    d.num_inputs = 2;
+    d.x = obs.x.data();
+    d.log_x = log_x.data();
+    d.target = target.data();
+    d.sqrt_w = sqrt_w.data();
+    d.objective = kind;
+    d.delta = 1e-3;
+    d.map.source = {0, 1, 2, 3, 4};
+    d.map.positive = {1, 1, 1, 0, 0};
+    d.map.constant = {0, 0, 0, 0, 0};
+    d.lower.assign(5, -kInf);
+    d.upper.assign(5, kInf);
+    const detail::LawObjective<Chinchilla> objective(&d);
+    double f = 0.0, f_only = 0.0, g[5];
+    ASSERT_TRUE(objective.Evaluate(z.data(), &f, g));
+    ASSERT_TRUE(objective.Evaluate(z.data(), &f_only, nullptr));
+    std::vector<double> r, J;
+    ASSERT_TRUE(law->MakeResidualModel(d)->RawJacobian(z, &r, &J));
+    double f_ref = 0.0, g_ref[5] = {0, 0, 0, 0, 0};
+    for (int i = 0; i < n; ++i) {
+      const double w = sqrt_w[i] * sqrt_w[i];
+      f_ref += w * ObjectiveTerm(r[i], kind, 1e-3);
+      for (int k = 0; k < 5; ++k)
+        g_ref[k] += w * ObjectiveDerivative(r[i], kind, 1e-3) * J[i * 5 + k];
+    }
+    EXPECT_NEAR(f / f_ref, 1.0, 1e-13) << ToString(kind);
+    EXPECT_EQ(f, f_only) << ToString(kind);
+    for (int k = 0; k < 5; ++k)
+      EXPECT_NEAR(g[k], g_ref[k], 1e-12 * (std::abs(g_ref[k]) + 1e-3)) << ToString(kind) << " k=" << k;
+    // A step that overflows the law (α = −1000: N^1000 = inf) is rejected,
+    // never returned as a non-finite cost.
+    std::vector<double> bad = z;
+    bad[3] = -1000.0;
+    double fb = 0.0, gb[5];
+    EXPECT_FALSE(objective.Evaluate(bad.data(), &fb, gb)) << ToString(kind);
+    EXPECT_FALSE(objective.Evaluate(bad.data(), &fb, nullptr)) << ToString(kind);
+  }
+}
+
+TEST(UserLaw, PointerSignatureGivesTheSameFit) {
+  static_assert(detail::TakesInputRow<SharedExponentLaw>::value);
+  static_assert(!detail::TakesInputRow<SharedExponentPointerLaw>::value);
+  const Observations obs = PlantedChinchilla({1.8, 500.0, 1500.0, 0.3, 0.3});
+  const FitResult a = Fit(MakeLaw<SharedExponentLaw>(), obs);
+  const FitResult b = Fit(MakeLaw<SharedExponentPointerLaw>(), obs);
+  ASSERT_TRUE(a.converged) << a.message;
+  ASSERT_TRUE(b.converged) << b.message;
+  for (int k = 0; k < 4; ++k)
+    EXPECT_NEAR(a.params[k].value, b.params[k].value,
+                1e-9 * std::abs(b.params[k].value));
+  // A precomputed log and an on-demand one agree to the last bit.
+  const double x[] = {3.3e8, 7.1e9};
+  const double log_x[] = {std::log(x[0]), std::log(x[1])};
+  const double p[] = {1.8, 500.0, 1500.0, 0.31};
+  EXPECT_EQ(SharedExponentLaw::Evaluate(p, InputRow(x, log_x)),
+            SharedExponentPointerLaw::Evaluate(p, x));
+}
 
 TEST(UserLaw, CppFunctorWorksLikeABuiltinLaw) {
   const std::vector<double> truth = {1.8, 500.0, 1500.0, 0.3526596, 0.3526596};

@@ -1,5 +1,6 @@
 """Foundation: scalefit.fit on the Epoch data, the Python API contract, inputs
 of every shape and dtype, bad input, logging and the GIL."""
+import json
 import math
 import threading
 
@@ -192,3 +193,26 @@ def test_concurrent_fits_release_the_gil(epoch):
     for t in threads:
         t.join()
     assert all(r == ref for r in results)
+
+
+def test_screened_grid_matches_full_polish_and_round_trips(epoch, tmp_path):
+    # 18 starts (> num_refined = 4): screened, the best 4 refined. Polishing
+    # every start to full tolerance gives the same optimum.
+    grid = {"alpha": [0.1, 0.5, 1.0], "beta": [0.1, 0.5, 1.0], "A": [10.0, 1000.0]}
+    screened = scalefit.fit("chinchilla", epoch, grid=grid)
+    full = scalefit.fit("chinchilla", epoch, grid=grid, solver={"screening_tolerance": 0.0})
+    assert screened.screened and not full.screened
+    assert screened.converged and full.converged
+    assert screened.objective == pytest.approx(full.objective, rel=1e-10)
+    assert screened.to_dict()["screened"] is True
+    assert "screened" in screened.report()
+    path = tmp_path / "screened.json"
+    screened.save(path)
+    card = json.loads(path.read_text())
+    assert card["options"]["screening_tolerance"] == 1e-6
+    assert card["options"]["num_refined"] == 4
+    assert scalefit.load(path).screened
+    with pytest.raises(ValueError, match="screening_tolerance"):
+        scalefit.fit("chinchilla", epoch, solver={"screening_tolerance": -1.0})
+    with pytest.raises(ValueError, match="num_refined"):
+        scalefit.fit("chinchilla", epoch, solver={"num_refined": 0})

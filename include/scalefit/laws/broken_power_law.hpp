@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 
+#include "scalefit/laws/input_row.hpp"
 #include "scalefit/laws/param_spec.hpp"
 
 namespace scalefit::laws {
@@ -87,10 +88,10 @@ struct BrokenPowerLaw {
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"x"}};
 
   template <typename T>
-  static T Evaluate(const T* p, const double* x) {
+  static T Evaluate(const T* p, InputRow x) {
     using std::exp;
     using std::log;
-    const double log_x = log(x[0]);
+    const double log_x = x.log(0);
     T log_shape = -p[2] * log_x;
     for (int i = 1; i <= kBreaks; ++i) {
       const T& c = p[3 * i];

@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 
+#include "scalefit/laws/input_row.hpp"
 #include "scalefit/laws/param_spec.hpp"
 
 namespace scalefit::laws {
@@ -37,11 +38,10 @@ struct Chinchilla {
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"N", "D"}};
 
   template <typename T>
-  static T Evaluate(const T* p, const double* x) {
+  static T Evaluate(const T* p, InputRow x) {
     using std::exp;
-    using std::log;
-    return p[0] + p[1] * exp(-p[3] * log(x[0])) +
-           p[2] * exp(-p[4] * log(x[1]));
+    return p[0] + p[1] * exp(-p[3] * x.log(0)) +
+           p[2] * exp(-p[4] * x.log(1));
   }
 };
 

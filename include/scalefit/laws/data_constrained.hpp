@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 
+#include "scalefit/laws/input_row.hpp"
 #include "scalefit/laws/param_spec.hpp"
 
 namespace scalefit::laws {
@@ -71,11 +72,13 @@ struct DataConstrained {
       {"N", "D", "U"}};
 
   template <typename T>
-  static T Evaluate(const T* p, const double* x) {
+  static T Evaluate(const T* p, InputRow x) {
     using std::exp;
     using std::log;
     const double n = x[0], d = x[1];
-    const double u_d = x[2] < d ? x[2] : d;
+    const bool capped = x[2] < d;
+    const double u_d = capped ? x[2] : d;
+    const double log_n = x.log(0), log_u_d = capped ? x.log(2) : x.log(1);
     const T& E = p[0];
     const T& A = p[1];
     const T& B = p[2];
@@ -92,11 +95,11 @@ struct DataConstrained {
     // Effective parameters; the min/max of the formula as a branch so that
     // Jets carry the derivative of the active side.
     const T log_g = (log(alpha * A) - log(beta * B)) / (alpha + beta);
-    const T log_n_opt = (beta / alpha) * (log(u_d) + log_g) + log_g;
+    const T log_n_opt = (beta / alpha) * (log_u_d + log_g) + log_g;
     T n_eff = T(n);
-    if (log_n_opt < log(n)) {
+    if (log_n_opt < log_n) {
       const T u_n = exp(log_n_opt);
-      const T r_n = exp(log(n) - log_n_opt) - 1.0;
+      const T r_n = exp(log_n - log_n_opt) - 1.0;
       n_eff = u_n + u_n * r_n_star * (1.0 - exp(-r_n / r_n_star));
     }
     return E + A * exp(-alpha * log(n_eff)) + B * exp(-beta * log(d_eff));

@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 
+#include "scalefit/laws/input_row.hpp"
 #include "scalefit/laws/param_spec.hpp"
 
 namespace scalefit::laws {
@@ -47,10 +48,10 @@ struct Kaplan {
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"N", "D"}};
 
   template <typename T>
-  static T Evaluate(const T* p, const double* x) {
+  static T Evaluate(const T* p, InputRow x) {
     using std::exp;
     using std::log;
-    const T n_term = exp((p[2] / p[3]) * (log(p[0]) - log(x[0])));
+    const T n_term = exp((p[2] / p[3]) * (log(p[0]) - x.log(0)));
     return exp(p[3] * log(n_term + p[1] / x[1]));
   }
 };

@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 
+#include "scalefit/laws/input_row.hpp"
 #include "scalefit/laws/param_spec.hpp"
 
 namespace scalefit::laws {
@@ -28,10 +29,9 @@ struct PowerLaw {
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"x"}};
 
   template <typename T>
-  static T Evaluate(const T* p, const double* x) {
+  static T Evaluate(const T* p, InputRow x) {
     using std::exp;
-    using std::log;
-    return p[0] * exp(-p[1] * log(x[0]));
+    return p[0] * exp(-p[1] * x.log(0));
   }
 };
 

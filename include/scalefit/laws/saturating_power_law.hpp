@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 
+#include "scalefit/laws/input_row.hpp"
 #include "scalefit/laws/param_spec.hpp"
 
 namespace scalefit::laws {
@@ -32,10 +33,9 @@ struct SaturatingPowerLaw {
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"C"}};
 
   template <typename T>
-  static T Evaluate(const T* p, const double* x) {
+  static T Evaluate(const T* p, InputRow x) {
     using std::exp;
-    using std::log;
-    return p[0] + p[1] * exp(-p[2] * log(x[0]));
+    return p[0] + p[1] * exp(-p[2] * x.log(0));
   }
 };
 
