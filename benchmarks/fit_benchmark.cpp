@@ -29,11 +29,12 @@ Observations Planted(const std::string& law, int n) {
   std::vector<double> row(info.num_inputs());
   for (int i = 0; i < n; ++i) {
     const double t = (i + 0.5) / n;
-    if (info.name == "chinchilla") {
+    if (info.num_inputs() >= 2) {  // N, D (and U): an isoFLOP-like design
       const double C = std::pow(10.0, 18.0 + 4.0 * std::fmod(i * 0.618034, 1.0));
       const double ratio = std::pow(10.0, 0.3 + 2.0 * t);
       row[0] = std::sqrt(C / (6.0 * ratio));
       row[1] = ratio * row[0];
+      if (info.num_inputs() == 3) row[2] = row[1] / (1.0 + i % 8);  // 1–8 epochs
     } else {
       for (auto& v : row) v = std::pow(10.0, 6.0 + 12.0 * t);
     }
@@ -96,6 +97,17 @@ BENCHMARK_CAPTURE(BM_FitVsPoints, saturating_power_law,
     ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_FitVsPoints, chinchilla, std::string("chinchilla"))
+    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_FitVsPoints, kaplan, std::string("kaplan"))
+    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_FitVsPoints, data_constrained,
+                  std::string("data_constrained"))
+    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_FitVsPoints, broken_power_law_1,
+                  std::string("broken_power_law:1"))
     ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EpochDefault)->Unit(benchmark::kMillisecond);

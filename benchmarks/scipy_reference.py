@@ -282,6 +282,7 @@ def fit_hoffmann_scipy(N, D, L, delta=HUBER_DELTA, grid=None, options=None):
         n_starts    number of starts run,
         n_success   number of starts whose L-BFGS-B run reported success,
         seconds     wall-clock time of the multi-start loop (excludes loading),
+        mean_nfev   objective-and-gradient evaluations per start,
         result      the scipy OptimizeResult of the best run.
     """
     logN = np.log(np.asarray(N, dtype=float))
@@ -303,12 +304,14 @@ def fit_hoffmann_scipy(N, D, L, delta=HUBER_DELTA, grid=None, options=None):
     best_ok = None    # best among runs with success=True (Epoch's rule)
     best_any = None   # fallback if no run succeeds
     n_success = 0
+    nfev = 0
 
     t0 = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for x0 in starts:
             res = minimize(huber_objective_and_grad, x0, args=args, jac=True,
                            method="L-BFGS-B", options=opts)
+            nfev += int(res.nfev)
             if not np.isfinite(res.fun):
                 continue
             if best_any is None or res.fun < best_any.fun:
@@ -331,6 +334,7 @@ def fit_hoffmann_scipy(N, D, L, delta=HUBER_DELTA, grid=None, options=None):
         "n_starts": int(len(starts)),
         "n_success": int(n_success),
         "seconds": float(seconds),
+        "mean_nfev": nfev / len(starts),
         "result": best,
     }
 

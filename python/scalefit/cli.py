@@ -345,6 +345,8 @@ def _fit_kwargs(args) -> Dict[str, Any]:
                               flop_convention=args.flop_convention, threads=args.threads)
     if args.grid != "auto":
         kw["grid"] = args.grid
+    if args.screening_tolerance is not None:
+        kw["solver"] = {"screening_tolerance": args.screening_tolerance}
     return kw
 
 
@@ -575,6 +577,9 @@ def _fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--delta", type=float, default=1e-3, help="Huber threshold on log residuals")
     p.add_argument("--grid", default="auto", choices=["auto", "hoffmann", "init"],
                    help="start strategy (default auto: variable projection)")
+    p.add_argument("--screening-tolerance", type=float, default=None, metavar="TOL",
+                   help="relative tolerance each start of a large grid is screened to before "
+                        "the best are refined (default 1e-6; 0 = every start to full tolerance)")
     p.add_argument("--flop-convention", default="6ND")
     p.add_argument("--threads", type=int, default=1, help="threads (results do not depend on it)")
 

@@ -47,6 +47,20 @@ def test_fit_json_output_is_the_card(capsys, tmp_path):
     assert doc["format"] == "scalefit.fit_card" and doc["fit"]["num_points"] == 240
 
 
+def test_fit_hoffmann_grid_with_screening_tolerance(capsys):
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--exclude-col",
+                         "excluded", "--grid", "hoffmann", "--screening-tolerance", "1e-5",
+                         "--threads", "2", "--json", "--quiet")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["options"]["screening_tolerance"] == 1e-5
+    assert doc["fit"]["screened"] is True and doc["fit"]["converged"] is True
+    assert doc["fit"]["num_starts"] == 4500
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla",
+                         "--screening-tolerance", "-1", "--quiet")
+    assert code != 0 and "screening_tolerance" in err
+
+
 def test_fit_human_report(capsys):
     code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--quiet")
     assert code == 0, err
