@@ -255,7 +255,7 @@ double ObjectiveAt(const LawModel& law, const Setup& s, const double* p,
                    std::vector<double>* scratch) {
   const int n = s.pd.num_rows;
   scratch->resize(n);
-  law.EvaluateMany(p, s.pd.x, n, scratch->data());
+  law.EvaluateManyWithLogs(p, s.pd.x, s.pd.log_x, n, scratch->data());
   const bool in_log = InLogSpace(s.pd.objective);
   double f = 0.0;
   for (int i = 0; i < n; ++i) {
@@ -406,13 +406,13 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law,
       // Linear coefficients enter with zero offset, so the law is 0 when all
       // of them are 0 — unless some are fixed: then evaluate that offset.
       if (any_linear_fixed) {
-        law.EvaluateMany(p.data(), s.pd.x, n, base.data());
+        law.EvaluateManyWithLogs(p.data(), s.pd.x, s.pd.log_x, n, base.data());
       } else {
         std::fill(base.begin(), base.end(), 0.0);
       }
       for (int j = 0; j < m; ++j) {
         p[lin[j]] = 1.0;
-        law.EvaluateMany(p.data(), s.pd.x, n, col.data());
+        law.EvaluateManyWithLogs(p.data(), s.pd.x, s.pd.log_x, n, col.data());
         p[lin[j]] = 0.0;
         for (int i = 0; i < n; ++i) {
           // Relative residuals approximate log residuals to first order.

@@ -41,6 +41,12 @@ void LawModel::EvaluateMany(const double* p, const double* x, int n,
   for (int i = 0; i < n; ++i) out[i] = Evaluate(p, x + i * k);
 }
 
+void LawModel::EvaluateManyWithLogs(const double* p, const double* x,
+                                    const double* /*log_x*/, int n,
+                                    double* out) const {
+  EvaluateMany(p, x, n, out);
+}
+
 namespace {
 
 const std::vector<LawPtr>& Registry() {

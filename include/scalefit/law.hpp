@@ -149,6 +149,11 @@ class LawModel {
   /// L at n rows (row-major x).
   virtual void EvaluateMany(const double* p, const double* x, int n,
                             double* out) const;
+  /// The same with the inputs' natural logs (same layout), which laws
+  /// written against InputRow use instead of taking logs; others ignore them.
+  virtual void EvaluateManyWithLogs(const double* p, const double* x,
+                                    const double* log_x, int n,
+                                    double* out) const;
   /// L and ∂L/∂p (user units) by automatic differentiation.
   virtual double ValueAndGradient(const double* p, const double* x,
                                   double* grad) const = 0;

@@ -170,6 +170,15 @@ class TypedLaw final : public LawModel {
     }
   }
 
+  void EvaluateManyWithLogs(const double* p, const double* x,
+                            const double* log_x, int n,
+                            double* out) const override {
+    for (int i = 0; i < n; ++i) {
+      const int at = i * Law::kNumInputs;
+      out[i] = EvaluateLaw<Law>(p, x + at, log_x ? log_x + at : nullptr);
+    }
+  }
+
   double ValueAndGradient(const double* p, const double* x,
                           double* grad) const override {
     using Jet = ceres::Jet<double, P>;
