@@ -364,9 +364,10 @@ struct Cell {
 
 // Variable projection (or plain grid scoring when the law declares no free
 // linear coefficients): returns up to `keep` starts, best first.
+// The `count` best cells of the default start grid, best first.
 std::vector<std::vector<double>> GridStarts(const LawModel& law,
                                             const Setup& s,
-                                            const FitOptions& o) {
+                                            const FitOptions& o, int count) {
   std::vector<int> lin, nonlin;
   for (int k = 0; k < s.P; ++k) {
     if (s.map.constant[k]) continue;
@@ -458,7 +459,7 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law,
                    });
   std::vector<std::vector<double>> starts;
   for (const Cell& c : cells) {
-    if (static_cast<int>(starts.size()) >= o.num_polish) break;
+    if (static_cast<int>(starts.size()) >= count) break;
     starts.push_back(UserToInternal(s, c.user));
   }
   return starts;
@@ -511,6 +512,90 @@ void QuietCeresLogging() {
   });
 }
 
+// Every start polished (screened when there are more than num_refined),
+// the best refined to full tolerance. Slot i holds start i's outcome.
+struct Polished {
+  std::vector<SolveOutcome> outcomes;
+  int best = -1;
+  bool screened = false;
+};
+
+Polished PolishStarts(
+    const LawModel& law, const Setup& s, const FitOptions& o,
+    const std::vector<std::vector<double>>& starts,
+    const detail::SolveSettings& base, int threads,
+    std::vector<std::unique_ptr<detail::ResidualModel>>* models_ptr) {
+  const int num_starts = static_cast<int>(starts.size());
+  detail::SolveSettings settings = base;
+  // Many starts: screen each (no confirming pass; the recipe's stopping rule
+  // when there are more than num_refined), then refine the best below.
+  const bool screened =
+      num_starts > o.num_refined && o.screening_tolerance > 0.0;
+  if (num_starts > 1) settings.confirm_iterations = 0;
+  if (screened) {
+    settings.function_tolerance =
+        std::max(o.function_tolerance, o.screening_tolerance);
+  }
+  Polished out;
+  out.screened = screened;
+  std::vector<SolveOutcome>& outcomes = out.outcomes;
+  outcomes.resize(num_starts);
+  auto& models = *models_ptr;
+  const int workers = std::max(1, std::min(threads, num_starts));
+  if (static_cast<int>(models.size()) < workers) models.resize(workers);
+  detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
+    if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
+    outcomes[i] = models[worker]->Solve(starts[i], settings);
+  });
+  if (!models[0]) models[0] = law.MakeResidualModel(s.pd);
+
+  // Rank usable starts by screened cost (ties by index: deterministic).
+  std::vector<int> order;
+  for (int i = 0; i < num_starts; ++i)
+    if (outcomes[i].usable) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return outcomes[a].cost < outcomes[b].cost;
+  });
+  int& best = out.best;
+  best = order.empty() ? -1 : order[0];
+  if (best >= 0 && num_starts > 1) {
+    // Refine the best screened starts to the full tolerances, with the
+    // confirming pass, and keep the lowest. Screening stops each start by
+    // the recipe's rule, so the best basin may be ranked below a start that
+    // merely stopped later; refining several guards against that.
+    detail::SolveSettings full = settings;
+    full.function_tolerance = o.function_tolerance;
+    full.confirm_iterations = o.max_iterations;
+    const int num_refine = std::min<int>(order.size(), o.num_refined);
+    std::vector<SolveOutcome> refined(num_refine);
+    detail::ParallelFor(num_refine, threads, [&](int worker, int j) {
+      if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
+      const int i = order[j];
+      refined[j] = models[worker]->Solve(outcomes[i].z, full);
+      refined[j].iterations += outcomes[i].iterations;
+    });
+    for (int j = 0; j < num_refine; ++j) {
+      const int i = order[j];
+      if (refined[j].usable && refined[j].cost <= outcomes[i].cost)
+        outcomes[i] = refined[j];
+    }
+    best = -1;
+    for (int j = 0; j < num_refine; ++j) {
+      const int i = order[j];
+      if (outcomes[i].usable && (best < 0 || outcomes[i].cost < outcomes[best].cost))
+        best = i;
+    }
+  }
+
+  return out;
+}
+
+// A converged solve at a point with a negligible projected gradient.
+bool Certified(const Setup& s, const detail::ResidualModel& model,
+               const SolveOutcome& b) {
+  return b.converged && RelativeGradient(s, model, b.z) <= 1e-6;
+}
+
 }  // namespace
 
 FitResult Fit(const LawPtr& law_ptr, const Observations& data,
@@ -554,7 +639,7 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
       starts.push_back(UserToInternal(s, p));
     });
   } else {
-    starts = GridStarts(law, s, o);
+    starts = GridStarts(law, s, o, o.num_polish);
     if (!o.init.empty()) starts.push_back(UserToInternal(s, s.init));
     if (starts.empty()) starts.push_back(UserToInternal(s, s.init));
   }
@@ -567,61 +652,34 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   settings.parameter_tolerance = o.parameter_tolerance;
   settings.gradient_tolerance = o.gradient_tolerance;
   const int threads = detail::ResolveThreads(o.num_threads);
-  const int num_starts = static_cast<int>(starts.size());
-  // Many starts: screen each (no confirming pass; the recipe's stopping rule
-  // when there are more than num_refined), then refine the best below.
-  const bool screened =
-      num_starts > o.num_refined && o.screening_tolerance > 0.0;
-  if (num_starts > 1) settings.confirm_iterations = 0;
-  if (screened) {
-    settings.function_tolerance =
-        std::max(o.function_tolerance, o.screening_tolerance);
-  }
-  std::vector<SolveOutcome> outcomes(num_starts);
-  std::vector<std::unique_ptr<detail::ResidualModel>> models(
-      std::max(1, std::min(threads, num_starts)));
-  detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
-    if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
-    outcomes[i] = models[worker]->Solve(starts[i], settings);
-  });
-  if (!models[0]) models[0] = law.MakeResidualModel(s.pd);
-
-  // Rank usable starts by screened cost (ties by index: deterministic).
-  std::vector<int> order;
-  for (int i = 0; i < num_starts; ++i)
-    if (outcomes[i].usable) order.push_back(i);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return outcomes[a].cost < outcomes[b].cost;
-  });
-  int best = order.empty() ? -1 : order[0];
-  if (best >= 0 && num_starts > 1) {
-    // Refine the best screened starts to the full tolerances, with the
-    // confirming pass, and keep the lowest. Screening stops each start by
-    // the recipe's rule, so the best basin may be ranked below a start that
-    // merely stopped later; refining several guards against that.
-    detail::SolveSettings full = settings;
-    full.function_tolerance = o.function_tolerance;
-    full.confirm_iterations = o.max_iterations;
-    const int num_refine = std::min<int>(order.size(), o.num_refined);
-    std::vector<SolveOutcome> refined(num_refine);
-    detail::ParallelFor(num_refine, threads, [&](int worker, int j) {
-      if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
-      const int i = order[j];
-      refined[j] = models[worker]->Solve(outcomes[i].z, full);
-      refined[j].iterations += outcomes[i].iterations;
-    });
-    for (int j = 0; j < num_refine; ++j) {
-      const int i = order[j];
-      if (refined[j].usable && refined[j].cost <= outcomes[i].cost)
-        outcomes[i] = refined[j];
-    }
-    best = -1;
-    for (int j = 0; j < num_refine; ++j) {
-      const int i = order[j];
-      if (outcomes[i].usable && (best < 0 || outcomes[i].cost < outcomes[best].cost))
-        best = i;
+  std::vector<std::unique_ptr<detail::ResidualModel>> models(1);
+  Polished run = PolishStarts(law, s, o, starts, settings, threads, &models);
+  if (o.start == "auto" && run.best >= 0 &&
+      !Certified(s, *models[0], run.outcomes[run.best])) {
+    // The best of the default starts is not a certified optimum (e.g. all
+    // of them ended at the same kink of a piecewise law): polish the
+    // next-ranked grid cells before reporting a failure.
+    std::vector<std::vector<double>> more =
+        GridStarts(law, s, o, 4 * o.num_polish);
+    more.erase(more.begin(),
+               more.begin() + std::min<size_t>(more.size(), o.num_polish));
+    if (!more.empty()) {
+      Logger()->debug("fit '{}': best start not certified; polishing {} more "
+                      "grid cells", s.info.name, more.size());
+      Polished extra = PolishStarts(law, s, o, more, settings, threads, &models);
+      const int offset = static_cast<int>(run.outcomes.size());
+      if (extra.best >= 0 &&
+          extra.outcomes[extra.best].cost < run.outcomes[run.best].cost)
+        run.best = offset + extra.best;
+      run.outcomes.insert(run.outcomes.end(), extra.outcomes.begin(),
+                          extra.outcomes.end());
+      run.screened = run.screened || extra.screened;
     }
   }
+  const std::vector<SolveOutcome>& outcomes = run.outcomes;
+  const int num_starts = static_cast<int>(outcomes.size());
+  const int best = run.best;
+  const bool screened = run.screened;
 
   FitResult r;
   r.law = law_ptr;

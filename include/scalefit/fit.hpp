@@ -9,7 +9,8 @@
 ///    coefficients (E, A, B in chinchilla) get them by non-negative least
 ///    squares on a grid of the other parameters; the best grid cells are
 ///    polished. Laws without linear coefficients are scored on a grid of all
-///    parameters. A user `init` is polished too.
+///    parameters. A user `init` is polished too. If the best of them is not
+///    certified (below), the next 3 × num_polish cells are polished as well.
 ///  - "hoffmann": the 4500-start grid of Hoffmann et al. 2022 App. D.2, every
 ///    start polished to the recipe's own stopping rule, the best ones to full
 ///    tolerance (`screening_tolerance`; chinchilla-shaped laws only).
