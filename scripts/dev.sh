@@ -17,12 +17,5 @@ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} 
   -DSCALEFIT_BUILD_TESTS=ON -DSCALEFIT_BUILD_EXAMPLES=ON -DSCALEFIT_BUILD_PYTHON=ON \
   -Dpybind11_DIR="$PYBIND_DIR" $LAUNCHER ${CMAKE_ARGS:-} >/dev/null
 cmake --build "$BUILD" -j "${JOBS:-2}"
-PKG="$BUILD/pkg/scalefit"
-rm -rf "$BUILD/pkg"
-mkdir -p "$PKG"
-for f in "$ROOT"/python/scalefit/*; do
-  case "$(basename "$f")" in _core*.so) continue ;; esac
-  ln -s "$f" "$PKG/$(basename "$f")"
-done
-ln -s "$(ls "$BUILD"/python/_core*.so | head -1)" "$PKG/"
+bash "$ROOT/scripts/link_pkg.sh" "$BUILD"
 echo "dev build ready: PYTHONPATH=$BUILD/pkg" >&2

@@ -63,14 +63,7 @@ echo "sanitize: C++ tests"
 T_CPP=$(date +%s)
 
 if [ "${SKIP_PYTHON:-0}" != 1 ]; then
-  PKG="$BUILD/pkg/scalefit"
-  rm -rf "$BUILD/pkg"
-  mkdir -p "$PKG"
-  for f in "$ROOT"/python/scalefit/*; do
-    case "$(basename "$f")" in _core*.so) continue ;; esac
-    ln -s "$f" "$PKG/$(basename "$f")"
-  done
-  ln -s "$(ls "$BUILD"/python/_core*.so | head -1)" "$PKG/"
+  bash "$ROOT/scripts/link_pkg.sh" "$BUILD"
   LIBASAN="$(${CXX:-g++} -print-file-name=libasan.so)"
   # libstdc++ must be loaded when ASan initialises, or its __cxa_throw
   # interceptor has nothing to forward to and the first C++ exception thrown
