@@ -590,10 +590,14 @@ Polished PolishStarts(
   return out;
 }
 
+// The certification threshold on the relative projected gradient.
+constexpr double kMaxRelativeGradient = 1e-6;
+
 // A converged solve at a point with a negligible projected gradient.
 bool Certified(const Setup& s, const detail::ResidualModel& model,
                const SolveOutcome& b) {
-  return b.converged && RelativeGradient(s, model, b.z) <= 1e-6;
+  return b.converged &&
+         RelativeGradient(s, model, b.z) <= kMaxRelativeGradient;
 }
 
 }  // namespace
@@ -737,11 +741,11 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   } else if (!b.converged) {
     r.converged = false;
     r.message = "solver did not converge: " + b.message;
-  } else if (rel_grad > 1e-6) {
+  } else if (rel_grad > kMaxRelativeGradient) {
     r.converged = false;
     std::ostringstream os;
     os << "solver stopped with a relative projected gradient of " << rel_grad
-       << " (> 1e-6): the optimum is not certified";
+       << " (> 1e-6): the optimum is not certified";  // kMaxRelativeGradient
     r.message = os.str();
   } else {
     r.converged = true;
