@@ -65,6 +65,7 @@ Json WriteOptions(const FitOptions& o) {
   j["grid"] = grid;
   j["grid_points"] = o.grid_points;
   j["max_grid_cells"] = o.max_grid_cells;
+  j["max_scoring_rows"] = o.max_scoring_rows;
   j["num_polish"] = o.num_polish;
   j["max_iterations"] = o.max_iterations;
   j["function_tolerance"] = Number(o.function_tolerance);
@@ -360,6 +361,9 @@ FitOptions ReadOptions(const Reader& rd, const Json& j, const LawInfo& info) {
   if (rd.Has(j, "screening_tolerance"))
     o.screening_tolerance = rd.Double(j, "screening_tolerance", path, false);
   if (rd.Has(j, "num_refined")) o.num_refined = rd.Int(j, "num_refined", path);
+  // Before max_scoring_rows existed every row scored the grid: that is 0.
+  o.max_scoring_rows =
+      rd.Has(j, "max_scoring_rows") ? rd.Int(j, "max_scoring_rows", path) : 0;
   o.num_threads = rd.Int(j, "num_threads", path);
   return o;
 }

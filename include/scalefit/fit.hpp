@@ -9,7 +9,8 @@
 ///    coefficients (E, A, B in chinchilla) get them by non-negative least
 ///    squares on a grid of the other parameters; the best grid cells are
 ///    polished. Laws without linear coefficients are scored on a grid of all
-///    parameters. A user `init` is polished too. If the best of them is not
+///    parameters. Cells are scored on at most `max_scoring_rows` rows (an
+///    even stride); the polish uses every row. A user `init` is polished too. If the best of them is not
 ///    certified (below), the next 3 × num_polish cells are polished as well.
 ///  - "hoffmann": the 4500-start grid of Hoffmann et al. 2022 App. D.2, every
 ///    start polished to the recipe's own stopping rule, the best ones to full
@@ -60,9 +61,14 @@ struct FitOptions {
   std::map<std::string, std::vector<double>> grid;
   /// Points per nonlinear parameter in the default start grid.
   int grid_points = 8;
-  /// Cap on default grid cells; above it a deterministic low-discrepancy
-  /// subset of this many cells is used.
+  /// Cap on default grid cells: above it every axis is thinned to the most
+  /// points p with p^(nonlinear parameters) <= max_grid_cells.
   int max_grid_cells = 4096;
+  /// Rows that score the default grid's cells: with more rows than this, an
+  /// even stride of this many (deterministic, independent of row order).
+  /// Scores only rank the starts; every local solve uses every row.
+  /// 0 = score on every row.
+  int max_scoring_rows = 2048;
   /// How many of the best grid cells are polished by "auto".
   int num_polish = 3;
   /// Local solver limits (see detail::SolveSettings for the defaults'

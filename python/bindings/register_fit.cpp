@@ -44,6 +44,7 @@ void RegisterFit(pyb::module_& m) {
       .def_readwrite("grid", &FitOptions::grid)
       .def_readwrite("grid_points", &FitOptions::grid_points)
       .def_readwrite("max_grid_cells", &FitOptions::max_grid_cells)
+      .def_readwrite("max_scoring_rows", &FitOptions::max_scoring_rows)
       .def_readwrite("num_polish", &FitOptions::num_polish)
       .def_readwrite("max_iterations", &FitOptions::max_iterations)
       .def_readwrite("function_tolerance", &FitOptions::function_tolerance)

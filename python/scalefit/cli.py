@@ -345,8 +345,13 @@ def _fit_kwargs(args) -> Dict[str, Any]:
                               flop_convention=args.flop_convention, threads=args.threads)
     if args.grid != "auto":
         kw["grid"] = args.grid
+    solver: Dict[str, Any] = {}
     if args.screening_tolerance is not None:
-        kw["solver"] = {"screening_tolerance": args.screening_tolerance}
+        solver["screening_tolerance"] = args.screening_tolerance
+    if args.max_scoring_rows is not None:
+        solver["max_scoring_rows"] = args.max_scoring_rows
+    if solver:
+        kw["solver"] = solver
     return kw
 
 
@@ -580,6 +585,9 @@ def _fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--screening-tolerance", type=float, default=None, metavar="TOL",
                    help="relative tolerance each start of a large grid is screened to before "
                         "the best are refined (default 1e-6; 0 = every start to full tolerance)")
+    p.add_argument("--max-scoring-rows", type=int, default=None, metavar="N",
+                   help="rows (an even stride) that rank the default start grid's cells "
+                        "(default 2048; 0 = every row); every solve uses all rows")
     p.add_argument("--flop-convention", default="6ND")
     p.add_argument("--threads", type=int, default=1, help="threads (results do not depend on it)")
 

@@ -128,6 +128,24 @@ TEST(FitCard, FittedResultKeepsEverything) {
   for (size_t i = 0; i < pa.size(); ++i) EXPECT_EQ(Bits(pa[i]), Bits(pb[i]));
 }
 
+TEST(FitCard, MaxScoringRowsRoundTripsAndOlderCardsMeanEveryRow) {
+  FitOptions o;
+  o.max_scoring_rows = 500;
+  const FitResult a = Fit("chinchilla", Planted(), o);
+  const std::string text = FitCardToString(a);
+  EXPECT_EQ(FitCardFromString(text).options.max_scoring_rows, 500);
+  // A card written before the option existed: its grid was ranked on every
+  // row, which is max_scoring_rows = 0, not today's default.
+  const std::string key = "\"max_scoring_rows\":";
+  const size_t at = text.find(key);
+  ASSERT_NE(at, std::string::npos);
+  const size_t end = text.find(',', at);
+  std::string older = text;
+  older.erase(at, end + 1 - at);
+  ASSERT_EQ(older.find("max_scoring_rows"), std::string::npos);
+  EXPECT_EQ(FitCardFromString(older).options.max_scoring_rows, 0);
+}
+
 TEST(FitCard, IncludeDataRestoresObservationsAndChecksHash) {
   const FitResult a = Fit("chinchilla", Planted());
   FitCardOptions opts;

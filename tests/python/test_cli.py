@@ -61,6 +61,24 @@ def test_fit_hoffmann_grid_with_screening_tolerance(capsys):
     assert code != 0 and "screening_tolerance" in err
 
 
+def test_fit_max_scoring_rows(capsys, tmp_path):
+    # 245 rows ranked on a stride of 100: the same optimum as every row.
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla",
+                         "--max-scoring-rows", "100", "--json", "--quiet")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["options"]["max_scoring_rows"] == 100
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla",
+                         "--max-scoring-rows", "0", "--json", "--quiet")
+    assert code == 0, err
+    every = json.loads(out)
+    assert every["options"]["max_scoring_rows"] == 0
+    assert doc["objective"]["value"] == pytest.approx(every["objective"]["value"], rel=1e-9)
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla",
+                         "--max-scoring-rows", "-5", "--quiet")
+    assert code != 0 and "max_scoring_rows" in err
+
+
 def test_fit_human_report(capsys):
     code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--quiet")
     assert code == 0, err

@@ -195,6 +195,27 @@ def test_concurrent_fits_release_the_gil(epoch):
     assert all(r == ref for r in results)
 
 
+def test_grid_ranked_on_a_stride_of_rows_reaches_the_all_rows_optimum():
+    # Planted Chinchilla (Hoffmann et al. 2022 Eq. 10 values), 1% noise, 5000
+    # rows > max_scoring_rows = 2048: the cells are ranked on a stride.
+    rng = np.random.default_rng(3)
+    n = 5000
+    N = 10 ** rng.uniform(7, 10, n)
+    D = 10 ** rng.uniform(9, 12, n)
+    L = (1.69 + 406.4 / N**0.34 + 410.7 / D**0.28) * np.exp(rng.normal(0, 0.01, n))
+    ranked = scalefit.fit("chinchilla", N=N, D=D, loss=L)
+    every = scalefit.fit("chinchilla", N=N, D=D, loss=L, solver={"max_scoring_rows": 0})
+    assert ranked.converged and every.converged
+    assert ranked.objective == pytest.approx(every.objective, rel=1e-9)
+    assert ranked.params["alpha"] == pytest.approx(0.34, abs=0.01)
+    assert ranked.params["beta"] == pytest.approx(0.28, abs=0.01)
+    assert "ranked on 2048 evenly spaced of the 5000 rows" in ranked.report()
+    assert "ranked on" not in every.report()
+    assert json.loads(ranked.to_card())["options"]["max_scoring_rows"] == 2048
+    with pytest.raises(ValueError, match="max_scoring_rows"):
+        scalefit.fit("chinchilla", N=N, D=D, loss=L, solver={"max_scoring_rows": -1})
+
+
 def test_screened_grid_matches_full_polish_and_round_trips(epoch, tmp_path):
     # 18 starts (> num_refined = 4): screened, the best 4 refined. Polishing
     # every start to full tolerance gives the same optimum.
