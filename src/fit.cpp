@@ -253,27 +253,46 @@ void ClampInternal(const Setup& s, std::vector<double>* z) {
   }
 }
 
-// The rows that score the default start grid: every row, or an even stride
-// of max_scoring_rows of them. Scores only rank starts (the polish uses every
-// row), and a spread of a few thousand rows ranks them as well as all rows:
-// without the cap a four-exponent law spent 95% of a 1e5-row fit here.
+// The rows that score the default start grid: every row, or at most
+// max_scoring_rows of them — each input's smallest and largest row (so the
+// ranking sees the data's whole range, the extrapolation end above all) and
+// an even stride through the rest. Scores only rank starts (the polish uses
+// every row), and a spread of a few thousand rows ranks them as well as all
+// rows: without the cap a four-exponent law spent 95% of a 1e5-row fit here.
 struct ScoringRows {
   int n = 0;
-  int num_inputs = 0;
   std::vector<double> x, log_x, target, sqrt_w;
 };
 
 ScoringRows SelectScoringRows(const Setup& s, int max_rows) {
   const int all = s.pd.num_rows;
   const int ni = s.pd.num_inputs;
+  std::vector<int> pick;
+  if (max_rows <= 0 || all <= max_rows) {
+    pick.resize(all);
+    std::iota(pick.begin(), pick.end(), 0);
+  } else {
+    if (2 * ni < max_rows) {
+      for (int k = 0; k < ni; ++k) {
+        int lo = 0, hi = 0;
+        for (int i = 1; i < all; ++i) {
+          const double v = s.pd.x[static_cast<size_t>(i) * ni + k];
+          if (v < s.pd.x[static_cast<size_t>(lo) * ni + k]) lo = i;
+          if (v > s.pd.x[static_cast<size_t>(hi) * ni + k]) hi = i;
+        }
+        pick.push_back(lo);
+        pick.push_back(hi);
+      }
+    }
+    const int64_t stride = max_rows - static_cast<int64_t>(pick.size());
+    for (int64_t j = 0; j < stride; ++j)  // centre of the j-th equal slice
+      pick.push_back(static_cast<int>((2 * j + 1) * all / (2 * stride)));
+    std::sort(pick.begin(), pick.end());
+    pick.erase(std::unique(pick.begin(), pick.end()), pick.end());
+  }
   ScoringRows r;
-  r.n = (max_rows > 0 && all > max_rows) ? max_rows : all;
-  r.num_inputs = ni;
-  for (int j = 0; j < r.n; ++j) {
-    // Centre of the j-th of n equal slices: deterministic, and it spans the
-    // data whatever order the rows come in.
-    const int i = static_cast<int>(
-        (2 * static_cast<int64_t>(j) + 1) * all / (2 * static_cast<int64_t>(r.n)));
+  r.n = static_cast<int>(pick.size());
+  for (int i : pick) {
     for (int k = 0; k < ni; ++k) {
       r.x.push_back(s.pd.x[static_cast<size_t>(i) * ni + k]);
       r.log_x.push_back(s.pd.log_x[static_cast<size_t>(i) * ni + k]);

@@ -87,9 +87,10 @@ std::string FitResult::FullReport() const {
        << num_best_basin << " reached the best objective\n";
     if (start == "auto" && options.max_scoring_rows > 0 &&
         num_points > options.max_scoring_rows)
-      os << "               (grid cells ranked on " << options.max_scoring_rows
-         << " evenly spaced of the " << num_points
-         << " rows; every solve used all rows)\n";
+      os << "               (grid cells ranked on at most "
+         << options.max_scoring_rows << " of the " << num_points
+         << " rows: each input's extremes and an even stride; every solve"
+            " used all rows)\n";
     if (screened)
       os << "               (each start screened to a relative decrease of "
          << FormatShort(options.screening_tolerance, 3) << ", the best "

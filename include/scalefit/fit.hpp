@@ -9,8 +9,8 @@
 ///    coefficients (E, A, B in chinchilla) get them by non-negative least
 ///    squares on a grid of the other parameters; the best grid cells are
 ///    polished. Laws without linear coefficients are scored on a grid of all
-///    parameters. Cells are scored on at most `max_scoring_rows` rows (an
-///    even stride); the polish uses every row. A user `init` is polished too. If the best of them is not
+///    parameters. Cells are ranked on at most `max_scoring_rows` rows (each
+///    input's extremes and an even stride); the polish uses every row. A user `init` is polished too. If the best of them is not
 ///    certified (below), the next 3 × num_polish cells are polished as well.
 ///  - "hoffmann": the 4500-start grid of Hoffmann et al. 2022 App. D.2, every
 ///    start polished to the recipe's own stopping rule, the best ones to full
@@ -64,10 +64,10 @@ struct FitOptions {
   /// Cap on default grid cells: above it every axis is thinned to the most
   /// points p with p^(nonlinear parameters) <= max_grid_cells.
   int max_grid_cells = 4096;
-  /// Rows that score the default grid's cells: with more rows than this, an
-  /// even stride of this many (deterministic, independent of row order).
-  /// Scores only rank the starts; every local solve uses every row.
-  /// 0 = score on every row.
+  /// Rows that rank the default grid's cells: with more rows than this, at
+  /// most this many — each input's smallest and largest row and an even
+  /// stride through the rest (deterministic). Scores only rank the starts;
+  /// every local solve and the certification use every row. 0 = every row.
   int max_scoring_rows = 2048;
   /// How many of the best grid cells are polished by "auto".
   int num_polish = 3;

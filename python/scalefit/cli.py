@@ -586,8 +586,9 @@ def _fit_options(p: argparse.ArgumentParser) -> None:
                    help="relative tolerance each start of a large grid is screened to before "
                         "the best are refined (default 1e-6; 0 = every start to full tolerance)")
     p.add_argument("--max-scoring-rows", type=int, default=None, metavar="N",
-                   help="rows (an even stride) that rank the default start grid's cells "
-                        "(default 2048; 0 = every row); every solve uses all rows")
+                   help="at most this many rows (each input's extremes and an even stride) "
+                        "rank the default start grid's cells (default 2048; 0 = every row); "
+                        "every solve uses all rows")
     p.add_argument("--flop-convention", default="6ND")
     p.add_argument("--threads", type=int, default=1, help="threads (results do not depend on it)")
 

@@ -230,7 +230,7 @@ TEST(FitEngine, GridRankedOnAStrideOfRowsReachesTheAllRowsOptimum) {
     EXPECT_NEAR(ranked.params[k].value / truth[k], 1.0, scale ? 0.10 : 0.05)
         << every.params[k].name;
   }
-  EXPECT_NE(ranked.FullReport().find("ranked on 2048 evenly spaced of the 3000"),
+  EXPECT_NE(ranked.FullReport().find("ranked on at most 2048 of the 3000 rows"),
             std::string::npos);
   EXPECT_EQ(every.FullReport().find("ranked on"), std::string::npos);
   o.max_scoring_rows = -1;

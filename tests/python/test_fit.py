@@ -209,7 +209,7 @@ def test_grid_ranked_on_a_stride_of_rows_reaches_the_all_rows_optimum():
     assert ranked.objective == pytest.approx(every.objective, rel=1e-9)
     assert ranked.params["alpha"] == pytest.approx(0.34, abs=0.01)
     assert ranked.params["beta"] == pytest.approx(0.28, abs=0.01)
-    assert "ranked on 2048 evenly spaced of the 5000 rows" in ranked.report()
+    assert "ranked on at most 2048 of the 5000 rows" in ranked.report()
     assert "ranked on" not in every.report()
     assert json.loads(ranked.to_card())["options"]["max_scoring_rows"] == 2048
     with pytest.raises(ValueError, match="max_scoring_rows"):
