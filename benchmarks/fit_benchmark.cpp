@@ -87,6 +87,20 @@ void BM_EpochHoffmannGrid(benchmark::State& state) {
   }
 }
 
+// The default start grid of a law without linear coefficients (4096 cells
+// ranked, then 3 polished) on 1000 planted kaplan rows, on 1 and 2 threads:
+// both the ranking and the polish run on the workers.
+void BM_KaplanDefaultThreads(benchmark::State& state) {
+  const Observations data = Planted("kaplan", 1000);
+  FitOptions o;
+  o.num_threads = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    auto r = scalefit::Fit("kaplan", data, o);
+    benchmark::DoNotOptimize(r.objective);
+    if (!r.converged) state.SkipWithError(r.message.c_str());
+  }
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_FitVsPoints, power_law, std::string("power_law"))
@@ -112,6 +126,8 @@ BENCHMARK_CAPTURE(BM_FitVsPoints, broken_power_law_1,
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EpochDefault)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EpochWarmStart)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_KaplanDefaultThreads)->Arg(1)->Arg(2)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_EpochHoffmannGrid)->Arg(1)->Arg(2)->Iterations(1)
     ->Unit(benchmark::kSecond)->UseRealTime();
 

@@ -412,18 +412,23 @@ bool SmallNnls(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
   return std::isfinite(best);
 }
 
-struct Cell {
-  double score;
-  int index;
-  std::vector<double> user;  // full user parameter vector
+// Per-worker buffers for scoring grid cells.
+struct CellScratch {
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+  std::vector<double> base, col, values;
 };
 
-// Variable projection (or plain grid scoring when the law declares no free
-// linear coefficients): returns up to `keep` starts, best first.
-// The `count` best cells of the default start grid, best first.
+// The default grid's cells ranked best first (ties by cell index), at most
+// `count` of them, as internal start vectors. Variable projection: a law's
+// free linear coefficients are solved per cell by non-negative least squares
+// and the cell is scored with them; laws without any are scored on a grid of
+// all parameters. Cells are scored on `threads` workers, each into its own
+// slot, so the ranking does not depend on the thread count.
 std::vector<std::vector<double>> GridStarts(const LawModel& law,
                                             const Setup& s,
-                                            const FitOptions& o, int count) {
+                                            const FitOptions& o, int count,
+                                            int threads) {
   std::vector<int> lin, nonlin;
   for (int k = 0; k < s.P; ++k) {
     if (s.map.constant[k]) continue;
@@ -444,61 +449,66 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law,
   for (int k = 0; k < s.P; ++k)
     any_linear_fixed |= s.info.params[k].linear && s.map.constant[k];
   const auto axes = AxisValues(s, nonlin, o.grid_points, o.max_grid_cells);
+  std::vector<std::vector<double>> cell_values;
+  ForEachCell(axes, [&](const std::vector<double>& values) {
+    cell_values.push_back(values);
+  });
   const ScoringRows rows = SelectScoringRows(s, o.max_scoring_rows);
   const int n = rows.n;
   const bool in_log = InLogSpace(s.pd.objective);
   const int m = static_cast<int>(lin.size());
-  Eigen::MatrixXd X(n, m);
-  Eigen::VectorXd y(n);
-  std::vector<double> base(n), col(n), scratch;
-  std::vector<Cell> cells;
-  int index = 0;
-  ForEachCell(axes, [&](const std::vector<double>& values) {
-    std::vector<double> p = s.init;
+  // Relative residuals approximate log residuals to first order: in log
+  // space the rows are scaled by 1/L.
+  std::vector<double> row_scale(n), row_loss(n);
+  for (int i = 0; i < n; ++i) {
+    row_loss[i] = in_log ? std::exp(rows.target[i]) : rows.target[i];
+    row_scale[i] = in_log ? rows.sqrt_w[i] / row_loss[i] : rows.sqrt_w[i];
+  }
+
+  // Score of one cell (+inf when unusable); `p` receives its full user
+  // parameter vector.
+  auto score_cell = [&](const std::vector<double>& values, CellScratch& w,
+                        std::vector<double>& p) {
+    p = s.init;
     for (size_t j = 0; j < nonlin.size(); ++j) p[nonlin[j]] = values[j];
     for (int k = 0; k < s.P; ++k)
       if (s.map.source[k] != k) p[k] = p[s.map.source[k]];
-    double score;
     if (m > 0) {
+      w.X.resize(n, m);
+      w.y.resize(n);
+      w.base.resize(n);
+      w.col.resize(n);
       for (int k : lin) p[k] = 0.0;
       // Linear coefficients enter with zero offset, so the law is 0 when all
       // of them are 0 — unless some are fixed: then evaluate that offset.
       if (any_linear_fixed) {
         law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(),
-                                 n, base.data());
+                                 n, w.base.data());
       } else {
-        std::fill(base.begin(), base.end(), 0.0);
+        std::fill(w.base.begin(), w.base.end(), 0.0);
       }
       for (int j = 0; j < m; ++j) {
         p[lin[j]] = 1.0;
         law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(),
-                                 n, col.data());
+                                 n, w.col.data());
         p[lin[j]] = 0.0;
-        for (int i = 0; i < n; ++i) {
-          // Relative residuals approximate log residuals to first order.
-          const double scale = in_log
-                                   ? rows.sqrt_w[i] / std::exp(rows.target[i])
-                                   : rows.sqrt_w[i];
-          X(i, j) = (col[i] - base[i]) * scale;
-        }
+        for (int i = 0; i < n; ++i)
+          w.X(i, j) = (w.col[i] - w.base[i]) * row_scale[i];
       }
-      for (int i = 0; i < n; ++i) {
-        const double L = in_log ? std::exp(rows.target[i]) : rows.target[i];
-        const double scale = in_log ? rows.sqrt_w[i] / L : rows.sqrt_w[i];
-        y[i] = (L - base[i]) * scale;
-      }
+      for (int i = 0; i < n; ++i)
+        w.y[i] = (row_loss[i] - w.base[i]) * row_scale[i];
       Eigen::VectorXd c;
       double sse;
-      if (!X.allFinite() || !y.allFinite() || !SmallNnls(X, y, &c, &sse)) {
-        ++index;
-        return;
-      }
+      if (!w.X.allFinite() || !w.y.allFinite() ||
+          !SmallNnls(w.X, w.y, &c, &sse))
+        return kInf;
       for (int j = 0; j < m; ++j) {
         const int k = lin[j];
         double v = c[j];
         // A coefficient at 0 cannot be a log-parametrised start: nudge it
         // to a small positive value within bounds.
-        const double tiny = 1e-6 * std::max(1e-300, std::abs(y.mean()) + 1.0);
+        const double tiny =
+            1e-6 * std::max(1e-300, std::abs(w.y.mean()) + 1.0);
         if (s.info.params[k].positive) v = std::max(v, tiny);
         v = std::clamp(v, std::max(s.lower[k], s.info.params[k].positive
                                                    ? 1e-300
@@ -506,21 +516,26 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law,
                        s.upper[k]);
         p[k] = v;
       }
-      score = ObjectiveAt(law, s, rows, p.data(), &scratch);
-    } else {
-      score = ObjectiveAt(law, s, rows, p.data(), &scratch);
     }
-    if (std::isfinite(score)) cells.push_back(Cell{score, index, p});
-    ++index;
+    return ObjectiveAt(law, s, rows, p.data(), &w.values);
+  };
+
+  const int num_cells = static_cast<int>(cell_values.size());
+  std::vector<double> scores(num_cells);
+  std::vector<std::vector<double>> params(num_cells);
+  std::vector<CellScratch> scratch(std::max(1, std::min(threads, num_cells)));
+  detail::ParallelFor(num_cells, threads, [&](int worker, int c) {
+    scores[c] = score_cell(cell_values[c], scratch[worker], params[c]);
   });
-  std::stable_sort(cells.begin(), cells.end(),
-                   [](const Cell& a, const Cell& b) {
-                     return a.score < b.score;
-                   });
+  std::vector<int> order;
+  for (int c = 0; c < num_cells; ++c)
+    if (std::isfinite(scores[c])) order.push_back(c);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return scores[a] < scores[b]; });
   std::vector<std::vector<double>> starts;
-  for (const Cell& c : cells) {
+  for (int c : order) {
     if (static_cast<int>(starts.size()) >= count) break;
-    starts.push_back(UserToInternal(s, c.user));
+    starts.push_back(UserToInternal(s, params[c]));
   }
   return starts;
 }
@@ -672,8 +687,9 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   auto data_copy = std::make_shared<Observations>(data);
   Setup s = MakeSetup(law, *data_copy, o);
 
-  // Starts, in internal units.
-  std::vector<std::vector<double>> starts;
+  const int threads = detail::ResolveThreads(o.num_threads);
+  // Starts, in internal units; `reserve` holds further ranked grid cells.
+  std::vector<std::vector<double>> starts, reserve;
   if (o.start == "hoffmann") {
     starts = detail::HoffmannGrid(s.info);
     for (auto& z : starts) {
@@ -703,11 +719,17 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
       starts.push_back(UserToInternal(s, p));
     });
   } else {
-    starts = GridStarts(law, s, o, o.num_polish);
+    // Ranked once: the first num_polish cells are polished, the next
+    // 3 × num_polish kept for the retry below.
+    reserve = GridStarts(law, s, o, 4 * o.num_polish, threads);
+    const size_t first = std::min<size_t>(reserve.size(), o.num_polish);
+    starts.assign(reserve.begin(), reserve.begin() + first);
+    reserve.erase(reserve.begin(), reserve.begin() + first);
     if (!o.init.empty()) starts.push_back(UserToInternal(s, s.init));
     if (starts.empty()) starts.push_back(UserToInternal(s, s.init));
   }
   for (auto& z : starts) ClampInternal(s, &z);
+  for (auto& z : reserve) ClampInternal(s, &z);
 
   // Polish every start; slot i always holds start i's outcome.
   detail::SolveSettings settings;
@@ -715,7 +737,6 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
   settings.function_tolerance = o.function_tolerance;
   settings.parameter_tolerance = o.parameter_tolerance;
   settings.gradient_tolerance = o.gradient_tolerance;
-  const int threads = detail::ResolveThreads(o.num_threads);
   std::vector<std::unique_ptr<detail::ResidualModel>> models(1);
   Polished run = PolishStarts(law, s, o, starts, settings, threads, &models);
   if (o.start == "auto" && run.best >= 0 &&
@@ -723,10 +744,7 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
     // The best of the default starts is not a certified optimum (e.g. all
     // of them ended at the same kink of a piecewise law): polish the
     // next-ranked grid cells before reporting a failure.
-    std::vector<std::vector<double>> more =
-        GridStarts(law, s, o, 4 * o.num_polish);
-    more.erase(more.begin(),
-               more.begin() + std::min<size_t>(more.size(), o.num_polish));
+    const std::vector<std::vector<double>>& more = reserve;
     if (!more.empty()) {
       Logger()->debug("fit '{}': best start not certified; polishing {} more "
                       "grid cells", s.info.name, more.size());

@@ -89,8 +89,8 @@ struct FitOptions {
   double screening_tolerance = 1e-6;
   /// How many of the best screened starts are polished to full tolerance.
   int num_refined = 4;
-  /// Threads for multi-start polishing; 0 = all cores. Results do not
-  /// depend on it.
+  /// Threads for ranking the default grid's cells and for multi-start
+  /// polishing; 0 = all cores. Results do not depend on it.
   int num_threads = 1;
   /// FLOP convention of the data's C column and of allocations ("6ND").
   std::string flop_convention = "6ND";

@@ -162,7 +162,8 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
     grid : None (variable-projection global start), ``"hoffmann"`` (the
         4500-start grid of Hoffmann et al. 2022), ``"init"`` (one local solve
         from ``init``) or a dict of value lists per parameter.
-    threads : threads for multi-start polishing (results do not depend on it).
+    threads : threads for ranking the default start grid and polishing starts (results do
+        not depend on it).
     solver : other ``FitOptions`` fields by name, e.g. ``{"max_iterations": 200}``
         or ``{"screening_tolerance": 0}`` to polish every start of a large grid
         to full tolerance instead of screening it (see docs/objectives.md).

@@ -215,10 +215,16 @@ TEST(FitEngine, GridRankedOnAStrideOfRowsReachesTheAllRowsOptimum) {
   ASSERT_EQ(o.max_scoring_rows, 2048);
   const FitResult ranked = Fit(law, data, o);
   const FitResult ranked_reversed = Fit(law, reversed, o);
+  o.num_threads = 2;  // cells scored and starts polished on two workers
+  const FitResult ranked_two_threads = Fit(law, data, o);
+  o.num_threads = 1;
   o.max_scoring_rows = 0;
   const FitResult every = Fit(law, data, o);
   for (const FitResult* r : {&ranked, &ranked_reversed, &every})
     ASSERT_TRUE(r->converged) << r->message;
+  EXPECT_EQ(ranked_two_threads.objective, ranked.objective);  // bit-identical
+  for (size_t k = 0; k < truth.size(); ++k)
+    EXPECT_EQ(ranked_two_threads.params[k].value, ranked.params[k].value);
   EXPECT_NEAR(ranked.objective / every.objective, 1.0, 1e-9);
   EXPECT_NEAR(ranked_reversed.objective / every.objective, 1.0, 1e-9);
   for (size_t k = 0; k < truth.size(); ++k) {
