@@ -153,64 +153,58 @@ TEST(FitEngine, ScreenedStartsReachTheFullyPolishedOptimum) {
   EXPECT_NE(why.find("num_refined"), std::string::npos);
 }
 
-TEST(FitEngine, UncertifiedDefaultStartsTryMoreGridCells) {
-  // Planted data_constrained runs (the benchmark's design: isoFLOP-like N, D
-  // with 1–8 epochs, 1% multiplicative noise, seed 12345). The three best
-  // default grid cells all end at the same kink of the piecewise law, a
-  // non-stationary point (relative gradient ~0.007); the engine then polishes
-  // the next-ranked cells and reaches the planted basin.
-  const LawPtr law = GetLaw("data_constrained");
+// Planted runs of a built-in law at its typical parameter values, on the
+// benchmarks' isoFLOP-like design: C = 1e18..1e22, D/N = 2..200, and
+// U = D/(1..8) epochs for three-input laws; 1% multiplicative noise.
+Observations PlantedIsoFlopRuns(const LawPtr& law, int n, uint64_t seed) {
   std::vector<double> truth;
   for (const auto& q : law->info().params) truth.push_back(q.init);
-  std::mt19937_64 rng(12345);
+  std::mt19937_64 rng(seed);
   std::normal_distribution<double> noise(0.0, 0.01);
   Observations obs;
-  obs.input_names = {"N", "D", "U"};
-  const int n = 4000;
+  obs.input_names = law->info().input_names;
+  const int ni = law->info().num_inputs();
   for (int i = 0; i < n; ++i) {
     const double t = (i + 0.5) / n;
     const double C = std::pow(10.0, 18.0 + 4.0 * std::fmod(i * 0.618034, 1.0));
     const double ratio = std::pow(10.0, 0.3 + 2.0 * t);
     const double N = std::sqrt(C / (6.0 * ratio)), D = ratio * N;
     const double row[] = {N, D, D / (1.0 + i % 8)};
-    obs.x.insert(obs.x.end(), row, row + 3);
+    obs.x.insert(obs.x.end(), row, row + ni);
     obs.loss.push_back(law->Evaluate(truth.data(), row) * std::exp(noise(rng)));
   }
-  const FitResult r = Fit(law, obs);
+  return obs;
+}
+
+TEST(FitEngine, UncertifiedDefaultStartsTryMoreGridCells) {
+  // Planted data_constrained runs (seed 12345). The three best default grid
+  // cells all end at the same kink of the piecewise law, a non-stationary
+  // point (relative gradient ~0.007); the engine then polishes the
+  // next-ranked cells and reaches the planted basin.
+  const LawPtr law = GetLaw("data_constrained");
+  const FitResult r = Fit(law, PlantedIsoFlopRuns(law, 4000, 12345));
   ASSERT_TRUE(r.converged) << r.message;
   EXPECT_GT(r.num_starts, FitOptions().num_polish);  // the extra cells ran
-  EXPECT_NEAR(r.param("alpha"), truth[3], 0.01);
-  EXPECT_NEAR(r.param("beta"), truth[4], 0.01);
-  EXPECT_NEAR(r.param("E") / truth[0], 1.0, 0.01);
+  const auto& truth = law->info().params;
+  EXPECT_NEAR(r.param("alpha"), truth[3].init, 0.01);
+  EXPECT_NEAR(r.param("beta"), truth[4].init, 0.01);
+  EXPECT_NEAR(r.param("E") / truth[0].init, 1.0, 0.01);
 }
 
 TEST(FitEngine, GridRankedOnAStrideOfRowsReachesTheAllRowsOptimum) {
-  // Planted kaplan runs, L = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D at the law's
-  // typical values, 1% multiplicative noise (seed 7), isoFLOP-like design.
-  // 3000 rows > max_scoring_rows = 2048: the 4096 grid cells are ranked on an
-  // even stride of rows. Ranking on every row, or on the stride of the
-  // reversed rows (a different subset), must polish into the same optimum.
+  // Planted kaplan runs, L = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D (seed 7).
+  // 3000 rows > max_scoring_rows = 2048: the 4096 grid cells are ranked on
+  // each input's extremes and an even stride of rows. Ranking on every row,
+  // or on the stride of the reversed rows (a different subset), must polish
+  // into the same optimum.
   const LawPtr law = GetLaw("kaplan");
-  std::vector<double> truth;
-  for (const auto& q : law->info().params) truth.push_back(q.init);
-  std::mt19937_64 rng(7);
-  std::normal_distribution<double> noise(0.0, 0.01);
-  const int n = 3000;
-  std::vector<double> N(n), D(n), L(n);
+  const Observations data = PlantedIsoFlopRuns(law, 3000, 7);
+  Observations reversed = data;
+  const int n = data.num_rows();
   for (int i = 0; i < n; ++i) {
-    const double C = std::pow(10.0, 18.0 + 4.0 * std::fmod(i * 0.618034, 1.0));
-    const double ratio = std::pow(10.0, 0.3 + 2.0 * (i + 0.5) / n);
-    N[i] = std::sqrt(C / (6.0 * ratio));
-    D[i] = ratio * N[i];
-    const double row[] = {N[i], D[i]};
-    L[i] = law->Evaluate(truth.data(), row) * std::exp(noise(rng));
+    reversed.loss[i] = data.loss[n - 1 - i];
+    for (int k = 0; k < 2; ++k) reversed.x[2 * i + k] = data.x[2 * (n - 1 - i) + k];
   }
-  const Observations data =
-      MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
-  const Observations reversed = MakeObservations(
-      {"N", "D"},
-      {{"N", {N.rbegin(), N.rend()}}, {"D", {D.rbegin(), D.rend()}}},
-      {L.rbegin(), L.rend()});
   FitOptions o;
   ASSERT_EQ(o.max_scoring_rows, 2048);
   const FitResult ranked = Fit(law, data, o);
@@ -223,18 +217,20 @@ TEST(FitEngine, GridRankedOnAStrideOfRowsReachesTheAllRowsOptimum) {
   for (const FitResult* r : {&ranked, &ranked_reversed, &every})
     ASSERT_TRUE(r->converged) << r->message;
   EXPECT_EQ(ranked_two_threads.objective, ranked.objective);  // bit-identical
-  for (size_t k = 0; k < truth.size(); ++k)
+  for (size_t k = 0; k < ranked.params.size(); ++k)
     EXPECT_EQ(ranked_two_threads.params[k].value, ranked.params[k].value);
   EXPECT_NEAR(ranked.objective / every.objective, 1.0, 1e-9);
   EXPECT_NEAR(ranked_reversed.objective / every.objective, 1.0, 1e-9);
-  for (size_t k = 0; k < truth.size(); ++k) {
+  for (size_t k = 0; k < ranked.params.size(); ++k) {
+    const ParamInfo& planted = law->info().params[k];
     EXPECT_NEAR(ranked.params[k].value / every.params[k].value, 1.0, 1e-5)
-        << every.params[k].name;
-    // The planted law comes back: exponents to 5%; the scales to 10%, as
-    // D_c = 5.4e13 lies beyond the largest D (~1e12) and trades off with α_D.
-    const bool scale = law->info().params[k].positive;  // N_c, D_c
-    EXPECT_NEAR(ranked.params[k].value / truth[k], 1.0, scale ? 0.10 : 0.05)
-        << every.params[k].name;
+        << planted.name;
+    // The planted law comes back: exponents to 5%; the scales N_c, D_c to
+    // 10%, as D_c = 5.4e13 lies beyond the largest D (~1e12) and trades off
+    // with α_D.
+    EXPECT_NEAR(ranked.params[k].value / planted.init, 1.0,
+                planted.positive ? 0.10 : 0.05)
+        << planted.name;
   }
   EXPECT_NE(ranked.FullReport().find("ranked on at most 2048 of the 3000 rows"),
             std::string::npos);
