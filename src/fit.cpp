@@ -744,11 +744,11 @@ FitResult Fit(const LawPtr& law_ptr, const Observations& data,
     // The best of the default starts is not a certified optimum (e.g. all
     // of them ended at the same kink of a piecewise law): polish the
     // next-ranked grid cells before reporting a failure.
-    const std::vector<std::vector<double>>& more = reserve;
-    if (!more.empty()) {
+    if (!reserve.empty()) {
       Logger()->debug("fit '{}': best start not certified; polishing {} more "
-                      "grid cells", s.info.name, more.size());
-      Polished extra = PolishStarts(law, s, o, more, settings, threads, &models);
+                      "grid cells", s.info.name, reserve.size());
+      Polished extra =
+          PolishStarts(law, s, o, reserve, settings, threads, &models);
       const int offset = static_cast<int>(run.outcomes.size());
       if (extra.best >= 0 &&
           extra.outcomes[extra.best].cost < run.outcomes[run.best].cost)

@@ -165,9 +165,7 @@ class TypedLaw final : public LawModel {
 
   void EvaluateMany(const double* p, const double* x, int n,
                     double* out) const override {
-    for (int i = 0; i < n; ++i) {
-      out[i] = EvaluateLaw<Law>(p, x + i * Law::kNumInputs, nullptr);
-    }
+    EvaluateManyWithLogs(p, x, nullptr, n, out);  // logs taken on demand
   }
 
   void EvaluateManyWithLogs(const double* p, const double* x,
