@@ -20,17 +20,20 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
         f"Original error: {exc}"
     ) from exc
 
+# Layers, each importing only those above it (tests/python/test_layers.py):
+# _core -> adapters (_inputs, _user_laws) -> results -> topic modules
+# (_api, io, allocation, uncertainty, approaches, backtest, flops, datasets)
+# -> plot, cli.
 from ._core import ScalefitError, get_log_level, set_log_level
+from .results import AllocationTable, BootstrapResult, FitResult
 from ._api import evaluate, fit, from_params, law, laws
-from .results import FitResult
 from .io import load, loads
 from .approaches import envelope_fit, isoflop_fit
 from .backtest import backtest, sensitivity
-from .allocation import (AllocationTable, compute_optimal, inference_aware, law_floor,
-                         loss_to_compute, plan_at_ratio)
+from .allocation import (compute_optimal, inference_aware, law_floor, loss_to_compute,
+                         plan_at_ratio)
 from . import flops
 from . import uncertainty
-from .uncertainty import BootstrapResult
 from . import datasets
 
 __version__ = _core.__version__

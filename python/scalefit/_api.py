@@ -1,17 +1,17 @@
-"""The public functions: fit, evaluate, from_params, law lookup."""
+"""Fitting: scalefit.fit, evaluate, from_params and law lookup (functions only)."""
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import _core
-from ._inputs import as_column, gather
+from ._inputs import (Frame, as_float, as_mapping, as_str, fit_options, law_inputs,
+                      param_values)
+from ._user_laws import formula_for_data, is_formula, make_law
 from .results import FitResult
 
 LawLike = Union[str, "_core.Law"]
-
-_GRID_NAMES = ("auto", "hoffmann", "init")
 
 
 def law(name_or_law: LawLike, breaks: Optional[int] = None, *,
@@ -40,19 +40,17 @@ def law(name_or_law: LawLike, breaks: Optional[int] = None, *,
     formulas); ``bounds``/``start``/``init`` give default bounds, start-grid
     ranges and typical values by name. See docs/laws.md.
     """
-    from ._user_laws import make_law
     return make_law(name_or_law, breaks, params=params, inputs=inputs, positive=positive,
                     linear=linear, bounds=bounds, start=start, init=init, name=name,
                     formula=formula)
 
 
-def _law_for_data(spec: Any, data: Any, inputs: Mapping[str, Any],
+def _law_for_data(spec: Any, frame: Frame, inputs: Mapping[str, Any],
                   loss: Any = None, columns: Optional[Mapping[str, str]] = None) -> "_core.Law":
     """Like law(), but a formula string gets its inputs from the data columns
     and keyword inputs it names."""
-    from ._user_laws import formula_for_data, is_formula
     if isinstance(spec, str) and is_formula(spec):
-        cols = list(_table(data).keys()) + list(inputs.keys()) + list((columns or {}).keys())
+        cols = list(frame.names) + list(inputs.keys()) + list((columns or {}).keys())
         loss_col = loss if isinstance(loss, str) else (columns or {}).get("loss", "loss")
         return formula_for_data(spec, cols, loss_col)
     if callable(spec) and not isinstance(spec, _core.Law):
@@ -64,78 +62,6 @@ def _law_for_data(spec: Any, data: Any, inputs: Mapping[str, Any],
 def laws() -> list:
     """Names of the built-in laws."""
     return list(_core.builtin_laws())
-
-
-def _check_names(kind: str, names: Iterable[str], valid: Sequence[str], lawname: str) -> None:
-    for n in names:
-        if n not in valid:
-            raise ValueError(
-                f"unknown parameter '{n}' in {kind} for law '{lawname}'; its parameters are: "
-                + ", ".join(valid))
-
-
-def _options(lw, objective, delta, init, bounds, fixed, tie, grid, threads,
-             flop_convention, solver) -> "_core.FitOptions":
-    o = _core.FitOptions()
-    if not isinstance(objective, str):
-        raise TypeError("objective must be a string")
-    o.objective = objective
-    if isinstance(delta, bool) or not isinstance(delta, (int, float, np.floating, np.integer)):
-        raise TypeError("delta must be a number")
-    o.delta = float(delta)
-    names = list(lw.param_names)
-    if init is not None:
-        _check_names("init", init, names, lw.name)
-        o.init = {k: float(v) for k, v in init.items()}
-    if bounds is not None:
-        _check_names("bounds", bounds, names, lw.name)
-        b = {}
-        for k, v in bounds.items():
-            lo, hi = v
-            b[k] = (float(-np.inf if lo is None else lo), float(np.inf if hi is None else hi))
-        o.bounds = b
-    if fixed is not None:
-        if isinstance(fixed, str):
-            fixed = [fixed]
-        _check_names("fixed", fixed, names, lw.name)
-        o.fixed = list(fixed)
-    if tie is not None:
-        pairs = list(tie.items()) if isinstance(tie, Mapping) else list(tie)
-        for f, l in pairs:
-            if not isinstance(f, str) or not isinstance(l, str):
-                raise TypeError(
-                    f"tie {f!r} -> {l!r}: a tie links two parameters of the law being fitted "
-                    f"('{lw.name}'), by name; ties between parameters of different laws are "
-                    "not supported")
-            _check_names("tie", [f, l], names, lw.name)
-        o.ties = [(str(f), str(l)) for f, l in pairs]
-    if grid is None or (isinstance(grid, str) and grid == "auto"):
-        o.start = "auto"
-    elif isinstance(grid, str):
-        if grid not in _GRID_NAMES:
-            raise ValueError(f"grid must be None, 'auto', 'hoffmann', 'init' or a dict; got '{grid}'")
-        o.start = grid
-    elif isinstance(grid, Mapping):
-        _check_names("grid", grid, names, lw.name)
-        o.start = "grid"
-        o.grid = {k: [float(x) for x in np.atleast_1d(v)] for k, v in grid.items()}
-    else:
-        raise TypeError("grid must be None, a strategy name or a dict of value lists")
-    if threads is not None:
-        if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)):
-            raise TypeError("threads must be an integer")
-        if threads < 0:
-            raise ValueError("threads must be >= 0 (0 = all cores)")
-        o.num_threads = int(threads)
-    o.flop_convention = str(flop_convention)
-    for key, value in (solver or {}).items():
-        if not hasattr(o, key):
-            raise ValueError(f"unknown solver option '{key}'")
-        setattr(o, key, value)
-    ok, why = o.is_valid()
-    if not ok:
-        raise ValueError(f"invalid fit options: {why}")
-    return o
 
 
 def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "huber_log",
@@ -151,67 +77,71 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
     ----------
     law : name (``"chinchilla"``, ``"power_law"``, ...) or a law object.
     data : pandas DataFrame or dict of arrays with columns named like the
-        law's inputs and ``loss`` (or mapped with ``columns={"N": "params"}``).
+        law's inputs and ``loss``, or mapped: ``N="n_params"`` or
+        ``columns={"N": "n_params", "loss": "train_loss"}``.
     loss : array of observed losses, or the name of the loss column.
     objective : ``"huber_log"`` (default; Huber with threshold ``delta`` on
         log residuals, summed), ``"mse_log"`` or ``"mse"`` (linear loss).
-    weights : per-point weights (> 0).
+    weights : per-point weights (> 0): an array or a column name.
     init, bounds : dicts keyed by parameter name, user units.
     fixed : names held at their ``init`` values.
     tie : ``{"beta": "alpha"}`` makes beta equal alpha.
     grid : None (variable-projection global start), ``"hoffmann"`` (the
         4500-start grid of Hoffmann et al. 2022), ``"init"`` (one local solve
         from ``init``) or a dict of value lists per parameter.
+    groups : one label per row (an array or a column name), for cluster
+        bootstraps and leave-group-out backtests.
+    columns : role (a law input, ``"loss"``, ``"weights"``, ``"groups"``) ->
+        column of ``data``. The result remembers where each input came from,
+        so ``result.predict(new_frame)`` finds the same column names.
     threads : threads for ranking the default start grid and polishing starts (results do
         not depend on it).
     solver : other ``FitOptions`` fields by name, e.g. ``{"max_iterations": 200}``
         or ``{"screening_tolerance": 0}`` to polish every start of a large grid
         to full tolerance instead of screening it (see docs/objectives.md).
-    **inputs : arrays by the law's input names (``N=``, ``D=``, ``C=``...).
+    **inputs : arrays or column names by the law's input names (``N=``,
+        ``D=``, ``C=``...).
     """
-    lw = _law_for_data(law, data, inputs, loss, columns)
-    inp, loss_arr = gather(lw.input_names, data, inputs, loss, columns)
-    w = None if weights is None else as_column(weights, "weights")
-    g = None
-    if groups is not None:
-        if isinstance(groups, str):
-            groups = dict(_table(data))[groups]
-        _, codes = np.unique(np.asarray(groups), return_inverse=True)
-        g = [int(c) for c in codes]
-    opts = _options(lw, objective, delta, init, bounds, fixed, tie, grid, threads,
-                    flop_convention, solver)
-    return FitResult(_core.fit(lw, inp, loss_arr, w, g, opts))
-
-
-def _table(data):
-    from ._inputs import table_columns
-    return table_columns(data)
+    frame = Frame(data)
+    lw = _law_for_data(law, frame, inputs, loss, columns)
+    got = law_inputs(lw.input_names, frame, inputs, loss=loss, weights=weights, groups=groups,
+                     columns=columns, law_name=lw.name)
+    opts = fit_options(lw, objective=objective, delta=delta, init=init, bounds=bounds,
+                       fixed=fixed, tie=tie, grid=grid, threads=threads,
+                       flop_convention=flop_convention, solver=solver)
+    return FitResult(_core.fit(lw, got.inputs, got.loss, got.weights, got.groups, opts),
+                     got.columns)
 
 
 def evaluate(law: LawLike, params: Mapping[str, float], data: Any = None,
-             **inputs: Any) -> np.ndarray:
-    """A law's value at given parameters (dict name -> float) and inputs."""
-    if not isinstance(params, Mapping):
-        raise TypeError("params must be a dict of name -> value")
-    from ._user_laws import is_formula
+             **inputs: Any):
+    """A law's value at given parameters (dict name -> float) and inputs
+    (arrays or column names of ``data``): a numpy array, or a pandas Series
+    on the index of a DataFrame input."""
+    params = as_mapping(params, "params", "{'alpha': 0.3, 'A': 10.0}")
+    frame = Frame(data)
     if isinstance(law, str) and is_formula(law):
         # A formula: the names in `params` are its parameters, the rest inputs.
         lw = _core.formula_law(law, "formula", [str(k) for k in params], [])
     else:
-        lw = _law_for_data(law, data, inputs)
-    _check_names("params", params, list(lw.param_names), lw.name)
-    missing = [n for n in lw.param_names if n not in params]
+        lw = _law_for_data(law, frame, inputs)
+    values = param_values(params, lw, "params")
+    missing = [n for n in lw.param_names if n not in values]
     if missing:
         raise ValueError(f"missing parameters for law '{lw.name}': {', '.join(missing)}")
-    inp, _ = gather(lw.input_names, data, inputs, None, need_loss=False)
-    return np.asarray(lw.evaluate([float(params[n]) for n in lw.param_names], inp))
+    got = law_inputs(lw.input_names, frame, inputs, need_loss=False, law_name=lw.name)
+    out = np.asarray(lw.evaluate([values[n] for n in lw.param_names], got.inputs))
+    if got.index is None:
+        return out
+    import pandas as pd
+    return pd.Series(out, index=got.index, name="loss")
 
 
 def from_params(law: LawLike, params: Mapping[str, float], *,
                 flop_convention: str = "6ND") -> FitResult:
     """A result from published parameters, without data (no uncertainty)."""
     lw = globals()["law"](law)
-    if not isinstance(params, Mapping):
-        raise TypeError("params must be a dict of name -> value")
-    return FitResult(_core.from_params(lw, {k: float(v) for k, v in params.items()},
-                                       flop_convention))
+    params = as_mapping(params, "params", "{'alpha': 0.3, 'A': 10.0}")
+    return FitResult(_core.from_params(lw, {k: as_float(v, f"params['{k}']")
+                                            for k, v in params.items()},
+                                       as_str(flop_convention, "flop_convention")))

@@ -1,4 +1,5 @@
-"""Building law objects from names, formula strings and Python callables.
+"""Input adapter for the law argument: law objects from names, formula
+strings and Python callables.
 
 No numerics here: formulas are parsed and differentiated in C++
 (scalefit/formula.hpp); callables are differentiated by central differences
@@ -7,9 +8,10 @@ in C++ (scalefit/runtime_law.hpp). This module only adapts arguments.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Tuple
+from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple
 
 from . import _core
+from ._inputs import as_int, as_names, as_pairs, as_values
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(:[0-9]+)?$")
 
@@ -17,44 +19,6 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(:[0-9]+)?$")
 def is_formula(text: str) -> bool:
     """True when `text` is a formula rather than a law name."""
     return not _NAME.match(text.strip())
-
-
-def _names(value: Optional[Iterable[str]], what: str) -> list:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    out = []
-    for v in value:
-        if not isinstance(v, str):
-            raise TypeError(f"{what} must be names (strings), got {type(v).__name__}")
-        out.append(v)
-    return out
-
-
-def _ranges(value: Optional[Mapping[str, Tuple[Optional[float], Optional[float]]]],
-            what: str, default_lo: float, default_hi: float) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{what} must be a dict name -> (low, high)")
-    out = {}
-    for k, v in value.items():
-        try:
-            lo, hi = v
-        except (TypeError, ValueError):
-            raise TypeError(f"{what}['{k}'] must be a pair (low, high)") from None
-        out[str(k)] = (float(default_lo if lo is None else lo),
-                       float(default_hi if hi is None else hi))
-    return out
-
-
-def _values(value: Optional[Mapping[str, float]], what: str) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{what} must be a dict name -> value")
-    return {str(k): float(v) for k, v in value.items()}
 
 
 def make_law(spec: Any, breaks: Optional[int] = None, *, params: Optional[Sequence[str]] = None,
@@ -70,17 +34,17 @@ def make_law(spec: Any, breaks: Optional[int] = None, *, params: Optional[Sequen
             raise TypeError("a law object takes no further arguments")
         return spec
     if breaks is not None:
-        if isinstance(breaks, bool) or not isinstance(breaks, int):
-            raise TypeError("breaks must be an integer")
+        breaks = as_int(breaks, "breaks")
         if spec != "broken_power_law":
             raise ValueError(f"breaks= applies to 'broken_power_law' only, not '{spec}'")
         if custom:
             raise TypeError("a built-in law takes no parameter declarations")
         return _core.get_law(f"broken_power_law:{breaks}")
-    common = dict(positive=_names(positive, "positive"), linear=_names(linear, "linear"),
-                  bounds=_ranges(bounds, "bounds", float("-inf"), float("inf")),
-                  start=_ranges(start, "start", float("nan"), float("nan")),
-                  init=_values(init, "init"))
+    common = dict(positive=as_names(positive, "positive"), linear=as_names(linear, "linear"),
+                  bounds={} if bounds is None else as_pairs(bounds, "bounds"),
+                  start={} if start is None else as_pairs(start, "start", float("nan"),
+                                                          float("nan")),
+                  init={} if init is None else as_values(init, "init"))
     if isinstance(spec, str):
         if not is_formula(spec):
             if custom:
@@ -89,10 +53,10 @@ def make_law(spec: Any, breaks: Optional[int] = None, *, params: Optional[Sequen
             return _core.get_law(spec)
         if formula is not None:
             raise TypeError("formula= applies to callables (the formula string is the law)")
-        return _core.formula_law(spec, name or "formula", _names(params, "params"),
-                                 _names(inputs, "inputs"), **common)
+        return _core.formula_law(spec, name or "formula", as_names(params, "params"),
+                                 as_names(inputs, "inputs"), **common)
     if callable(spec):
-        p, x = _names(params, "params"), _names(inputs, "inputs")
+        p, x = as_names(params, "params"), as_names(inputs, "inputs")
         if not p or not x:
             raise ValueError("a callable law needs params=[...] and inputs=[...] (names in order)")
         return _core.callable_law(spec, name or getattr(spec, "__name__", "callable"), p, x,

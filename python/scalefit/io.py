@@ -7,6 +7,7 @@ import os
 from typing import Union
 
 from . import _core
+from ._inputs import as_str
 from .results import FitResult
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -23,8 +24,9 @@ def load(path: PathLike) -> FitResult:
     return FitResult(_core.load_fit_card(os.fspath(path)))
 
 
-def loads(text: str) -> FitResult:
-    """Parse a fit card from a JSON string."""
+def loads(text: str, *, source: str = "<string>") -> FitResult:
+    """Parse a fit card from a JSON string; errors name ``source`` (e.g. the
+    file or ``<stdin>`` the text came from)."""
     if not isinstance(text, str):
         raise TypeError(f"loads takes a str, got {type(text).__name__}")
-    return FitResult(_core.fit_card_from_string(text, "<string>"))
+    return FitResult(_core.fit_card_from_string(text, as_str(source, "source")))

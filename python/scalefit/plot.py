@@ -18,7 +18,9 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from ._inputs import as_column, table_columns
+from ._inputs import Frame, as_column, unwrap
+from . import allocation as _alloc
+from . import flops as _flops
 
 __all__ = ["fit", "loss_vs_compute", "isoflop", "allocation", "backtest", "residuals"]
 
@@ -46,30 +48,17 @@ def _grid(lo: float, hi: float, n: int = 200) -> np.ndarray:
 
 
 def _column(data, name: str, columns: Optional[Mapping[str, str]] = None):
-    table = table_columns(data)
     col = (columns or {}).get(name, name)
-    if col not in table:
-        raise ValueError(f"data has no column '{col}' (columns: {', '.join(map(str, table))})")
-    return as_column(table[col], name)
+    return Frame(data).column(col, name)
 
 
 def _interval(result, inputs, level):
-    """(lower, upper) of the prediction interval, or None when the result
-    cannot give one (no uncertainty module, or a fit without data)."""
+    """(lower, upper) of the delta-method interval at ``inputs``, or None
+    without ``level``."""
     if level is None:
         return None
-    try:
-        pred = result.predict(level=level, **inputs)
-    except TypeError:
-        return None
-    for lo, hi in (("lower", "upper"), ("lo", "hi")):
-        try:
-            return as_column(pred[lo], lo), as_column(pred[hi], hi)
-        except (KeyError, TypeError, IndexError, ValueError):
-            pass
-        if hasattr(pred, lo) and hasattr(pred, hi):
-            return as_column(getattr(pred, lo), lo), as_column(getattr(pred, hi), hi)
-    return None
+    pred = result.predict(level=level, **inputs)
+    return pred.lower, pred.upper
 
 
 def fit(result, data: Any = None, *, x: Optional[str] = None, ax=None, extrapolate: float = 10.0,
@@ -95,7 +84,7 @@ def fit(result, data: Any = None, *, x: Optional[str] = None, ax=None, extrapola
         loss = _column(data, "loss", columns)
         lo, hi = float(np.min(xs)), float(np.max(xs)) * extrapolate
     else:
-        ds = result._r.data_summary
+        ds = unwrap(result).data_summary
         if x not in list(ds.input_names):
             raise ValueError("pass data= (the result carries no data summary for this input)")
         j = list(ds.input_names).index(x)
@@ -142,22 +131,12 @@ def fit(result, data: Any = None, *, x: Optional[str] = None, ax=None, extrapola
 
 
 def _compute_of(data, columns, k: float):
-    table = table_columns(data)
+    frame = Frame(data)
     col = (columns or {}).get("C", "C")
-    if col in table:
-        return as_column(table[col], "C")
-    from . import flops
-    N, D = _column(data, "N", columns), _column(data, "D", columns)
-    return as_column(flops.flops_6nd(N, D, k=k) if "k" in _params(flops.flops_6nd)
-                     else flops.flops_6nd(N, D), "C")
-
-
-def _params(f) -> Sequence[str]:
-    import inspect
-    try:
-        return list(inspect.signature(f).parameters)
-    except (TypeError, ValueError):  # pragma: no cover
-        return []
+    if col in frame:
+        return frame.column(col, "C")
+    return as_column(_flops.flops_6nd(_column(data, "N", columns), _column(data, "D", columns),
+                                      k=k), "C")
 
 
 def loss_vs_compute(result, data: Any = None, *, ax=None, flops: Optional[Sequence[float]] = None,
@@ -165,8 +144,6 @@ def loss_vs_compute(result, data: Any = None, *, ax=None, flops: Optional[Sequen
                     columns: Optional[Mapping[str, str]] = None, k: float = 6.0):
     """Runs' loss against compute C (the data's C column, else 6ND) with the
     compute-optimal frontier L*(C) from ``allocation.compute_optimal``."""
-    from . import allocation as alloc
-
     ax = _axes(ax)
     if data is not None:
         C = _compute_of(data, columns, k)
@@ -177,7 +154,7 @@ def loss_vs_compute(result, data: Any = None, *, ax=None, flops: Optional[Sequen
     else:
         raise ValueError("pass data= or flops= to set the compute range")
     grid = _grid(lo, hi, 120) if flops is None else np.asarray(flops, dtype=float)
-    table = alloc.compute_optimal(result, grid, k=k, **({"level": level} if level else {}))
+    table = _alloc.compute_optimal(result, grid, k=k, **({"level": level} if level else {}))
     ax.plot(grid, table["loss_opt"], color="C3", label="compute-optimal frontier")
     col = table.column("loss_opt")
     if getattr(col, "has_interval", False):
@@ -195,11 +172,9 @@ def allocation(result, flops: Sequence[float], *, ax=None, level: Optional[float
                k: float = 6.0):
     """N_opt(C) and D_opt(C) from ``allocation.compute_optimal``, with their
     interval bands when ``level`` is given and the result supports it."""
-    from . import allocation as alloc
-
     ax = _axes(ax)
     C = np.asarray(flops, dtype=float)
-    table = alloc.compute_optimal(result, C, k=k, **({"level": level} if level else {}))
+    table = _alloc.compute_optimal(result, C, k=k, **({"level": level} if level else {}))
     for name, color in (("N_opt", "C0"), ("D_opt", "C1")):
         ax.plot(C, table[name], color=color, label=name)
         col = table.column(name)
@@ -284,7 +259,7 @@ def residuals(result, ax=None, against: Optional[str] = None):
     if against not in names:
         raise ValueError(f"against must be one of the law's inputs {names}, got '{against}'")
     r = result.residuals()  # raises for a result without data
-    stored = result._r.stored_data()
+    stored = unwrap(result).stored_data()
     if stored is None:  # pragma: no cover - residuals() raised already
         raise ValueError("this result carries no data")
     ax = _axes(ax)

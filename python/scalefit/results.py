@@ -1,106 +1,202 @@
-"""Result objects: values with a one-line repr and a full report. Formatting
-of numbers is done in C++ (one formatter for every result type)."""
+"""Result wrappers: values with a one-line repr, a full report, HTML for
+notebooks, ``to_dict`` and ``to_dataframe``.
+
+Every wrapper derives from :class:`Result`, which holds the C++ result
+(``self._c``) and renders it in one place (``Result._text``: the core's
+``brief_report`` / ``full_report``; numbers are formatted in C++, one
+formatter for every result type). Methods that compute more (a bootstrap, an
+interval) call the core directly through the input adapters; this module
+imports only ``_core`` and ``_inputs``.
+"""
 from __future__ import annotations
 
-from typing import Any, Dict
+import html
+from collections import namedtuple
+from typing import Any, Dict, List, Mapping, Optional
 
 import numpy as np
 
 from . import _core
-from ._inputs import gather
+from ._inputs import (as_bool, as_column, as_float, as_int, as_seed, as_str, budgets,
+                      flop_model, frame, group_codes, law_inputs, level_arg, other_inputs)
+
+__all__ = ["Result", "FitResult", "Prediction", "Interval", "IntervalTable", "Covariance",
+           "BootstrapResult", "AllocationColumn", "AllocationTable", "IsoflopResult",
+           "EnvelopeResult", "BacktestResult", "SensitivityPanel"]
+
+Interval = namedtuple("Interval", ["mean", "lower", "upper"])
+Interval.__doc__ = "A point estimate with a central two-sided interval."
 
 
-class FitResult:
+def _field(name: str, convert=None, doc: Optional[str] = None) -> property:
+    """A read-only property reading ``self._c.<name>`` (converted)."""
+    if convert is None:
+        return property(lambda self: getattr(self._c, name), doc=doc)
+    return property(lambda self: convert(getattr(self._c, name)), doc=doc)
+
+
+def _named(names, values, convert=float) -> Dict[str, Any]:
+    return dict(zip(names, (convert(v) for v in values)))
+
+
+def _on_index(values: np.ndarray, index: Any, name: str):
+    """A pandas Series on ``index`` (the caller's frame), else the array."""
+    if index is None:
+        return values
+    import pandas as pd
+    return pd.Series(values, index=index, name=name)
+
+
+class Result:
+    """Base of every result wrapper.
+
+    - ``repr(r)``: one line; ``r.report()``: the full text report;
+      ``r._repr_html_()``: the report for notebooks. All three come from
+      ``_text`` (the core's ``brief_report`` / ``full_report``), the one
+      place where a result is rendered.
+    - ``r.to_dict()``: the summary as plain Python values (full precision),
+      keyed by the names in ``_fields`` (each a property of the result).
+    - ``r.to_dataframe()``: the result's table as a pandas DataFrame, built
+      from ``_table()`` (a dict of columns, or a DataFrame) with
+      ``_attrs()`` in ``df.attrs``.
+    """
+
+    __slots__ = ("_c",)
+    _fields: tuple = ()
+
+    def __init__(self, core: Any):
+        self._c = core
+
+    # --- rendering (the one place) ----------------------------------------
+    def _text(self, full: bool) -> str:
+        c = self._c
+        if full and hasattr(c, "full_report"):
+            return c.full_report()
+        return c.brief_report()
+
+    def report(self) -> str:
+        """The full text report."""
+        return self._text(True)
+
+    def __repr__(self) -> str:
+        return self._text(False)
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self._text(True)) + "</pre>"
+
+    # --- values -------------------------------------------------------------
+    def to_dict(self) -> Dict[str, Any]:
+        """The summary as plain Python values (full precision)."""
+        return {k: getattr(self, k) for k in self._fields}
+
+    def _table(self):
+        return {k: np.atleast_1d(v) for k, v in self.to_dict().items()
+                if np.ndim(v) <= 1 and not isinstance(v, dict)}
+
+    def _attrs(self) -> Dict[str, Any]:
+        return {}
+
+    def to_dataframe(self):
+        """The result's table as a pandas DataFrame (needs pandas)."""
+        import pandas as pd
+        t = self._table()
+        df = t if isinstance(t, pd.DataFrame) else pd.DataFrame(t)
+        df.attrs.update(self._attrs())
+        return df
+
+
+# ---------------------------------------------------------------------------
+# Fits
+# ---------------------------------------------------------------------------
+
+class FitResult(Result):
     """A fitted (or given) scaling law.
 
     Attributes: ``params`` (dict name -> float, full precision), ``converged``,
-    ``message``, ``objective``, ``law``; methods ``predict``, ``report``.
+    ``message``, ``objective``, ``law``, ``columns`` (the data columns the fit
+    read each input and the loss from); methods ``predict``, ``report``,
+    ``bootstrap``, ``conf_int``, ``covariance``, ``residuals``, ``save``.
     """
 
-    __slots__ = ("_r",)
+    __slots__ = ("_columns",)
+    _fields = ("law", "params", "bounds", "converged", "message", "objective",
+               "objective_name", "delta", "num_points", "num_starts", "num_best_basin",
+               "screened", "iterations", "has_data", "flop_convention")
 
-    def __init__(self, core_result: "_core.FitResult"):
-        self._r = core_result
+    def __init__(self, core_result: "_core.FitResult",
+                 columns: Optional[Mapping[str, str]] = None):
+        super().__init__(core_result)
+        self._columns = dict(columns or {})
 
     # --- values -----------------------------------------------------------
-    @property
-    def law(self):
-        return self._r.law
-
-    @property
-    def params(self) -> Dict[str, float]:
-        return dict(self._r.params)
-
-    @property
-    def converged(self) -> bool:
-        return bool(self._r.converged)
-
-    @property
-    def message(self) -> str:
-        return self._r.message
-
-    @property
-    def objective(self) -> float:
-        return float(self._r.objective)
-
-    @property
-    def objective_name(self) -> str:
-        return self._r.objective_name
-
-    @property
-    def delta(self) -> float:
-        return float(self._r.delta)
-
-    @property
-    def iterations(self) -> int:
-        return int(self._r.iterations)
-
-    @property
-    def num_starts(self) -> int:
-        return int(self._r.num_starts)
-
-    @property
-    def num_best_basin(self) -> int:
-        return int(self._r.num_best_basin)
-
-    @property
-    def screened(self) -> bool:
-        """True when the starts were screened (``solver={"screening_tolerance": ...}``)
-        and only the best ``num_refined`` polished to full tolerance."""
-        return bool(self._r.screened)
-
-    @property
-    def num_points(self) -> int:
-        return int(self._r.num_points)
-
-    @property
-    def has_data(self) -> bool:
-        return bool(self._r.has_data)
+    law = _field("law")
+    params = _field("params", dict, "Parameters by name, full precision.")
+    converged = _field("converged", bool)
+    message = _field("message")
+    objective = _field("objective", float)
+    objective_name = _field("objective_name")
+    delta = _field("delta", float)
+    iterations = _field("iterations", int)
+    num_starts = _field("num_starts", int)
+    num_best_basin = _field("num_best_basin", int)
+    screened = _field("screened", bool,
+                      "True when the starts were screened (``solver={\"screening_tolerance\""
+                      ": ...}``) and only the best ``num_refined`` polished to full tolerance.")
+    num_points = _field("num_points", int)
+    has_data = _field("has_data", bool)
 
     @property
     def bounds(self) -> Dict[str, tuple]:
-        return {p.name: (p.lower, p.upper) for p in self._r.param_values}
+        return {p.name: (p.lower, p.upper) for p in self._c.param_values}
 
     @property
     def flop_convention(self) -> str:
-        return self._r.options.flop_convention
+        return self._c.options.flop_convention
+
+    @property
+    def columns(self) -> Dict[str, str]:
+        """Role (law input, ``"loss"``...) -> the data column it was read
+        from; ``predict(frame)`` looks the inputs up under these names."""
+        return dict(self._columns)
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = super().to_dict()
+        d["law"] = self.law.name
+        return d
+
+    def _table(self):
+        import pandas as pd
+        rows = [dict(name=p.name, value=p.value, lower=p.lower, upper=p.upper,
+                     fixed=p.fixed, tied_to=p.tied_to, at_bound=p.at_bound)
+                for p in self._c.param_values]
+        return pd.DataFrame(rows).set_index("name")
+
+    def to_dataframe(self):
+        """One row per parameter: value, bounds, fixed, tied_to, at_bound
+        (needs pandas)."""
+        return super().to_dataframe()
 
     # --- use ----------------------------------------------------------------
-    def predict(self, data: Any = None, *, level: Any = None,
-                interval: str = "confidence", **inputs: Any):
-        """Predicted loss at the law's inputs (``N=``, ``D=``... or a table).
+    def predict(self, data: Any = None, *, level: Any = None, interval: str = "confidence",
+                columns: Optional[Mapping[str, str]] = None, **inputs: Any):
+        """Predicted loss at the law's inputs: keyword arrays or column names
+        (``N=``, ``D=``...) and/or a table ``data`` whose columns are found
+        under the names this fit was given (``fit.columns``), ``columns=``
+        or the law's own input names.
 
-        Without ``level``: a numpy array. With ``level`` (e.g. 0.95): a
-        ``scalefit.uncertainty.Prediction`` with arrays ``mean``, ``lower``,
-        ``upper`` from the delta method; ``interval="confidence"`` bounds the
-        law's value, ``interval="prediction"`` a new observation (adds the
+        Without ``level``: a pandas Series on the frame's index for a
+        DataFrame (or Series) input, else a numpy array. With ``level``
+        (e.g. 0.95): a :class:`Prediction` (``mean``, ``lower``, ``upper``)
+        from the delta method; ``interval="confidence"`` bounds the law's
+        value, ``interval="prediction"`` a new observation (adds the
         residual noise). For bootstrap percentiles use
         ``fit.bootstrap(...).predict(...)``."""
-        inp, _ = gather(self.law.input_names, data, inputs, None, need_loss=False)
+        got = law_inputs(self.law.input_names, data, inputs, columns=columns,
+                         need_loss=False, remembered=self._columns, law_name=self.law.name)
         if level is None:
-            return np.asarray(self._r.predict(inp))
-        from .uncertainty import predict_interval
-        return predict_interval(self, inp, level, interval)
+            return _on_index(np.asarray(self._c.predict(got.inputs)), got.index, "loss")
+        return Prediction(_core.predict_interval(self._c, got.inputs, level_arg(level),
+                                                 as_str(interval, "interval")), got.index)
 
     def residuals(self) -> np.ndarray:
         """Raw residuals of the data this result was fitted to, in data row
@@ -108,106 +204,698 @@ class FitResult:
         for ``huber_log`` / ``mse_log``, ``predicted - loss`` for ``mse``
         (unweighted). Raises ``ScalefitError`` (a ValueError) for a result
         without data (``from_params``, a card saved without data)."""
-        return np.asarray(self._r.residuals())
+        return np.asarray(self._c.residuals())
 
-    # --- uncertainty (see scalefit.uncertainty, docs/uncertainty.md) ----------
+    # --- uncertainty (docs/uncertainty.md) -----------------------------------
     def bootstrap(self, n: int = 1000, seed: int = 0, method: str = "case",
-                  groups: Any = None, threads: Any = None, **kwargs: Any):
+                  groups: Any = None, threads: Any = None, *, fraction: float = 0.8,
+                  max_retries: int = 8) -> "BootstrapResult":
         """Bootstrap this fit: ``n`` replicates, each refitted with this
         fit's options warm-started from its optimum; every replicate's
         convergence is recorded and failures are reported, never hidden.
 
         method : ``"case"`` (rows with replacement, default), ``"cluster"``
             (groups with replacement; ``groups`` = one label per row, or the
-            groups given to ``fit``), ``"subsample"`` (m-out-of-n, keyword
+            groups given to ``fit``), ``"subsample"`` (m-out-of-n,
             ``fraction=0.8``) or ``"residual"``.
         seed : same seed -> identical samples for any ``threads``.
-        Returns a ``scalefit.uncertainty.BootstrapResult``."""
-        from .uncertainty import bootstrap
-        return bootstrap(self, n, seed, method, groups, threads, **kwargs)
+        max_retries : re-solves of a replicate that stops uncertified."""
+        codes: List[int] = []
+        if groups is not None:
+            if isinstance(groups, str):
+                raise TypeError("groups must be an array of labels, one per fitted row "
+                                "(not a column name: a result keeps no data frame)")
+            codes = group_codes(groups, "groups")
+        core = _core.bootstrap(self._c, as_int(n, "n"), as_seed(seed), as_str(method, "method"),
+                               codes, as_float(fraction, "fraction"),
+                               as_int(0 if threads is None else threads, "threads"),
+                               as_int(max_retries, "max_retries"))
+        return BootstrapResult(core, self._columns)
 
-    def conf_int(self, level: float = 0.95, budgets: Any = None):
+    def conf_int(self, level: float = 0.95, budgets: Any = None) -> "IntervalTable":
         """Delta-method intervals from the covariance at the optimum on every
         parameter and (chinchilla) on a, b, G and N_opt, D_opt,
-        tokens_per_param, loss_opt at each budget in ``budgets`` (FLOPs).
-        Returns a ``scalefit.uncertainty.IntervalTable``
-        (``table["alpha"]`` -> ``Interval(mean, lower, upper)``)."""
-        from .uncertainty import conf_int
-        return conf_int(self, level, budgets)
+        tokens_per_param, loss_opt at each budget in ``budgets`` (FLOPs)."""
+        return IntervalTable(_core.conf_int(self._c, level_arg(level), _budgets(budgets)))
 
-    def covariance(self):
-        """The parameter covariance at the optimum
-        (``scalefit.uncertainty.Covariance``)."""
-        from .uncertainty import covariance
-        return covariance(self)
+    def covariance(self) -> "Covariance":
+        """The parameter covariance at the optimum."""
+        return Covariance(_core.covariance(self._c))
 
     @property
     def diagnostics(self):
         """Design diagnostics: points, distinct values and spans, tokens per
         parameter, conditioning, correlations, bounds, the floor, warnings
         and ``identified`` (see docs/diagnostics.md)."""
-        return _core.fit_diagnostics(self._r)
+        return _core.fit_diagnostics(self._c)
 
-    def to_dict(self) -> Dict[str, Any]:
-        """Everything in the one-line repr and the report's header, as plain
-        Python values (full precision)."""
-        return {
-            "law": self.law.name,
-            "params": self.params,
-            "bounds": self.bounds,
-            "converged": self.converged,
-            "message": self.message,
-            "objective": self.objective,
-            "objective_name": self.objective_name,
-            "delta": self.delta,
-            "num_points": self.num_points,
-            "num_starts": self.num_starts,
-            "num_best_basin": self.num_best_basin,
-            "screened": self.screened,
-            "iterations": self.iterations,
-            "has_data": self.has_data,
-            "flop_convention": self.flop_convention,
-        }
-
-    def to_dataframe(self):
-        """One row per parameter: value, bounds, fixed, tied_to, at_bound
-        (needs pandas)."""
-        import pandas as pd
-
-        rows = [dict(name=p.name, value=p.value, lower=p.lower, upper=p.upper,
-                     fixed=p.fixed, tied_to=p.tied_to, at_bound=p.at_bound)
-                for p in self._r.param_values]
-        return pd.DataFrame(rows).set_index("name")
-
-    def report(self) -> str:
-        """The full text report."""
-        return self._r.full_report()
-
-    # --- fit cards (JSON; see docs/fit_cards.md) ------------------------------
+    # --- fit cards (JSON; docs/fit_cards.md) ------------------------------------
     def save(self, path, *, include_data: bool = False) -> None:
         """Write this result's fit card (JSON, full precision) to ``path``.
 
         ``include_data=True`` also stores the observations, so the loaded
         result can be bootstrapped or backtested again."""
         import os
-        _core.save_fit_card(self._r, os.fspath(path), bool(include_data))
+        _core.save_fit_card(self._c, os.fspath(path), as_bool(include_data, "include_data"))
 
     def to_card(self, *, include_data: bool = False) -> str:
         """The fit card as a JSON string (what ``save`` writes)."""
-        return _core.fit_card_to_string(self._r, bool(include_data))
+        return _core.fit_card_to_string(self._c, as_bool(include_data, "include_data"))
 
     def __reduce__(self):
         # Pickles through the fit card, data included: exact and portable.
-        return (_from_card, (_core.fit_card_to_string(self._r, True, -1),))
+        return (_from_card, (_core.fit_card_to_string(self._c, True, -1), self._columns))
+
+
+def _budgets(value):
+    return budgets(value)
+
+
+def _from_card(text: str, columns: Optional[Mapping[str, str]] = None) -> FitResult:
+    """Unpickling helper: a FitResult from fit-card text."""
+    return FitResult(_core.fit_card_from_string(text, "<pickle>"), columns)
+
+
+# ---------------------------------------------------------------------------
+# Uncertainty
+# ---------------------------------------------------------------------------
+
+class Prediction(Result):
+    """Predicted loss with an interval: arrays ``mean``, ``lower``,
+    ``upper``; ``interval`` is ``"confidence"`` (the law's value) or
+    ``"prediction"`` (a new observation); ``method`` says how.
+    ``to_dataframe()`` has one row per prediction (on the input frame's
+    index when one was given)."""
+
+    __slots__ = ("_index",)
+    _fields = ("mean", "lower", "upper", "level", "interval", "method")
+
+    def __init__(self, core_table: "_core.PredictionTable", index: Any = None):
+        super().__init__(core_table)
+        self._index = index
+
+    mean = _field("mean", np.asarray)
+    lower = _field("lower", np.asarray)
+    upper = _field("upper", np.asarray)
+    level = _field("level", float)
+    interval = _field("interval")
+    method = _field("method")
+
+    def __len__(self) -> int:
+        return len(self._c.mean)
+
+    def _table(self):
+        import pandas as pd
+        return pd.DataFrame({"mean": self.mean, "lower": self.lower, "upper": self.upper},
+                            index=self._index)
+
+    def _attrs(self):
+        return {"level": self.level, "interval": self.interval, "method": self.method}
+
+
+class IntervalTable(Result):
+    """Intervals on parameters and derived quantities: ``a`` (N_opt ∝ C^a),
+    ``b``, ``G`` and, per budget C, ``N_opt@C``, ``D_opt@C``,
+    ``tokens_per_param@C``, ``loss_opt@C``.
+
+    ``table["alpha"]`` is an ``Interval(mean, lower, upper)``; ``names``,
+    ``mean``, ``lower``, ``upper``, ``stderr`` are aligned arrays; ``level``
+    and ``method`` (``"delta"`` or ``"bootstrap_<method>"``) say how they were
+    made.
+    """
+
+    __slots__ = ()
+
+    names = _field("names", list)
+    mean = _field("mean", np.asarray)
+    lower = _field("lower", np.asarray)
+    upper = _field("upper", np.asarray)
+    level = _field("level", float)
+    method = _field("method")
+
+    @property
+    def stderr(self) -> Dict[str, float]:
+        return _named(self._c.names, self._c.std_errors)
+
+    @property
+    def log_scale(self) -> Dict[str, bool]:
+        return _named(self._c.names, self._c.log_scale, bool)
+
+    def __getitem__(self, name: str) -> Interval:
+        if not isinstance(name, str):
+            raise TypeError(f"quantity name must be a string, got {type(name).__name__}")
+        try:
+            i = self._c.index(name)
+        except ValueError as exc:
+            raise KeyError(str(exc)) from None
+        return Interval(float(self._c.mean[i]), float(self._c.lower[i]),
+                        float(self._c.upper[i]))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._c.names
+
+    def __iter__(self):
+        return iter(self._c.names)
+
+    def __len__(self) -> int:
+        return len(self._c.names)
+
+    def keys(self):
+        return list(self._c.names)
+
+    def to_dict(self) -> Dict[str, Interval]:
+        return {n: self[n] for n in self._c.names}
+
+    def _table(self):
+        import pandas as pd
+        return pd.DataFrame({"mean": self.mean, "lower": self.lower, "upper": self.upper,
+                             "stderr": np.asarray(self._c.std_errors)},
+                            index=pd.Index(self.names, name="quantity"))
+
+    def _attrs(self):
+        return {"level": self.level, "method": self.method}
+
+    def to_dataframe(self):
+        """A pandas DataFrame indexed by quantity: mean, lower, upper, stderr."""
+        return super().to_dataframe()
+
+
+class Covariance(Result):
+    """Parameter covariance at the optimum (see ``docs/uncertainty.md``):
+    ``matrix`` (P x P, user units), ``stderr`` (dict), ``estimator``
+    (``"least_squares"`` or ``"kernel_sandwich"``), ``rank_deficient`` and
+    ``message``; for huber_log also ``num_quadratic`` (points with
+    |r| <= delta), ``expected_quadratic`` (its kernel estimate, used in the
+    bread) and ``bandwidth``. ``to_dataframe()`` is the matrix."""
+
+    __slots__ = ()
+    _fields = ("names", "estimator", "rank", "rank_deficient", "condition_number",
+               "residual_variance", "stderr", "message")
+
+    names = _field("names", list)
+    matrix = _field("matrix", np.asarray)
+    estimator = _field("estimator")
+    rank = _field("rank", int)
+    rank_deficient = _field("rank_deficient", bool)
+    condition_number = _field("condition_number", float)
+    residual_variance = _field("residual_variance", float)
+    message = _field("message")
+    num_quadratic = _field("num_quadratic", int)
+    expected_quadratic = _field("expected_quadratic", float)
+    bandwidth = _field("bandwidth", float)
+
+    @property
+    def stderr(self) -> Dict[str, float]:
+        return _named(self._c.names, self._c.std_errors)
+
+    @property
+    def identified(self) -> Dict[str, bool]:
+        return _named(self._c.names, self._c.identified, bool)
+
+    def _text(self, full: bool) -> str:
+        if full:
+            return self._c.report()
+        return (f"Covariance({self.estimator}, rank {self.rank} of {self._c.num_free}, "
+                f"{'RANK DEFICIENT' if self.rank_deficient else 'ok'})")
+
+    def _table(self):
+        import pandas as pd
+        return pd.DataFrame(self.matrix, index=self.names, columns=self.names)
+
+    def _attrs(self):
+        return {"estimator": self.estimator}
+
+
+class BootstrapResult(Result):
+    """The replicates of a bootstrap.
+
+    ``samples`` (n x P numpy array, raw replicate parameters, law order;
+    ``param_names`` gives the columns), ``converged`` (bool per replicate),
+    ``num_failed`` / ``failed`` (indices; failed replicates are excluded
+    from every statistic and reported), ``stderr`` (dict), ``conf_int``,
+    ``predict``, ``compute_optimal``, ``loss_to_compute``, ``report()``.
+    """
+
+    __slots__ = ("_columns",)
+    _fields = ("method", "n", "seed", "num_failed", "num_restarted", "stderr")
+
+    def __init__(self, core_boot: "_core.BootstrapResult",
+                 columns: Optional[Mapping[str, str]] = None):
+        super().__init__(core_boot)
+        self._columns = dict(columns or {})
+
+    param_names = _field("names", list)
+    samples = _field("samples", np.asarray)
+    converged = _field("converged", np.asarray)
+    messages = _field("messages", list)
+    attempts = _field("attempts", np.asarray)
+    failed = _field("failed", list)
+    num_failed = _field("num_failed", int)
+    num_restarted = _field("num_restarted", int)
+    n = _field("num_replicates", int)
+    method = _field("method")
+    seed = _field("seed", int)
+    scale = _field("scale", float)
+    seconds = _field("seconds", float)
+
+    @property
+    def fit(self) -> FitResult:
+        """The full-data fit."""
+        return FitResult(self._c.fit, self._columns)
+
+    @property
+    def stderr(self) -> Dict[str, float]:
+        """Standard deviation of the converged replicates per parameter
+        (times sqrt(m/(n-m)) for subsampling)."""
+        return _named(self._c.names, self._c.std_errors())
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Summary as plain values: method, n, seed, failures, standard errors."""
+        return super().to_dict()
+
+    def _table(self):
+        import pandas as pd
+        df = pd.DataFrame(self.samples, columns=self.param_names)
+        df["converged"] = self.converged
+        return df
+
+    def to_dataframe(self):
+        """The replicate samples, one row per replicate and a ``converged``
+        column (needs pandas)."""
+        return super().to_dataframe()
+
+    def conf_int(self, level: float = 0.95, budgets: Any = None) -> IntervalTable:
+        """Percentile intervals on every parameter and (chinchilla) on a, b,
+        G and, at each budget in ``budgets`` (FLOPs), N_opt, D_opt,
+        tokens_per_param and loss_opt."""
+        return IntervalTable(self._c.conf_int(level_arg(level), _budgets(budgets)))
+
+    def predict(self, data: Any = None, *, level: float = 0.95, interval: str = "confidence",
+                columns: Optional[Mapping[str, str]] = None, **inputs: Any) -> Prediction:
+        """Percentile interval on the predicted loss at the law's inputs
+        (given as in :meth:`FitResult.predict`)."""
+        law = self._c.fit.law
+        got = law_inputs(law.input_names, data, inputs, columns=columns, need_loss=False,
+                         remembered=self._columns, law_name=law.name)
+        return Prediction(self._c.predict(got.inputs, level_arg(level),
+                                          as_str(interval, "interval")), got.index)
+
+    def compute_optimal(self, flops: Any, *, level: float = 0.95, k: Any = 6.0,
+                        method: str = "auto",
+                        other_inputs: Optional[Mapping[str, float]] = None,
+                        allow_unidentified: bool = False) -> "AllocationTable":
+        """Compute-optimal plan at budgets ``flops`` with percentile intervals
+        (any law with inputs N and D)."""
+        return AllocationTable(self._c.compute_optimal(
+            as_column(flops, "flops"), level_arg(level), flop_model(k),
+            as_str(method, "method"), _other(other_inputs),
+            as_bool(allow_unidentified, "allow_unidentified")))
+
+    def loss_to_compute(self, target_loss: Any, *, level: float = 0.95, k: Any = 6.0,
+                        method: str = "auto",
+                        other_inputs: Optional[Mapping[str, float]] = None,
+                        allow_unidentified: bool = False) -> "AllocationTable":
+        """Compute (and N, D, D/N) on the compute-optimal frontier reaching
+        ``target_loss``, with percentile intervals over the replicates (any
+        law with inputs N and D). A replicate whose floor is at or above a
+        target needs infinite compute and enters as +inf, so an upper bound
+        can be ``inf``; ``interval_method`` counts such replicates."""
+        return AllocationTable(self._c.loss_to_compute(
+            as_column(target_loss, "target_loss"), level_arg(level), flop_model(k),
+            as_str(method, "method"), _other(other_inputs),
+            as_bool(allow_unidentified, "allow_unidentified")))
+
+
+def _other(value):
+    return other_inputs(value)
+
+
+# ---------------------------------------------------------------------------
+# Allocation
+# ---------------------------------------------------------------------------
+
+class AllocationColumn:
+    """One column: ``mean`` (point values) and, when intervals were asked
+    for, ``lower`` and ``upper`` (else None)."""
+
+    __slots__ = ("mean", "lower", "upper")
+
+    def __init__(self, core_column):
+        self.mean = np.asarray(core_column.mean)
+        self.lower = None if core_column.lower is None else np.asarray(core_column.lower)
+        self.upper = None if core_column.upper is None else np.asarray(core_column.upper)
+
+    @property
+    def has_interval(self) -> bool:
+        return self.lower is not None
 
     def __repr__(self) -> str:
-        return self._r.brief_report()
-
-    def _repr_html_(self) -> str:
-        import html
-        return "<pre>" + html.escape(self.report()) + "</pre>"
+        return (f"AllocationColumn({len(self.mean)} values"
+                + (", with interval)" if self.has_interval else ")"))
 
 
-def _from_card(text: str) -> "FitResult":
-    """Unpickling helper: a FitResult from fit-card text."""
-    return FitResult(_core.fit_card_from_string(text, "<pickle>"))
+class AllocationTable(Result):
+    """Allocations over many budgets (or target losses).
+
+    Columns ``C``, ``N_opt``, ``D_opt``, ``tokens_per_param``, ``loss_opt``:
+    ``table["N_opt"]`` is a numpy array of point values; ``table.column(name)``
+    also carries ``lower``/``upper`` when intervals were computed.
+    ``flop_convention`` records the FLOP model (printed in every report).
+    """
+
+    __slots__ = ()
+
+    @property
+    def columns(self) -> tuple:
+        return tuple(_core.AllocationTable.column_names())
+
+    kind = _field("kind")
+    law = _field("law")
+    flop_convention = _field("flop_convention")
+    flop_description = _field("flop_description")
+    method = _field("method")
+    warning = _field("warning", doc="Empty unless computed from a fit whose exponents are "
+                                    "not identified (``allow_unidentified=True``).")
+    interval_method = _field("interval_method")
+
+    @property
+    def level(self) -> Optional[float]:
+        lv = float(self._c.level)
+        return None if np.isnan(lv) else lv
+
+    @property
+    def target_loss(self) -> Optional[np.ndarray]:
+        t = self._c.target_loss
+        return None if t is None else np.asarray(t)
+
+    def column(self, name: str) -> AllocationColumn:
+        """The column ``name`` with ``mean``, ``lower`` and ``upper``."""
+        self._check(name)
+        return AllocationColumn(self._c.column(name))
+
+    def _check(self, name: Any) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"column name must be a string, got {type(name).__name__}")
+        if name not in self.columns:
+            raise KeyError(f"unknown column '{name}'; columns: {', '.join(self.columns)}")
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        self._check(name)
+        return np.asarray(self._c.column(name).mean)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.columns
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    def keys(self):
+        return self.columns
+
+    def __len__(self) -> int:
+        return int(self._c.num_rows)
+
+    def row(self, i: int) -> Dict[str, float]:
+        """Row ``i`` as a dict of point values."""
+        a = self._c.row(as_int(i, "i"))
+        return {c: float(getattr(a, c)) for c in self.columns}
+
+    def to_dict(self) -> Dict[str, np.ndarray]:
+        """Columns by name (point values); with intervals also
+        ``<name>_lower`` / ``<name>_upper``; ``target_loss`` first for
+        loss_to_compute tables."""
+        out: Dict[str, np.ndarray] = {}
+        if self.target_loss is not None:
+            out["target_loss"] = self.target_loss
+        for c in self.columns:
+            col = self.column(c)
+            out[c] = col.mean
+            if col.has_interval:
+                out[c + "_lower"] = col.lower
+                out[c + "_upper"] = col.upper
+        return out
+
+    def _table(self):
+        return self.to_dict()
+
+    def _attrs(self):
+        return {"flop_convention": self.flop_convention, "law": self.law, "kind": self.kind}
+
+    def to_dataframe(self):
+        """A pandas DataFrame with the columns of :meth:`to_dict`; the FLOP
+        convention is kept in ``df.attrs``."""
+        return super().to_dataframe()
+
+
+# ---------------------------------------------------------------------------
+# Chinchilla Approaches 1 and 2
+# ---------------------------------------------------------------------------
+
+class IsoflopResult(Result):
+    """Result of :func:`scalefit.isoflop_fit`.
+
+    ``a``, ``b``: exponents of N_opt ∝ C^a, D_opt ∝ C^b; ``a_interval``,
+    ``b_interval``: bootstrap percentile intervals; ``budgets``: the
+    per-budget table (a pandas DataFrame; columns C, num_points,
+    num_fit_points, N_opt, D_opt, loss_opt, interior, used, ...; also
+    ``to_dataframe()``); ``frontier``: the saturating_power_law fit of
+    L_opt(C) (or None); ``parametric``: the chinchilla fit of the same runs
+    (or None) with the implied ``a_parametric``, ``b_parametric``; ``notes``;
+    ``report()``.
+    """
+
+    __slots__ = ()
+    _fields = ("a", "b", "a_interval", "b_interval", "n_coefficient", "d_coefficient",
+               "num_used", "a_parametric", "b_parametric", "notes")
+
+    a = _field("a", float)
+    b = _field("b", float)
+    num_bootstrap_used = _field("num_bootstrap_used", int)
+    notes = _field("notes", list)
+
+    @property
+    def a_interval(self) -> tuple:
+        return (float(self._c.n_opt.lower), float(self._c.n_opt.upper))
+
+    @property
+    def b_interval(self) -> tuple:
+        return (float(self._c.d_opt.lower), float(self._c.d_opt.upper))
+
+    @property
+    def n_coefficient(self) -> float:
+        """G_N in N_opt = G_N · C^a."""
+        return float(self._c.n_opt.coefficient)
+
+    @property
+    def d_coefficient(self) -> float:
+        """G_D in D_opt = G_D · C^b."""
+        return float(self._c.d_opt.coefficient)
+
+    @property
+    def budgets(self):
+        return frame(self._c.budgets)
+
+    @property
+    def budget_rows(self) -> List[List[int]]:
+        """0-based input rows of each budget group."""
+        return [list(r) for r in self._c.budget_rows]
+
+    @property
+    def num_used(self) -> int:
+        return int(self._c.num_used())
+
+    def profile_loss(self, budget: int, N: Any) -> np.ndarray:
+        """The fitted parabola of budget ``budget`` (0-based row of
+        ``budgets``) at model sizes ``N``: c0 + c1 ln N + c2 (ln N)^2."""
+        return np.asarray(self._c.profile_loss(as_int(budget, "budget"), as_column(N, "N")))
+
+    @property
+    def frontier(self) -> Optional[FitResult]:
+        return FitResult(self._c.frontier) if self._c.has_frontier else None
+
+    @property
+    def parametric(self) -> Optional[FitResult]:
+        return FitResult(self._c.parametric) if self._c.has_parametric else None
+
+    @property
+    def a_parametric(self) -> Optional[float]:
+        return float(self._c.a_parametric) if self._c.has_parametric else None
+
+    @property
+    def b_parametric(self) -> Optional[float]:
+        return float(self._c.b_parametric) if self._c.has_parametric else None
+
+    def _table(self):
+        return self.budgets
+
+
+class EnvelopeResult(Result):
+    """Result of :func:`scalefit.envelope_fit`: ``a``, ``b``, ``points``
+    (the envelope table: C, loss, N_opt, D_opt, run, num_runs, edge, used;
+    also ``to_dataframe()``), ``notes``, ``report()``."""
+
+    __slots__ = ("_run_labels",)
+    _fields = ("a", "b", "n_coefficient", "d_coefficient", "num_used", "notes")
+
+    def __init__(self, core: "_core.EnvelopeResult", run_labels=None):
+        super().__init__(core)
+        self._run_labels = run_labels
+
+    a = _field("a", float)
+    b = _field("b", float)
+    notes = _field("notes", list)
+
+    @property
+    def n_coefficient(self) -> float:
+        return float(self._c.n_opt.coefficient)
+
+    @property
+    def d_coefficient(self) -> float:
+        return float(self._c.d_opt.coefficient)
+
+    @property
+    def points(self):
+        cols = dict(self._c.points)
+        if self._run_labels is not None:
+            cols["run"] = self._run_labels[np.asarray(cols["run"], dtype=np.int64)]
+        return frame(cols)
+
+    @property
+    def num_used(self) -> int:
+        return int(self._c.num_used())
+
+    def _table(self):
+        return self.points
+
+
+# ---------------------------------------------------------------------------
+# Backtests and the sensitivity panel
+# ---------------------------------------------------------------------------
+
+class BacktestResult(Result):
+    """Result of :func:`scalefit.backtest`.
+
+    Headline metrics (of the split at ``threshold``): ``mean_are``,
+    ``max_are`` (absolute relative errors |L̂ − L|/L), ``rmsle`` (natural
+    log) and ``coverage`` (NaN unless intervals were computed); ``baseline``
+    holds the same metrics for the "best observed loss" forecast.
+    Tables: ``to_dataframe()`` (held-out runs), ``folds``, ``rolling``,
+    ``by_distance``, ``leave_group_out``. ``report()`` prints everything.
+    """
+
+    __slots__ = ()
+    _fields = ("law", "objective", "split", "threshold", "mean_are", "max_are", "rmsle",
+               "coverage", "num_train", "num_test", "baseline")
+
+    law = _field("law")
+    objective = _field("objective")
+    split = _field("split", doc='The split quantity: ``"C = 6ND"``, ``"C"``, ``"N"``...')
+    threshold = _field("threshold", float)
+    mean_are = _field("mean_are", float)
+    max_are = _field("max_are", float)
+    rmsle = _field("rmsle", float)
+    coverage = _field("coverage", float)
+    has_intervals = _field("has_intervals", bool)
+
+    @property
+    def num_train(self) -> int:
+        return int(self._c.folds[0].num_train)
+
+    @property
+    def num_test(self) -> int:
+        return int(self._c.folds[0].num_test)
+
+    @property
+    def baseline(self) -> dict:
+        """Metrics of the baseline: every held-out run predicted at the lowest
+        training loss (``loss``)."""
+        f = self._c.folds[0]
+        return {"loss": float(f.baseline_loss), "mean_are": float(f.baseline.mean_are),
+                "max_are": float(f.baseline.max_are), "rmsle": float(f.baseline.rmsle)}
+
+    @property
+    def fit(self) -> FitResult:
+        """The law fitted on the training runs of the split."""
+        return FitResult(self._c.folds[0].fit)
+
+    def _fold(self, fold: Any) -> int:
+        n = len(self._c.folds)
+        fold = as_int(fold, "fold")
+        if not 0 <= fold < n:
+            raise ValueError(f"fold must be in [0, {n - 1}], got {fold}")
+        return fold
+
+    def fold_fit(self, fold: int) -> FitResult:
+        """The fit of fold ``fold`` (see ``folds``)."""
+        return FitResult(self._c.folds[self._fold(fold)].fit)
+
+    def to_dict(self) -> dict:
+        """Summary metrics as plain values (full precision)."""
+        return super().to_dict()
+
+    def to_dataframe(self, fold: Optional[int] = 0):
+        """Held-out runs of one fold (default: the split), or of every fold
+        with ``fold=None``: inputs, ``split_value``, ``distance_decades``,
+        ``observed``, ``predicted``, ``lower``/``upper`` (NaN without
+        intervals), ``are``, ``log_error``, ``baseline``, ``baseline_are``."""
+        return frame(self._c.run_columns(-1 if fold is None else self._fold(fold)))
+
+    @property
+    def folds(self):
+        """One row per refit: kind (split, rolling, leave_group_out), counts,
+        metrics and baseline metrics."""
+        return frame(self._c.fold_columns())
+
+    def _folds_of(self, kind: str):
+        cols = self._c.fold_columns()
+        keep = np.array([k == kind for k in cols["kind"]], dtype=bool)
+        return frame({k: np.asarray(v)[keep] for k, v in cols.items()})
+
+    @property
+    def rolling(self):
+        """Rolling-origin folds (one per threshold)."""
+        return self._folds_of("rolling")
+
+    @property
+    def leave_group_out(self):
+        """Leave-one-group-out folds."""
+        return self._folds_of("leave_group_out")
+
+    @property
+    def by_distance(self):
+        """Error against extrapolation distance (decades of the split
+        quantity beyond the largest training run), over the rolling folds."""
+        return frame(self._c.distance_columns())
+
+
+class SensitivityPanel(Result):
+    """Result of :func:`scalefit.sensitivity`: one row per objective with the
+    refit's parameters, a (= d ln N_opt / d ln C), N_opt, D_opt and L* at the
+    budget, and the spread across objectives (``a_spread`` = max − min,
+    ``N_opt_ratio`` = max / min, ``loss_opt_rel_spread`` = (max − min)/min).
+    """
+
+    __slots__ = ()
+    _fields = ("budget", "a_spread", "N_opt_ratio", "loss_opt_rel_spread")
+
+    budget = _field("budget", float)
+    a_spread = _field("a_spread", float)
+    N_opt_ratio = _field("N_opt_ratio", float)
+    loss_opt_rel_spread = _field("loss_opt_rel_spread", float)
+
+    @property
+    def fits(self) -> dict:
+        """The refit for each objective."""
+        return {row.objective: FitResult(row.fit) for row in self._c.rows}
+
+    def _table(self):
+        rows = self._c.rows
+        cols = {"objective": [r.objective for r in rows],
+                "a": [r.a for r in rows], "N_opt": [r.N_opt for r in rows],
+                "D_opt": [r.D_opt for r in rows], "loss_opt": [r.loss_opt for r in rows]}
+        names = list(rows[0].fit.params) if rows else []
+        for name in names:
+            cols[name] = [r.fit.params[name] for r in rows]
+        cols["converged"] = [bool(r.fit.converged) for r in rows]
+        cols["note"] = [r.note for r in rows]
+        return frame(cols)

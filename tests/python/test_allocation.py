@@ -161,23 +161,13 @@ def test_type_errors(unrounded):
         scalefit.compute_optimal(unrounded, 1e20, method="magic")
 
 
-def test_level_without_uncertainty_support(unrounded):
-    import importlib
-    try:
-        unc = importlib.import_module("scalefit.uncertainty")
-    except ImportError:
-        unc = None
-    if getattr(unc, "allocation_intervals", None) is not None:
-        # Wired: the table keeps the point values and gains intervals.
-        fit = scalefit.fit("chinchilla", scalefit.datasets.chinchilla())
-        point = scalefit.compute_optimal(fit, [1e22, 1e24])
-        t = scalefit.compute_optimal(fit, [1e22, 1e24], level=0.9)
-        col = t.column("N_opt")
-        np.testing.assert_allclose(col.mean, point["N_opt"], rtol=1e-12)
-        assert col.has_interval and np.all(col.lower < col.mean) and np.all(col.mean < col.upper)
-        assert t.level == 0.9
-        assert "N_opt_lower" in t.to_dict()
-        assert "[" in t.report()
-        return
-    with pytest.raises(NotImplementedError, match="uncertainty"):
-        scalefit.compute_optimal(unrounded, [1e22], level=0.9)
+def test_level_adds_intervals_to_the_point_table():
+    fit = scalefit.fit("chinchilla", scalefit.datasets.chinchilla())
+    point = scalefit.compute_optimal(fit, [1e22, 1e24])
+    t = scalefit.compute_optimal(fit, [1e22, 1e24], level=0.9)
+    col = t.column("N_opt")
+    np.testing.assert_allclose(col.mean, point["N_opt"], rtol=1e-12)
+    assert col.has_interval and np.all(col.lower < col.mean) and np.all(col.mean < col.upper)
+    assert t.level == 0.9
+    assert "N_opt_lower" in t.to_dict()
+    assert "[" in t.report()

@@ -122,22 +122,11 @@ def test_predict_at_rows_of_a_file(capsys, card, tmp_path):
     assert got == list(scalefit.load(card).predict(N=[7e10, 1e9], D=[1.4e12, 2e10]))
 
 
-def _allocation_available():
-    try:
-        from scalefit import allocation  # noqa: F401
-        return True
-    except ImportError:
-        return False
-
-
-@pytest.mark.skipif(not _allocation_available(), reason="scalefit.allocation not built")
 def test_allocate(capsys, card):
-    from scalefit import allocation
-
     code, out, err = run(capsys, "allocate", str(card), "--flops", "1e24", "1e25", "--json")
     assert code == 0, err
     doc = json.loads(out)
-    table = allocation.compute_optimal(scalefit.load(card), [1e24, 1e25])
+    table = scalefit.compute_optimal(scalefit.load(card), [1e24, 1e25])
     assert [r["N_opt"] for r in doc["allocations"]] == list(table["N_opt"])
     code, out, err = run(capsys, "allocate", str(card), "--flops", "1e24")
     assert code == 0 and out.strip()

@@ -1,8 +1,10 @@
-"""Plots render to PNG headlessly (Agg) and draw the library's numbers."""
+"""Plots render to PNG headlessly (Agg) and draw the library's numbers.
+matplotlib is a test dependency (pyproject [test]): a missing matplotlib
+fails here rather than skipping every plot test."""
+import matplotlib
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -53,24 +55,11 @@ def test_fit_plot_uses_the_given_axes(tmp_path):
                                                      "alpha": 0.34, "beta": 0.28}))
 
 
-def _has_allocation():
-    try:
-        from scalefit import allocation
-        allocation.compute_optimal(scalefit.from_params(
-            "chinchilla", {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}), [1e24])
-        return True
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not _has_allocation(), reason="allocation not available in this build")
 def test_loss_vs_compute_and_allocation(result, data, tmp_path):
-    from scalefit import allocation
-
     ax = plot.loss_vs_compute(result, data)
     frontier = [l for l in ax.get_lines() if l.get_label() == "compute-optimal frontier"][0]
     C, L = frontier.get_data()
-    table = allocation.compute_optimal(result, C)
+    table = scalefit.compute_optimal(result, C)
     np.testing.assert_array_equal(L, table["loss_opt"])
     _png(ax, tmp_path, "frontier")
     ax = plot.allocation(result, [1e20, 1e22, 1e24])

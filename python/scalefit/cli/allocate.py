@@ -1,0 +1,57 @@
+"""``scalefit allocate CARD --flops C ...``: compute-optimal N, D and loss
+per FLOP budget, with intervals at ``--level``."""
+from __future__ import annotations
+
+import sys
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import options
+from .errors import EXIT_OK, InputError, as_flags
+from .output import Progress, print_json
+from .readers import load_card
+
+NAME = "allocate"
+HELP = "compute-optimal N, D and loss per FLOP budget"
+
+
+def add_parser(sub) -> "options.Parser":
+    p = sub.add_parser(NAME, help=HELP, description=HELP + " (the law's closed form where "
+                       "there is one, else a numeric minimisation).")
+    p.add_argument("card", help="fit card (from scalefit fit --out; '-' = stdin)")
+    p.add_argument("--flops", type=options.number, nargs="+", required=True, metavar="C",
+                   help="budgets in FLOPs")
+    p.add_argument("--level", type=options.number,
+                   help="interval level, e.g. 0.9 (needs a fit card with data)")
+    options.add_output_options(p)
+    p.set_defaults(run=run)
+    return p
+
+
+def plan(result, flops: Sequence[float], level: Optional[float]):
+    """The compute-optimal table; core errors become InputError naming flags."""
+    import scalefit
+    kw = {} if level is None else {"level": level}
+    try:
+        return scalefit.compute_optimal(result, list(flops), **kw)
+    except ValueError as exc:
+        raise InputError(as_flags(str(exc))) from None
+
+
+def records(table) -> List[Dict[str, Any]]:
+    return [dict(table.row(i)) for i in range(len(table))]
+
+
+def emit_plan(result, table, args) -> int:
+    if args.json:
+        print_json({"law": result.law.name, "flop_convention": result.flop_convention,
+                    "level": table.level, "allocations": records(table)})
+    else:
+        sys.stdout.write(table.report())
+    return EXIT_OK
+
+
+def run(args) -> int:
+    result = load_card(args.card)
+    with Progress("allocating", not args.quiet):
+        table = plan(result, args.flops, args.level)
+    return emit_plan(result, table, args)

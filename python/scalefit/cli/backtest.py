@@ -1,0 +1,53 @@
+"""``scalefit backtest DATA --law LAW``: fit on the smaller runs, predict the
+larger ones, with rolling origins and a baseline."""
+from __future__ import annotations
+
+import sys
+
+from . import options
+from .errors import EXIT_OK, InputError
+from .output import Progress, print_json
+
+NAME = "backtest"
+HELP = "fit on the smaller runs, predict the larger ones"
+
+
+def add_parser(sub) -> "options.Parser":
+    p = sub.add_parser(NAME, help=HELP, description=HELP + "; the report compares with the "
+                       "'best observed loss' baseline.")
+    p.add_argument("data", help="CSV, TSV or JSON file of runs ('-' = stdin)")
+    options.add_fit_options(p)
+    options.add_data_options(p)
+    p.add_argument("--split", default="compute", help="'compute' (default) or an input name")
+    p.add_argument("--threshold", type=options.number,
+                   help="train below, hold out at or above")
+    options.add_output_options(p)
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args) -> int:
+    import scalefit
+
+    lw = scalefit.law(args.law)
+    table, cols = options.law_data(args, lw)
+    weights = cols.pop("weights", None)
+    loss = cols.pop("loss")
+    kw = options.fit_kwargs(args)
+    if args.threshold is not None:
+        kw["threshold"] = args.threshold
+    try:
+        with Progress(f"backtesting {lw.name} on {len(loss)} runs", not args.quiet):
+            bt = scalefit.backtest(lw, loss=loss, weights=weights, split=args.split, **cols, **kw)
+    except ValueError as exc:
+        raise InputError(options.locate(str(exc), table)) from None
+    if args.json:
+        rows = bt.by_distance.to_dict(orient="records")
+        print_json({"law": bt.law, "objective": bt.objective, "split": bt.split,
+                    "threshold": bt.threshold, "num_train": bt.num_train,
+                    "num_test": bt.num_test, "mean_are": bt.mean_are, "max_are": bt.max_are,
+                    "rmsle": bt.rmsle, "coverage": bt.coverage, "baseline": bt.baseline,
+                    "by_distance": rows})
+    else:
+        sys.stdout.write(bt.report())
+    return EXIT_OK

@@ -1,0 +1,54 @@
+"""``scalefit fit DATA --law LAW``: fit a law to a file of runs and write
+its fit card."""
+from __future__ import annotations
+
+import sys
+
+from . import options
+from .errors import EXIT_NOT_CONVERGED, EXIT_OK, InputError
+from .output import Progress
+
+NAME = "fit"
+HELP = "fit a law to a CSV/TSV/JSON file of runs"
+
+
+def add_parser(sub) -> "options.Parser":
+    p = sub.add_parser(NAME, help=HELP, description=HELP + ". The report goes to stdout; "
+                       "--out writes the fit card (JSON, full precision).")
+    p.add_argument("data", help="CSV, TSV or JSON file of runs ('-' = stdin)")
+    options.add_fit_options(p)
+    options.add_data_options(p)
+    p.add_argument("--out", help="write the fit card (JSON) here (not the data file)")
+    p.add_argument("--include-data", action="store_true", help="store the runs in the fit card")
+    options.add_output_options(p)
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args) -> int:
+    import scalefit
+
+    options.refuse_overwrite(args.out, [args.data])
+    lw = scalefit.law(args.law)
+    table, cols = options.law_data(args, lw)
+    weights = cols.pop("weights", None)
+    loss = cols.pop("loss")
+    try:
+        with Progress(f"fitting {lw.name} to {len(loss)} runs", not args.quiet):
+            result = scalefit.fit(lw, loss=loss, weights=weights, **cols,
+                                  **options.fit_kwargs(args))
+    except ValueError as exc:
+        raise InputError(options.locate(str(exc), table)) from None
+    if args.out:
+        result.save(args.out, include_data=args.include_data)
+    if args.json:
+        sys.stdout.write(result.to_card(include_data=args.include_data))
+    else:
+        sys.stdout.write(result.report())
+        if args.out:
+            print(f"fit card written to {args.out}")
+    if not result.converged:
+        print(f"scalefit: warning: {table.source}: the fit did not converge: {result.message}",
+              file=sys.stderr)
+        return EXIT_NOT_CONVERGED
+    return EXIT_OK

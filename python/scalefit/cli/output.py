@@ -1,0 +1,88 @@
+"""What the CLI writes: JSON (valid JSON only: non-finite numbers are null),
+text tables at full precision, and progress on a terminal."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import threading
+import time
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+
+def jsonable(v: Any) -> Any:
+    """Plain JSON values; NaN and infinities become null (JSON has no
+    non-finite numbers)."""
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [jsonable(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return [jsonable(x) for x in v.tolist()]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def json_text(obj: Any) -> str:
+    return json.dumps(jsonable(obj), indent=2, allow_nan=False) + "\n"
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json_text(obj))
+
+
+def full(v: float) -> str:
+    """A number at full precision (the core's formatter)."""
+    from .. import _core
+    return _core.format_full(float(v))
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Right-aligned columns under a header and a rule."""
+    widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(header)]
+    out = ["  ".join(h.rjust(w) for h, w in zip(header, widths)),
+           "  ".join("-" * w for w in widths)]
+    for r in rows:
+        out.append("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    return "\n".join(out) + "\n"
+
+
+class Progress:
+    """Elapsed-time progress on stderr while a long computation runs, only
+    when stderr is a terminal (never in pipelines or logs)."""
+
+    def __init__(self, label: str, enabled: bool = True, stream=None):
+        self.stream = stream or sys.stderr
+        self.label = label
+        self.enabled = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    def __enter__(self):
+        if self.enabled:
+            self._t0 = time.monotonic()
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self):
+        spin = "|/-\\"
+        i = 0
+        while not self._stop.wait(0.2):
+            dt = time.monotonic() - self._t0
+            self.stream.write(f"\r{spin[i % 4]} {self.label} ... {dt:.1f} s")
+            self.stream.flush()
+            i += 1
+
+    def __exit__(self, *exc):
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self.stream.write("\r" + " " * (len(self.label) + 20) + "\r")
+            self.stream.flush()
+        return False
