@@ -672,9 +672,9 @@ IntervalTable ConfInt(const FitResult& r, const Covariance& cov, double level,
 IntervalKind ParseIntervalKind(const std::string& name) {
   if (name == "confidence") return IntervalKind::kConfidence;
   if (name == "prediction") return IntervalKind::kPrediction;
-  throw UnknownName("unknown interval '" + name +
-                    "'; valid: confidence (for the law's value), prediction "
-                    "(for a new observation)");
+  throw UnknownName("interval must be 'confidence' (for the law's value) or "
+                    "'prediction' (for a new observation), got '" +
+                    name + "'");
 }
 
 std::string ToString(IntervalKind kind) {
@@ -901,8 +901,10 @@ struct BootContext {
 BootContext MakeContext(const FitResult& r, const BootstrapOptions& o) {
   RequireData(r, "bootstrap");
   if (o.num_replicates < 2)
-    throw InvalidArgument("bootstrap: n (number of replicates) must be >= 2, "
-                          "got " + std::to_string(o.num_replicates));
+    throw InvalidArgument("bootstrap: n (number of replicates) = " +
+                          std::to_string(o.num_replicates) +
+                          " is too few; n (number of bootstrap replicates) "
+                          "must be >= 2");
   if (o.num_threads < 0)
     throw InvalidArgument("bootstrap: threads must be >= 0 (0 = all cores)");
   if (o.max_retries < 0)
@@ -910,8 +912,9 @@ BootContext MakeContext(const FitResult& r, const BootstrapOptions& o) {
   const std::string& mth = o.method;
   if (mth != "case" && mth != "cluster" && mth != "subsample" &&
       mth != "residual")
-    throw UnknownName("bootstrap: unknown method '" + mth +
-                      "'; valid: case, cluster, subsample, residual");
+    throw UnknownName("bootstrap: unknown bootstrap method '" + mth +
+                      "'; valid: case, cluster, subsample, residual (an "
+                      "unknown method is an error, never a default)");
   BootContext c;
   c.d = r.data.get();
   c.n = c.d->num_rows();

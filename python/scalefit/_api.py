@@ -6,8 +6,8 @@ from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _core
-from ._inputs import (Frame, as_float, as_mapping, as_str, fit_options, law_inputs,
-                      param_values)
+from ._inputs import (Frame, as_float, as_mapping, as_str, data_columns, fit_options,
+                      law_inputs, param_values)
 from ._user_laws import formula_for_data, is_formula, make_law
 from .results import FitResult
 
@@ -109,8 +109,9 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
     opts = fit_options(lw, objective=objective, delta=delta, init=init, bounds=bounds,
                        fixed=fixed, tie=tie, grid=grid, threads=threads,
                        flop_convention=flop_convention, solver=solver)
-    return FitResult(_core.fit(lw, got.inputs, got.loss, got.weights, got.groups, opts),
-                     got.columns)
+    with data_columns(got.columns):
+        core = _core.fit(lw, got.inputs, got.loss, got.weights, got.groups, opts)
+    return FitResult(core, got.columns)
 
 
 def evaluate(law: LawLike, params: Mapping[str, float], data: Any = None,

@@ -39,16 +39,19 @@ Results
 """
 from __future__ import annotations
 
+import sys
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import _core
 
-try:  # pandas is a dependency, but the adapters degrade without it
-    import pandas as pd
-except ImportError:  # pragma: no cover - broken install
-    pd = None
+
+
+def _pd():
+    """pandas when it is loaded, else None: an argument can only be a pandas
+    object once pandas is imported, so ``import scalefit`` need not import it."""
+    return sys.modules.get("pandas")
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1       # C++ int
 UINT64_MAX = 2 ** 64 - 1                          # std::uint64_t (seeds)
@@ -81,6 +84,7 @@ def _col(name: str, source: Optional[str]) -> str:
 
 
 def _is_default_index(index: Any) -> bool:
+    pd = _pd()
     return pd is not None and isinstance(index, pd.RangeIndex) and index.start == 0 \
         and index.step == 1
 
@@ -93,6 +97,7 @@ def _where(row: int, index: Any) -> str:
 
 
 def _missing_cell(v: Any) -> bool:
+    pd = _pd()
     return v is None or (pd is not None and v is pd.NA)
 
 
@@ -136,6 +141,7 @@ def as_column(values: Any, name: str, source: Optional[str] = None) -> np.ndarra
     docstring). NaN, infinities and missing values (None, pd.NA) pass
     through as NaN: the core rejects them naming the row."""
     col = _col(name, source)
+    pd = _pd()
     if isinstance(values, np.ma.MaskedArray):
         _refuse_masked(values, name)
         values = np.ma.getdata(values)
@@ -184,6 +190,7 @@ def as_column(values: Any, name: str, source: Optional[str] = None) -> np.ndarra
 
 def as_labels(values: Any, name: str) -> np.ndarray:
     """A 1-D array of labels of any hashable type (masked entries refused)."""
+    pd = _pd()
     if isinstance(values, np.ma.MaskedArray):
         _refuse_masked(values, name)
         values = np.ma.getdata(values)
@@ -202,10 +209,9 @@ def group_codes(labels: Any, name: str = "groups") -> List[int]:
     """Integer codes 0..G-1 of ``labels`` in sorted label order (first
     appearance when labels of different types cannot be sorted); a missing
     label (None/NaN) is an error naming the row."""
+    import pandas as pd
+
     arr = as_labels(labels, name)
-    if pd is None:  # pragma: no cover
-        _, codes = np.unique(arr, return_inverse=True)
-        return [int(c) for c in np.ravel(codes)]
     try:
         codes, _ = pd.factorize(arr, sort=True)
     except TypeError:
@@ -229,6 +235,7 @@ class Frame:
     def __init__(self, data: Any = None):
         self.data = data
         self.index = None
+        pd = _pd()
         if data is None:
             self._cols: Mapping[str, Any] = {}
         elif isinstance(data, Frame):
@@ -340,7 +347,7 @@ def law_inputs(input_names: Sequence[str], data: Any, explicit: Mapping[str, Any
         if not isinstance(columns, Mapping):
             raise TypeError("columns must be a dict role -> column name, e.g. "
                             "{'N': 'n_params', 'loss': 'train_loss'}")
-        check_keys(columns, roles, "key in columns=", of_law)
+        check_keys(columns, roles, "key", f" in columns={of_law}")
         for role, col in columns.items():
             if not isinstance(col, str):
                 raise TypeError(f"columns['{role}'] must be a column name, got {col!r}")
@@ -378,7 +385,7 @@ def law_inputs(input_names: Sequence[str], data: Any, explicit: Mapping[str, Any
             return None
         if col is not None:
             out.columns[role] = col
-        elif out.index is None and pd is not None and isinstance(value, pd.Series):
+        elif out.index is None and _pd() is not None and isinstance(value, _pd().Series):
             out.index = value.index
         return arr
 
@@ -640,6 +647,31 @@ def fit_options(law, *, objective: Any = "huber_log", delta: Any = 1e-3, init: A
     return o  # the core validates the rest (FitOptions::IsValid) when it runs
 
 
+class data_columns:
+    """Context manager: a core error naming a role's column (``column 'N'``,
+    ``input 'N'``) also names the data column it was read from."""
+
+    def __init__(self, columns: Mapping[str, str]):
+        self.columns = {r: c for r, c in columns.items() if r != c}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if not self.columns or not isinstance(exc, _core.ScalefitError):
+            return False
+        msg = str(exc)
+        for role, col in self.columns.items():
+            for word in ("column", "input"):
+                named = f"{word} '{role}'"
+                if named in msg:
+                    msg = msg.replace(named, f"{named} (data column '{col}')", 1)
+                    break
+        if msg != str(exc):
+            raise _core.ScalefitError(msg) from None
+        return False
+
+
 # ---------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------
@@ -658,7 +690,6 @@ def unwrap(obj: Any, what: str = "result") -> "_core.FitResult":
 
 
 def frame(cols: Mapping[str, Any]):
-    """A pandas DataFrame of named columns (a dict of arrays without pandas)."""
-    if pd is None:  # pragma: no cover
-        return {k: np.asarray(v) for k, v in cols.items()}
+    """A pandas DataFrame of named columns."""
+    import pandas as pd
     return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()})

@@ -18,8 +18,8 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from . import _core
-from ._inputs import (as_bool, as_float, as_int, as_names, as_str, fit_options, law_inputs,
-                      level_arg, unwrap)
+from ._inputs import (as_bool, as_float, as_int, as_names, as_str, data_columns,
+                      fit_options, law_inputs, level_arg, unwrap)
 from ._user_laws import make_law
 from .results import BacktestResult, FitResult, SensitivityPanel
 
@@ -116,8 +116,9 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
     opts = fit_options(lw, objective=objective, delta=delta, init=init, bounds=bounds,
                        fixed=fixed, tie=tie, grid=grid, flop_convention=flop_convention,
                        solver=solver)
-    return BacktestResult(_core.backtest(lw, got.inputs, got.loss, got.weights, got.groups,
-                                         opts, split_values=split_values, **common))
+    with data_columns(got.columns):
+        return BacktestResult(_core.backtest(lw, got.inputs, got.loss, got.weights, got.groups,
+                                             opts, split_values=split_values, **common))
 
 
 def sensitivity(fit: Any, budget: float, *, objectives: Optional[Sequence[str]] = None,

@@ -157,7 +157,7 @@ def loss_vs_compute(result, data: Any = None, *, ax=None, flops: Optional[Sequen
     table = _alloc.compute_optimal(result, grid, k=k, **({"level": level} if level else {}))
     ax.plot(grid, table["loss_opt"], color="C3", label="compute-optimal frontier")
     col = table.column("loss_opt")
-    if getattr(col, "has_interval", False):
+    if col.has_interval:
         ax.fill_between(grid, col.lower, col.upper, color="C3", alpha=0.2,
                         label=f"{table.level:.0%} interval")
     ax.set_xscale("log")
@@ -178,7 +178,7 @@ def allocation(result, flops: Sequence[float], *, ax=None, level: Optional[float
     for name, color in (("N_opt", "C0"), ("D_opt", "C1")):
         ax.plot(C, table[name], color=color, label=name)
         col = table.column(name)
-        if getattr(col, "has_interval", False):
+        if col.has_interval:
             ax.fill_between(C, col.lower, col.upper, color=color, alpha=0.2,
                             label=f"{name} {table.level:.0%} interval")
     ax.set_xscale("log")

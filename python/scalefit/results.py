@@ -17,8 +17,9 @@ from typing import Any, Dict, List, Mapping, Optional
 import numpy as np
 
 from . import _core
-from ._inputs import (as_bool, as_column, as_float, as_int, as_seed, as_str, budgets,
-                      flop_model, frame, group_codes, law_inputs, level_arg, other_inputs)
+from ._inputs import (as_bool, as_column, as_float, as_int, as_seed, as_str,
+                      budgets as _budgets, data_columns, flop_model, frame, group_codes,
+                      law_inputs, level_arg, other_inputs as _other)
 
 __all__ = ["Result", "FitResult", "Prediction", "Interval", "IntervalTable", "Covariance",
            "BootstrapResult", "AllocationColumn", "AllocationTable", "IsoflopResult",
@@ -193,10 +194,11 @@ class FitResult(Result):
         ``fit.bootstrap(...).predict(...)``."""
         got = law_inputs(self.law.input_names, data, inputs, columns=columns,
                          need_loss=False, remembered=self._columns, law_name=self.law.name)
-        if level is None:
-            return _on_index(np.asarray(self._c.predict(got.inputs)), got.index, "loss")
-        return Prediction(_core.predict_interval(self._c, got.inputs, level_arg(level),
-                                                 as_str(interval, "interval")), got.index)
+        with data_columns(got.columns):
+            if level is None:
+                return _on_index(np.asarray(self._c.predict(got.inputs)), got.index, "loss")
+            return Prediction(_core.predict_interval(self._c, got.inputs, level_arg(level),
+                                                     as_str(interval, "interval")), got.index)
 
     def residuals(self) -> np.ndarray:
         """Raw residuals of the data this result was fitted to, in data row
@@ -265,10 +267,6 @@ class FitResult(Result):
     def __reduce__(self):
         # Pickles through the fit card, data included: exact and portable.
         return (_from_card, (_core.fit_card_to_string(self._c, True, -1), self._columns))
-
-
-def _budgets(value):
-    return budgets(value)
 
 
 def _from_card(text: str, columns: Optional[Mapping[str, str]] = None) -> FitResult:
@@ -524,10 +522,6 @@ class BootstrapResult(Result):
             as_column(target_loss, "target_loss"), level_arg(level), flop_model(k),
             as_str(method, "method"), _other(other_inputs),
             as_bool(allow_unidentified, "allow_unidentified")))
-
-
-def _other(value):
-    return other_inputs(value)
 
 
 # ---------------------------------------------------------------------------

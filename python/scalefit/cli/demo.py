@@ -2,7 +2,6 @@
 plan at larger budgets."""
 from __future__ import annotations
 
-import json
 import sys
 
 from . import options
@@ -33,7 +32,7 @@ def run(args) -> int:
     plan = scalefit.compute_optimal(fit, BUDGETS)
     code = EXIT_OK if fit.converged else EXIT_NOT_CONVERGED
     if args.json:
-        print_json({"fit_card": json.loads(fit.to_card()), "allocations": records(plan)})
+        print_json({"fit": fit.to_dict(), "allocations": records(plan)})
         return code
     print("Chinchilla law fitted to the embedded Epoch AI data "
           "(Besiroglu et al. 2024; 240 runs, 5 excluded)")

@@ -30,7 +30,8 @@ class Parser(argparse.ArgumentParser):
         self._negative_number_matcher = _NEGATIVE_NUMBER
 
     def error(self, message: str):  # noqa: D102 - argparse API
-        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+        command = self.prog.split(" ", 1)[1] + ": " if " " in self.prog else ""
+        raise UsageError(f"{command}{message} (see {self.prog} --help)")
 
 
 def number(text: str) -> float:
