@@ -21,7 +21,8 @@ Columns
     weights and groups from keyword arguments, column names, a ``columns=``
     mapping and the frame's own columns, remembering which column each came
     from (``Inputs.columns``). ``group_codes(labels)`` -- labels of any
-    hashable type -> integer codes (sorted order).
+    hashable type -> integer codes (sorted order); ``labelled_codes`` also
+    returns the label of each code.
 Options
     ``as_int``, ``as_seed``, ``as_float``, ``as_bool``, ``as_str``,
     ``as_names``: a TypeError/ValueError naming the option instead of a
@@ -32,7 +33,8 @@ Options
     allocation entry points. ``fit_options(law, ...)`` -- a
     ``_core.FitOptions``; ``set_fields(options, values, what)`` sets fields
     of any core options struct by name, converting each value to the field's
-    own type.
+    own type; ``data_columns(columns)`` makes a core error about a role's
+    column also name the user's column.
 Results
     ``unwrap(obj)`` -- the ``_core.FitResult`` behind any result wrapper (the
     one place that knows how wrappers hold their core object).
@@ -209,17 +211,22 @@ def group_codes(labels: Any, name: str = "groups") -> List[int]:
     """Integer codes 0..G-1 of ``labels`` in sorted label order (first
     appearance when labels of different types cannot be sorted); a missing
     label (None/NaN) is an error naming the row."""
+    return labelled_codes(labels, name)[0]
+
+
+def labelled_codes(labels: Any, name: str = "groups") -> Tuple[List[int], np.ndarray]:
+    """``group_codes`` and the label of each code."""
     import pandas as pd
 
     arr = as_labels(labels, name)
     try:
-        codes, _ = pd.factorize(arr, sort=True)
+        codes, uniques = pd.factorize(arr, sort=True)
     except TypeError:
-        codes, _ = pd.factorize(arr, sort=False)
+        codes, uniques = pd.factorize(arr, sort=False)
     missing = np.flatnonzero(codes < 0)
     if missing.size:
         raise ValueError(f"{name}: row {int(missing[0])} (0-based) has no label (None/NaN)")
-    return [int(c) for c in codes]
+    return [int(c) for c in codes], np.asarray(uniques)
 
 
 # ---------------------------------------------------------------------------
@@ -230,16 +237,15 @@ class Frame:
     """Column access over the ``data`` argument: a pandas DataFrame, a dict
     of arrays, or None (no columns)."""
 
-    __slots__ = ("data", "names", "index", "_cols")
+    __slots__ = ("names", "index", "_cols")
 
     def __init__(self, data: Any = None):
-        self.data = data
         self.index = None
         pd = _pd()
         if data is None:
             self._cols: Mapping[str, Any] = {}
         elif isinstance(data, Frame):
-            self.data, self.index, self._cols = data.data, data.index, data._cols
+            self.index, self._cols = data.index, data._cols
         elif isinstance(data, Mapping):
             self._cols = {str(k): v for k, v in data.items()}
         elif pd is not None and isinstance(data, pd.DataFrame):
@@ -391,7 +397,7 @@ def law_inputs(input_names: Sequence[str], data: Any, explicit: Mapping[str, Any
 
     for name in names:
         out.inputs[name] = pick(name, explicit.get(name), True)
-    out.loss = pick("loss", loss, need_loss)
+    out.loss = pick("loss", loss, True) if (need_loss or loss is not None) else None
     out.weights = pick("weights", weights, False) if (
         weights is not None or "weights" in columns) else None
     if groups is not None or "groups" in columns:

@@ -50,18 +50,8 @@ def compute_optimal(result: Any, flops: Any, *, k: Any = 6.0, level: Optional[fl
         ``scalefit.ScalefitError`` unless this is True; the table then
         carries the warning (``.warning``).
     """
-    r = unwrap(result)
-    allow = as_bool(allow_unidentified, "allow_unidentified")
-    _core.require_identified(r, allow)
-    if level is not None and isinstance(result, BootstrapResult):
-        return result.compute_optimal(flops, level=level, k=k, method=method,
-                                      other_inputs=other_inputs, allow_unidentified=True)
-    C, fm, m, other = as_column(flops, "flops"), flop_model(k), as_str(method, "method"), \
-        _other(other_inputs)
-    if level is None:
-        return AllocationTable(_core.compute_optimal(r, C, fm, m, other, allow))
-    return AllocationTable(_core.compute_optimal_interval(r, C, level_arg(level), fm, m,
-                                                          other, True))
+    return _allocate("compute_optimal", result, as_column(flops, "flops"), k, level, method,
+                     other_inputs, allow_unidentified)
 
 
 def loss_to_compute(result: Any, target_loss: Any, *, k: Any = 6.0,
@@ -76,18 +66,30 @@ def loss_to_compute(result: Any, target_loss: Any, *, k: Any = 6.0,
     ``level`` (e.g. 0.95) adds intervals on C, N_opt, D_opt and
     tokens_per_param: delta method for a FitResult (chinchilla), bootstrap
     percentiles for a BootstrapResult (see docs/uncertainty.md)."""
+    return _allocate("loss_to_compute", result, as_column(target_loss, "target_loss"), k,
+                     level, method, other_inputs, allow_unidentified)
+
+
+def _allocate(kind, result, values, k, level, method, other_inputs, allow_unidentified):
+    """compute_optimal / loss_to_compute (``kind``): point values,
+    delta-method intervals for a fit, percentiles for a BootstrapResult."""
+    point, delta = _KINDS[kind]
     r = unwrap(result)
     allow = as_bool(allow_unidentified, "allow_unidentified")
     _core.require_identified(r, allow)
-    if level is not None and isinstance(result, BootstrapResult):
-        return result.loss_to_compute(target_loss, level=level, k=k, method=method,
-                                      other_inputs=other_inputs, allow_unidentified=True)
-    t, fm, m, other = as_column(target_loss, "target_loss"), flop_model(k), \
-        as_str(method, "method"), _other(other_inputs)
+    fm, m, other = flop_model(k), as_str(method, "method"), _other(other_inputs)
     if level is None:
-        return AllocationTable(_core.loss_to_compute(r, t, fm, m, other, allow))
-    return AllocationTable(_core.loss_to_compute_interval(r, t, level_arg(level), fm, m,
-                                                          other, True))
+        return AllocationTable(point(r, values, fm, m, other, allow))
+    if isinstance(result, BootstrapResult):  # identification was checked above
+        by_replicate = (result.compute_optimal if kind == "compute_optimal"
+                        else result.loss_to_compute)
+        return by_replicate(values, level=level, k=fm, method=m, other_inputs=other,
+                            allow_unidentified=True)
+    return AllocationTable(delta(r, values, level_arg(level), fm, m, other, True))
+
+
+_KINDS = {"compute_optimal": (_core.compute_optimal, _core.compute_optimal_interval),
+          "loss_to_compute": (_core.loss_to_compute, _core.loss_to_compute_interval)}
 
 
 def plan_at_ratio(result: Any, flops: Any, tokens_per_param: float, *, k: Any = 6.0,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import _core
-from ._inputs import (Frame, as_bool, as_float, as_int, as_labels, as_seed, column_arg,
-                      group_codes)
+from ._inputs import (Frame, as_bool, as_float, as_int, as_seed, column_arg,
+                      labelled_codes)
 from .results import EnvelopeResult, IsoflopResult
 
 __all__ = ["isoflop_fit", "envelope_fit", "IsoflopResult", "EnvelopeResult"]
@@ -88,8 +88,7 @@ def envelope_fit(data: Any = None, *, run: Any = "run", N: Any = "N", tokens: An
         if run not in frame:
             raise frame.missing(run, "run")
         run = frame.raw(run)
-    labels = as_labels(run, "run")
-    codes = group_codes(labels, "run")
+    codes, labels = labelled_codes(run, "run")
     n_arr, _ = column_arg(frame, N, "N")
     t_arr, _ = column_arg(frame, tokens, "tokens")
     l_arr, _ = column_arg(frame, loss, "loss")
@@ -98,12 +97,4 @@ def envelope_fit(data: Any = None, *, run: Any = "run", N: Any = "N", tokens: An
     o.k = as_float(k, "k")
     o.keep_edge = as_bool(keep_edge, "keep_edge")
     core = _core.envelope_fit(codes, n_arr, t_arr, l_arr, o)
-    return EnvelopeResult(core, _sorted_labels(labels, codes))
-
-
-def _sorted_labels(labels, codes):
-    """The label of each code (codes index this array)."""
-    import numpy as np
-    out = np.empty(max(codes) + 1 if codes else 0, dtype=labels.dtype)
-    out[np.asarray(codes, dtype=np.int64)] = labels
-    return out
+    return EnvelopeResult(core, labels)

@@ -645,7 +645,32 @@ class AllocationTable(Result):
 # Chinchilla Approaches 1 and 2
 # ---------------------------------------------------------------------------
 
-class IsoflopResult(Result):
+class _PowerLawAllocation(Result):
+    """What Approaches 1 and 2 share: the exponents of N_opt = G_N · C^a and
+    D_opt = G_D · C^b, the rows used and the notes."""
+
+    __slots__ = ()
+
+    a = _field("a", float)
+    b = _field("b", float)
+    notes = _field("notes", list)
+
+    @property
+    def n_coefficient(self) -> float:
+        """G_N in N_opt = G_N · C^a."""
+        return float(self._c.n_opt.coefficient)
+
+    @property
+    def d_coefficient(self) -> float:
+        """G_D in D_opt = G_D · C^b."""
+        return float(self._c.d_opt.coefficient)
+
+    @property
+    def num_used(self) -> int:
+        return int(self._c.num_used())
+
+
+class IsoflopResult(_PowerLawAllocation):
     """Result of :func:`scalefit.isoflop_fit`.
 
     ``a``, ``b``: exponents of N_opt ∝ C^a, D_opt ∝ C^b; ``a_interval``,
@@ -662,10 +687,7 @@ class IsoflopResult(Result):
     _fields = ("a", "b", "a_interval", "b_interval", "n_coefficient", "d_coefficient",
                "num_used", "a_parametric", "b_parametric", "notes")
 
-    a = _field("a", float)
-    b = _field("b", float)
     num_bootstrap_used = _field("num_bootstrap_used", int)
-    notes = _field("notes", list)
 
     @property
     def a_interval(self) -> tuple:
@@ -676,16 +698,6 @@ class IsoflopResult(Result):
         return (float(self._c.d_opt.lower), float(self._c.d_opt.upper))
 
     @property
-    def n_coefficient(self) -> float:
-        """G_N in N_opt = G_N · C^a."""
-        return float(self._c.n_opt.coefficient)
-
-    @property
-    def d_coefficient(self) -> float:
-        """G_D in D_opt = G_D · C^b."""
-        return float(self._c.d_opt.coefficient)
-
-    @property
     def budgets(self):
         return frame(self._c.budgets)
 
@@ -693,10 +705,6 @@ class IsoflopResult(Result):
     def budget_rows(self) -> List[List[int]]:
         """0-based input rows of each budget group."""
         return [list(r) for r in self._c.budget_rows]
-
-    @property
-    def num_used(self) -> int:
-        return int(self._c.num_used())
 
     def profile_loss(self, budget: int, N: Any) -> np.ndarray:
         """The fitted parabola of budget ``budget`` (0-based row of
@@ -723,7 +731,7 @@ class IsoflopResult(Result):
         return self.budgets
 
 
-class EnvelopeResult(Result):
+class EnvelopeResult(_PowerLawAllocation):
     """Result of :func:`scalefit.envelope_fit`: ``a``, ``b``, ``points``
     (the envelope table: C, loss, N_opt, D_opt, run, num_runs, edge, used;
     also ``to_dataframe()``), ``notes``, ``report()``."""
@@ -735,28 +743,12 @@ class EnvelopeResult(Result):
         super().__init__(core)
         self._run_labels = run_labels
 
-    a = _field("a", float)
-    b = _field("b", float)
-    notes = _field("notes", list)
-
-    @property
-    def n_coefficient(self) -> float:
-        return float(self._c.n_opt.coefficient)
-
-    @property
-    def d_coefficient(self) -> float:
-        return float(self._c.d_opt.coefficient)
-
     @property
     def points(self):
         cols = dict(self._c.points)
         if self._run_labels is not None:
             cols["run"] = self._run_labels[np.asarray(cols["run"], dtype=np.int64)]
         return frame(cols)
-
-    @property
-    def num_used(self) -> int:
-        return int(self._c.num_used())
 
     def _table(self):
         return self.points

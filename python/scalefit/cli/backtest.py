@@ -15,9 +15,7 @@ HELP = "fit on the smaller runs, predict the larger ones"
 def add_parser(sub) -> "options.Parser":
     p = sub.add_parser(NAME, help=HELP, description=HELP + "; the report compares with the "
                        "'best observed loss' baseline.")
-    p.add_argument("data", help="CSV, TSV or JSON file of runs ('-' = stdin)")
-    options.add_fit_options(p)
-    options.add_data_options(p)
+    options.add_runs_and_fit_options(p)
     p.add_argument("--split", default="compute", help="'compute' (default) or an input name")
     p.add_argument("--threshold", type=options.number,
                    help="train below, hold out at or above")

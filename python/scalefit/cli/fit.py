@@ -15,9 +15,7 @@ HELP = "fit a law to a CSV/TSV/JSON file of runs"
 def add_parser(sub) -> "options.Parser":
     p = sub.add_parser(NAME, help=HELP, description=HELP + ". The report goes to stdout; "
                        "--out writes the fit card (JSON, full precision).")
-    p.add_argument("data", help="CSV, TSV or JSON file of runs ('-' = stdin)")
-    options.add_fit_options(p)
-    options.add_data_options(p)
+    options.add_runs_and_fit_options(p)
     p.add_argument("--out", help="write the fit card (JSON) here (not the data file)")
     p.add_argument("--include-data", action="store_true", help="store the runs in the fit card")
     options.add_output_options(p)

@@ -64,6 +64,14 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                         "delimiters , ; tab | are detected)")
 
 
+def add_runs_and_fit_options(p: argparse.ArgumentParser) -> None:
+    """The DATA positional, the fit options and the data options (commands
+    that fit a law to a file of runs)."""
+    p.add_argument("data", help="CSV, TSV or JSON file of runs ('-' = stdin)")
+    add_fit_options(p)
+    add_data_options(p)
+
+
 def add_fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--law", required=True, help="law name (scalefit.laws())")
     p.add_argument("--objective", default="huber_log",
