@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "scalefit/detail/typed_law.hpp"  // MakeLaw<Law>()
+#include "scalefit/ceres/make_law.hpp"  // MakeLaw<Law>(): the Ceres glue
 #include "scalefit/scalefit.hpp"
 
 // L(N, D) = E + A / N^γ + B / D^γ: Chinchilla with one exponent.

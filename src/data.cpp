@@ -1,10 +1,14 @@
 #include "scalefit/data.hpp"
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 #include <cmath>
 #include <cstring>
 #include <sstream>
+#include <utility>
 
+#include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/log.hpp"
 
@@ -168,17 +172,9 @@ DataSummary Summarize(const Observations& obs) {
   for (int j = 0; j < k; ++j) {
     std::vector<double> col(n);
     for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
-    std::sort(col.begin(), col.end());
-    s.min.push_back(n ? col.front() : 0.0);
-    s.max.push_back(n ? col.back() : 0.0);
-    int distinct = 0;
-    for (int i = 0; i < n; ++i) {
-      if (i == 0 || std::abs(col[i] - col[i - 1]) >
-                        1e-9 * std::max(std::abs(col[i]), 1e-300)) {
-        ++distinct;
-      }
-    }
-    s.num_distinct.push_back(distinct);
+    s.min.push_back(n ? *std::min_element(col.begin(), col.end()) : 0.0);
+    s.max.push_back(n ? *std::max_element(col.begin(), col.end()) : 0.0);
+    s.num_distinct.push_back(detail::CountDistinct(std::move(col)));
   }
   if (n) {
     s.loss_min = *std::min_element(obs.loss.begin(), obs.loss.end());
@@ -200,6 +196,12 @@ DataSummary Summarize(const Observations& obs) {
   feed(obs.weights);
   s.hash = h;
   return s;
+}
+
+std::string FormatHash(std::uint64_t hash) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "fnv1a64:%016" PRIx64, hash);
+  return buf;
 }
 
 }  // namespace scalefit

@@ -1,37 +1,52 @@
+// The datasets embedded from data/ (datasets.hpp), parsed by the CSV reader.
 #include "scalefit/datasets.hpp"
 
-#include <cstdlib>
-#include <sstream>
+#include <cstdint>
+#include <set>
 #include <string>
+#include <vector>
 
+#include "embedded_data.hpp"
 #include "scalefit/error.hpp"
-
-namespace scalefit::detail {
-extern const char* const kChinchillaEpochCsv;
-}  // namespace scalefit::detail
 
 namespace scalefit::datasets {
 
-ChinchillaRuns Chinchilla() {
-  ChinchillaRuns runs;
-  std::istringstream in(detail::kChinchillaEpochCsv);
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::istringstream fields(line);
-    std::string f[5];
-    for (auto& s : f) std::getline(fields, s, ',');
-    runs.N.push_back(std::strtod(f[0].c_str(), nullptr));
-    runs.D.push_back(std::strtod(f[1].c_str(), nullptr));
-    runs.C.push_back(std::strtod(f[2].c_str(), nullptr));
-    runs.loss.push_back(std::strtod(f[3].c_str(), nullptr));
-    runs.excluded.push_back(f[4] == "1");
+namespace {
+
+constexpr const char* kChinchillaFile = "chinchilla_epoch.csv";
+constexpr const char* kPorianFile = "porian2024_isoflop.csv";
+
+}  // namespace
+
+std::vector<std::string> FileNames() {
+  std::vector<std::string> out;
+  for (int i = 0; i < detail::kNumEmbeddedFiles; ++i)
+    out.push_back(detail::kEmbeddedFiles[i].name);
+  return out;
+}
+
+const char* FileText(const std::string& file_name) {
+  for (int i = 0; i < detail::kNumEmbeddedFiles; ++i) {
+    if (file_name == detail::kEmbeddedFiles[i].name)
+      return detail::kEmbeddedFiles[i].text;
   }
+  std::string all;
+  for (const auto& n : FileNames()) all += (all.empty() ? "" : ", ") + n;
+  throw UnknownName("no embedded data file '" + file_name + "'; files: " + all);
+}
+
+CsvTable Table(const std::string& file_name) {
+  return ParseCsv(FileText(file_name), file_name + " (embedded)");
+}
+
+ChinchillaRuns Chinchilla() {
+  const CsvTable t = Table(kChinchillaFile);
+  ChinchillaRuns runs;
+  runs.N = t.NumericColumn("N");
+  runs.D = t.NumericColumn("D");
+  runs.C = t.NumericColumn("C");
+  runs.loss = t.NumericColumn("loss");
+  for (std::int64_t e : t.IntegerColumn("excluded")) runs.excluded.push_back(e == 1);
   if (runs.N.size() != 245) throw Error("embedded Chinchilla data is corrupt");
   return runs;
 }
@@ -46,6 +61,40 @@ Observations ChinchillaObservations(bool include_excluded) {
     loss.push_back(runs.loss[i]);
   }
   return MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, loss);
+}
+
+std::vector<std::string> Porian2024Configs() {
+  const std::vector<std::string> all = Table(kPorianFile).Column("config");
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& c : all)
+    if (seen.insert(c).second) out.push_back(c);
+  return out;
+}
+
+PorianRuns Porian2024(const std::string& config) {
+  const CsvTable t = Table(kPorianFile);
+  const std::vector<std::string> configs = t.Column("config");
+  const std::vector<double> C = t.NumericColumn("C"), N = t.NumericColumn("N"),
+                            D = t.NumericColumn("D"),
+                            loss = t.NumericColumn("loss");
+  PorianRuns runs;
+  runs.config = config;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (configs[i] != config) continue;
+    runs.C.push_back(C[i]);
+    runs.N.push_back(N[i]);
+    runs.D.push_back(D[i]);
+    runs.loss.push_back(loss[i]);
+  }
+  if (runs.C.empty()) {
+    std::string shipped;
+    for (const auto& c : Porian2024Configs())
+      shipped += (shipped.empty() ? "" : ", ") + c;
+    throw UnknownName("unknown porian2024 configuration '" + config +
+                      "'; shipped: " + shipped);
+  }
+  return runs;
 }
 
 }  // namespace scalefit::datasets

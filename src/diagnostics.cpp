@@ -1,3 +1,5 @@
+// Design diagnostics (diagnostics.hpp): computed from the observations, the
+// law and the fitted parameters.
 #include "scalefit/diagnostics.hpp"
 
 #include <algorithm>
@@ -6,6 +8,7 @@
 
 #include <Eigen/Dense>
 
+#include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"
 #include "scalefit/flops.hpp"
@@ -16,7 +19,6 @@ namespace scalefit {
 namespace {
 
 // Thresholds (documented in diagnostics.hpp and docs/diagnostics.md).
-constexpr double kDistinctTol = 1e-9;       // as DataSummary
 constexpr int kFewDistinct = 5;             // fewer distinct values: warn
 constexpr double kNarrowSpanDecades = 1.0;  // input span below: warn
 constexpr double kSingleRatioDecades = 0.1; // D/N spread below: one ratio
@@ -28,28 +30,10 @@ constexpr double kMaxRelSe = 0.25;          // exponent rel. s.e.: identified
 constexpr double kSigmaFloor = 1e-3;        // log space (0.1 % noise)
 constexpr double kFloorGap = 1e-2;          // E >= (1 - gap) * min loss
 
-int CountDistinct(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  int distinct = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i == 0 || std::abs(v[i] - v[i - 1]) >
-                      kDistinctTol * std::max(std::abs(v[i]), 1e-300))
-      ++distinct;
-  }
-  return distinct;
-}
-
 double SpanDecades(const std::vector<double>& v) {
   if (v.empty()) return 0.0;
   const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   return std::log10(*hi / *lo);
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
 // Plain words for an input's values.
@@ -60,102 +44,18 @@ std::string Plural(const std::string& input) {
   return "values of " + input;
 }
 
-std::string Percent(double v) { return FormatShort(100.0 * v, 3) + "%"; }
 
 }  // namespace
 
-bool Diagnostics::HasWarning(const std::string& code) const {
-  for (const auto& w : warnings)
-    if (w.code == code) return true;
-  return false;
-}
-
-std::string Diagnostics::WarningText() const {
-  std::string out;
-  for (const auto& w : warnings) out += "- " + w.message + "\n";
-  return out;
-}
-
-std::string Diagnostics::BriefReport() const {
-  if (!computed) return "Diagnostics(no data)";
-  std::ostringstream os;
-  os << "Diagnostics(" << num_points << " points, exponents "
-     << (identified ? "identified" : "NOT IDENTIFIED") << ", condition "
-     << FormatShort(condition_number, 3) << ", " << warnings.size()
-     << (warnings.size() == 1 ? " warning" : " warnings");
-  if (!warnings.empty()) {
-    os << ":";
-    for (size_t i = 0; i < warnings.size(); ++i)
-      os << (i ? "," : "") << " " << warnings[i].code;
-  }
-  os << ")";
-  return os.str();
-}
-
-std::string Diagnostics::FullReport() const {
-  std::ostringstream os;
-  if (!computed) {
-    os << "  diagnostics: none (result without data)\n";
-    return os.str();
-  }
-  os << "  design:      " << num_points << " points, " << num_free_params
-     << " free parameters\n";
-  for (size_t j = 0; j < input_names.size(); ++j) {
-    os << "               " << input_names[j] << ": " << num_distinct[j]
-       << " distinct, spans " << FormatShort(span_decades[j], 3)
-       << " decades\n";
-  }
-  if (has_compute && std::find(input_names.begin(), input_names.end(), "C") ==
-                         input_names.end()) {
-    os << "               C = 6ND: " << num_distinct_compute
-       << " distinct, spans " << FormatShort(compute_span_decades, 3)
-       << " decades\n";
-  }
-  if (has_tokens_per_param) {
-    os << "               tokens/parameter D/N: "
-       << FormatShort(tokens_per_param_min, 4) << " .. "
-       << FormatShort(tokens_per_param_max, 4) << " (median "
-       << FormatShort(tokens_per_param_median, 4) << "), spread "
-       << FormatShort(tokens_per_param_spread_decades, 3) << " decades\n";
-  }
-  os << "  geometry:    condition number of the scaled Jacobian "
-     << FormatShort(condition_number, 4) << "; sigma "
-     << FormatShort(sigma, 4) << "\n";
-  for (size_t k = 0; k < exponent_names.size(); ++k) {
-    os << "               " << exponent_names[k]
-       << ": relative standard error " << Percent(exponent_rel_se[k]) << "\n";
-  }
-  const size_t shown = std::min<size_t>(3, correlations.size());
-  for (size_t k = 0; k < shown; ++k) {
-    os << "               corr(" << correlations[k].first << ", "
-       << correlations[k].second << ") = "
-       << FormatShort(correlations[k].value, 4) << "\n";
-  }
-  if (!floor_name.empty()) {
-    os << "  floor:       " << floor_name << " = " << FormatShort(floor_value, 6)
-       << ", smallest observed loss " << FormatShort(min_loss, 6) << "\n";
-  }
-  os << "  identified:  " << (identified ? "yes" : "NO")
-     << " (the exponents)\n";
-  if (warnings.empty()) {
-    os << "  warnings:    none\n";
-  } else {
-    os << "  warnings:\n";
-    for (const auto& w : warnings)
-      os << "    [" << w.code << "] " << w.message << "\n";
-  }
-  return os.str();
-}
-
-Diagnostics Diagnose(const FitResult& r) {
+Diagnostics Diagnose(const LawModel& law, const Observations& obs,
+                     const std::vector<ParamValue>& params, Objective objective,
+                     bool converged, const std::string& message) {
   Diagnostics d;
-  if (!r.has_data || !r.data || !r.law) return d;
-  const Observations& obs = *r.data;
-  const LawInfo& info = r.law->info();
+  const LawInfo& info = law.info();
   const int n = obs.num_rows();
   const int k_in = obs.num_inputs();
   const int P = info.num_params();
-  if (n == 0 || static_cast<int>(r.params.size()) != P) return d;
+  if (n == 0 || static_cast<int>(params.size()) != P) return d;
   d.computed = true;
   d.num_points = n;
   d.input_names = obs.input_names;
@@ -168,7 +68,7 @@ Diagnostics Diagnose(const FitResult& r) {
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < k_in; ++j) cols[j][i] = obs.x[i * k_in + j];
   for (int j = 0; j < k_in; ++j) {
-    d.num_distinct.push_back(CountDistinct(cols[j]));
+    d.num_distinct.push_back(detail::CountDistinct(cols[j]));
     d.span_decades.push_back(SpanDecades(cols[j]));
   }
   const int iN = info.FindInput("N"), iD = info.FindInput("D"),
@@ -181,7 +81,7 @@ Diagnostics Diagnose(const FitResult& r) {
     std::vector<double> c(n);
     for (int i = 0; i < n; ++i) c[i] = flops::Flops6ND(cols[iN][i], cols[iD][i]);
     d.has_compute = true;
-    d.num_distinct_compute = CountDistinct(c);
+    d.num_distinct_compute = detail::CountDistinct(c);
     d.compute_span_decades = SpanDecades(c);
   }
   if (iN >= 0 && iD >= 0) {
@@ -190,7 +90,7 @@ Diagnostics Diagnose(const FitResult& r) {
     d.has_tokens_per_param = true;
     d.tokens_per_param_min = *std::min_element(tpp.begin(), tpp.end());
     d.tokens_per_param_max = *std::max_element(tpp.begin(), tpp.end());
-    d.tokens_per_param_median = Median(tpp);
+    d.tokens_per_param_median = detail::Median(tpp);
     d.tokens_per_param_spread_decades = SpanDecades(tpp);
   }
 
@@ -200,22 +100,22 @@ Diagnostics Diagnose(const FitResult& r) {
   std::vector<int> column(P, -1);
   std::vector<int> free_params;
   for (int k = 0; k < P; ++k) {
-    if (r.params[k].fixed || !r.params[k].tied_to.empty()) continue;
+    if (params[k].fixed || !params[k].tied_to.empty()) continue;
     column[k] = static_cast<int>(free_params.size());
     free_params.push_back(k);
   }
   for (int k = 0; k < P; ++k) {
-    if (!r.params[k].tied_to.empty()) {
-      const int leader = info.ParamIndex(r.params[k].tied_to);
+    if (!params[k].tied_to.empty()) {
+      const int leader = info.ParamIndex(params[k].tied_to);
       column[k] = column[leader];
     }
   }
   const int F = static_cast<int>(free_params.size());
   d.num_free_params = F;
 
-  if (!r.converged) {
+  if (!converged) {
     warn("not_converged",
-         "the fit did not converge (" + r.message +
+         "the fit did not converge (" + message +
              "): the diagnostics describe the point where the solver "
              "stopped, not an optimum; fix the fit first (more iterations, "
              "other starts or bounds)");
@@ -264,8 +164,9 @@ Diagnostics Diagnose(const FitResult& r) {
   }
 
   // --- the Jacobian at the optimum --------------------------------------------
-  const std::vector<double> p = r.values();
-  const bool in_log = InLogSpace(r.objective_kind);
+  std::vector<double> p;
+  for (const ParamValue& v : params) p.push_back(v.value);
+  const bool in_log = InLogSpace(objective);
   double wsum = 0.0;
   for (int i = 0; i < n; ++i) wsum += obs.weight(i);
   const double wscale = wsum / n;
@@ -275,7 +176,7 @@ Diagnostics Diagnose(const FitResult& r) {
   double rss = 0.0, loss_sum = 0.0;
   bool finite = true;
   for (int i = 0; i < n; ++i) {
-    const double v = r.law->ValueAndGradient(p.data(), obs.row(i), grad.data());
+    const double v = law.ValueAndGradient(p.data(), obs.row(i), grad.data());
     const double sw = std::sqrt(obs.weight(i) / wscale);
     if (!std::isfinite(v) || (in_log && !(v > 0.0))) {
       finite = false;
@@ -413,7 +314,7 @@ Diagnostics Diagnose(const FitResult& r) {
           warn("unidentified",
                d.exponent_names[e] + " is not identified: its standard error "
                "(Gauss-Newton, noise at least 0.1%) is " +
-                   Percent(d.exponent_rel_se[e]) +
+                   FormatPercent(d.exponent_rel_se[e]) +
                    " of its value, so any extrapolation inherits that "
                    "uncertainty; add runs that vary the input it acts on");
         }
@@ -447,7 +348,7 @@ Diagnostics Diagnose(const FitResult& r) {
 
   // Bounds.
   for (int k = 0; k < P; ++k) {
-    const ParamValue& pv = r.params[k];
+    const ParamValue& pv = params[k];
     if (!pv.at_bound) continue;
     d.at_bound.push_back(pv.name);
     const bool lower = std::abs(pv.value - pv.lower) <=
@@ -475,7 +376,7 @@ Diagnostics Diagnose(const FitResult& r) {
     d.floor_at_min_loss = true;
     warn("floor_at_min_loss",
          "the irreducible loss " + d.floor_name + " = " +
-             FormatShort(d.floor_value, 6) + " is within " + Percent(gap) +
+             FormatShort(d.floor_value, 6) + " is within " + FormatPercent(gap) +
              " (the larger of 1% and two noise standard deviations) of, or "
              "above, the smallest observed loss " +
              FormatShort(d.min_loss, 6) +
@@ -485,6 +386,12 @@ Diagnostics Diagnose(const FitResult& r) {
              d.floor_name + " from other evidence");
   }
   return d;
+}
+
+Diagnostics Diagnose(const FitResult& r) {
+  if (!r.has_data || !r.data || !r.law) return Diagnostics();
+  return Diagnose(*r.law, *r.data, r.params, r.options.objective, r.converged,
+                  r.message);
 }
 
 void RequireIdentified(const FitResult& fit, bool allow_unidentified) {

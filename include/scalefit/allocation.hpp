@@ -3,15 +3,13 @@
 /// many tokens D, and what loss?" — its inverse (target loss → C, N, D), the
 /// plan at a fixed tokens-per-parameter ratio and inference-aware allocation.
 ///
-/// Two layers:
-///  1. Templated closed forms for the Chinchilla law (T = double or
-///     ceres::Jet; only <cmath>), written once and differentiated by the
-///     uncertainty module for the delta method.
-///  2. Runtime allocation for ANY law with inputs N and D under any FLOP
-///     model (FlopModel): minimise L(N, D) subject to FLOPs(N, D) = C over
-///     log N, in 1-D, deterministically. For Chinchilla under 6ND the
-///     closed form is used by default (AllocationOptions::method) and the
-///     numeric path agrees with it to ~1e-12 relative.
+/// Runtime allocation for ANY law with inputs N and D under any FLOP model
+/// (FlopModel, flops.hpp): minimise L(N, D) subject to FLOPs(N, D) = C over
+/// log N, in 1-D, deterministically. For Chinchilla under 6ND the closed
+/// form of laws/chinchilla.hpp (ChinchillaFrontierAt, templated so that the
+/// uncertainty module differentiates it) is used by default
+/// (AllocationOptions::method); the numeric path agrees with it to ~1e-12
+/// relative.
 ///
 /// Units: C in FLOPs (see flops.hpp: one multiply-add = 2 FLOPs), N and D
 /// plain counts, loss in the law's units (nats/token for Hoffmann et al.).
@@ -19,7 +17,6 @@
 #pragma once
 
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -27,147 +24,16 @@
 #include <vector>
 
 #include "scalefit/fit.hpp"
+#include "scalefit/flops.hpp"
 #include "scalefit/law.hpp"
+#include "scalefit/laws/chinchilla.hpp"
 
 namespace scalefit {
 
-// ===========================================================================
-// 1. Chinchilla closed forms (header-only templates; T = double or Jet)
-// ===========================================================================
-
-/// The compute-optimal frontier of the Chinchilla law
-///   L(N, D) = E + A / N^α + B / D^β       (Hoffmann et al. 2022, Eq. 2)
-/// under C = k·N·D (Hoffmann et al. 2022, Eq. 4 / App. D.3):
-///   G = (αA / (βB))^(1/(α+β)),  a = β/(α+β),  b = α/(α+β),
-///   N_opt = G·(C/k)^a,  D_opt = G^(−1)·(C/k)^b,  D_opt/N_opt,
-///   L*(C) = E + A/N_opt^α + B/D_opt^β.
-/// Every member is of type T so that the delta method can differentiate
-/// all of them with respect to (E, A, B, α, β).
-template <typename T>
-struct ChinchillaFrontier {
-  T G, a, b, N_opt, D_opt, tokens_per_param, loss_opt;
-  T log_N_opt, log_D_opt;  ///< natural logs (never overflow)
-};
-
-/// The Chinchilla frontier at log(C/k) (natural log). Computed in log space:
-///   log G = (log α + log A − log β − log B) / (α + β)
-///   log N_opt = log G + a·log(C/k),  log D_opt = −log G + b·log(C/k)
-/// so C from 1e15 to 1e300 neither overflows nor underflows; N_opt·D_opt =
-/// C/k to a few ulps of the logs (~1e-14 relative).
-/// Preconditions (not checked here, so that T may be a Jet; the runtime API
-/// below validates): A, B, α, β > 0, all finite.
-template <typename T, typename U>
-ChinchillaFrontier<T> ChinchillaFrontierAtLogCk(const T& E, const T& A,
-                                                const T& B, const T& alpha,
-                                                const T& beta,
-                                                const U& log_C_over_k) {
-  using std::exp;
-  using std::log;
-  ChinchillaFrontier<T> f;
-  const T s = alpha + beta;
-  f.a = beta / s;
-  f.b = alpha / s;
-  const T log_G = (log(alpha) + log(A) - log(beta) - log(B)) / s;
-  f.G = exp(log_G);
-  f.log_N_opt = log_G + f.a * log_C_over_k;
-  f.log_D_opt = f.b * log_C_over_k - log_G;
-  f.N_opt = exp(f.log_N_opt);
-  f.D_opt = exp(f.log_D_opt);
-  f.tokens_per_param = exp(f.log_D_opt - f.log_N_opt);
-  f.loss_opt = E + A * exp(-alpha * f.log_N_opt) + B * exp(-beta * f.log_D_opt);
-  return f;
-}
-
-/// The Chinchilla frontier at a budget of C FLOPs with k FLOPs per parameter
-/// per token (C = k·N·D; k = 6 by default). See ChinchillaFrontierAtLogCk.
-template <typename T>
-ChinchillaFrontier<T> ChinchillaFrontierAt(const T& E, const T& A, const T& B,
-                                           const T& alpha, const T& beta,
-                                           double C, double k = 6.0) {
-  return ChinchillaFrontierAtLogCk(E, A, B, alpha, beta,
-                                   std::log(C) - std::log(k));
-}
-
-/// Inverse of the frontier: log(C/k) at which L*(C) equals `target_loss`.
-/// On the frontier αA/N^α = βB/D^β, so L* − E = (1 + α/β)·A/N_opt^α and
-///   log(C/k) = (α+β)/(αβ) · [log A − α·log G + log(1 + α/β) − log(L − E)].
-/// Precondition: target_loss > E (else the log is NaN; the runtime API
-/// throws NotIdentified instead). Use ChinchillaFrontierAtLogCk on the result
-/// for N, D.
-template <typename T, typename U>
-T ChinchillaLogComputeForLoss(const T& E, const T& A, const T& B,
-                              const T& alpha, const T& beta,
-                              const U& target_loss) {
-  using std::log;
-  const T s = alpha + beta;
-  const T log_G = (log(alpha) + log(A) - log(beta) - log(B)) / s;
-  return s / (alpha * beta) *
-         (log(A) - alpha * log_G + log(1.0 + alpha / beta) -
-          log(target_loss - E));
-}
-
-
-// ===========================================================================
-// 2. Runtime allocation for any law with inputs N and D
-// ===========================================================================
-
-/// Training compute as a function of parameters N and tokens D.
-///
-/// Requirements on a model: C(N, D) is finite, positive and strictly
-/// increasing in D for fixed N, and in N for fixed D (so that FLOPs(N, D) = C
-/// has one solution D(N) and the search range N ∈ [1, N(D = 1)] is
-/// well-defined). Built-in models:
-///   SixND(k)     C = k·N·D                    (flops.hpp "6ND"; k = 6)
-///   PerToken(f)  C = f(N)·D, f > 0 increasing (e.g. 6N + attention FLOPs
-///                per token for a fixed context, Kaplan et al. 2020 Eq. 2.2)
-///   General(g)   any C = g(N, D) meeting the requirements (D(N) by a
-///                bracketed root search in log D; slower)
-/// `name()` is the convention recorded in every result ("6ND" for k = 6,
-/// matching flops::ToString(FlopConvention::k6ND)); `description()` states
-/// the formula.
-class FlopModel {
- public:
-  /// C = k·N·D. Throws InvalidArgument unless k is finite and > 0.
-  static FlopModel SixND(double k = 6.0);
-  /// C = flops_per_token(N)·D. `name` must be non-empty.
-  static FlopModel PerToken(const std::string& name,
-                            std::function<double(double)> flops_per_token,
-                            const std::string& description = "");
-  /// C = flops(N, D). `name` must be non-empty.
-  static FlopModel General(const std::string& name,
-                           std::function<double(double, double)> flops,
-                           const std::string& description = "");
-  /// The model of a named convention from flops.hpp. Only "6ND" is a
-  /// function of (N, D) alone; "kaplan" and "hoffmann_detailed" need an
-  /// architecture and throw InvalidArgument saying so (use PerToken with
-  /// flops::KaplanTrainingFlops for a fixed architecture family).
-  static FlopModel FromConvention(const std::string& convention,
-                                  double k = 6.0);
-
-  const std::string& name() const { return name_; }
-  const std::string& description() const { return description_; }
-  /// k for SixND models, NaN otherwise.
-  double k() const { return k_; }
-  bool is_six_nd() const { return kind_ == Kind::kSixND; }
-
-  /// C(N, D) FLOPs.
-  double Flops(double N, double D) const;
-  /// log D such that C(exp(log_N), D) = exp(log_C). Returns NaN when no
-  /// D in [exp(−700), exp(700)] gives C.
-  double LogTokens(double log_N, double log_C) const;
-  /// log N such that C(N, 1) = exp(log_C) (largest N for D ≥ 1); NaN when
-  /// none in [exp(−700), exp(700)].
-  double MaxLogParams(double log_C) const;
-
- private:
-  enum class Kind { kSixND, kPerToken, kGeneral };
-  Kind kind_ = Kind::kSixND;
-  std::string name_ = "6ND";
-  std::string description_;
-  double k_ = 6.0;
-  std::function<double(double)> per_token_;
-  std::function<double(double, double)> general_;
-};
+/// True for the built-in chinchilla law (name, formula and parameters of
+/// laws::Chinchilla): the law whose closed forms (laws/chinchilla.hpp) the
+/// allocation and the delta-method intervals use.
+bool IsChinchillaLaw(const LawInfo& info);
 
 /// How allocations are computed.
 struct AllocationOptions {

@@ -25,7 +25,8 @@
 ///   5. Bootstrap percentile intervals for a and b: the used budgets are
 ///      resampled with replacement (case bootstrap of the log-log regression)
 ///      and the power laws refitted. Replicate i draws from its own stream
-///      SplitMix64(seed, i), so results do not depend on the thread count.
+///      detail::SplitMix64(seed, i) (detail/random.hpp), so results do not
+///      depend on the thread count.
 ///      Replicates with fewer than two distinct budgets are skipped (counted).
 ///   6. Comparison: the engine's "chinchilla" fit L = E + A/N^α + B/D^β of the
 ///      same runs implies a = β/(α+β), b = α/(α+β) (Hoffmann et al. 2022,
@@ -62,6 +63,7 @@
 #include <string>
 #include <vector>
 
+#include "scalefit/detail/random.hpp"
 #include "scalefit/fit.hpp"
 
 namespace scalefit {
@@ -231,27 +233,10 @@ EnvelopeResult EnvelopeFit(const Checkpoints& data,
 
 namespace detail {
 
-/// SplitMix64 (Steele, Lea & Flood 2014): the stream for bootstrap
-/// replicate `stream` under `seed`. Next() returns 64 uniform bits.
-class SplitMix64 {
- public:
-  SplitMix64(std::uint64_t seed, std::uint64_t stream);
-  std::uint64_t Next();
-  /// Uniform integer in [0, n), n >= 1 (Lemire's multiply-shift; the bias
-  /// is below n / 2^64).
-  std::uint64_t Below(std::uint64_t n);
-
- private:
-  std::uint64_t state_;
-};
-
 /// ln y = c + e ln x by ordinary least squares. Returns false when fewer
 /// than 2 distinct x.
 bool FitLogLog(const std::vector<double>& x, const std::vector<double>& y,
                double* exponent, double* log_coefficient, double* r2);
-
-/// Linear-interpolation quantile (type 7) of a sorted vector, q in [0, 1].
-double SortedQuantile(const std::vector<double>& sorted, double q);
 
 }  // namespace detail
 

@@ -51,4 +51,8 @@ struct DataSummary {
 };
 DataSummary Summarize(const Observations& obs);
 
+/// A data hash as text: "fnv1a64:" and 16 lower-case hex digits (reports and
+/// fit cards).
+std::string FormatHash(std::uint64_t hash);
+
 }  // namespace scalefit

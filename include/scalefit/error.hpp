@@ -27,6 +27,15 @@ class UnknownName : public InvalidArgument {
   explicit UnknownName(const std::string& what) : InvalidArgument(what) {}
 };
 
+/// The machine refused a resource the computation needs: a worker thread
+/// could not be started (std::system_error from std::thread), or memory ran
+/// out in a worker. The work already started was stopped and joined first;
+/// retry with fewer threads (`num_threads`) or less data.
+class ResourceError : public Error {
+ public:
+  explicit ResourceError(const std::string& what) : Error(what) {}
+};
+
 /// A computation that cannot give a trustworthy answer: e.g. a target loss
 /// at or below the law's floor, or an unidentified design used for
 /// extrapolation without opt-in (maps to Python ValueError).

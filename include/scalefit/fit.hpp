@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "scalefit/data.hpp"
-#include "scalefit/diagnostics.hpp"
+#include "scalefit/diagnostics_types.hpp"
 #include "scalefit/law.hpp"
 #include "scalefit/objective.hpp"
 
@@ -71,8 +71,10 @@ struct FitOptions {
   int max_scoring_rows = 2048;
   /// How many of the best grid cells are polished by "auto".
   int num_polish = 3;
-  /// Local solver limits (see detail::SolveSettings for the defaults'
-  /// rationale: Ceres' own defaults stop this problem early).
+  /// Local solver limits, the one place their defaults are written (the
+  /// engine copies them into every local solve). Tighter than Ceres' own
+  /// defaults, which stop this problem early: the tolerances are relative,
+  /// so they mean the same at any loss or weight scale.
   int max_iterations = 1000;
   double function_tolerance = 1e-12;
   double parameter_tolerance = 1e-12;
@@ -124,14 +126,15 @@ struct FitResult {
   /// or within 1e-5 when the starts were screened (see screening_tolerance).
   int num_best_basin = 0;
   bool screened = false;   ///< starts were screened (FitOptions)
-  std::string start;       ///< strategy used
-  Objective objective_kind = Objective::kHuberLog;
-  double delta = 1e-3;
-  int num_points = 0;
+  std::string start;       ///< strategy used ("given" for FromParams)
+  int num_points = 0;      ///< rows fitted (kept by fit cards without data)
+  /// The options used: objective, delta, bounds, FLOP convention, ...
   FitOptions options;
   DataSummary data_summary;
   std::shared_ptr<const Observations> data;  ///< null for FromParams
-  /// Design diagnostics (diagnostics.hpp); computed = false without data.
+  /// Design diagnostics of the data and the optimum, computed by the
+  /// diagnostics analysis (diagnostics.hpp) when Fit() returns;
+  /// computed = false without data.
   Diagnostics diagnostics;
 
   /// Parameter values in law order (user units).
@@ -158,9 +161,10 @@ struct FitResult {
   std::string FullReport() const;
 };
 
-/// Fits `law` to `data`. Throws InvalidArgument/UnknownName for bad input or
-/// options. Never returns NaN parameters: a fit that fails says so in
-/// `converged` and `message`.
+/// Fits `law` to `data`, then attaches the design diagnostics of the result
+/// (Diagnose, diagnostics.hpp). Throws InvalidArgument/UnknownName for bad
+/// input or options. Never returns NaN parameters: a fit that fails says so
+/// in `converged` and `message`.
 FitResult Fit(const LawPtr& law, const Observations& data,
               const FitOptions& options = {});
 
@@ -173,12 +177,5 @@ FitResult Fit(const std::string& law, const Observations& data,
 FitResult FromParams(const LawPtr& law,
                      const std::map<std::string, double>& params,
                      const std::string& flop_convention = "6ND");
-
-namespace detail {
-/// The internal start grid of Hoffmann et al. 2022, App. D.2, in law
-/// parameter order (E, A, B, alpha, beta) and internal units
-/// (log E, log A, log B, alpha, beta): 4500 points.
-std::vector<std::vector<double>> HoffmannGrid(const LawInfo& info);
-}  // namespace detail
 
 }  // namespace scalefit

@@ -42,11 +42,16 @@
 #pragma once
 
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "scalefit/detail/roots.hpp"
 #include "scalefit/error.hpp"
+#include "scalefit/report.hpp"
 
 namespace scalefit::flops {
 
@@ -437,3 +442,171 @@ inline double TrainingFlops(FlopConvention convention,
 }
 
 }  // namespace scalefit::flops
+
+namespace scalefit {
+
+// ---------------------------------------------------------------------------
+// FLOP models for allocation
+// ---------------------------------------------------------------------------
+
+/// Training compute as a function of parameters N and tokens D: the FLOP
+/// model that allocation (allocation.hpp) optimises under. Header-only.
+///
+/// Requirements on a model: C(N, D) is finite, positive and strictly
+/// increasing in D for fixed N, and in N for fixed D (so that FLOPs(N, D) = C
+/// has one solution D(N) and the search range N ∈ [1, N(D = 1)] is
+/// well-defined). Built-in models:
+///   SixND(k)     C = k·N·D                    ("6ND" above; k = 6)
+///   PerToken(f)  C = f(N)·D, f > 0 increasing (e.g. 6N + attention FLOPs
+///                per token for a fixed context, Kaplan et al. 2020 Eq. 2.2)
+///   General(g)   any C = g(N, D) meeting the requirements (D(N) by a
+///                bracketed root search in log D; slower)
+/// `name()` is the convention recorded in every result ("6ND" for k = 6,
+/// matching flops::ToString(FlopConvention::k6ND)); `description()` states
+/// the formula.
+class FlopModel {
+ public:
+  /// C = k·N·D. Throws InvalidArgument unless k is finite and > 0.
+  static FlopModel SixND(double k = 6.0);
+  /// C = flops_per_token(N)·D. `name` must be non-empty.
+  static FlopModel PerToken(const std::string& name,
+                            std::function<double(double)> flops_per_token,
+                            const std::string& description = "");
+  /// C = flops(N, D). `name` must be non-empty.
+  static FlopModel General(const std::string& name,
+                           std::function<double(double, double)> flops,
+                           const std::string& description = "");
+  /// The model of a named convention from flops.hpp. Only "6ND" is a
+  /// function of (N, D) alone; "kaplan" and "hoffmann_detailed" need an
+  /// architecture and throw InvalidArgument saying so (use PerToken with
+  /// flops::KaplanTrainingFlops for a fixed architecture family).
+  static FlopModel FromConvention(const std::string& convention,
+                                  double k = 6.0);
+
+  const std::string& name() const { return name_; }
+  const std::string& description() const { return description_; }
+  /// k for SixND models, NaN otherwise.
+  double k() const { return k_; }
+  bool is_six_nd() const { return kind_ == Kind::kSixND; }
+
+  /// C(N, D) FLOPs.
+  double Flops(double N, double D) const;
+  /// log D such that C(exp(log_N), D) = exp(log_C). Returns NaN when no
+  /// D in [exp(−700), exp(700)] gives C.
+  double LogTokens(double log_N, double log_C) const;
+  /// log N such that C(N, 1) = exp(log_C) (largest N for D ≥ 1); NaN when
+  /// none in [exp(−700), exp(700)].
+  double MaxLogParams(double log_C) const;
+
+ private:
+  enum class Kind { kSixND, kPerToken, kGeneral };
+  Kind kind_ = Kind::kSixND;
+  std::string name_ = "6ND";
+  std::string description_;
+  double k_ = 6.0;
+  std::function<double(double)> per_token_;
+  std::function<double(double, double)> general_;
+};
+
+inline FlopModel FlopModel::SixND(double k) {
+  if (!std::isfinite(k) || !(k > 0.0)) {
+    throw InvalidArgument("FLOPs per parameter per token k must be finite and "
+                          "> 0 (got " + FormatFull(k) + ")");
+  }
+  FlopModel m;
+  m.kind_ = Kind::kSixND;
+  m.k_ = k;
+  m.name_ = k == 6.0 ? flops::ToString(flops::FlopConvention::k6ND)
+                     : "kND (k = " + FormatFull(k) + ")";
+  m.description_ = "C = k·N·D, k = " + FormatFull(k) +
+                   " FLOPs per parameter per token";
+  return m;
+}
+
+inline FlopModel FlopModel::PerToken(const std::string& name,
+                              std::function<double(double)> flops_per_token,
+                              const std::string& description) {
+  if (name.empty()) throw InvalidArgument("FlopModel name must be non-empty");
+  if (!flops_per_token) {
+    throw InvalidArgument("FlopModel '" + name + "': no function given");
+  }
+  FlopModel m;
+  m.kind_ = Kind::kPerToken;
+  m.k_ = std::numeric_limits<double>::quiet_NaN();
+  m.name_ = name;
+  m.description_ =
+      description.empty() ? "C = f(N)·D (user per-token FLOPs)" : description;
+  m.per_token_ = std::move(flops_per_token);
+  return m;
+}
+
+inline FlopModel FlopModel::General(const std::string& name,
+                             std::function<double(double, double)> flops,
+                             const std::string& description) {
+  if (name.empty()) throw InvalidArgument("FlopModel name must be non-empty");
+  if (!flops) throw InvalidArgument("FlopModel '" + name + "': no function given");
+  FlopModel m;
+  m.kind_ = Kind::kGeneral;
+  m.k_ = std::numeric_limits<double>::quiet_NaN();
+  m.name_ = name;
+  m.description_ = description.empty() ? "C = g(N, D) (user FLOP model)"
+                                       : description;
+  m.general_ = std::move(flops);
+  return m;
+}
+
+inline FlopModel FlopModel::FromConvention(const std::string& convention, double k) {
+  const flops::FlopConvention c = flops::ParseFlopConvention(convention);
+  if (c == flops::FlopConvention::k6ND) return SixND(k);
+  throw InvalidArgument(
+      "FLOP convention \"" + convention +
+      "\" depends on the architecture, not on N and D alone, so it cannot "
+      "define an N/D allocation; use \"6ND\", or FlopModel::PerToken with "
+      "flops::KaplanTrainingFlops / HoffmannTrainingFlops for a fixed "
+      "architecture family");
+}
+
+inline double FlopModel::Flops(double N, double D) const {
+  switch (kind_) {
+    case Kind::kSixND:
+      return k_ * N * D;
+    case Kind::kPerToken:
+      return per_token_(N) * D;
+    case Kind::kGeneral:
+      return general_(N, D);
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+inline double FlopModel::LogTokens(double log_N, double log_C) const {
+  switch (kind_) {
+    case Kind::kSixND:
+      return log_C - std::log(k_) - log_N;
+    case Kind::kPerToken: {
+      const double f = per_token_(std::exp(log_N));
+      return f > 0.0 && std::isfinite(f) ? log_C - std::log(f) : std::numeric_limits<double>::quiet_NaN();
+    }
+    case Kind::kGeneral: {
+      const double N = std::exp(log_N);
+      auto s = [&](double y) {
+        const double c = general_(N, std::exp(y));
+        return std::isnan(c) ? std::numeric_limits<double>::quiet_NaN() : std::log(c) - log_C;
+      };
+      if (!(s(-detail::kLogLimit) < 0.0) || !(s(detail::kLogLimit) >= 0.0)) return std::numeric_limits<double>::quiet_NaN();
+      return detail::Bisect(s, -detail::kLogLimit, detail::kLogLimit);
+    }
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+inline double FlopModel::MaxLogParams(double log_C) const {
+  if (kind_ == Kind::kSixND) return log_C - std::log(k_);
+  auto s = [&](double x) {
+    const double c = Flops(std::exp(x), 1.0);
+    return std::isnan(c) ? std::numeric_limits<double>::quiet_NaN() : std::log(c) - log_C;
+  };
+  if (!(s(-detail::kLogLimit) < 0.0) || !(s(detail::kLogLimit) >= 0.0)) return std::numeric_limits<double>::quiet_NaN();
+  return detail::Bisect(s, -detail::kLogLimit, detail::kLogLimit);
+}
+
+}  // namespace scalefit

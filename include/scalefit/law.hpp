@@ -21,9 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "scalefit/laws/input_row.hpp"
 #include "scalefit/laws/param_spec.hpp"
-#include "scalefit/objective.hpp"
 
 namespace scalefit {
 
@@ -58,87 +56,13 @@ struct LawInfo {
 };
 
 namespace detail {
-
-/// How the optimiser's internal vector z (one entry per parameter) maps to
-/// user-unit parameters p: p_k = positive_k ? exp(z_{s_k}) : z_{s_k}, where
-/// s_k = k unless parameter k is tied to another one. Fixed parameters and
-/// tied followers are held constant in z.
-struct ParamMap {
-  std::vector<int> source;
-  std::vector<unsigned char> positive;
-  std::vector<unsigned char> constant;
-
-  template <typename T>
-  void Apply(const T* z, T* p) const {
-    using std::exp;
-    for (size_t k = 0; k < source.size(); ++k) {
-      p[k] = positive[k] ? exp(z[source[k]]) : z[source[k]];
-    }
-  }
-};
-
-/// Everything a residual needs, as plain pointers into memory owned by the
-/// caller (the fitting engine keeps it alive for the model's lifetime).
-struct ProblemData {
-  int num_rows = 0;
-  int num_inputs = 0;
-  const double* x = nullptr;        ///< row-major inputs
-  const double* log_x = nullptr;    ///< their natural logs, same layout
-  const double* target = nullptr;   ///< log L (log objectives) or L
-  const double* sqrt_w = nullptr;   ///< sqrt of normalised weights
-  Objective objective = Objective::kHuberLog;
-  double delta = 1e-3;
-  ParamMap map;
-  std::vector<double> lower;        ///< internal (z) bounds, ±inf = none
-  std::vector<double> upper;
-};
-
-/// Solver settings for one local solve.
-struct SolveSettings {
-  int max_iterations = 1000;
-  double function_tolerance = 1e-12;
-  double parameter_tolerance = 1e-12;
-  double gradient_tolerance = 1e-14;
-  /// Relative tolerance of the first (Levenberg–Marquardt) stage; the
-  /// polish then runs to the tolerances above.
-  double coarse_tolerance = 1e-6;
-  /// Iteration cap of the final Levenberg–Marquardt pass. Multi-start
-  /// screening uses a small cap; the engine then re-polishes the best start
-  /// without it before certifying. 0 skips the pass.
-  int confirm_iterations = 1000;
-  bool verbose = false;
-};
-
-/// The outcome of one local solve (one "polished start").
-struct SolveOutcome {
-  std::vector<double> z;       ///< internal parameters at the end
-  double cost = 0.0;           ///< Σ w̃ ρ(r) with normalised weights
-  int iterations = 0;
-  bool converged = false;      ///< Ceres reported CONVERGENCE
-  bool usable = false;         ///< finite cost at a feasible point
-  std::string message;
-};
-
-/// A least-squares problem for one law on one data set. Not thread-safe:
-/// the engine makes one per worker thread.
-class ResidualModel {
- public:
-  virtual ~ResidualModel() = default;
-  /// Local solve from z0 (Levenberg–Marquardt with bounds).
-  virtual SolveOutcome Solve(const std::vector<double>& z0,
-                             const SolveSettings& settings) = 0;
-  /// Raw residuals r_i (unweighted, before ρ) and their Jacobian
-  /// ∂r_i/∂z (row-major num_rows × num_params). Returns false where the law
-  /// is not finite.
-  virtual bool RawJacobian(const std::vector<double>& z,
-                           std::vector<double>* residuals,
-                           std::vector<double>* jacobian) const = 0;
-};
-
+struct ProblemData;     // detail/engine.hpp
+class ResidualModel;    // detail/engine.hpp
 }  // namespace detail
 
-/// A law at run time. Built once per law type (MakeLaw<Law>()) or by a
-/// binding for laws defined in Python.
+/// A law at run time. Built once per law type (MakeLaw<Law>(),
+/// ceres/make_law.hpp), from a formula string (formula.hpp), or from a
+/// function (runtime_law.hpp; the Python callable laws use it).
 class LawModel {
  public:
   virtual ~LawModel() = default;
@@ -157,7 +81,8 @@ class LawModel {
   /// L and ∂L/∂p (user units) by automatic differentiation.
   virtual double ValueAndGradient(const double* p, const double* x,
                                   double* grad) const = 0;
-  /// A least-squares problem on the given data (see detail::ProblemData).
+  /// The fitting engine's least-squares problem on the given data
+  /// (detail/engine.hpp; only the engine and law implementations call it).
   virtual std::unique_ptr<detail::ResidualModel> MakeResidualModel(
       const detail::ProblemData& data) const = 0;
 

@@ -1,10 +1,14 @@
 /// @file scalefit.hpp
-/// Umbrella header: everything a user of scalefit needs.
+/// Umbrella header: everything a user of scalefit needs (link
+/// scalefit::scalefit). The header-only core alone is laws.hpp (link
+/// scalefit::laws); the Ceres glue for a user's own law functor is
+/// ceres/make_law.hpp, included only where a law is instantiated.
 #pragma once
 
 #include "scalefit/allocation.hpp"
 #include "scalefit/approaches.hpp"
 #include "scalefit/backtest.hpp"
+#include "scalefit/csv.hpp"
 #include "scalefit/data.hpp"
 #include "scalefit/datasets.hpp"
 #include "scalefit/diagnostics.hpp"
@@ -14,9 +18,10 @@
 #include "scalefit/flops.hpp"
 #include "scalefit/formula.hpp"
 #include "scalefit/law.hpp"
-#include "scalefit/laws/builtin.hpp"
+#include "scalefit/laws.hpp"
 #include "scalefit/log.hpp"
 #include "scalefit/objective.hpp"
 #include "scalefit/report.hpp"
 #include "scalefit/runtime_law.hpp"
+#include "scalefit/uncertainty.hpp"
 #include "scalefit/version.hpp"

@@ -53,5 +53,6 @@ void RegisterApproaches(pyb::module_& m);
 void RegisterBacktest(pyb::module_& m);
 void RegisterIo(pyb::module_& m);
 void RegisterFlops(pyb::module_& m);
+void RegisterDatasets(pyb::module_& m);
 
 }  // namespace scalefit::py

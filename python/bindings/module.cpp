@@ -29,4 +29,5 @@ PYBIND11_MODULE(_core, m) {
   scalefit::py::RegisterApproaches(m);
   scalefit::py::RegisterBacktest(m);
   scalefit::py::RegisterIo(m);
+  scalefit::py::RegisterDatasets(m);
 }

@@ -93,9 +93,10 @@ void RegisterFit(pyb::module_& m) {
       .def_readonly("num_best_basin", &FitResult::num_best_basin)
       .def_readonly("screened", &FitResult::screened)
       .def_readonly("start", &FitResult::start)
+      // Derived from `options` (the one record of the objective and delta).
       .def_property_readonly("objective_name",
-                             [](const FitResult& r) { return ToString(r.objective_kind); })
-      .def_readonly("delta", &FitResult::delta)
+                             [](const FitResult& r) { return ToString(r.options.objective); })
+      .def_property_readonly("delta", [](const FitResult& r) { return r.options.delta; })
       .def_readonly("num_points", &FitResult::num_points)
       .def_readonly("options", &FitResult::options)
       .def_readonly("data_summary", &FitResult::data_summary)

@@ -1096,6 +1096,22 @@ def conf_int(result: FitResult, level: typing.SupportsFloat | typing.SupportsInd
     ...
 def covariance(result: FitResult) -> Covariance:
     ...
+def dataset_chinchilla(include_excluded: bool = False) -> dict:
+    """
+    The Chinchilla runs (columns N, D, C, loss, excluded).
+    """
+def dataset_file_names() -> list[str]:
+    """
+    File names of the shipped data files (data/ in the repository).
+    """
+def dataset_porian2024(config: str) -> dict:
+    """
+    The Porian et al. 2024 isoFLOP runs of one configuration (columns C, N, D, loss).
+    """
+def dataset_porian2024_configs() -> list[str]:
+    """
+    The shipped Porian et al. 2024 configurations.
+    """
 def derived_names(budgets: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> list[str]:
     ...
 def envelope_fit(run: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], tokens: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], options: EnvelopeOptions) -> EnvelopeResult:

@@ -1,5 +1,10 @@
-# Builds examples/consumer against (1) the scalefit build tree and (2) an
-# install prefix made from it, and runs the planner each time.
+# Builds two consumers against (1) the scalefit build tree and (2) an install
+# prefix made from it, and runs each:
+#  - examples/consumer: the full library (scalefit::scalefit, a fit card
+#    round trip);
+#  - tests/cmake/laws_consumer: the header-only core alone (scalefit::laws,
+#    find_package(scalefit COMPONENTS laws)); its compiler dependency file
+#    must list no Ceres, Eigen, glog, spdlog or fmt header.
 # Run by ctest (tests/CMakeLists.txt, test "consumer_package") as
 #   cmake -DSCALEFIT_SOURCE_DIR=... -DSCALEFIT_BINARY_DIR=... -DWORK_DIR=...
 #         [-DGENERATOR=Ninja] -P tests/cmake/consumer_test.cmake
@@ -8,7 +13,6 @@ foreach(var SCALEFIT_SOURCE_DIR SCALEFIT_BINARY_DIR WORK_DIR)
     message(FATAL_ERROR "consumer_test: ${var} is not set")
   endif()
 endforeach()
-set(consumer_src "${SCALEFIT_SOURCE_DIR}/examples/consumer")
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 set(gen_args)
@@ -24,25 +28,55 @@ function(run_step what)
   set(step_output "${out}${err}" PARENT_SCOPE)
 endfunction()
 
-function(build_and_run mode expected_dir)
-  set(bdir "${WORK_DIR}/build-${mode}")
-  run_step("configure (${mode})" ${CMAKE_COMMAND} -S "${consumer_src}" -B "${bdir}" ${gen_args}
+# build_and_run(NAME SOURCE_DIR EXECUTABLE EXPECTED_OUTPUT MODE EXPECTED_DIR cmake-args...)
+function(build_and_run name src exe marker mode expected_dir)
+  set(bdir "${WORK_DIR}/${name}-${mode}")
+  run_step("configure (${name}, ${mode})" ${CMAKE_COMMAND} -S "${src}" -B "${bdir}" ${gen_args}
            -DCMAKE_BUILD_TYPE=Release -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF ${ARGN})
   string(FIND "${step_output}" "from ${expected_dir}" at)
   if(at EQUAL -1)
-    message(FATAL_ERROR "consumer_test: (${mode}) scalefit was not found in ${expected_dir}:\n${step_output}")
+    message(FATAL_ERROR "consumer_test: (${name}, ${mode}) scalefit was not found in ${expected_dir}:\n${step_output}")
   endif()
-  run_step("build (${mode})" ${CMAKE_COMMAND} --build "${bdir}")
-  run_step("run (${mode})" "${bdir}/planner")
-  string(FIND "${step_output}" "round trip OK" ok)
+  run_step("build (${name}, ${mode})" ${CMAKE_COMMAND} --build "${bdir}")
+  run_step("run (${name}, ${mode})" "${bdir}/${exe}")
+  string(FIND "${step_output}" "${marker}" ok)
   if(ok EQUAL -1)
-    message(FATAL_ERROR "consumer_test: (${mode}) planner output:\n${step_output}")
+    message(FATAL_ERROR "consumer_test: (${name}, ${mode}) ${exe} output:\n${step_output}")
   endif()
-  message(STATUS "consumer_test: ${mode} OK")
+  message(STATUS "consumer_test: ${name} (${mode}) OK")
+  set(consumer_build_dir "${bdir}" PARENT_SCOPE)
 endfunction()
 
+# The header-only consumer's translation unit must not include anything from
+# Ceres, Eigen, glog, spdlog or fmt: read the dependency file the compiler
+# wrote (-MD; CMake's Ninja and Makefile generators both use one).
+function(check_laws_dependencies bdir)
+  file(GLOB_RECURSE depfiles "${bdir}/*laws_planner.cpp.o.d")
+  if(NOT depfiles)
+    message(FATAL_ERROR "consumer_test: no dependency file for laws_planner.cpp under ${bdir}")
+  endif()
+  foreach(depfile IN LISTS depfiles)
+    file(READ "${depfile}" deps)
+    if(NOT deps MATCHES "scalefit/laws.hpp")
+      message(FATAL_ERROR "consumer_test: ${depfile} does not list scalefit/laws.hpp:\n${deps}")
+    endif()
+    string(REGEX MATCHALL "[^ \\\\\n]*(ceres|[Ee]igen|glog|spdlog|fmt/)[^ \\\\\n]*" bad "${deps}")
+    if(bad)
+      message(FATAL_ERROR "consumer_test: the scalefit::laws consumer includes ${bad}")
+    endif()
+  endforeach()
+  message(STATUS "consumer_test: laws consumer includes no Ceres, Eigen, glog, spdlog or fmt header")
+endfunction()
+
+set(full_src "${SCALEFIT_SOURCE_DIR}/examples/consumer")
+set(laws_src "${SCALEFIT_SOURCE_DIR}/tests/cmake/laws_consumer")
+
 # 1. The build tree (scalefitConfig.cmake + exported targets in the build dir).
-build_and_run(build-tree "${SCALEFIT_BINARY_DIR}" -Dscalefit_DIR=${SCALEFIT_BINARY_DIR})
+build_and_run(full "${full_src}" planner "round trip OK" build-tree "${SCALEFIT_BINARY_DIR}"
+              -Dscalefit_DIR=${SCALEFIT_BINARY_DIR})
+build_and_run(laws "${laws_src}" laws_planner "laws consumer OK" build-tree "${SCALEFIT_BINARY_DIR}"
+              -Dscalefit_DIR=${SCALEFIT_BINARY_DIR})
+check_laws_dependencies("${consumer_build_dir}")
 
 # 2. An install prefix.
 set(prefix "${WORK_DIR}/prefix")
@@ -53,4 +87,8 @@ if(NOT n EQUAL 1)
   message(FATAL_ERROR "consumer_test: expected one installed scalefitConfig.cmake, found: ${configs}")
 endif()
 get_filename_component(installed_dir "${configs}" DIRECTORY)
-build_and_run(install "${installed_dir}" -DCMAKE_PREFIX_PATH=${prefix})
+build_and_run(full "${full_src}" planner "round trip OK" install "${installed_dir}"
+              -DCMAKE_PREFIX_PATH=${prefix})
+build_and_run(laws "${laws_src}" laws_planner "laws consumer OK" install "${installed_dir}"
+              -DCMAKE_PREFIX_PATH=${prefix})
+check_laws_dependencies("${consumer_build_dir}")

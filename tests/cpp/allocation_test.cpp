@@ -13,6 +13,7 @@
 #include <ceres/jet.h>
 #include <gtest/gtest.h>
 
+#include "scalefit/ceres/make_law.hpp"
 #include "scalefit/detail/typed_law.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "scalefit/datasets.hpp"
 #include "scalefit/error.hpp"
 
 namespace scalefit {
@@ -247,32 +248,20 @@ TEST(ApproachesIsoflop, BadInput) {
 // configuration rw|tuned|short|const|standard|val ("Optimizer tuning (no
 // decay)"). The authors' code (formll/resolving-scaling-law-discrepancies @
 // 0dc60d9, data/summary_df.pickle.xz) stores n_exponent = 0.4969 in
-// bs_median_weighted (0.497; 95% CI 0.491-0.505), per
-// ../shared/data/porian2024-isoflop/fit_results_from_pickles.json. Their
+// bs_median_weighted (0.497; 95% CI 0.491-0.505) in the stored fit results
+// of that repository. Their
 // per-budget optimum uses Akima interpolation, ours a parabola: agreement
 // within ±0.02 is the acceptance criterion.
 TEST(ApproachesIsoflop, Porian2024TunedConfiguration) {
-  // The configuration ships with the package (copied exactly from
-  // ../shared/data/porian2024-isoflop/isoflop_points.csv).
-  const std::string path = std::string(SCALEFIT_SOURCE_DIR) +
-                           "/python/scalefit/datasets/porian2024_isoflop.csv";
-  std::ifstream in(path);
-  ASSERT_TRUE(in.good()) << "shipped data not found: " << path;
-  std::string line;
+  // The configuration ships with the package (data/porian2024_isoflop.csv,
+  // embedded; data/README.md gives its source).
+  const datasets::PorianRuns runs =
+      datasets::Porian2024("rw|tuned|short|const|standard|val");
   IsoflopData d;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#' || line.rfind("config,", 0) == 0) continue;
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) f.push_back(cell);
-    ASSERT_EQ(f.size(), 5u) << line;
-    if (f[0] != "rw|tuned|short|const|standard|val") continue;
-    d.C.push_back(std::stod(f[1]));
-    d.N.push_back(std::stod(f[2]));
-    d.D.push_back(std::stod(f[3]));
-    d.loss.push_back(std::stod(f[4]));
-  }
+  d.C = runs.C;
+  d.N = runs.N;
+  d.D = runs.D;
+  d.loss = runs.loss;
   ASSERT_EQ(d.loss.size(), 121u);
   IsoflopOptions o = Quick();
   o.compare_parametric = false;

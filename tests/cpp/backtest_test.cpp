@@ -291,7 +291,7 @@ TEST(BacktestTest, FromAFitUsesItsRecipe) {
   const FitResult fit = Fit("chinchilla", IsoFlop(0.005), fo);
   const BacktestResult r = Backtest(fit);
   EXPECT_EQ(r.objective, "mse_log");
-  EXPECT_EQ(r.split_fold().fit.objective_kind, Objective::kMseLog);
+  EXPECT_EQ(r.split_fold().fit.options.objective, Objective::kMseLog);
   const FitResult given = FromParams(
       GetLaw("chinchilla"),
       {{"E", kE}, {"A", kA}, {"B", kB}, {"alpha", kAlpha}, {"beta", kBeta}});

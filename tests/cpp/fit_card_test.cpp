@@ -106,8 +106,8 @@ TEST(FitCard, FittedResultKeepsEverything) {
   EXPECT_EQ(b.converged, a.converged);
   EXPECT_EQ(b.message, a.message);
   EXPECT_EQ(Bits(b.objective), Bits(a.objective));
-  EXPECT_EQ(b.objective_kind, a.objective_kind);
-  EXPECT_EQ(Bits(b.delta), Bits(a.delta));
+  EXPECT_EQ(b.options.objective, a.options.objective);
+  EXPECT_EQ(Bits(b.options.delta), Bits(a.options.delta));
   EXPECT_EQ(b.iterations, a.iterations);
   EXPECT_EQ(b.num_starts, a.num_starts);
   EXPECT_EQ(b.num_best_basin, a.num_best_basin);

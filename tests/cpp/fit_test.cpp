@@ -43,8 +43,8 @@ TEST(FitEpoch, DefaultReachesPublishedOptimum) {
   ExpectEpochOptimum(r);
   EXPECT_GE(r.num_best_basin, 1);
   EXPECT_EQ(r.num_points, 240);
-  EXPECT_EQ(r.objective_kind, Objective::kHuberLog);
-  EXPECT_DOUBLE_EQ(r.delta, 1e-3);
+  EXPECT_EQ(r.options.objective, Objective::kHuberLog);
+  EXPECT_DOUBLE_EQ(r.options.delta, 1e-3);
 }
 
 TEST(FitEpoch, LocalSolveFromHoffmannValuesConverges) {

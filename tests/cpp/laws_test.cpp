@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "scalefit/datasets.hpp"
+#include "scalefit/ceres/make_law.hpp"
 #include "scalefit/detail/typed_law.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"

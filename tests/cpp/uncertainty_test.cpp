@@ -86,8 +86,8 @@ TEST(UncertaintyBasics, QuantileIsNumpyLinear) {
 TEST(UncertaintyBasics, ReplicateStreamsAreFixed) {
   // The generator is portable: the same seed gives the same draws here and
   // on any platform (SplitMix64 and mt19937_64 are fully specified).
-  std::uint64_t s = 0;
-  EXPECT_EQ(detail::SplitMix64(&s), 0xE220A8397B1DCDAFULL);  // Vigna's reference
+  detail::SplitMix64 s(0);
+  EXPECT_EQ(s.Next(), 0xE220A8397B1DCDAFULL);  // Vigna's reference
   std::mt19937_64 g(detail::ReplicateSeed(0, 1, 0));
   std::mt19937_64 h(detail::ReplicateSeed(0, 1, 0));
   for (int i = 0; i < 10; ++i)

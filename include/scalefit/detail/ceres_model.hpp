@@ -14,7 +14,7 @@
 #include <ceres/manifold.h>
 #include <ceres/problem.h>
 
-#include "scalefit/law.hpp"
+#include "scalefit/detail/engine.hpp"
 
 namespace scalefit::detail {
 

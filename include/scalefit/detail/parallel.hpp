@@ -1,6 +1,6 @@
 /// @file parallel.hpp
-/// A deterministic parallel-for: work item i always writes result slot i,
-/// so results do not depend on the number of threads.
+/// A deterministic, exception-safe parallel-for: work item i always writes
+/// result slot i, so results do not depend on the number of threads.
 #pragma once
 
 #include <algorithm>
@@ -8,8 +8,13 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <new>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "scalefit/error.hpp"
 
 namespace scalefit::detail {
 
@@ -20,19 +25,60 @@ inline int ResolveThreads(int requested) {
   return hw == 0 ? 1 : static_cast<int>(hw);
 }
 
-/// Runs body(worker, i) for i in [0, n) on `threads` workers. Exceptions
-/// thrown by a body are rethrown (the first one) after all workers stop.
+/// Rethrows `error` as a scalefit exception: a scalefit::Error unchanged,
+/// std::bad_alloc and std::system_error as ResourceError, any other
+/// exception as Error naming what it said.
+[[noreturn]] inline void RethrowAsScalefitError(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw ResourceError("out of memory in a work item");
+  } catch (const std::system_error& e) {
+    throw ResourceError(std::string("a work item failed: ") + e.what());
+  } catch (const std::exception& e) {
+    throw Error(std::string("a work item failed: ") + e.what());
+  } catch (...) {
+    throw Error("a work item failed with an unknown exception");
+  }
+}
+
+/// Starts a thread running the given function.
+using ThreadStarter = std::function<std::thread(std::function<void()>)>;
+
+/// Runs body(worker, i) for i in [0, n) on up to `threads` workers (worker 0
+/// is the calling thread). Items are handed out one at a time, so which
+/// worker runs item i varies, but item i only ever writes its own slot.
+///
+/// Errors never terminate the process and always surface as scalefit
+/// exceptions (RethrowAsScalefitError):
+///  - the first exception thrown by a body stops the hand-out of new items;
+///    every started worker finishes its current item and is joined before
+///    the exception is rethrown;
+///  - when a worker thread cannot be created (std::system_error, e.g. the
+///    process is at its thread limit), the workers already started are
+///    stopped and joined and ResourceError is thrown, naming the count.
+///
+/// `start_thread` starts one worker thread; the default is std::thread
+/// (tests pass one that fails, to exercise the error path).
 inline void ParallelFor(int n, int threads,
-                        const std::function<void(int, int)>& body) {
+                        const std::function<void(int, int)>& body,
+                        const ThreadStarter& start_thread = nullptr) {
+  if (n <= 0) return;
   threads = std::max(1, std::min(threads, n));
   if (threads == 1) {
-    for (int i = 0; i < n; ++i) body(0, i);
+    try {
+      for (int i = 0; i < n; ++i) body(0, i);
+    } catch (...) {
+      RethrowAsScalefitError(std::current_exception());
+    }
     return;
   }
   std::atomic<int> next{0};
   std::exception_ptr error;
   std::mutex error_mutex;
-  auto work = [&](int worker) {
+  auto work = [&](int worker) noexcept {
     for (;;) {
       const int i = next.fetch_add(1);
       if (i >= n) return;
@@ -46,10 +92,27 @@ inline void ParallelFor(int n, int threads,
     }
   };
   std::vector<std::thread> pool;
-  for (int w = 1; w < threads; ++w) pool.emplace_back(work, w);
-  work(0);
+  std::string start_failure;
+  try {
+    pool.reserve(threads - 1);
+    for (int w = 1; w < threads; ++w) {
+      if (start_thread) {
+        pool.push_back(start_thread([&work, w] { work(w); }));
+      } else {
+        pool.emplace_back(work, w);
+      }
+    }
+  } catch (const std::exception& e) {  // std::system_error, std::bad_alloc
+    start_failure = "could not start worker thread " +
+                    std::to_string(pool.size() + 1) + " of " +
+                    std::to_string(threads - 1) + " (" + e.what() +
+                    "); use fewer threads";
+    next.store(n);  // the started workers stop after their current item
+  }
+  if (start_failure.empty()) work(0);
   for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  if (!start_failure.empty()) throw ResourceError(start_failure);
+  if (error) RethrowAsScalefitError(error);
 }
 
 }  // namespace scalefit::detail

@@ -1,6 +1,7 @@
 /// @file typed_law.hpp
-/// Ceres glue: turns a law functor into a LawModel. Include this (or
-/// scalefit/make_law.hpp) only where a law type is instantiated.
+/// Internals of the Ceres glue that turns a law functor into a LawModel:
+/// the residual block, the line-search objective and TypedLaw. The public
+/// entry point is MakeLaw<Law>() in scalefit/ceres/make_law.hpp.
 #pragma once
 
 #include <array>
@@ -17,7 +18,9 @@
 #include <ceres/jet.h>
 
 #include "scalefit/detail/ceres_model.hpp"
+#include "scalefit/detail/engine.hpp"
 #include "scalefit/law.hpp"
+#include "scalefit/laws/input_row.hpp"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SCALEFIT_FLATTEN __attribute__((flatten))
@@ -205,18 +208,3 @@ class TypedLaw final : public LawModel {
 };
 
 }  // namespace scalefit::detail
-
-namespace scalefit {
-
-/// The runtime descriptor of any functor that follows the law concept
-/// (law.hpp). A user-defined C++ law works everywhere a built-in one does.
-template <typename Law>
-LawPtr MakeLaw() {
-  static_assert(Law::kNumParams == static_cast<int>(Law::kParams.size()),
-                "kParams must list kNumParams parameters");
-  static_assert(Law::kNumInputs == static_cast<int>(Law::kInputs.size()),
-                "kInputs must list kNumInputs inputs");
-  return std::make_shared<detail::TypedLaw<Law>>();
-}
-
-}  // namespace scalefit

@@ -1,11 +1,26 @@
-"""Datasets shipped with scalefit."""
+"""Datasets shipped with scalefit.
+
+The data files live in the repository's ``data/`` folder (``data/README.md``
+gives each one's citation and licence); the C++ core embeds them and parses
+them with its CSV reader, and these functions return its columns as a pandas
+DataFrame (or a dict of numpy arrays without pandas). The files themselves
+are installed next to this module: ``path(name)``.
+"""
 from __future__ import annotations
 
 from importlib import resources
 
-import numpy as np
+from .. import _core
 
-__all__ = ["porian2024", "chinchilla"]
+__all__ = ["porian2024", "chinchilla", "path", "file_names"]
+
+
+def _frame(cols):
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover
+        return cols
+    return pd.DataFrame(cols)
 
 
 def chinchilla(include_excluded: bool = False):
@@ -25,23 +40,7 @@ def chinchilla(include_excluded: bool = False):
     By default the 5 excluded rows are left out (240 rows). Returns a pandas
     DataFrame when pandas is installed, else a dict of numpy arrays.
     """
-    text = resources.files(__package__).joinpath("chinchilla_epoch.csv").read_text()
-    lines = [l for l in text.splitlines() if l and not l.startswith("#")]
-    header = lines[0].split(",")
-    rows = np.array([[float(x) for x in l.split(",")] for l in lines[1:]])
-    cols = {h: rows[:, j] for j, h in enumerate(header)}
-    cols["excluded"] = cols["excluded"].astype(bool)
-    if not include_excluded:
-        keep = ~cols["excluded"]
-        cols = {k: v[keep] for k, v in cols.items()}
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        return cols
-    return pd.DataFrame(cols)
-
-
-_PORIAN_CONFIGS = ("rw|tuned|short|const|standard|val",)
+    return _frame(_core.dataset_chinchilla(bool(include_excluded)))
 
 
 def porian2024(config: str = "rw|tuned|short|const|standard|val"):
@@ -60,19 +59,22 @@ def porian2024(config: str = "rw|tuned|short|const|standard|val"):
 
     Columns: ``C`` (FLOP budget), ``N`` (parameters), ``D`` (tokens,
     = C/(6N)), ``loss`` (validation loss, nats). Returns a pandas DataFrame
-    when pandas is installed, else a dict of numpy arrays.
+    when pandas is installed, else a dict of numpy arrays. An unknown
+    ``config`` raises ``ScalefitError`` (a ``ValueError``) listing the
+    shipped ones.
     """
-    if config not in _PORIAN_CONFIGS:
-        raise ValueError(f"unknown porian2024 configuration '{config}'; shipped: "
-                         + ", ".join(_PORIAN_CONFIGS))
-    text = resources.files(__package__).joinpath("porian2024_isoflop.csv").read_text()
-    lines = [l for l in text.splitlines() if l and not l.startswith("#")]
-    header = lines[0].split(",")
-    rows = [l.split(",") for l in lines[1:]]
-    rows = [r for r in rows if r[0] == config]
-    cols = {h: np.array([float(r[j]) for r in rows]) for j, h in enumerate(header) if h != "config"}
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        return cols
-    return pd.DataFrame(cols)
+    return _frame(_core.dataset_porian2024(config))
+
+
+def file_names():
+    """File names of the shipped data files (``chinchilla_epoch.csv``, ...)."""
+    return list(_core.dataset_file_names())
+
+
+def path(name: str):
+    """The installed data file ``name`` (one of ``file_names()``), e.g. to
+    read it with pandas; a ``pathlib``-like object."""
+    if name not in file_names():
+        raise ValueError(f"no shipped data file '{name}'; files: "
+                         + ", ".join(file_names()))
+    return resources.files(__package__).joinpath(name)

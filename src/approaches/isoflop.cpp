@@ -1,150 +1,28 @@
-#include "scalefit/approaches.hpp"
-
+// Approach 2: isoFLOP profiles (IsoflopFit, approaches.hpp).
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <numeric>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <Eigen/Dense>
 
+#include "approaches/approaches_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
+#include "scalefit/detail/random.hpp"
+#include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/log.hpp"
 #include "scalefit/report.hpp"
 
 namespace scalefit {
 
-namespace detail {
-
-namespace {
-constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
-std::uint64_t Mix(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-}  // namespace
-
-SplitMix64::SplitMix64(std::uint64_t seed, std::uint64_t stream)
-    : state_(Mix(seed) ^ Mix(stream * kGolden + kGolden)) {}
-
-std::uint64_t SplitMix64::Next() {
-  state_ += kGolden;
-  return Mix(state_);
-}
-
-std::uint64_t SplitMix64::Below(std::uint64_t n) {
-  // High 64 bits of the 128-bit product Next() · n, from 32-bit halves
-  // (portable; no __int128).
-  const std::uint64_t x = Next();
-  const std::uint64_t x_lo = x & 0xFFFFFFFFULL, x_hi = x >> 32;
-  const std::uint64_t n_lo = n & 0xFFFFFFFFULL, n_hi = n >> 32;
-  const std::uint64_t lo_lo = x_lo * n_lo, hi_lo = x_hi * n_lo;
-  const std::uint64_t lo_hi = x_lo * n_hi, hi_hi = x_hi * n_hi;
-  const std::uint64_t mid =
-      (lo_lo >> 32) + (hi_lo & 0xFFFFFFFFULL) + (lo_hi & 0xFFFFFFFFULL);
-  return hi_hi + (hi_lo >> 32) + (lo_hi >> 32) + (mid >> 32);
-}
-
-bool FitLogLog(const std::vector<double>& x, const std::vector<double>& y,
-               double* exponent, double* log_coefficient, double* r2) {
-  const size_t n = x.size();
-  if (n < 2 || y.size() != n) return false;
-  double mx = 0.0, my = 0.0;
-  for (size_t i = 0; i < n; ++i) {
-    mx += std::log(x[i]);
-    my += std::log(y[i]);
-  }
-  mx /= n;
-  my /= n;
-  double sxx = 0.0, sxy = 0.0, syy = 0.0;
-  for (size_t i = 0; i < n; ++i) {
-    const double dx = std::log(x[i]) - mx, dy = std::log(y[i]) - my;
-    sxx += dx * dx;
-    sxy += dx * dy;
-    syy += dy * dy;
-  }
-  // Fewer than 2 distinct x: the slope is not identified.
-  if (!(sxx > 1e-24 * (1.0 + mx * mx))) return false;
-  const double e = sxy / sxx;
-  *exponent = e;
-  *log_coefficient = my - e * mx;
-  if (r2) *r2 = syy > 0.0 ? (sxy * sxy) / (sxx * syy) : 1.0;
-  return std::isfinite(e);
-}
-
-double SortedQuantile(const std::vector<double>& s, double q) {
-  if (s.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const double h = q * (s.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(h));
-  const size_t hi = std::min(lo + 1, s.size() - 1);
-  return s[lo] + (h - lo) * (s[hi] - s[lo]);
-}
-
-}  // namespace detail
-
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-void CheckColumn(const char* fn, const char* name,
-                 const std::vector<double>& v) {
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (!std::isfinite(v[i]) || !(v[i] > 0.0)) {
-      throw InvalidArgument(std::string(fn) + ": column '" + name + "', row " +
-                            std::to_string(i) +
-                            " (0-based) must be finite and > 0, got " +
-                            FormatFull(v[i]));
-    }
-  }
-}
-
-void CheckLength(const char* fn, const char* name, size_t got, size_t want) {
-  if (got != want) {
-    throw InvalidArgument(std::string(fn) + ": column '" + name + "' has " +
-                          std::to_string(got) + " values but 'loss' has " +
-                          std::to_string(want));
-  }
-}
-
-std::string RowList(const std::vector<int>& rows) {
-  std::string s;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (i) s += ", ";
-    if (i == 8 && rows.size() > 10) {
-      s += "... (" + std::to_string(rows.size()) + " rows)";
-      break;
-    }
-    s += std::to_string(rows[i]);
-  }
-  return s;
-}
-
-int CountDistinct(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  int n = 0;
-  for (size_t i = 0; i < v.size(); ++i)
-    if (i == 0 || v[i] > v[i - 1] * (1.0 + 1e-9)) ++n;
-  return n;
-}
-
-PowerLawFit MakePowerLaw(const std::vector<double>& C,
-                         const std::vector<double>& y) {
-  PowerLawFit f;
-  double e = 0.0, lc = 0.0, r2 = 0.0;
-  if (!detail::FitLogLog(C, y, &e, &lc, &r2))
-    throw InvalidArgument(
-        "power-law fit needs at least 2 distinct FLOP values");
-  f.exponent = e;
-  f.coefficient = std::exp(lc);
-  f.r2 = r2;
-  f.num_points = static_cast<int>(C.size());
-  f.lower = kNaN;
-  f.upper = kNaN;
-  return f;
-}
 
 // Weighted least-squares parabola in x = ln N; fills c0..c2, the vertex and
 // the interior flag of `b`.
@@ -197,16 +75,7 @@ void FitParabola(const std::vector<double>& x, const std::vector<double>& y,
   b->D_opt = std::exp(md + sxd / sxx * (x_star - mx));
 }
 
-std::string Interval(const PowerLawFit& f) {
-  if (std::isnan(f.lower)) return "";
-  return " [" + FormatShort(f.lower, 4) + ", " + FormatShort(f.upper, 4) + "]";
-}
-
 }  // namespace
-
-// ---------------------------------------------------------------------------
-// Approach 2
-// ---------------------------------------------------------------------------
 
 bool IsoflopOptions::IsValid(std::string* why) const {
   auto fail = [why](const std::string& m) {
@@ -241,17 +110,17 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
     throw InvalidArgument(std::string(fn) + ": invalid options: " + why);
   const size_t n = data.loss.size();
   if (n == 0) throw InvalidArgument("isoflop_fit: no runs (empty 'loss')");
-  CheckLength(fn, "N", data.N.size(), n);
+  detail::CheckLength(fn, "N", data.N.size(), n);
   if (data.D.empty() && data.C.empty())
     throw InvalidArgument("isoflop_fit: give 'D' (tokens) or 'C' (FLOPs)");
-  if (!data.D.empty()) CheckLength(fn, "D", data.D.size(), n);
-  if (!data.C.empty()) CheckLength(fn, "C", data.C.size(), n);
-  if (!data.weights.empty()) CheckLength(fn, "weights", data.weights.size(), n);
-  CheckColumn(fn, "N", data.N);
-  CheckColumn(fn, "loss", data.loss);
-  CheckColumn(fn, "D", data.D);
-  CheckColumn(fn, "C", data.C);
-  CheckColumn(fn, "weights", data.weights);
+  if (!data.D.empty()) detail::CheckLength(fn, "D", data.D.size(), n);
+  if (!data.C.empty()) detail::CheckLength(fn, "C", data.C.size(), n);
+  if (!data.weights.empty()) detail::CheckLength(fn, "weights", data.weights.size(), n);
+  detail::CheckColumn(fn, "N", data.N);
+  detail::CheckColumn(fn, "loss", data.loss);
+  detail::CheckColumn(fn, "D", data.D);
+  detail::CheckColumn(fn, "C", data.C);
+  detail::CheckColumn(fn, "weights", data.weights);
 
   std::vector<double> C(n), D(n);
   for (size_t i = 0; i < n; ++i) {
@@ -299,12 +168,12 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
     b.num_points = static_cast<int>(rows.size());
     std::vector<double> Ns;
     for (int i : rows) Ns.push_back(data.N[i]);
-    if (b.num_points < 3 || CountDistinct(Ns) < 3) {
+    if (b.num_points < 3 || detail::CountDistinct(Ns) < 3) {
       throw InvalidArgument(
           std::string("isoflop_fit: the budget C = ") + FormatFull(b.C) +
           " has " + std::to_string(b.num_points) + " run(s) with " +
-          std::to_string(CountDistinct(Ns)) + " distinct N (rows " +
-          RowList(rows) +
+          std::to_string(detail::CountDistinct(Ns)) + " distinct N (rows " +
+          detail::RowList(rows) +
           "); a parabola needs at least 3 distinct N per budget. Remove "
           "these rows, or raise snap_tolerance if they belong to a nearby "
           "budget");
@@ -328,7 +197,7 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
       auto distinct = [&]() {
         std::vector<double> v;
         for (int j = lo; j <= hi; ++j) v.push_back(data.N[byN[j]]);
-        return CountDistinct(v);
+        return detail::CountDistinct(v);
       };
       while (distinct() < 3) {
         if (lo > 0) --lo;
@@ -372,15 +241,15 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
     uD.push_back(b.D_opt);
     uL.push_back(b.loss_opt);
   }
-  if (CountDistinct(uC) < 2) {
+  if (detail::CountDistinct(uC) < 2) {
     throw InvalidArgument(
         "isoflop_fit: only " + std::to_string(uC.size()) + " of " +
         std::to_string(r.budgets.size()) +
         " budgets have an interior minimum; the power laws need at least 2 "
         "(see the budgets' sampled ranges, or set keep_edge_minima)");
   }
-  r.n_opt = MakePowerLaw(uC, uN);
-  r.d_opt = MakePowerLaw(uC, uD);
+  r.n_opt = detail::MakePowerLaw(uC, uN);
+  r.d_opt = detail::MakePowerLaw(uC, uD);
 
   // 5. Bootstrap over the used budgets.
   r.num_bootstrap = o.num_bootstrap;
@@ -415,10 +284,12 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
     std::sort(sa.begin(), sa.end());
     std::sort(sb.begin(), sb.end());
     const double q = 0.5 * (1.0 - o.confidence);
-    r.n_opt.lower = detail::SortedQuantile(sa, q);
-    r.n_opt.upper = detail::SortedQuantile(sa, 1.0 - q);
-    r.d_opt.lower = detail::SortedQuantile(sb, q);
-    r.d_opt.upper = detail::SortedQuantile(sb, 1.0 - q);
+    if (!sa.empty()) {  // else the intervals stay NaN (none usable)
+      r.n_opt.lower = detail::SortedQuantile(sa, q);
+      r.n_opt.upper = detail::SortedQuantile(sa, 1.0 - q);
+      r.d_opt.lower = detail::SortedQuantile(sb, q);
+      r.d_opt.upper = detail::SortedQuantile(sb, 1.0 - q);
+    }
     if (r.num_bootstrap_used < B)
       r.notes.push_back(std::to_string(B - r.num_bootstrap_used) +
                         " bootstrap replicates drew fewer than 2 distinct "
@@ -470,8 +341,8 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
 
 std::string IsoflopResult::BriefReport() const {
   std::ostringstream os;
-  os << "IsoflopResult(a=" << FormatShort(a(), 4) << Interval(n_opt)
-     << ", b=" << FormatShort(b(), 4) << Interval(d_opt) << ", "
+  os << "IsoflopResult(a=" << FormatShort(a(), 4) << detail::Interval(n_opt)
+     << ", b=" << FormatShort(b(), 4) << detail::Interval(d_opt) << ", "
      << num_used() << "/" << budgets.size() << " budgets used";
   if (has_parametric)
     os << ", parametric a=" << FormatShort(a_parametric, 4);
@@ -536,204 +407,6 @@ std::string IsoflopResult::FullReport() const {
        << ", b = alpha/(alpha+beta) = " << FormatFull(b_parametric) << "\n";
     os << "  difference Approach 2 - parametric: a " << FormatFull(a() -
        a_parametric) << ", b " << FormatFull(b() - b_parametric) << "\n";
-  }
-  if (!notes.empty()) {
-    os << "notes:\n";
-    for (const auto& s : notes) os << "  - " << s << "\n";
-  }
-  return os.str();
-}
-
-// ---------------------------------------------------------------------------
-// Approach 1
-// ---------------------------------------------------------------------------
-
-bool EnvelopeOptions::IsValid(std::string* why) const {
-  auto fail = [why](const std::string& m) {
-    if (why) *why = m;
-    return false;
-  };
-  if (num_bins < 2) return fail("num_bins must be >= 2");
-  if (!std::isfinite(k) || !(k > 0.0)) return fail("k must be finite and > 0");
-  return true;
-}
-
-int EnvelopeResult::num_used() const {
-  int n = 0;
-  for (const auto& p : points) n += p.used;
-  return n;
-}
-
-EnvelopeResult EnvelopeFit(const Checkpoints& data, const EnvelopeOptions& o) {
-  const char* fn = "envelope_fit";
-  std::string why;
-  if (!o.IsValid(&why))
-    throw InvalidArgument(std::string(fn) + ": invalid options: " + why);
-  const size_t n = data.loss.size();
-  if (n == 0) throw InvalidArgument("envelope_fit: no checkpoints");
-  CheckLength(fn, "run", data.run.size(), n);
-  CheckLength(fn, "N", data.N.size(), n);
-  CheckLength(fn, "tokens", data.tokens.size(), n);
-  CheckColumn(fn, "N", data.N);
-  CheckColumn(fn, "tokens", data.tokens);
-  CheckColumn(fn, "loss", data.loss);
-
-  struct Run {
-    std::int64_t id;
-    double N;
-    std::vector<double> lnC, loss;
-  };
-  std::map<std::int64_t, std::vector<int>> by_run;
-  for (size_t i = 0; i < n; ++i) by_run[data.run[i]].push_back(static_cast<int>(i));
-  if (by_run.size() < 2)
-    throw InvalidArgument("envelope_fit: need checkpoints of at least 2 runs, "
-                          "got " + std::to_string(by_run.size()));
-  std::vector<Run> runs;
-  double lo = kInf, hi = -kInf;
-  for (auto& [id, rows] : by_run) {
-    Run run;
-    run.id = id;
-    run.N = data.N[rows[0]];
-    for (int i : rows) {
-      if (std::abs(data.N[i] - run.N) > 1e-9 * run.N)
-        throw InvalidArgument(
-            "envelope_fit: run " + std::to_string(id) + " changes N: row " +
-            std::to_string(rows[0]) + " has N = " + FormatFull(run.N) +
-            ", row " + std::to_string(i) + " has N = " + FormatFull(data.N[i]));
-    }
-    std::stable_sort(rows.begin(), rows.end(), [&](int a, int b) {
-      return data.tokens[a] < data.tokens[b];
-    });
-    for (size_t j = 0; j < rows.size(); ++j) {
-      const int i = rows[j];
-      if (j > 0 && data.tokens[i] == data.tokens[rows[j - 1]])
-        throw InvalidArgument("envelope_fit: run " + std::to_string(id) +
-                              " has two checkpoints at tokens = " +
-                              FormatFull(data.tokens[i]) + " (rows " +
-                              std::to_string(rows[j - 1]) + " and " +
-                              std::to_string(i) + ")");
-      const double c = o.k * run.N * data.tokens[i];
-      if (!std::isfinite(c))
-        throw InvalidArgument("envelope_fit: FLOPs of row " +
-                              std::to_string(i) + " overflow");
-      run.lnC.push_back(std::log(c));
-      run.loss.push_back(data.loss[i]);
-    }
-    lo = std::min(lo, run.lnC.front());
-    hi = std::max(hi, run.lnC.back());
-    runs.push_back(std::move(run));
-  }
-  if (!(hi > lo))
-    throw InvalidArgument("envelope_fit: all checkpoints are at one FLOP "
-                          "value; the envelope needs a range");
-
-  EnvelopeResult r;
-  r.options = o;
-  r.num_runs = static_cast<int>(runs.size());
-  r.num_checkpoints = static_cast<int>(n);
-  int num_edge = 0, num_empty = 0;
-  for (int g = 0; g < o.num_bins; ++g) {
-    const double t = static_cast<double>(g) / (o.num_bins - 1);
-    const double lc = g == o.num_bins - 1 ? hi : lo + t * (hi - lo);
-    EnvelopePoint p;
-    p.C = std::exp(lc);
-    double best = kInf, best_N = 0.0, n_min = kInf, n_max = 0.0;
-    std::int64_t best_id = 0;
-    for (const Run& run : runs) {
-      const double eps = 1e-12 * (1.0 + std::abs(lc));
-      if (lc < run.lnC.front() - eps || lc > run.lnC.back() + eps) continue;
-      double L;
-      if (run.lnC.size() == 1) {
-        L = run.loss[0];
-      } else {
-        size_t j = std::upper_bound(run.lnC.begin(), run.lnC.end(), lc) -
-                   run.lnC.begin();
-        j = std::clamp<size_t>(j, 1, run.lnC.size() - 1);
-        const double u = std::clamp(
-            (lc - run.lnC[j - 1]) / (run.lnC[j] - run.lnC[j - 1]), 0.0, 1.0);
-        L = run.loss[j - 1] + u * (run.loss[j] - run.loss[j - 1]);
-      }
-      ++p.num_runs;
-      n_min = std::min(n_min, run.N);
-      n_max = std::max(n_max, run.N);
-      if (L < best) {
-        best = L;
-        best_N = run.N;
-        best_id = run.id;
-      }
-    }
-    if (p.num_runs == 0) {  // a gap between runs' FLOP ranges
-      ++num_empty;
-      continue;
-    }
-    p.loss = best;
-    p.N_opt = best_N;
-    p.D_opt = p.C / (o.k * best_N);
-    p.run = best_id;
-    p.edge = p.num_runs < 2 || best_N <= n_min * (1.0 + 1e-12) ||
-             best_N >= n_max * (1.0 - 1e-12);
-    p.used = !p.edge || o.keep_edge;
-    num_edge += p.edge;
-    r.points.push_back(p);
-  }
-  std::vector<double> uC, uN, uD;
-  for (const auto& p : r.points) {
-    if (!p.used) continue;
-    uC.push_back(p.C);
-    uN.push_back(p.N_opt);
-    uD.push_back(p.D_opt);
-  }
-  if (num_edge > 0)
-    r.notes.push_back(
-        std::to_string(num_edge) + " of " + std::to_string(r.points.size()) +
-        " FLOP values are won by the smallest or largest model covering "
-        "them (the optimum may lie outside the sizes trained); " +
-        (o.keep_edge ? "kept (keep_edge)" : "left out"));
-  if (num_empty > 0)
-    r.notes.push_back(std::to_string(num_empty) +
-                      " FLOP values are covered by no run; skipped");
-  if (uC.size() < 2 || CountDistinct(uN) < 2) {
-    throw InvalidArgument(
-        "envelope_fit: only " + std::to_string(uC.size()) +
-        " FLOP values have an optimum inside the sizes trained (with " +
-        std::to_string(CountDistinct(uN)) +
-        " distinct N_opt); the power laws need at least 2 distinct model "
-        "sizes on the envelope. Train more sizes or set keep_edge");
-  }
-  r.n_opt = MakePowerLaw(uC, uN);
-  r.d_opt = MakePowerLaw(uC, uD);
-  return r;
-}
-
-std::string EnvelopeResult::BriefReport() const {
-  std::ostringstream os;
-  os << "EnvelopeResult(a=" << FormatShort(a(), 4) << ", b="
-     << FormatShort(b(), 4) << ", " << num_used() << "/" << points.size()
-     << " FLOP values used, " << num_runs << " runs)";
-  return os.str();
-}
-
-std::string EnvelopeResult::FullReport() const {
-  std::ostringstream os;
-  os << "Approach 1 (envelope of training curves), Hoffmann et al. 2022 "
-        "§3.1\n";
-  os << "runs: " << num_runs << ", checkpoints: " << num_checkpoints
-     << ", FLOPs C = " << FormatFull(options.k) << " * N * tokens\n";
-  os << "FLOP values: " << points.size() << " (log-spaced), used: "
-     << num_used() << "\n\n";
-  os << "N_opt = " << FormatFull(n_opt.coefficient) << " * C^a, a = "
-     << FormatFull(n_opt.exponent) << "  R^2 (log) = " << FormatFull(n_opt.r2)
-     << "\n";
-  os << "D_opt = " << FormatFull(d_opt.coefficient) << " * C^b, b = "
-     << FormatFull(d_opt.exponent) << "  R^2 (log) = " << FormatFull(d_opt.r2)
-     << "\n\n";
-  os << "envelope (C, loss, N_opt, D_opt, run, runs covering, edge, used):\n";
-  for (const auto& p : points) {
-    os << "  C=" << FormatFull(p.C) << "  L=" << FormatFull(p.loss)
-       << "  N_opt=" << FormatFull(p.N_opt) << "  D_opt="
-       << FormatFull(p.D_opt) << "  run=" << p.run << "  runs=" << p.num_runs
-       << "  edge=" << (p.edge ? "YES" : "no")
-       << "  used=" << (p.used ? "yes" : "no") << "\n";
   }
   if (!notes.empty()) {
     os << "notes:\n";

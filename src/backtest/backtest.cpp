@@ -1,3 +1,5 @@
+// Backtests (backtest.hpp): fit on the smaller runs, predict the held-out
+// larger ones, and score the forecasts.
 #include "scalefit/backtest.hpp"
 
 #include <algorithm>
@@ -20,12 +22,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kSnap = 1e-9;  // automatic thresholds sit just below a value
 
 std::string Short(double v, int digits = 4) { return FormatShort(v, digits); }
-std::string Pct(double v) { return FormatShort(100.0 * v, 3) + "%"; }
 std::string Runs(int n) { return std::to_string(n) + (n == 1 ? " run" : " runs"); }
-
-std::string Pad(const std::string& s, size_t w) {
-  return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
-}
 
 // The split quantity per row and its description.
 struct SplitQuantity {
@@ -466,9 +463,9 @@ std::string BacktestResult::BriefReport() const {
      << " < " << Short(threshold) << " (" << f.num_train << " runs), "
      << f.num_test << " held out up to "
      << Short(f.max_distance_decades, 3) << " decades; mean ARE "
-     << Pct(mean_are()) << ", max " << Pct(max_are()) << "; baseline "
-     << Pct(f.baseline.mean_are);
-  if (has_intervals) os << "; coverage " << Pct(coverage());
+     << FormatPercent(mean_are()) << ", max " << FormatPercent(max_are()) << "; baseline "
+     << FormatPercent(f.baseline.mean_are);
+  if (has_intervals) os << "; coverage " << FormatPercent(coverage());
   os << ")";
   return os.str();
 }
@@ -479,8 +476,8 @@ std::string BacktestResult::FullReport() const {
   const BacktestFold& f = split_fold();
   auto metrics_line = [&](const BacktestMetrics& m) {
     std::ostringstream l;
-    l << "mean ARE " << FormatFull(m.mean_are) << " (" << Pct(m.mean_are)
-      << "), max ARE " << FormatFull(m.max_are) << " (" << Pct(m.max_are)
+    l << "mean ARE " << FormatFull(m.mean_are) << " (" << FormatPercent(m.mean_are)
+      << "), max ARE " << FormatFull(m.max_are) << " (" << FormatPercent(m.max_are)
       << "), RMSLE " << FormatFull(m.rmsle);
     if (!std::isnan(m.coverage))
       l << ", coverage " << FormatFull(m.coverage);
@@ -511,35 +508,35 @@ std::string BacktestResult::FullReport() const {
     for (const auto& w : f.fit.diagnostics.warnings)
       os << "    [" << w.code << "] " << w.message << "\n";
   }
-  os << "  held-out runs (" << split << " split):\n    " << Pad("row", 6);
-  for (const auto& name : input_names) os << Pad(name, 12);
-  os << Pad("decades", 9) << Pad("observed", 22) << Pad("predicted", 22);
-  if (has_intervals) os << Pad("lower", 22) << Pad("upper", 22);
-  os << Pad("ARE", 12) << "baseline ARE\n";
+  os << "  held-out runs (" << split << " split):\n    " << PadRight("row", 6);
+  for (const auto& name : input_names) os << PadRight(name, 12);
+  os << PadRight("decades", 9) << PadRight("observed", 22) << PadRight("predicted", 22);
+  if (has_intervals) os << PadRight("lower", 22) << PadRight("upper", 22);
+  os << PadRight("ARE", 12) << "baseline ARE\n";
   for (const auto& r : runs) {
     if (r.fold != 0) continue;
-    os << "    " << Pad(std::to_string(r.row), 6);
-    for (double v : r.x) os << Pad(Short(v), 12);
-    os << Pad(Short(r.distance_decades, 3), 9) << Pad(FormatFull(r.observed), 22)
-       << Pad(FormatFull(r.predicted), 22);
+    os << "    " << PadRight(std::to_string(r.row), 6);
+    for (double v : r.x) os << PadRight(Short(v), 12);
+    os << PadRight(Short(r.distance_decades, 3), 9) << PadRight(FormatFull(r.observed), 22)
+       << PadRight(FormatFull(r.predicted), 22);
     if (has_intervals)
-      os << Pad(FormatFull(r.lower), 22) << Pad(FormatFull(r.upper), 22);
-    os << Pad(Pct(r.are), 12) << Pct(r.baseline_are) << "\n";
+      os << PadRight(FormatFull(r.lower), 22) << PadRight(FormatFull(r.upper), 22);
+    os << PadRight(FormatPercent(r.are), 12) << FormatPercent(r.baseline_are) << "\n";
   }
   bool rolling = false;
   for (const auto& g : folds) rolling = rolling || g.kind == "rolling";
   if (rolling) {
-    os << "  rolling origin:\n    " << Pad("threshold", 12) << Pad("train", 7)
-       << Pad("held out", 10) << Pad("max dec.", 10) << Pad("mean ARE", 11)
-       << Pad("max ARE", 11) << Pad("RMSLE", 11) << "baseline mean ARE\n";
+    os << "  rolling origin:\n    " << PadRight("threshold", 12) << PadRight("train", 7)
+       << PadRight("held out", 10) << PadRight("max dec.", 10) << PadRight("mean ARE", 11)
+       << PadRight("max ARE", 11) << PadRight("RMSLE", 11) << "baseline mean ARE\n";
     for (const auto& g : folds) {
       if (g.kind != "rolling") continue;
-      os << "    " << Pad(Short(g.threshold), 12)
-         << Pad(std::to_string(g.num_train), 7)
-         << Pad(std::to_string(g.num_test), 10)
-         << Pad(Short(g.max_distance_decades, 3), 10)
-         << Pad(Pct(g.metrics.mean_are), 11) << Pad(Pct(g.metrics.max_are), 11)
-         << Pad(Short(g.metrics.rmsle, 4), 11) << Pct(g.baseline.mean_are)
+      os << "    " << PadRight(Short(g.threshold), 12)
+         << PadRight(std::to_string(g.num_train), 7)
+         << PadRight(std::to_string(g.num_test), 10)
+         << PadRight(Short(g.max_distance_decades, 3), 10)
+         << PadRight(FormatPercent(g.metrics.mean_are), 11) << PadRight(FormatPercent(g.metrics.max_are), 11)
+         << PadRight(Short(g.metrics.rmsle, 4), 11) << FormatPercent(g.baseline.mean_are)
          << (g.fit.converged ? "" : "  (fit NOT converged)")
          << (g.fit.diagnostics.identified ? "" : "  (NOT identified)") << "\n";
     }
@@ -549,11 +546,11 @@ std::string BacktestResult::FullReport() const {
        << " beyond the largest training run; "
        << (rolling ? "all rolling folds" : "the split") << "):\n";
     for (const auto& b : by_distance) {
-      os << "    " << Pad(Short(b.lo, 3) + "-" + Short(b.hi, 3), 10)
-         << Pad(Runs(b.metrics.n), 10) << "mean ARE "
-         << Pad(Pct(b.metrics.mean_are), 10) << "max ARE "
-         << Pad(Pct(b.metrics.max_are), 10) << "baseline mean ARE "
-         << Pct(b.baseline.mean_are);
+      os << "    " << PadRight(Short(b.lo, 3) + "-" + Short(b.hi, 3), 10)
+         << PadRight(Runs(b.metrics.n), 10) << "mean ARE "
+         << PadRight(FormatPercent(b.metrics.mean_are), 10) << "max ARE "
+         << PadRight(FormatPercent(b.metrics.max_are), 10) << "baseline mean ARE "
+         << FormatPercent(b.baseline.mean_are);
       if (!std::isnan(b.metrics.coverage))
         os << "  coverage " << Short(b.metrics.coverage, 3);
       os << "\n";
@@ -565,126 +562,13 @@ std::string BacktestResult::FullReport() const {
     os << "  leave one group out (" << group_by << "):\n";
     for (const auto& g : folds) {
       if (g.kind != "leave_group_out") continue;
-      os << "    " << Pad(g.label, 28) << Pad(Runs(g.num_test), 10)
-         << "mean ARE " << Pad(Pct(g.metrics.mean_are), 10) << "max ARE "
-         << Pad(Pct(g.metrics.max_are), 10) << "baseline mean ARE "
-         << Pct(g.baseline.mean_are)
+      os << "    " << PadRight(g.label, 28) << PadRight(Runs(g.num_test), 10)
+         << "mean ARE " << PadRight(FormatPercent(g.metrics.mean_are), 10) << "max ARE "
+         << PadRight(FormatPercent(g.metrics.max_are), 10) << "baseline mean ARE "
+         << FormatPercent(g.baseline.mean_are)
          << (g.fit.converged ? "" : "  (fit NOT converged)") << "\n";
     }
   }
-  return os.str();
-}
-
-// ---------------------------------------------------------------------------
-// Sensitivity panel
-// ---------------------------------------------------------------------------
-
-SensitivityPanel Sensitivity(const FitResult& fit, double budget,
-                             const std::vector<Objective>& objectives_in,
-                             bool allow_unidentified) {
-  if (!fit.has_data || !fit.data)
-    throw InvalidArgument(
-        "sensitivity: this result has no data (from given parameters); the "
-        "panel refits the data with each objective");
-  if (!std::isfinite(budget) || !(budget > 0))
-    throw InvalidArgument("sensitivity: budget must be finite and > 0 FLOPs, got " +
-                          FormatFull(budget));
-  std::vector<Objective> objectives = objectives_in;
-  if (objectives.empty())
-    objectives = {Objective::kHuberLog, Objective::kMseLog, Objective::kMse};
-  const LawInfo& info = fit.law->info();
-  const bool allocates = info.FindInput("N") >= 0 && info.FindInput("D") >= 0;
-  SensitivityPanel panel;
-  panel.law = info.name;
-  panel.budget = budget;
-  for (Objective obj : objectives) {
-    SensitivityRow row;
-    row.objective = ToString(obj);
-    FitOptions opts = fit.options;
-    opts.objective = obj;
-    row.fit = Fit(fit.law, *fit.data, opts);
-    RequireIdentified(row.fit, allow_unidentified);
-    row.note = UnidentifiedNote(row.fit);
-    if (!row.fit.converged)
-      row.note += (row.note.empty() ? "" : " ") +
-                  std::string("fit did not converge: ") + row.fit.message;
-    if (allocates) {
-      try {
-        // a = d ln N_opt / d ln C, by a central difference of ±0.05 decades
-        // (exact for power-law frontiers such as chinchilla's).
-        const double h = 0.05 * std::log(10.0);
-        AllocationOptions ao;
-        ao.allow_unidentified = allow_unidentified;
-        const FlopModel six = FlopModel::SixND();
-        const Allocation mid = ComputeOptimal(row.fit, budget, six, ao);
-        const Allocation up = ComputeOptimal(row.fit, budget * std::exp(h), six, ao);
-        const Allocation dn = ComputeOptimal(row.fit, budget * std::exp(-h), six, ao);
-        row.N_opt = mid.N_opt;
-        row.D_opt = mid.D_opt;
-        row.loss_opt = mid.loss_opt;
-        row.a = (std::log(up.N_opt) - std::log(dn.N_opt)) / (2.0 * h);
-      } catch (const Error& e) {
-        row.note += (row.note.empty() ? "" : " ") +
-                    std::string("no allocation: ") + e.what();
-      }
-    } else {
-      row.note += (row.note.empty() ? "" : " ") +
-                  std::string("law has no N and D inputs: no allocation");
-    }
-    panel.rows.push_back(std::move(row));
-  }
-  auto spread = [&](auto get, double* mn, double* mx) {
-    *mn = kInf;
-    *mx = -kInf;
-    int count = 0;
-    for (const auto& r : panel.rows) {
-      const double v = get(r);
-      if (std::isnan(v)) continue;
-      *mn = std::min(*mn, v);
-      *mx = std::max(*mx, v);
-      ++count;
-    }
-    return count > 0;
-  };
-  double mn, mx;
-  if (spread([](const SensitivityRow& r) { return r.a; }, &mn, &mx))
-    panel.a_spread = mx - mn;
-  if (spread([](const SensitivityRow& r) { return r.N_opt; }, &mn, &mx))
-    panel.N_opt_ratio = mx / mn;
-  if (spread([](const SensitivityRow& r) { return r.loss_opt; }, &mn, &mx))
-    panel.loss_opt_rel_spread = (mx - mn) / mn;
-  return panel;
-}
-
-std::string SensitivityPanel::BriefReport() const {
-  std::ostringstream os;
-  os << "SensitivityPanel(" << law << " at C = " << Short(budget) << ", "
-     << rows.size() << " objectives: a spread " << Short(a_spread, 3)
-     << ", N_opt max/min " << Short(N_opt_ratio, 4) << ", L* spread "
-     << Pct(loss_opt_rel_spread) << ")";
-  return os.str();
-}
-
-std::string SensitivityPanel::FullReport() const {
-  std::ostringstream os;
-  os << "scalefit sensitivity panel: the error model (objective)\n";
-  os << "  law:     " << law << "; budget C = " << FormatFull(budget)
-     << " FLOPs (6ND)\n";
-  os << "    " << Pad("objective", 11) << Pad("a", 22) << Pad("N_opt", 24)
-     << Pad("D_opt", 24) << Pad("L*(C)", 22) << "parameters\n";
-  for (const auto& r : rows) {
-    os << "    " << Pad(r.objective, 11) << Pad(FormatFull(r.a), 22)
-       << Pad(FormatFull(r.N_opt), 24) << Pad(FormatFull(r.D_opt), 24)
-       << Pad(FormatFull(r.loss_opt), 22);
-    for (size_t k = 0; k < r.fit.params.size(); ++k)
-      os << (k ? ", " : "") << r.fit.params[k].name << "="
-         << FormatFull(r.fit.params[k].value);
-    os << "\n";
-    if (!r.note.empty()) os << "      note: " << r.note << "\n";
-  }
-  os << "  spread:  a max-min " << FormatFull(a_spread) << "; N_opt max/min "
-     << FormatFull(N_opt_ratio) << "; L* (max-min)/min "
-     << FormatFull(loss_opt_rel_spread) << "\n";
   return os.str();
 }
 

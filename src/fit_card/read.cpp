@@ -1,5 +1,5 @@
-#include "scalefit/fit_card.hpp"
-
+// Reading fit cards (fit_card.hpp): JSON validated field by field, every
+// error naming the card and the offending path.
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
@@ -7,161 +7,20 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "fit_card/fit_card_internal.hpp"
 #include "scalefit/error.hpp"
+#include "scalefit/fit_card.hpp"
 #include "scalefit/formula.hpp"
-#include "scalefit/version.hpp"
 
 namespace scalefit {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using detail::Json;
 
-constexpr const char* kFormatName = "scalefit.fit_card";
-
-// ---------------------------------------------------------------------------
-// Writing
-// ---------------------------------------------------------------------------
-
-// A double that may be infinite: JSON has no infinity, so ±inf are strings.
-// nlohmann writes finite doubles in shortest round-trip form.
-Json Number(double v) {
-  if (std::isnan(v)) throw InvalidArgument("fit card: cannot write NaN");
-  if (std::isinf(v)) return v > 0 ? Json("inf") : Json("-inf");
-  return Json(v);
-}
-
-std::string HashText(std::uint64_t h) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "fnv1a64:%016" PRIx64, h);
-  return buf;
-}
-
-Json DoubleArray(const std::vector<double>& v) {
-  Json a = Json::array();
-  for (double x : v) a.push_back(Number(x));
-  return a;
-}
-
-Json WriteOptions(const FitOptions& o) {
-  Json j;
-  Json init = Json::object();
-  for (const auto& [k, v] : o.init) init[k] = Number(v);
-  j["init"] = init;
-  Json bounds = Json::object();
-  for (const auto& [k, b] : o.bounds)
-    bounds[k] = Json::array({Number(b.first), Number(b.second)});
-  j["bounds"] = bounds;
-  j["fixed"] = o.fixed;
-  Json ties = Json::array();
-  for (const auto& [f, l] : o.ties) ties.push_back(Json::array({f, l}));
-  j["ties"] = ties;
-  j["start"] = o.start;
-  Json grid = Json::object();
-  for (const auto& [k, v] : o.grid) grid[k] = DoubleArray(v);
-  j["grid"] = grid;
-  j["grid_points"] = o.grid_points;
-  j["max_grid_cells"] = o.max_grid_cells;
-  j["max_scoring_rows"] = o.max_scoring_rows;
-  j["num_polish"] = o.num_polish;
-  j["max_iterations"] = o.max_iterations;
-  j["function_tolerance"] = Number(o.function_tolerance);
-  j["parameter_tolerance"] = Number(o.parameter_tolerance);
-  j["gradient_tolerance"] = Number(o.gradient_tolerance);
-  j["screening_tolerance"] = Number(o.screening_tolerance);
-  j["num_refined"] = o.num_refined;
-  j["num_threads"] = o.num_threads;
-  return j;
-}
-
-Json WriteSummary(const DataSummary& s) {
-  Json j;
-  j["num_rows"] = s.num_rows;
-  Json inputs = Json::array();
-  for (size_t k = 0; k < s.input_names.size(); ++k) {
-    Json in;
-    in["name"] = s.input_names[k];
-    in["min"] = Number(k < s.min.size() ? s.min[k] : 0.0);
-    in["max"] = Number(k < s.max.size() ? s.max[k] : 0.0);
-    in["num_distinct"] = k < s.num_distinct.size() ? s.num_distinct[k] : 0;
-    inputs.push_back(in);
-  }
-  j["inputs"] = inputs;
-  j["loss_min"] = Number(s.loss_min);
-  j["loss_max"] = Number(s.loss_max);
-  j["hash"] = HashText(s.hash);
-  return j;
-}
-
-// Diagnostics may hold NaN (e.g. correlations of a singular design): written
-// as the string "nan" and read back as NaN.
-Json AnyNumber(double v) { return std::isnan(v) ? Json("nan") : Number(v); }
-
-Json AnyArray(const std::vector<double>& v) {
-  Json a = Json::array();
-  for (double x : v) a.push_back(AnyNumber(x));
-  return a;
-}
-
-Json WriteDiagnostics(const Diagnostics& d) {
-  Json j;
-  j["computed"] = d.computed;
-  j["identified"] = d.identified;
-  Json warnings = Json::array();
-  for (const auto& w : d.warnings) warnings.push_back({{"code", w.code}, {"message", w.message}});
-  j["warnings"] = warnings;
-  j["num_points"] = d.num_points;
-  j["num_free_params"] = d.num_free_params;
-  j["input_names"] = d.input_names;
-  j["num_distinct"] = d.num_distinct;
-  j["span_decades"] = AnyArray(d.span_decades);
-  j["has_compute"] = d.has_compute;
-  j["num_distinct_compute"] = d.num_distinct_compute;
-  j["compute_span_decades"] = AnyNumber(d.compute_span_decades);
-  j["has_tokens_per_param"] = d.has_tokens_per_param;
-  j["tokens_per_param_min"] = AnyNumber(d.tokens_per_param_min);
-  j["tokens_per_param_median"] = AnyNumber(d.tokens_per_param_median);
-  j["tokens_per_param_max"] = AnyNumber(d.tokens_per_param_max);
-  j["tokens_per_param_spread_decades"] = AnyNumber(d.tokens_per_param_spread_decades);
-  j["condition_number"] = AnyNumber(d.condition_number);
-  Json corr = Json::array();
-  for (const auto& c : d.correlations)
-    corr.push_back({{"first", c.first}, {"second", c.second}, {"value", AnyNumber(c.value)}});
-  j["correlations"] = corr;
-  j["sigma"] = AnyNumber(d.sigma);
-  j["exponent_names"] = d.exponent_names;
-  j["exponent_rel_se"] = AnyArray(d.exponent_rel_se);
-  j["at_bound"] = d.at_bound;
-  j["floor_name"] = d.floor_name;
-  j["floor_value"] = AnyNumber(d.floor_value);
-  j["min_loss"] = AnyNumber(d.min_loss);
-  j["floor_at_min_loss"] = d.floor_at_min_loss;
-  return j;
-}
-
-Json WriteData(const Observations& obs) {
-  Json j;
-  j["input_names"] = obs.input_names;
-  Json cols = Json::object();
-  const int k = obs.num_inputs();
-  for (int c = 0; c < k; ++c) {
-    Json col = Json::array();
-    for (int i = 0; i < obs.num_rows(); ++i) col.push_back(Number(obs.x[i * k + c]));
-    cols[obs.input_names[c]] = col;
-  }
-  j["inputs"] = cols;
-  j["loss"] = DoubleArray(obs.loss);
-  j["weights"] = DoubleArray(obs.weights);
-  j["groups"] = obs.groups;
-  return j;
-}
-
-// ---------------------------------------------------------------------------
-// Reading: every accessor names the JSON path of what it reads.
-// ---------------------------------------------------------------------------
 
 class Reader {
  public:
@@ -454,34 +313,9 @@ std::shared_ptr<const Observations> ReadData(const Reader& rd, const Json& j,
   }
   const std::uint64_t h = Summarize(obs).hash;
   if (h != expected_hash)
-    rd.Fail(path, "hash " + HashText(h) + " does not match data_summary.hash " +
-                      HashText(expected_hash) + " (the data were edited)");
+    rd.Fail(path, "hash " + FormatHash(h) + " does not match data_summary.hash " +
+                      FormatHash(expected_hash) + " (the data were edited)");
   return std::make_shared<const Observations>(std::move(obs));
-}
-
-// True when `info` is the built-in law of the same name (same formula,
-// parameters and inputs); otherwise the card carries the law's definition.
-bool IsBuiltin(const LawInfo& info) {
-  const auto names = BuiltinLawNames();
-  if (std::find(names.begin(), names.end(), info.name) == names.end()) return false;
-  const LawInfo& b = GetLaw(info.name)->info();
-  return b.formula == info.formula && b.param_names() == info.param_names() &&
-         b.input_names == info.input_names;
-}
-
-Json WriteDefinition(const LawInfo& info) {
-  Json params = Json::array();
-  for (const auto& p : info.params) {
-    params.push_back({{"name", p.name},
-                      {"positive", p.positive},
-                      {"linear", p.linear},
-                      {"lower", Number(p.lower)},
-                      {"upper", Number(p.upper)},
-                      {"start_lo", Number(p.start_lo)},
-                      {"start_hi", Number(p.start_hi)},
-                      {"init", Number(p.init)}});
-  }
-  return {{"kind", "formula"}, {"params", params}};
 }
 
 // Rebuilds a formula law from its card definition.
@@ -516,54 +350,6 @@ LawPtr ReadDefinition(const Reader& rd, const Json& law_json,
 
 }  // namespace
 
-std::string FitCardToString(const FitResult& r, const FitCardOptions& options) {
-  if (!r.law) throw InvalidArgument("fit card: the result has no law");
-  const LawInfo& info = r.law->info();
-  Json j;
-  j["format"] = kFormatName;
-  j["format_version"] = kFitCardFormatVersion;
-  j["scalefit_version"] = kVersion;
-  j["law"] = {{"name", info.name}, {"formula", info.formula}, {"inputs", info.input_names}};
-  if (!IsBuiltin(info)) j["law"]["definition"] = WriteDefinition(info);
-  Json params = Json::array();
-  for (const auto& p : r.params) {
-    if (!std::isfinite(p.value))
-      throw InvalidArgument("fit card: parameter '" + p.name + "' is not finite");
-    Json pj;
-    pj["name"] = p.name;
-    pj["value"] = p.value;
-    pj["lower"] = Number(p.lower);
-    pj["upper"] = Number(p.upper);
-    pj["fixed"] = p.fixed;
-    pj["tied_to"] = p.tied_to.empty() ? Json(nullptr) : Json(p.tied_to);
-    pj["at_bound"] = p.at_bound;
-    params.push_back(pj);
-  }
-  j["parameters"] = params;
-  j["objective"] = {{"name", ToString(r.objective_kind)},
-                    {"delta", Number(r.delta)},
-                    {"value", Number(r.objective)}};
-  j["flop_convention"] = r.options.flop_convention;
-  // "fitted": the result came from a fit on data (a loaded card keeps this
-  // even though its data are not attached); false for given parameters.
-  j["fit"] = {{"fitted", r.has_data || r.num_points > 0},
-              {"converged", r.converged},
-              {"message", r.message},
-              {"iterations", r.iterations},
-              {"num_starts", r.num_starts},
-              {"num_best_basin", r.num_best_basin},
-              {"screened", r.screened},
-              {"start", r.start},
-              {"num_points", r.num_points}};
-  j["options"] = WriteOptions(r.options);
-  j["data_summary"] = WriteSummary(r.data_summary);
-  j["diagnostics"] = WriteDiagnostics(r.diagnostics);
-  if (options.include_data && r.data) j["data"] = WriteData(*r.data);
-  std::string out = j.dump(options.indent);
-  out += "\n";
-  return out;
-}
-
 FitResult FitCardFromString(const std::string& text, const std::string& source) {
   const Reader rd(source);
   Json j;
@@ -589,8 +375,8 @@ FitResult FitCardFromString(const std::string& text, const std::string& source) 
   }
   if (!j.is_object()) rd.Fail("(top level)", "must be a JSON object");
   const std::string format = rd.Str(j, "format", "");
-  if (format != kFormatName)
-    rd.Fail("format", "expected '" + std::string(kFormatName) + "', got '" + format + "'");
+  if (format != detail::kFitCardFormatName)
+    rd.Fail("format", "expected '" + std::string(detail::kFitCardFormatName) + "', got '" + format + "'");
   const int version = rd.Int(j, "format_version", "");
   if (version < 1 || version > kFitCardFormatVersion)
     rd.Fail("format_version", std::to_string(version) +
@@ -662,20 +448,21 @@ FitResult FitCardFromString(const std::string& text, const std::string& source) 
   r.params = values;
 
   const Json& obj = rd.Object(j, "objective", "");
+  Objective objective = Objective::kHuberLog;
   try {
-    r.objective_kind = ParseObjective(rd.Str(obj, "name", "objective"));
+    objective = ParseObjective(rd.Str(obj, "name", "objective"));
   } catch (const UnknownName& e) {
     rd.FailName("objective.name", e.what());
   }
-  r.delta = rd.Double(obj, "delta", "objective", false);
-  if (!(r.delta > 0)) rd.Fail("objective.delta", "must be > 0");
+  const double delta = rd.Double(obj, "delta", "objective", false);
+  if (!(delta > 0)) rd.Fail("objective.delta", "must be > 0");
   r.objective = rd.Double(obj, "value", "objective", true);
 
   if (rd.Has(j, "options")) {
     r.options = ReadOptions(rd, rd.Object(j, "options", ""), info);
   }
-  r.options.objective = r.objective_kind;
-  r.options.delta = r.delta;
+  r.options.objective = objective;
+  r.options.delta = delta;
   r.options.flop_convention = rd.Str(j, "flop_convention", "");
   std::string why;
   if (!r.options.IsValid(&why)) rd.Fail("options", why);
@@ -707,16 +494,6 @@ FitResult FitCardFromString(const std::string& text, const std::string& source) 
     r.has_data = false;  // a loaded card predicts; refitting needs the data
   }
   return r;
-}
-
-void SaveFitCard(const FitResult& result, const std::string& path,
-                 const FitCardOptions& options) {
-  const std::string text = FitCardToString(result, options);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw InvalidArgument("fit card: cannot open '" + path + "' for writing");
-  out << text;
-  out.close();
-  if (!out) throw InvalidArgument("fit card: failed writing '" + path + "'");
 }
 
 FitResult LoadFitCard(const std::string& path) {

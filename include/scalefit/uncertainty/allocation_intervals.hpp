@@ -1,0 +1,41 @@
+/// @file allocation_intervals.hpp
+/// Delta-method intervals on allocations: ComputeOptimal and LossToCompute
+/// (allocation.hpp) with the Chinchilla closed forms (laws/chinchilla.hpp)
+/// differentiated by ceres::Jet; intervals on the log scale.
+#pragma once
+
+#include <vector>
+
+#include "scalefit/allocation.hpp"
+#include "scalefit/fit.hpp"
+
+namespace scalefit {
+
+/// ComputeOptimal (allocation.hpp) with delta-method intervals on N_opt,
+/// D_opt, tokens_per_param and loss_opt (log scale; C has none: lower =
+/// upper = C). Only for the chinchilla law under a 6ND FLOP model (the
+/// closed form is differentiated); other laws: use the bootstrap
+/// (BootstrapResult::ComputeOptimal). Throws InvalidArgument otherwise.
+AllocationTable ComputeOptimalInterval(
+    const FitResult& result, const std::vector<double>& C, double level,
+    const FlopModel& flops = FlopModel::SixND(),
+    const AllocationOptions& options = {});
+
+/// LossToCompute (allocation.hpp) with delta-method intervals: the compute
+/// C that reaches each target loss on the compute-optimal frontier, and the
+/// N_opt, D_opt, tokens_per_param there. log(C/k) is the templated closed
+/// form ChinchillaLogComputeForLoss, and log N_opt, log D_opt follow from
+/// ChinchillaFrontierAtLogCk at that log(C/k), all differentiated with
+/// ceres::Jet; intervals are on the log scale. loss_opt is the target
+/// itself (lower = upper = target). Only for the chinchilla law under
+/// C = k·N·D; other laws: BootstrapResult::LossToCompute. Throws as
+/// LossToCompute (NotIdentified for a target at or below E) and
+/// InvalidArgument for a bad level or another law / FLOP model.
+/// WARNING: as the target approaches E, C → ∞ and log C is ~1/(L − E):
+/// first-order intervals are unreliable there; compare the bootstrap.
+AllocationTable LossToComputeInterval(
+    const FitResult& result, const std::vector<double>& target_loss,
+    double level, const FlopModel& flops = FlopModel::SixND(),
+    const AllocationOptions& options = {});
+
+}  // namespace scalefit

@@ -1,0 +1,155 @@
+// The allocation tables and plans as values: columns, rows and reports.
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "allocation/allocation_internal.hpp"
+#include "scalefit/error.hpp"
+#include "scalefit/report.hpp"
+
+namespace scalefit {
+
+namespace detail {
+
+std::string RowText(size_t i) {
+  return " at row " + std::to_string(i) + " (0-based)";
+}
+
+AllocationTable NewTable(const char* kind, const LawSlice& s,
+                         const FitResult& r, const FlopModel& flops,
+                         bool closed) {
+  AllocationTable t;
+  t.kind = kind;
+  t.law = s.law_name();
+  t.flop_convention = flops.name();
+  t.flop_description = flops.description();
+  t.method = closed ? "closed_form" : "numeric";
+  t.has_data = r.has_data;
+  return t;
+}
+
+void Append(AllocationTable* t, const Allocation& a) {
+  t->C.mean.push_back(a.C);
+  t->N_opt.mean.push_back(a.N_opt);
+  t->D_opt.mean.push_back(a.D_opt);
+  t->tokens_per_param.mean.push_back(a.tokens_per_param);
+  t->loss_opt.mean.push_back(a.loss_opt);
+}
+
+}  // namespace detail
+
+std::vector<std::string> AllocationTable::ColumnNames() {
+  return {"C", "N_opt", "D_opt", "tokens_per_param", "loss_opt"};
+}
+
+const AllocationColumn& AllocationTable::column(const std::string& name) const {
+  if (name == "C") return C;
+  if (name == "N_opt") return N_opt;
+  if (name == "D_opt") return D_opt;
+  if (name == "tokens_per_param") return tokens_per_param;
+  if (name == "loss_opt") return loss_opt;
+  throw UnknownName("unknown allocation column '" + name +
+                    "'; columns: C, N_opt, D_opt, tokens_per_param, loss_opt");
+}
+
+AllocationColumn& AllocationTable::column(const std::string& name) {
+  return const_cast<AllocationColumn&>(
+      static_cast<const AllocationTable*>(this)->column(name));
+}
+
+Allocation AllocationTable::row(int i) const {
+  if (i < 0 || i >= num_rows()) {
+    throw InvalidArgument("row " + std::to_string(i) + " out of range [0, " +
+                          std::to_string(num_rows()) + ")");
+  }
+  Allocation a;
+  a.C = C.mean[i];
+  a.N_opt = N_opt.mean[i];
+  a.D_opt = D_opt.mean[i];
+  a.tokens_per_param = tokens_per_param.mean[i];
+  a.loss_opt = loss_opt.mean[i];
+  a.flop_convention = flop_convention;
+  a.method = method;
+  return a;
+}
+
+std::string AllocationTable::BriefReport() const {
+  std::ostringstream os;
+  os << "AllocationTable(" << kind << ", law " << law << ", " << num_rows()
+     << (num_rows() == 1 ? " row" : " rows");
+  if (num_rows() > 0) {
+    const auto [lo, hi] = std::minmax_element(C.mean.begin(), C.mean.end());
+    os << ", C " << FormatShort(*lo, 3);
+    if (*hi != *lo) os << ".." << FormatShort(*hi, 3);
+  }
+  os << ", FLOPs " << flop_convention;
+  if (N_opt.has_interval()) os << ", " << FormatShort(100 * level, 3) << "% intervals";
+  os << ")";
+  return os.str();
+}
+
+std::string AllocationTable::FullReport() const {
+  std::ostringstream os;
+  os << "Allocation (" << kind << ") for law " << law
+     << (has_data ? " (fitted to data)"
+                  : " (given parameters: no data, no uncertainty)")
+     << "\n";
+  os << "FLOP convention: " << flop_convention << " (" << flop_description
+     << ")\n";
+  os << "method: " << method << "\n";
+  if (!warning.empty()) os << warning;
+  if (std::isfinite(tokens_per_param_fixed)) {
+    os << "fixed tokens per parameter: " << FormatFull(tokens_per_param_fixed) << "\n";
+  }
+  const bool iv = N_opt.has_interval() || C.has_interval();
+  if (iv) {
+    os << "intervals: " << FormatFull(level) << " (" << interval_method
+       << "), shown as value [lower, upper]\n";
+  } else {
+    os << "intervals: none\n";
+  }
+  os << "units: C in FLOPs, N in parameters, D in tokens (plain counts)\n";
+  std::vector<std::string> names = ColumnNames();
+  const bool has_target = !target_loss.empty();
+  if (has_target) names.insert(names.begin(), "target_loss");
+  for (size_t j = 0; j < names.size(); ++j) os << (j ? "\t" : "") << names[j];
+  os << "\n";
+  for (int i = 0; i < num_rows(); ++i) {
+    bool first = true;
+    if (has_target) {
+      os << FormatFull(target_loss[i]);
+      first = false;
+    }
+    for (const auto& n : ColumnNames()) {
+      const AllocationColumn& c = column(n);
+      os << (first ? "" : "\t") << FormatFull(c.mean[i]);
+      if (c.has_interval()) {
+        os << " [" << FormatFull(c.lower[i]) << ", " << FormatFull(c.upper[i]) << "]";
+      }
+      first = false;
+    }
+    os << "\n";
+  }
+  return os.str();
+}
+
+std::string InferenceAwarePlan::Report() const {
+  std::ostringstream os;
+  os << "Inference-aware plan (Sardana & Frankle 2023)\n"
+     << "FLOP convention: " << flop_convention << "\n"
+     << "target loss: " << FormatFull(target_loss) << "\n"
+     << "inference tokens: " << FormatFull(inference_tokens) << "\n"
+     << "N: " << FormatFull(N_opt) << "\nD: " << FormatFull(D_opt)
+     << "\ntokens per parameter: " << FormatFull(tokens_per_param)
+     << "\ntraining FLOPs: " << FormatFull(training_flops)
+     << "\ninference FLOPs: " << FormatFull(inference_flops)
+     << "\ntotal FLOPs: " << FormatFull(total_flops)
+     << "\ncompute-optimal plan for the same loss: N " << FormatFull(chinchilla_N)
+     << ", D " << FormatFull(chinchilla_D) << ", total FLOPs "
+     << FormatFull(chinchilla_total_flops) << "\n";
+  return os.str();
+}
+
+}  // namespace scalefit

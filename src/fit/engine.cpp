@@ -1,0 +1,192 @@
+// The fitting engine: the starts of the chosen strategy, the polish, the
+// retry from further grid cells, certification, and the result. It returns
+// the result without design diagnostics; Fit() (fit.cpp) adds them.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fit/fit_internal.hpp"
+#include "scalefit/detail/parallel.hpp"
+#include "scalefit/error.hpp"
+#include "scalefit/log.hpp"
+
+namespace scalefit::detail {
+
+namespace {
+
+// The starts of `o.start`, in internal units and clamped into the bounds.
+// For "auto", `reserve` receives the next-ranked grid cells for the retry.
+std::vector<std::vector<double>> MakeStarts(
+    const LawModel& law, const Setup& s, const FitOptions& o, int threads,
+    std::vector<std::vector<double>>* reserve) {
+  std::vector<std::vector<double>> starts;
+  if (o.start == "hoffmann") {
+    starts = HoffmannGrid(s.info);
+    for (auto& z : starts) {
+      for (int k = 0; k < s.P; ++k) {
+        if (s.map.constant[k]) z[k] = ToInternal(s.info.params[k], s.init[k]);
+      }
+      for (int k = 0; k < s.P; ++k)
+        if (s.map.source[k] != k) z[k] = z[s.map.source[k]];
+    }
+  } else if (o.start == "init") {
+    starts.push_back(UserToInternal(s, s.init));
+  } else if (o.start == "grid") {
+    std::vector<int> idx;
+    std::vector<std::vector<double>> axes;
+    for (const auto& [name, values] : o.grid) {
+      idx.push_back(s.info.ParamIndex(name));
+      axes.push_back(values);
+    }
+    ForEachCell(axes, [&](const std::vector<double>& values) {
+      std::vector<double> p = s.init;
+      for (size_t j = 0; j < idx.size(); ++j) p[idx[j]] = values[j];
+      for (int k = 0; k < s.P; ++k) {
+        if (s.info.params[k].positive && !(p[k] > 0))
+          throw InvalidArgument("grid value for '" + s.info.params[k].name +
+                                "' must be > 0");
+      }
+      starts.push_back(UserToInternal(s, p));
+    });
+  } else {
+    // Ranked once: the first num_polish cells are polished, the next
+    // 3 × num_polish kept for the retry.
+    *reserve = GridStarts(law, s, o, 4 * o.num_polish, threads);
+    const size_t first = std::min<size_t>(reserve->size(), o.num_polish);
+    starts.assign(reserve->begin(), reserve->begin() + first);
+    reserve->erase(reserve->begin(), reserve->begin() + first);
+    if (!o.init.empty()) starts.push_back(UserToInternal(s, s.init));
+    if (starts.empty()) starts.push_back(UserToInternal(s, s.init));
+  }
+  for (auto& z : starts) ClampInternal(s, &z);
+  for (auto& z : *reserve) ClampInternal(s, &z);
+  return starts;
+}
+
+// The parameters at internal point z, with their bounds and flags.
+std::vector<ParamValue> ParamValues(const Setup& s,
+                                    const std::vector<double>& z) {
+  std::vector<double> p(s.P);
+  s.map.Apply(z.data(), p.data());
+  std::vector<ParamValue> out;
+  for (int k = 0; k < s.P; ++k) {
+    ParamValue v;
+    v.name = s.info.params[k].name;
+    v.value = p[k];
+    v.lower = s.lower[k];
+    v.upper = s.upper[k];
+    v.fixed = s.fixed[k];
+    v.tied_to = s.tied_to[k];
+    const double tol = 1e-8 * (1.0 + std::abs(z[k]));
+    v.at_bound = !s.map.constant[k] &&
+                 (z[k] <= s.pd.lower[k] + tol || z[k] >= s.pd.upper[k] - tol);
+    out.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
+                   const FitOptions& o, bool* reached_optimum) {
+  *reached_optimum = false;
+  QuietCeresLogging();
+  if (!law_ptr) throw InvalidArgument("law is null");
+  std::string why;
+  if (!o.IsValid(&why)) throw InvalidArgument("invalid fit options: " + why);
+  const LawModel& law = *law_ptr;
+  auto data_copy = std::make_shared<Observations>(data);
+  Setup s = MakeSetup(law, *data_copy, o);
+
+  const int threads = ResolveThreads(o.num_threads);
+  std::vector<std::vector<double>> reserve;
+  const std::vector<std::vector<double>> starts =
+      MakeStarts(law, s, o, threads, &reserve);
+
+  // Polish every start; slot i always holds start i's outcome.
+  const SolveSettings settings = SettingsFor(o);
+  std::vector<std::unique_ptr<ResidualModel>> models(1);
+  Polished run = PolishStarts(law, s, o, starts, settings, threads, &models);
+  if (o.start == "auto" && run.best >= 0 &&
+      !Certified(s, *models[0], run.outcomes[run.best]) && !reserve.empty()) {
+    // The best of the default starts is not a certified optimum (e.g. all
+    // of them ended at the same kink of a piecewise law): polish the
+    // next-ranked grid cells before reporting a failure.
+    Logger()->debug("fit '{}': best start not certified; polishing {} more "
+                    "grid cells", s.info.name, reserve.size());
+    Polished extra =
+        PolishStarts(law, s, o, reserve, settings, threads, &models);
+    const int offset = static_cast<int>(run.outcomes.size());
+    if (extra.best >= 0 &&
+        extra.outcomes[extra.best].cost < run.outcomes[run.best].cost)
+      run.best = offset + extra.best;
+    run.outcomes.insert(run.outcomes.end(), extra.outcomes.begin(),
+                        extra.outcomes.end());
+    run.screened = run.screened || extra.screened;
+  }
+  const std::vector<SolveOutcome>& outcomes = run.outcomes;
+  const int num_starts = static_cast<int>(outcomes.size());
+  const int best = run.best;
+
+  FitResult r;
+  r.law = law_ptr;
+  r.has_data = true;
+  r.start = o.start;
+  r.num_points = data_copy->num_rows();
+  r.options = o;
+  r.num_starts = num_starts;
+  r.screened = run.screened;
+  r.data_summary = Summarize(*data_copy);
+  r.data = data_copy;
+  const std::vector<double> z_best =
+      best >= 0 ? outcomes[best].z : UserToInternal(s, s.init);
+  r.params = ParamValues(s, z_best);
+  if (best < 0) {
+    r.converged = false;
+    r.objective = kInf;
+    r.message = "no start reached a finite objective: " +
+                (num_starts ? outcomes[0].message : std::string("no starts"));
+    Logger()->warn("fit of '{}' failed: {}", s.info.name, r.message);
+    return r;
+  }
+  *reached_optimum = true;
+  const SolveOutcome& b = outcomes[best];
+  r.objective = b.cost * s.weight_scale;
+  r.iterations = b.iterations;
+  const double basin_tol = run.screened ? 1e-5 : 1e-6;
+  for (int i = 0; i < num_starts; ++i) {
+    if (outcomes[i].usable &&
+        outcomes[i].cost <= b.cost + basin_tol * std::abs(b.cost) + 1e-300)
+      ++r.num_best_basin;
+  }
+  const double rel_grad = RelativeGradient(s, *models[0], b.z);
+  bool finite = std::isfinite(r.objective);
+  for (const ParamValue& v : r.params) finite = finite && std::isfinite(v.value);
+  if (!finite) {
+    r.converged = false;
+    r.message = "the best start ended at a non-finite point";
+  } else if (!b.converged) {
+    r.converged = false;
+    r.message = "solver did not converge: " + b.message;
+  } else if (rel_grad > kMaxRelativeGradient) {
+    r.converged = false;
+    std::ostringstream os;
+    os << "solver stopped with a relative projected gradient of " << rel_grad
+       << " (> 1e-6): the optimum is not certified";  // kMaxRelativeGradient
+    r.message = os.str();
+  } else {
+    r.converged = true;
+    r.message = "converged";
+  }
+  Logger()->debug("fit '{}': {} starts, best {} (cost {:.17g}, {} its, {}), "
+                  "{} in best basin, rel. gradient {:.3g}",
+                  s.info.name, num_starts, best, b.cost, b.iterations,
+                  b.message, r.num_best_basin, rel_grad);
+  if (!r.converged) Logger()->warn("fit of '{}': {}", s.info.name, r.message);
+  return r;
+}
+
+}  // namespace scalefit::detail

@@ -1,0 +1,236 @@
+// The default start strategy ("auto"): variable projection on a grid of the
+// nonlinear parameters, linear coefficients by non-negative least squares,
+// cells ranked on the scoring rows.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "fit/fit_internal.hpp"
+#include "scalefit/detail/parallel.hpp"
+
+namespace scalefit::detail {
+
+namespace {
+
+// Objective (normalised weights) on the scoring rows at user parameters p,
+// +inf if undefined.
+double ObjectiveAt(const LawModel& law, const Setup& s, const ScoringRows& rows,
+                   const double* p, std::vector<double>* scratch) {
+  const int n = rows.n;
+  scratch->resize(n);
+  law.EvaluateManyWithLogs(p, rows.x.data(), rows.log_x.data(), n,
+                           scratch->data());
+  const bool in_log = InLogSpace(s.pd.objective);
+  double f = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const double v = (*scratch)[i];
+    if (in_log && !(v > 0.0)) return kInf;
+    const double r = (in_log ? std::log(v) : v) - rows.target[i];
+    f += rows.sqrt_w[i] * rows.sqrt_w[i] *
+         ObjectiveTerm(r, s.pd.objective, s.pd.delta);
+  }
+  return std::isfinite(f) ? f : kInf;
+}
+
+// Cartesian product of per-parameter value lists (in user units) over the
+// given parameter indices, capped at max_cells by thinning each axis.
+std::vector<std::vector<double>> AxisValues(const Setup& s,
+                                            const std::vector<int>& params,
+                                            int points, int max_cells) {
+  const int m = static_cast<int>(params.size());
+  if (m > 0) {
+    while (points > 2 && std::pow(static_cast<double>(points), m) > max_cells)
+      --points;
+  }
+  std::vector<std::vector<double>> axes;
+  for (int k : params) {
+    const ParamInfo& pi = s.info.params[k];
+    double lo = std::max(pi.start_lo, s.lower[k]);
+    double hi = std::min(pi.start_hi, s.upper[k]);
+    if (lo > hi) lo = hi = std::clamp(pi.init, s.lower[k], s.upper[k]);
+    std::vector<double> axis;
+    for (int j = 0; j < points; ++j) {
+      const double t = points == 1 ? 0.5 : static_cast<double>(j) / (points - 1);
+      if (pi.positive && lo > 0.0) {
+        axis.push_back(std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo))));
+      } else {
+        axis.push_back(lo + t * (hi - lo));
+      }
+    }
+    axes.push_back(axis);
+  }
+  return axes;
+}
+
+// Non-negative least squares for a handful of columns, by enumerating active
+// sets (exact for the 1–4 coefficients laws have). Columns are pre-weighted.
+bool SmallNnls(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+               Eigen::VectorXd* c, double* sse) {
+  const int m = static_cast<int>(X.cols());
+  const Eigen::MatrixXd G = X.transpose() * X;
+  const Eigen::VectorXd h = X.transpose() * y;
+  const double yy = y.squaredNorm();
+  double best = kInf;
+  Eigen::VectorXd best_c = Eigen::VectorXd::Zero(m);
+  for (int mask = 0; mask < (1 << m); ++mask) {
+    std::vector<int> act;
+    for (int j = 0; j < m; ++j)
+      if (mask & (1 << j)) act.push_back(j);
+    Eigen::VectorXd cc = Eigen::VectorXd::Zero(m);
+    if (!act.empty()) {
+      const int a = static_cast<int>(act.size());
+      Eigen::MatrixXd Ga(a, a);
+      Eigen::VectorXd ha(a);
+      for (int i = 0; i < a; ++i) {
+        ha[i] = h[act[i]];
+        for (int j = 0; j < a; ++j) Ga(i, j) = G(act[i], act[j]);
+      }
+      Eigen::LDLT<Eigen::MatrixXd> ldlt(Ga);
+      if (ldlt.info() != Eigen::Success) continue;
+      const Eigen::VectorXd sol = ldlt.solve(ha);
+      bool ok = sol.allFinite();
+      for (int i = 0; i < a && ok; ++i) ok = sol[i] >= 0.0;
+      if (!ok) continue;
+      for (int i = 0; i < a; ++i) cc[act[i]] = sol[i];
+    }
+    const double f = yy - 2.0 * h.dot(cc) + cc.dot(G * cc);
+    if (f < best) {
+      best = f;
+      best_c = cc;
+    }
+  }
+  *c = best_c;
+  *sse = best;
+  return std::isfinite(best);
+}
+
+// Per-worker buffers for scoring grid cells.
+struct CellScratch {
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+  std::vector<double> base, col, values;
+};
+
+}  // namespace
+
+// Variable projection: a law's free linear coefficients are solved per cell
+// by non-negative least squares and the cell is scored with them; laws
+// without any are scored on a grid of all parameters.
+std::vector<std::vector<double>> GridStarts(const LawModel& law,
+                                            const Setup& s,
+                                            const FitOptions& o, int count,
+                                            int threads) {
+  std::vector<int> lin, nonlin;
+  for (int k = 0; k < s.P; ++k) {
+    if (s.map.constant[k]) continue;
+    bool in_tie = false;
+    for (int j = 0; j < s.P; ++j)
+      if (s.map.source[j] == k && j != k) in_tie = true;
+    if (s.info.params[k].linear && !in_tie) {
+      lin.push_back(k);
+    } else {
+      nonlin.push_back(k);
+    }
+  }
+  if (lin.size() > 6) {  // enumeration is exponential; grid them instead
+    nonlin.insert(nonlin.end(), lin.begin(), lin.end());
+    lin.clear();
+  }
+  bool any_linear_fixed = false;
+  for (int k = 0; k < s.P; ++k)
+    any_linear_fixed |= s.info.params[k].linear && s.map.constant[k];
+  const auto axes = AxisValues(s, nonlin, o.grid_points, o.max_grid_cells);
+  std::vector<std::vector<double>> cell_values;
+  ForEachCell(axes, [&](const std::vector<double>& values) {
+    cell_values.push_back(values);
+  });
+  const ScoringRows rows = SelectScoringRows(s, o.max_scoring_rows);
+  const int n = rows.n;
+  const bool in_log = InLogSpace(s.pd.objective);
+  const int m = static_cast<int>(lin.size());
+  // Relative residuals approximate log residuals to first order: in log
+  // space the rows are scaled by 1/L.
+  std::vector<double> row_scale(n), row_loss(n);
+  for (int i = 0; i < n; ++i) {
+    row_loss[i] = in_log ? std::exp(rows.target[i]) : rows.target[i];
+    row_scale[i] = in_log ? rows.sqrt_w[i] / row_loss[i] : rows.sqrt_w[i];
+  }
+
+  // Score of one cell (+inf when unusable); `p` receives its full user
+  // parameter vector.
+  auto score_cell = [&](const std::vector<double>& values, CellScratch& w,
+                        std::vector<double>& p) {
+    p = s.init;
+    for (size_t j = 0; j < nonlin.size(); ++j) p[nonlin[j]] = values[j];
+    for (int k = 0; k < s.P; ++k)
+      if (s.map.source[k] != k) p[k] = p[s.map.source[k]];
+    if (m > 0) {
+      w.X.resize(n, m);
+      w.y.resize(n);
+      w.base.resize(n);
+      w.col.resize(n);
+      for (int k : lin) p[k] = 0.0;
+      // Linear coefficients enter with zero offset, so the law is 0 when all
+      // of them are 0 — unless some are fixed: then evaluate that offset.
+      if (any_linear_fixed) {
+        law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(),
+                                 n, w.base.data());
+      } else {
+        std::fill(w.base.begin(), w.base.end(), 0.0);
+      }
+      for (int j = 0; j < m; ++j) {
+        p[lin[j]] = 1.0;
+        law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(),
+                                 n, w.col.data());
+        p[lin[j]] = 0.0;
+        for (int i = 0; i < n; ++i)
+          w.X(i, j) = (w.col[i] - w.base[i]) * row_scale[i];
+      }
+      for (int i = 0; i < n; ++i)
+        w.y[i] = (row_loss[i] - w.base[i]) * row_scale[i];
+      Eigen::VectorXd c;
+      double sse;
+      if (!w.X.allFinite() || !w.y.allFinite() ||
+          !SmallNnls(w.X, w.y, &c, &sse))
+        return kInf;
+      for (int j = 0; j < m; ++j) {
+        const int k = lin[j];
+        double v = c[j];
+        // A coefficient at 0 cannot be a log-parametrised start: nudge it
+        // to a small positive value within bounds.
+        const double tiny =
+            1e-6 * std::max(1e-300, std::abs(w.y.mean()) + 1.0);
+        if (s.info.params[k].positive) v = std::max(v, tiny);
+        v = std::clamp(v, std::max(s.lower[k], s.info.params[k].positive
+                                                   ? 1e-300
+                                                   : -kInf),
+                       s.upper[k]);
+        p[k] = v;
+      }
+    }
+    return ObjectiveAt(law, s, rows, p.data(), &w.values);
+  };
+
+  const int num_cells = static_cast<int>(cell_values.size());
+  std::vector<double> scores(num_cells);
+  std::vector<std::vector<double>> params(num_cells);
+  std::vector<CellScratch> scratch(std::max(1, std::min(threads, num_cells)));
+  ParallelFor(num_cells, threads, [&](int worker, int c) {
+    scores[c] = score_cell(cell_values[c], scratch[worker], params[c]);
+  });
+  std::vector<int> order;
+  for (int c = 0; c < num_cells; ++c)
+    if (std::isfinite(scores[c])) order.push_back(c);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return scores[a] < scores[b]; });
+  std::vector<std::vector<double>> starts;
+  for (int c : order) {
+    if (static_cast<int>(starts.size()) >= count) break;
+    starts.push_back(UserToInternal(s, params[c]));
+  }
+  return starts;
+}
+
+}  // namespace scalefit::detail

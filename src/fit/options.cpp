@@ -1,0 +1,47 @@
+// FitOptions::IsValid (fit.hpp).
+#include <cmath>
+#include <string>
+
+#include "scalefit/fit.hpp"
+
+namespace scalefit {
+
+bool FitOptions::IsValid(std::string* why) const {
+  auto fail = [why](const std::string& m) {
+    if (why) *why = m;
+    return false;
+  };
+  if (!(delta > 0.0) || !std::isfinite(delta))
+    return fail("delta must be finite and > 0");
+  if (start != "auto" && start != "hoffmann" && start != "init" &&
+      start != "grid")
+    return fail("start must be one of auto, hoffmann, init, grid; got '" +
+                start + "'");
+  if (start == "grid" && grid.empty())
+    return fail("start = grid needs a non-empty grid");
+  for (const auto& [name, values] : grid) {
+    if (values.empty()) return fail("grid for '" + name + "' is empty");
+    for (double v : values)
+      if (!std::isfinite(v))
+        return fail("grid for '" + name + "' has a non-finite value");
+  }
+  if (grid_points < 2) return fail("grid_points must be >= 2");
+  if (max_grid_cells < 1) return fail("max_grid_cells must be >= 1");
+  if (max_scoring_rows < 0)
+    return fail("max_scoring_rows must be >= 0 (0 = every row)");
+  if (num_polish < 1) return fail("num_polish must be >= 1");
+  if (!(screening_tolerance >= 0.0) || !(screening_tolerance < 1.0))
+    return fail("screening_tolerance must be in [0, 1)");
+  if (num_refined < 1) return fail("num_refined must be >= 1");
+  if (max_iterations < 1) return fail("max_iterations must be >= 1");
+  if (!(function_tolerance > 0) || !(parameter_tolerance > 0) ||
+      !(gradient_tolerance > 0))
+    return fail("tolerances must be > 0");
+  if (num_threads < 0) return fail("num_threads must be >= 0 (0 = all cores)");
+  for (const auto& [name, v] : init)
+    if (!std::isfinite(v))
+      return fail("init for '" + name + "' is not finite");
+  return true;
+}
+
+}  // namespace scalefit

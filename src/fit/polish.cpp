@@ -1,0 +1,96 @@
+// Polishing starts: screened multi-start local solves on the workers, the
+// best refined to full tolerance.
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <glog/logging.h>
+
+#include "fit/fit_internal.hpp"
+#include "scalefit/detail/parallel.hpp"
+
+namespace scalefit::detail {
+
+// Ceres logs through glog, which writes WARNINGs to stderr until a host
+// program initialises it (e.g. "constant polynomial" notes from line search).
+// Library code must not print: unless the host set glog up itself, keep only
+// errors. scalefit's own messages go through the "scalefit" spdlog logger.
+void QuietCeresLogging() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!google::IsGoogleLoggingInitialized()) FLAGS_minloglevel = google::GLOG_ERROR;
+  });
+}
+
+Polished PolishStarts(
+    const LawModel& law, const Setup& s, const FitOptions& o,
+    const std::vector<std::vector<double>>& starts,
+    const detail::SolveSettings& base, int threads,
+    std::vector<std::unique_ptr<detail::ResidualModel>>* models_ptr) {
+  const int num_starts = static_cast<int>(starts.size());
+  detail::SolveSettings settings = base;
+  // Many starts: screen each (no confirming pass; the recipe's stopping rule
+  // when there are more than num_refined), then refine the best below.
+  const bool screened =
+      num_starts > o.num_refined && o.screening_tolerance > 0.0;
+  if (num_starts > 1) settings.confirm_iterations = 0;
+  if (screened) {
+    settings.function_tolerance =
+        std::max(o.function_tolerance, o.screening_tolerance);
+  }
+  Polished out;
+  out.screened = screened;
+  std::vector<SolveOutcome>& outcomes = out.outcomes;
+  outcomes.resize(num_starts);
+  auto& models = *models_ptr;
+  const int workers = std::max(1, std::min(threads, num_starts));
+  if (static_cast<int>(models.size()) < workers) models.resize(workers);
+  detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
+    if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
+    outcomes[i] = models[worker]->Solve(starts[i], settings);
+  });
+  if (!models[0]) models[0] = law.MakeResidualModel(s.pd);
+
+  // Rank usable starts by screened cost (ties by index: deterministic).
+  std::vector<int> order;
+  for (int i = 0; i < num_starts; ++i)
+    if (outcomes[i].usable) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return outcomes[a].cost < outcomes[b].cost;
+  });
+  int& best = out.best;
+  best = order.empty() ? -1 : order[0];
+  if (best >= 0 && num_starts > 1) {
+    // Refine the best screened starts to the full tolerances, with the
+    // confirming pass, and keep the lowest. Screening stops each start by
+    // the recipe's rule, so the best basin may be ranked below a start that
+    // merely stopped later; refining several guards against that.
+    detail::SolveSettings full = settings;
+    full.function_tolerance = o.function_tolerance;
+    full.confirm_iterations = o.max_iterations;
+    const int num_refine = std::min<int>(order.size(), o.num_refined);
+    std::vector<SolveOutcome> refined(num_refine);
+    detail::ParallelFor(num_refine, threads, [&](int worker, int j) {
+      if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
+      const int i = order[j];
+      refined[j] = models[worker]->Solve(outcomes[i].z, full);
+      refined[j].iterations += outcomes[i].iterations;
+    });
+    for (int j = 0; j < num_refine; ++j) {
+      const int i = order[j];
+      if (refined[j].usable && refined[j].cost <= outcomes[i].cost)
+        outcomes[i] = refined[j];
+    }
+    best = -1;
+    for (int j = 0; j < num_refine; ++j) {
+      const int i = order[j];
+      if (outcomes[i].usable && (best < 0 || outcomes[i].cost < outcomes[best].cost))
+        best = i;
+    }
+  }
+
+  return out;
+}
+
+}  // namespace scalefit::detail

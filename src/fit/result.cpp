@@ -1,0 +1,191 @@
+// FitResult's methods (fit.hpp): values, predictions, residuals, reports.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "scalefit/error.hpp"
+#include "scalefit/fit.hpp"
+#include "scalefit/report.hpp"
+
+namespace scalefit {
+
+std::vector<double> FitResult::values() const {
+  std::vector<double> v;
+  for (const auto& p : params) v.push_back(p.value);
+  return v;
+}
+
+double FitResult::param(const std::string& name) const {
+  for (const auto& p : params)
+    if (p.name == name) return p.value;
+  return params.at(law->info().ParamIndex(name)).value;  // throws UnknownName
+}
+
+std::vector<double> FitResult::Predict(const std::vector<double>& x) const {
+  const int k = law->info().num_inputs();
+  if (x.size() % k != 0)
+    throw InvalidArgument("predict: " + std::to_string(x.size()) +
+                          " input values is not a multiple of the " +
+                          std::to_string(k) + " inputs");
+  const int n = static_cast<int>(x.size()) / k;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < k; ++j) {
+      const double v = x[i * k + j];
+      if (!std::isfinite(v) || !(v > 0))
+        throw InvalidArgument("predict: input '" + law->info().input_names[j] +
+                              "', row " + std::to_string(i) +
+                              " (0-based) must be finite and > 0");
+    }
+  const std::vector<double> p = values();
+  std::vector<double> out(n);
+  law->EvaluateMany(p.data(), x.data(), n, out.data());
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(out[i]))
+      throw InvalidArgument("predict: the law is not finite at row " +
+                            std::to_string(i));
+  }
+  return out;
+}
+
+std::vector<double> FitResult::Predict(
+    const std::map<std::string, std::vector<double>>& inputs) const {
+  const LawInfo& info = law->info();
+  size_t n = 0;
+  bool first = true;
+  for (const auto& name : info.input_names) {
+    auto it = inputs.find(name);
+    if (it == inputs.end())
+      throw InvalidArgument("predict: missing input '" + name + "'");
+    if (!first && it->second.size() != n)
+      throw InvalidArgument("predict: length mismatch in input '" + name + "'");
+    n = it->second.size();
+    first = false;
+  }
+  for (const auto& [name, v] : inputs)
+    if (info.FindInput(name) < 0)
+      throw UnknownName("predict: unknown input '" + name + "' for law '" +
+                        info.name + "'");
+  const int k = info.num_inputs();
+  std::vector<double> x(n * k);
+  for (int j = 0; j < k; ++j) {
+    const auto& col = inputs.at(info.input_names[j]);
+    for (size_t i = 0; i < n; ++i) x[i * k + j] = col[i];
+  }
+  return Predict(x);
+}
+
+std::vector<double> FitResult::Residuals() const {
+  if (!has_data || !data)
+    throw InvalidArgument(
+        "residuals: this result carries no data (made from parameters, or "
+        "loaded from a fit card saved without data)");
+  const Observations& obs = *data;
+  const int n = obs.num_rows();
+  const std::vector<double> p = values();
+  std::vector<double> out(n);
+  law->EvaluateMany(p.data(), obs.x.data(), n, out.data());
+  const bool in_log = InLogSpace(options.objective);
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(out[i]) || (in_log && !(out[i] > 0.0)))
+      throw InvalidArgument("residuals: the law is not " +
+                            std::string(in_log ? "finite and > 0" : "finite") +
+                            " at row " + std::to_string(i) + " (0-based)");
+    out[i] = in_log ? std::log(out[i]) - std::log(obs.loss[i])
+                    : out[i] - obs.loss[i];
+  }
+  return out;
+}
+
+
+namespace {
+
+std::string BoundText(double lo, double hi) {
+  return "[" + FormatShort(lo, 6) + ", " + FormatShort(hi, 6) + "]";
+}
+
+}  // namespace
+
+std::string FitResult::BriefReport() const {
+  std::ostringstream os;
+  os << "FitResult(" << (law ? law->info().name : "?") << ": ";
+  for (size_t k = 0; k < params.size(); ++k) {
+    os << (k ? ", " : "") << params[k].name << "="
+       << FormatShort(params[k].value, 6);
+  }
+  // A loaded fit card has no data but keeps the fit's record (num_points).
+  if (has_data || num_points > 0) {
+    os << "; " << (converged ? "converged" : "NOT CONVERGED")
+       << ", objective=" << FormatShort(objective, 6) << ", n=" << num_points;
+  } else {
+    os << "; from given parameters, no data";
+  }
+  os << ")";
+  return os.str();
+}
+
+std::string FitResult::FullReport() const {
+  std::ostringstream os;
+  const LawInfo& info = law->info();
+  os << "scalefit fit report\n";
+  os << "  law:         " << info.name << "    " << info.formula << "\n";
+  os << "  FLOP conv.:  " << options.flop_convention << "\n";
+  const bool fitted = has_data || num_points > 0;  // true for loaded cards
+  if (fitted) {
+    os << "  data:        " << num_points << " points";
+    for (size_t j = 0; j < data_summary.input_names.size(); ++j) {
+      os << "; " << data_summary.input_names[j] << " "
+         << FormatShort(data_summary.min[j], 4) << ".."
+         << FormatShort(data_summary.max[j], 4) << " ("
+         << data_summary.num_distinct[j] << " distinct)";
+    }
+    os << "; loss " << FormatShort(data_summary.loss_min, 5) << ".."
+       << FormatShort(data_summary.loss_max, 5) << "\n";
+    os << "  objective:   " << ToString(options.objective);
+    if (options.objective == Objective::kHuberLog)
+      os << " (delta = " << FormatFull(options.delta) << " on log residuals, summed)";
+    os << "\n";
+    os << "  starts:      " << start << ", " << num_starts << " polished, "
+       << num_best_basin << " reached the best objective\n";
+    if (start == "auto" && options.max_scoring_rows > 0 &&
+        num_points > options.max_scoring_rows)
+      os << "               (grid cells ranked on at most "
+         << options.max_scoring_rows << " of the " << num_points
+         << " rows: each input's extremes and an even stride; every solve"
+            " used all rows)\n";
+    if (screened)
+      os << "               (each start screened to a relative decrease of "
+         << FormatShort(options.screening_tolerance, 3) << ", the best "
+         << options.num_refined << " refined to full tolerance)\n";
+    os << "  solver:      Ceres L-BFGS + Levenberg-Marquardt, max "
+       << options.max_iterations << " iterations, function tol "
+       << FormatShort(options.function_tolerance, 3) << ", parameter tol "
+       << FormatShort(options.parameter_tolerance, 3) << "\n";
+    os << "  converged:   " << (converged ? "yes" : "NO") << " (" << message
+       << "), " << iterations << " iterations\n";
+    os << "  objective value: " << FormatFull(objective) << "\n";
+    if (!has_data)
+      os << "  data:        not attached (a loaded fit card); data hash "
+         << FormatHash(data_summary.hash) << "\n";
+  } else {
+    os << "  source:      " << message << "\n";
+  }
+  os << "  parameters:\n";
+  for (const auto& p : params) {
+    os << "    " << PadRight(p.name, 10) << " " << PadRight(FormatFull(p.value), 24);
+    if (fitted) os << " bounds " << BoundText(p.lower, p.upper);
+    if (p.fixed) os << "  (fixed)";
+    if (!p.tied_to.empty()) os << "  (tied to " << p.tied_to << ")";
+    if (p.at_bound) os << "  AT BOUND";
+    os << "\n";
+  }
+  if (diagnostics.computed) {  // also for loaded fit cards
+    os << "diagnostics\n" << diagnostics.FullReport();
+  }
+  return os.str();
+}
+
+}  // namespace scalefit

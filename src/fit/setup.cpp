@@ -1,0 +1,168 @@
+// Problem set-up of the fitting engine: options checked against the law and
+// the data, bounds and the parameter map, targets, weights and input logs.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "fit/fit_internal.hpp"
+#include "scalefit/error.hpp"
+
+namespace scalefit::detail {
+
+double ToInternal(const ParamInfo& p, double v) {
+  return p.positive ? std::log(v) : v;
+}
+
+Setup MakeSetup(const LawModel& law, const Observations& data,
+                const FitOptions& o) {
+  Setup s;
+  s.info = law.info();
+  const LawInfo& info = s.info;
+  const int P = s.P = info.num_params();
+  s.lower.resize(P);
+  s.upper.resize(P);
+  s.init.resize(P);
+  s.fixed.assign(P, 0);
+  s.tied_to.assign(P, "");
+  for (int k = 0; k < P; ++k) {
+    s.lower[k] = info.params[k].lower;
+    s.upper[k] = info.params[k].upper;
+    s.init[k] = info.params[k].init;
+  }
+  for (const auto& [name, b] : o.bounds) {
+    const int k = info.ParamIndex(name);
+    if (std::isnan(b.first) || std::isnan(b.second))
+      throw InvalidArgument("bounds for '" + name + "' contain NaN");
+    if (b.first > b.second)
+      throw InvalidArgument("bounds for '" + name + "': lower " +
+                            std::to_string(b.first) + " > upper " +
+                            std::to_string(b.second));
+    if (info.params[k].positive && b.second <= 0.0)
+      throw InvalidArgument("bounds for '" + name + "': '" + name +
+                            "' must be > 0, so the upper bound must be > 0");
+    s.lower[k] = b.first;
+    s.upper[k] = b.second;
+  }
+  for (const auto& [name, v] : o.init) {
+    const int k = info.ParamIndex(name);
+    if (info.params[k].positive && !(v > 0.0))
+      throw InvalidArgument("init for '" + name + "' must be > 0");
+    if (v < s.lower[k] || v > s.upper[k])
+      throw InvalidArgument("init for '" + name + "' = " +
+                            std::to_string(v) + " is outside its bounds [" +
+                            std::to_string(s.lower[k]) + ", " +
+                            std::to_string(s.upper[k]) + "]");
+    s.init[k] = v;
+  }
+  // The law's typical values may sit outside user bounds: clamp them.
+  for (int k = 0; k < P; ++k) {
+    if (!o.init.count(info.params[k].name)) {
+      double lo = s.lower[k], hi = s.upper[k];
+      if (info.params[k].positive && lo <= 0.0) lo = std::min(hi, 1e-300);
+      s.init[k] = std::clamp(s.init[k], lo, hi);
+    }
+  }
+  s.map.source.resize(P);
+  std::iota(s.map.source.begin(), s.map.source.end(), 0);
+  s.map.positive.resize(P);
+  s.map.constant.assign(P, 0);
+  for (int k = 0; k < P; ++k) s.map.positive[k] = info.params[k].positive;
+  for (const auto& name : o.fixed) {
+    const int k = info.ParamIndex(name);
+    s.fixed[k] = 1;
+    s.map.constant[k] = 1;
+  }
+  for (const auto& [follower, leader] : o.ties) {
+    const int f = info.ParamIndex(follower);
+    const int l = info.ParamIndex(leader);
+    if (f == l) throw InvalidArgument("cannot tie '" + follower + "' to itself");
+    if (s.fixed[f])
+      throw InvalidArgument("'" + follower + "' is both fixed and tied");
+    if (s.map.source[l] != l)
+      throw InvalidArgument("'" + leader + "' is itself tied; tie '" +
+                            follower + "' to the leader instead");
+    if (info.params[f].positive != info.params[l].positive)
+      throw InvalidArgument("cannot tie '" + follower + "' to '" + leader +
+                            "': one is a positive scale, the other is not");
+    s.map.source[f] = l;
+    s.map.constant[f] = 1;
+    s.tied_to[f] = leader;
+  }
+  for (int k = 0; k < P; ++k) {
+    if (s.map.source[k] != k && s.tied_to[s.map.source[k]] != "")
+      throw InvalidArgument("chained ties are not supported");
+  }
+  s.num_free = 0;
+  for (int k = 0; k < P; ++k) s.num_free += !s.map.constant[k];
+
+  // Data.
+  if (data.input_names != info.input_names) {
+    std::string want, got;
+    for (const auto& n : info.input_names) want += (want.empty() ? "" : ", ") + n;
+    for (const auto& n : data.input_names) got += (got.empty() ? "" : ", ") + n;
+    throw InvalidArgument("law '" + info.name + "' takes inputs (" + want +
+                          ") but the data has (" + got + ")");
+  }
+  ValidateObservations(data, s.num_free + 1);
+  const int n = data.num_rows();
+  const bool in_log = InLogSpace(o.objective);
+  s.target.resize(n);
+  s.sqrt_w.resize(n);
+  double wsum = 0.0;
+  for (int i = 0; i < n; ++i) wsum += data.weight(i);
+  s.weight_scale = wsum / n;
+  for (int i = 0; i < n; ++i) {
+    s.target[i] = in_log ? std::log(data.loss[i]) : data.loss[i];
+    s.sqrt_w[i] = std::sqrt(data.weight(i) / s.weight_scale);
+  }
+  s.pd.num_rows = n;
+  s.pd.num_inputs = data.num_inputs();
+  s.pd.x = data.x.data();
+  s.log_x.resize(data.x.size());
+  for (size_t j = 0; j < data.x.size(); ++j) s.log_x[j] = std::log(data.x[j]);
+  s.pd.log_x = s.log_x.data();
+  s.pd.target = s.target.data();
+  s.pd.sqrt_w = s.sqrt_w.data();
+  s.pd.objective = o.objective;
+  s.pd.delta = o.delta;
+  s.pd.map = s.map;
+  s.pd.lower.resize(P);
+  s.pd.upper.resize(P);
+  for (int k = 0; k < P; ++k) {
+    const ParamInfo& pi = info.params[k];
+    if (pi.positive) {
+      s.pd.lower[k] = s.lower[k] > 0.0 ? std::log(s.lower[k]) : -kInf;
+      s.pd.upper[k] = std::isfinite(s.upper[k]) ? std::log(s.upper[k]) : kInf;
+    } else {
+      s.pd.lower[k] = s.lower[k];
+      s.pd.upper[k] = s.upper[k];
+    }
+  }
+  return s;
+}
+
+std::vector<double> UserToInternal(const Setup& s,
+                                   const std::vector<double>& user) {
+  std::vector<double> z(s.P);
+  for (int k = 0; k < s.P; ++k) z[k] = ToInternal(s.info.params[k], user[k]);
+  for (int k = 0; k < s.P; ++k) {
+    if (s.map.source[k] != k) z[k] = z[s.map.source[k]];
+  }
+  return z;
+}
+
+void ClampInternal(const Setup& s, std::vector<double>* z) {
+  for (int k = 0; k < s.P; ++k) {
+    if (s.map.constant[k]) continue;
+    (*z)[k] = std::clamp((*z)[k], s.pd.lower[k], s.pd.upper[k]);
+  }
+}
+
+SolveSettings SettingsFor(const FitOptions& o) {
+  return SolveSettings(o.max_iterations, o.function_tolerance,
+                       o.parameter_tolerance, o.gradient_tolerance);
+}
+
+}  // namespace scalefit::detail

@@ -1,0 +1,192 @@
+// Delta-method intervals on parameters, derived quantities and predictions
+// (uncertainty/intervals.hpp), and the tables' reports.
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+// Only the Jet type (not the solver): the delta method differentiates the
+// templated closed forms of laws/chinchilla.hpp.
+#include <ceres/jet.h>
+
+#include "scalefit/error.hpp"
+#include "scalefit/log.hpp"
+#include "scalefit/report.hpp"
+#include "uncertainty/uncertainty_internal.hpp"
+
+namespace scalefit {
+
+namespace {
+
+std::string Num(double v) { return FormatShort(v, 6); }
+
+}  // namespace
+
+using detail::ChinIdx;
+using detail::DeltaInterval;
+using detail::DeltaVariance;
+
+int IntervalTable::Index(const std::string& name) const {
+  for (size_t k = 0; k < names.size(); ++k)
+    if (names[k] == name) return static_cast<int>(k);
+  std::string all;
+  for (const auto& s : names) all += (all.empty() ? "" : ", ") + s;
+  throw UnknownName("no interval named '" + name + "'; available: " + all);
+}
+
+std::string IntervalTable::BriefReport() const {
+  std::ostringstream os;
+  os << "Intervals(" << method << ", level " << FormatShort(level, 6) << ": ";
+  for (int k = 0; k < num_rows(); ++k) {
+    os << (k ? ", " : "") << names[k] << " " << Num(mean[k]) << " ["
+       << Num(lower[k]) << ", " << Num(upper[k]) << "]";
+    if (k == 4 && num_rows() > 6) {
+      os << ", ... " << num_rows() - 5 << " more";
+      break;
+    }
+  }
+  os << ")";
+  return os.str();
+}
+
+std::string IntervalTable::FullReport() const {
+  std::ostringstream os;
+  os << "Intervals: central two-sided, level " << FormatFull(level)
+     << ", method " << method;
+  if (num_replicates > 0) os << " (" << num_replicates << " replicates)";
+  os << "\n  " << PadRight("quantity", 34) << PadRight("estimate", 25)
+     << PadRight("lower", 25) << PadRight("upper", 25) << "std. error\n";
+  for (int k = 0; k < num_rows(); ++k)
+    os << "  " << PadRight(names[k], 34) << PadRight(FormatFull(mean[k]), 25)
+       << PadRight(FormatFull(lower[k]), 25) << PadRight(FormatFull(upper[k]), 25)
+       << FormatFull(std_errors[k]) << (log_scale[k] ? "  (log scale)" : "")
+       << "\n";
+  return os.str();
+}
+
+std::vector<std::string> DerivedNames(const std::vector<double>& budgets) {
+  std::vector<std::string> out = {"a", "b", "G"};
+  for (double C : budgets) {
+    const std::string c = FormatFull(C);
+    out.push_back("N_opt@" + c);
+    out.push_back("D_opt@" + c);
+    out.push_back("tokens_per_param@" + c);
+    out.push_back("loss_opt@" + c);
+  }
+  return out;
+}
+
+IntervalTable ConfInt(const FitResult& r, double level,
+                      const std::vector<double>& budgets) {
+  CheckLevel(level, "conf_int");
+  detail::RequireData(r, "conf_int");
+  detail::CheckBudgets(budgets, r, "conf_int");
+  const Covariance cov = ComputeCovariance(r);
+  if (cov.rank_deficient || cov.message.find("WARNING") != std::string::npos)
+    Logger()->warn("conf_int (delta method): {}", cov.message);
+  return ConfInt(r, cov, level, budgets);
+}
+
+IntervalTable ConfInt(const FitResult& r, const Covariance& cov, double level,
+                      const std::vector<double>& budgets) {
+  CheckLevel(level, "conf_int");
+  detail::CheckBudgets(budgets, r, "conf_int");
+  const LawInfo& info = r.law->info();
+  const int P = info.num_params();
+  const double z = NormalQuantile(0.5 * (1.0 + level));
+  IntervalTable t;
+  t.level = level;
+  t.method = "delta";
+  const std::vector<double> p = r.values();
+  auto add = [&](const std::string& name, double value, double se,
+                 bool log_scale) {
+    double lo, hi;
+    DeltaInterval(value, se, z, log_scale, &lo, &hi);
+    t.names.push_back(name);
+    t.mean.push_back(value);
+    t.lower.push_back(lo);
+    t.upper.push_back(hi);
+    t.std_errors.push_back(se);
+    t.log_scale.push_back(log_scale);
+  };
+  for (int k = 0; k < P; ++k)
+    add(info.params[k].name, p[k], cov.std_errors[k],
+        info.params[k].positive);
+  if (detail::IsChinchilla(r)) {
+    const ChinIdx ix = detail::ChinchillaIndices(info);
+    const double k = budgets.empty() ? 6.0 : detail::FlopK(r);
+    using Jet = ceres::Jet<double, 5>;
+    Jet pj[5];
+    for (int j = 0; j < 5; ++j) pj[j] = Jet(p[j], j);
+    const std::vector<Jet> vals = detail::DerivedValues(pj, ix, budgets, k);
+    const std::vector<std::string> names = DerivedNames(budgets);
+    const std::vector<unsigned char> logs = detail::DerivedLogScale(vals.size());
+    for (size_t q = 0; q < vals.size(); ++q) {
+      std::vector<double> g(P);
+      for (int j = 0; j < P; ++j) g[j] = vals[q].v[j];
+      add(names[q], vals[q].a, std::sqrt(DeltaVariance(cov, g)), logs[q]);
+    }
+  }
+  return t;
+}
+
+IntervalKind ParseIntervalKind(const std::string& name) {
+  if (name == "confidence") return IntervalKind::kConfidence;
+  if (name == "prediction") return IntervalKind::kPrediction;
+  throw UnknownName("interval must be 'confidence' (for the law's value) or "
+                    "'prediction' (for a new observation), got '" +
+                    name + "'");
+}
+
+std::string ToString(IntervalKind kind) {
+  return kind == IntervalKind::kConfidence ? "confidence" : "prediction";
+}
+
+std::string PredictionTable::BriefReport() const {
+  std::ostringstream os;
+  os << "Prediction(" << mean.size() << " points, " << interval
+     << " interval, level " << FormatShort(level, 6) << ", " << method;
+  if (!mean.empty())
+    os << "; first " << Num(mean[0]) << " [" << Num(lower[0]) << ", "
+       << Num(upper[0]) << "]";
+  os << ")";
+  return os.str();
+}
+
+PredictionTable PredictInterval(const FitResult& r, const std::vector<double>& x,
+                                double level, IntervalKind kind) {
+  CheckLevel(level, "predict");
+  detail::RequireData(r, "predict with level");
+  PredictionTable t;
+  t.mean = r.Predict(x);  // validates x
+  const Covariance cov = ComputeCovariance(r);
+  const int P = r.law->info().num_params();
+  const int K = r.law->info().num_inputs();
+  const int n = static_cast<int>(t.mean.size());
+  const bool in_log = InLogSpace(r.options.objective);
+  const double z = NormalQuantile(0.5 * (1.0 + level));
+  const std::vector<double> p = r.values();
+  std::vector<double> g(P);
+  t.lower.resize(n);
+  t.upper.resize(n);
+  t.level = level;
+  t.interval = ToString(kind);
+  t.method = "delta";
+  for (int i = 0; i < n; ++i) {
+    const double L = r.law->ValueAndGradient(p.data(), x.data() + i * K,
+                                             g.data());
+    double var = DeltaVariance(cov, g);  // of L
+    if (in_log) {
+      // Interval on log L: se_log = se / L, plus σ̂² for a new observation.
+      double var_log = std::isfinite(var) ? var / (L * L) : kInf;
+      if (kind == IntervalKind::kPrediction) var_log += cov.residual_variance;
+      DeltaInterval(L, std::sqrt(var_log) * L, z, L > 0.0, &t.lower[i],
+                    &t.upper[i]);
+    } else {
+      if (kind == IntervalKind::kPrediction) var += cov.residual_variance;
+      DeltaInterval(L, std::sqrt(var), z, false, &t.lower[i], &t.upper[i]);
+    }
+  }
+  return t;
+}
+}  // namespace scalefit
