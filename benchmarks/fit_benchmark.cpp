@@ -1,12 +1,12 @@
 // Google Benchmark suite for the C++ core: fit time against the number of
 // points (1e2 … 1e5) for every built-in law, and the default Chinchilla fit on
 // the embedded Epoch data. Run:
-//   cmake -S . -B build/bench -DSCALEFIT_BUILD_BENCHMARKS=ON && cmake --build build/bench
-//   build/bench/benchmarks/scalefit_benchmarks
+//   cmake -S . -B build/bench -DSCALEFIT_BUILD_BENCHMARKS=ON && cmake --build
+//   build/bench build/bench/benchmarks/scalefit_benchmarks
+#include <benchmark/benchmark.h>
+
 #include <cmath>
 #include <random>
-
-#include <benchmark/benchmark.h>
 
 #include "scalefit/scalefit.hpp"
 
@@ -30,16 +30,20 @@ Observations Planted(const std::string& law, int n) {
   for (int i = 0; i < n; ++i) {
     const double t = (i + 0.5) / n;
     if (info.num_inputs() >= 2) {  // N, D (and U): an isoFLOP-like design
-      const double C = std::pow(10.0, 18.0 + 4.0 * std::fmod(i * 0.618034, 1.0));
+      const double C =
+          std::pow(10.0, 18.0 + 4.0 * std::fmod(i * 0.618034, 1.0));
       const double ratio = std::pow(10.0, 0.3 + 2.0 * t);
       row[0] = std::sqrt(C / (6.0 * ratio));
       row[1] = ratio * row[0];
-      if (info.num_inputs() == 3) row[2] = row[1] / (1.0 + i % 8);  // 1–8 epochs
+      if (info.num_inputs() == 3)
+        row[2] = row[1] / (1.0 + i % 8);  // 1–8 epochs
     } else {
       for (auto& v : row) v = std::pow(10.0, 6.0 + 12.0 * t);
     }
-    for (int j = 0; j < info.num_inputs(); ++j) cols[info.input_names[j]].push_back(row[j]);
-    loss.push_back(model->Evaluate(p.data(), row.data()) * std::exp(noise(rng)));
+    for (int j = 0; j < info.num_inputs(); ++j)
+      cols[info.input_names[j]].push_back(row[j]);
+    loss.push_back(model->Evaluate(p.data(), row.data()) *
+                   std::exp(noise(rng)));
   }
   return scalefit::MakeObservations(info.input_names, cols, loss);
 }
@@ -104,31 +108,50 @@ void BM_KaplanDefaultThreads(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_FitVsPoints, power_law, std::string("power_law"))
-    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->RangeMultiplier(10)
+    ->Range(100, 100000)
+    ->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_FitVsPoints, saturating_power_law,
                   std::string("saturating_power_law"))
-    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->RangeMultiplier(10)
+    ->Range(100, 100000)
+    ->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_FitVsPoints, chinchilla, std::string("chinchilla"))
-    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->RangeMultiplier(10)
+    ->Range(100, 100000)
+    ->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_FitVsPoints, kaplan, std::string("kaplan"))
-    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->RangeMultiplier(10)
+    ->Range(100, 100000)
+    ->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_FitVsPoints, data_constrained,
                   std::string("data_constrained"))
-    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->RangeMultiplier(10)
+    ->Range(100, 100000)
+    ->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_FitVsPoints, broken_power_law_1,
                   std::string("broken_power_law:1"))
-    ->RangeMultiplier(10)->Range(100, 100000)->Complexity(benchmark::oN)
+    ->RangeMultiplier(10)
+    ->Range(100, 100000)
+    ->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EpochDefault)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EpochWarmStart)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_KaplanDefaultThreads)->Arg(1)->Arg(2)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_EpochHoffmannGrid)->Arg(1)->Arg(2)->Iterations(1)
-    ->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_KaplanDefaultThreads)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_EpochHoffmannGrid)
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();

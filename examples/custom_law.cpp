@@ -13,10 +13,12 @@
 // L(N, D) = E + A / N^γ + B / D^γ: Chinchilla with one exponent.
 struct SharedExponent {
   static constexpr const char* kName = "shared_exponent";
-  static constexpr const char* kFormula = "L(N, D) = E + A / N^gamma + B / D^gamma";
+  static constexpr const char* kFormula =
+      "L(N, D) = E + A / N^gamma + B / D^gamma";
   static constexpr int kNumParams = 4;
   static constexpr int kNumInputs = 2;
-  // name, positive (fit in log), linear, lower, upper, start_lo, start_hi, typical
+  // name, positive (fit in log), linear, lower, upper, start_lo, start_hi,
+  // typical
   static constexpr std::array<scalefit::ParamSpec, kNumParams> kParams = {{
       {"E", true, true, 0.0, scalefit::kInf, 1.0, 1.0, 1.7},
       {"A", true, true, 0.0, scalefit::kInf, 1.0, 1.0, 400.0},
@@ -39,7 +41,8 @@ int main() {
     obs.input_names = {"N", "D"};
     for (int i = 0; i < 7; ++i)
       for (int j = 0; j < 7; ++j) {
-        const double x[] = {1e7 * std::pow(1e3, i / 6.0), 1e9 * std::pow(1e3, j / 6.0)};
+        const double x[] = {1e7 * std::pow(1e3, i / 6.0),
+                            1e9 * std::pow(1e3, j / 6.0)};
         obs.x.insert(obs.x.end(), x, x + 2);
         obs.loss.push_back(SharedExponent::Evaluate(truth, x));
       }

@@ -22,7 +22,8 @@ namespace {
 void Usage(const char* argv0) {
   std::cerr << "usage: " << argv0
             << " [--k K] [--ratio R] BUDGET_FLOPS [BUDGET_FLOPS ...]\n"
-               "  e.g. " << argv0 << " 1e21 5.76e23 1e25\n";
+               "  e.g. "
+            << argv0 << " 1e21 5.76e23 1e25\n";
 }
 
 bool ParseNumber(const std::string& s, double* out) {
@@ -78,14 +79,13 @@ int main(int argc, char** argv) {
         "chinchilla", scalefit::datasets::ChinchillaObservations());
     std::cout << fit.BriefReport() << "\n";
     if (!fit.converged) {
-      std::cerr << "warning: the fit did not converge: " << fit.message
-                << "\n";
+      std::cerr << "warning: the fit did not converge: " << fit.message << "\n";
     }
     const scalefit::AllocationTable plan =
         scalefit::ComputeOptimal(fit, budgets, flops);
-    std::cout << "Compute-optimal plan (FLOP convention " << plan.flop_convention
-              << ": " << plan.flop_description << "; " << plan.method
-              << "):\n";
+    std::cout << "Compute-optimal plan (FLOP convention "
+              << plan.flop_convention << ": " << plan.flop_description << "; "
+              << plan.method << "):\n";
     PrintTable(plan);
     if (ratio > 0.0) {
       const scalefit::AllocationTable fixed =

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential ninja-build pkg-config
   libceres-dev libeigen3-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev)
+  nlohmann-json3-dev clang-format)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

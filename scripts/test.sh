@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: C++ (GoogleTest via ctest, plus the install/consumer test)
-# and Python (pytest: API, docs code blocks, notebooks, CLI, plots, golden
-# reports). Does the set-up first, so it works on a fresh machine.
+# Runs every test: the C++ format check (clang-format), C++ (GoogleTest via
+# ctest, plus the install/consumer tests) and Python (pytest: API, docs code
+# blocks, notebooks, CLI, plots, golden reports). Does the set-up first, so it
+# works on a fresh machine.
 # Set SCALEFIT_SANITIZE=1 to also run the C++ tests under ASan + UBSan.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,9 @@ stamp "setup done"
 JOBS=${JOBS:-2}
 BUILD=${BUILD_DIR:-build/cpp}
 status=0
+# Every C++ file as .clang-format says (seconds; fails the run, not the rest).
+bash scripts/format.sh --check || status=1
+stamp "format check done"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DSCALEFIT_BUILD_TESTS=ON -DSCALEFIT_BUILD_EXAMPLES=ON >/dev/null &&
   cmake --build "$BUILD" -j "$JOBS" || { echo "C++ build failed" >&2; exit 1; }

@@ -1,10 +1,10 @@
 #include "scalefit/detail/ceres_model.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include <ceres/ceres.h>
 #include <ceres/gradient_problem_solver.h>
+
+#include <algorithm>
+#include <cmath>
 
 namespace scalefit::detail {
 
@@ -16,7 +16,8 @@ class Borrowed final : public ceres::FirstOrderFunction {
  public:
   explicit Borrowed(const ceres::FirstOrderFunction* f) : f_(f) {}
   int NumParameters() const override { return f_->NumParameters(); }
-  bool Evaluate(const double* z, double* cost, double* gradient) const override {
+  bool Evaluate(const double* z, double* cost,
+                double* gradient) const override {
     return f_->Evaluate(z, cost, gradient);
   }
 
@@ -30,9 +31,13 @@ class ResidualObjective final : public ceres::FirstOrderFunction {
  public:
   ResidualObjective(const ceres::CostFunction* cost, int num_params,
                     int num_rows)
-      : cost_(cost), p_(num_params), r_(num_rows), j_(size_t(num_rows) * num_params) {}
+      : cost_(cost),
+        p_(num_params),
+        r_(num_rows),
+        j_(size_t(num_rows) * num_params) {}
   int NumParameters() const override { return p_; }
-  bool Evaluate(const double* z, double* cost, double* gradient) const override {
+  bool Evaluate(const double* z, double* cost,
+                double* gradient) const override {
     const double* params[] = {z};
     double* jacobians[] = {j_.data()};
     if (!cost_->Evaluate(params, r_.data(), gradient ? jacobians : nullptr))
@@ -68,9 +73,9 @@ std::unique_ptr<ceres::GradientProblem> MakeGradientProblem(
 
 // What the staged solve needs from either kind of Ceres summary.
 struct StageResult {
-  bool usable = false;    // finite cost at a usable point
-  bool finished = false;  // stopped by a tolerance or the iteration cap
-  bool converged = false; // stopped by a tolerance
+  bool usable = false;     // finite cost at a usable point
+  bool finished = false;   // stopped by a tolerance or the iteration cap
+  bool converged = false;  // stopped by a tolerance
   double cost = 0.0;
   std::string message, report;
 
@@ -105,8 +110,7 @@ CeresResidualModel::CeresResidualModel(const ProblemData& data,
   for (int k = 0; k < num_params_; ++k) {
     if (data_.map.constant[k]) constant_.push_back(k);
   }
-  const bool all_constant =
-      static_cast<int>(constant_.size()) == num_params_;
+  const bool all_constant = static_cast<int>(constant_.size()) == num_params_;
   if (!constant_.empty() && !all_constant) {
     manifold_ = std::make_unique<ceres::SubsetManifold>(num_params_, constant_);
   }

@@ -87,10 +87,10 @@ class Scanner {
   }
 
   [[noreturn]] void Fail(int line, int column, const std::string& what) const {
-    throw InvalidArgument(source_ + ", line " + std::to_string(line) +
-                          (column > 0 ? ", column " + std::to_string(column)
-                                      : std::string()) +
-                          ": " + what);
+    throw InvalidArgument(
+        source_ + ", line " + std::to_string(line) +
+        (column > 0 ? ", column " + std::to_string(column) : std::string()) +
+        ": " + what);
   }
 
  private:
@@ -241,8 +241,8 @@ bool CsvTable::HasColumn(const std::string& name) const {
 int CsvTable::ColumnIndex(const std::string& name) const {
   for (int j = 0; j < num_columns(); ++j)
     if (columns[j] == name) return j;
-  throw UnknownName(source + ": no column '" + name + "'; columns: " +
-                    JoinNames(columns));
+  throw UnknownName(source + ": no column '" + name +
+                    "'; columns: " + JoinNames(columns));
 }
 
 std::string CsvTable::Where(int i, int j) const {
@@ -280,11 +280,10 @@ std::vector<std::int64_t> CsvTable::IntegerColumn(
     if (b < e && *b == '+') ++b;
     const auto res = std::from_chars(b, e, out[i]);
     if (t.empty() || res.ec != std::errc() || res.ptr != e) {
-      throw InvalidArgument(Where(i, j) + ": " +
-                            (t.empty() ? std::string("empty cell")
-                                       : Quote(rows[i][j])) +
-                            (t.empty() ? " (an integer is needed)"
-                                       : " is not a 64-bit integer"));
+      throw InvalidArgument(
+          Where(i, j) + ": " +
+          (t.empty() ? std::string("empty cell") : Quote(rows[i][j])) +
+          (t.empty() ? " (an integer is needed)" : " is not a 64-bit integer"));
     }
   }
   return out;
@@ -314,7 +313,8 @@ CsvTable ParseCsv(const std::string& text, const std::string& source,
       for (size_t j = 0; j < fields.size(); ++j) {
         const std::string name = Trim(fields[j]);
         if (name.empty())
-          in.Fail(line, static_cast<int>(j) + 1, "empty column name in the header");
+          in.Fail(line, static_cast<int>(j) + 1,
+                  "empty column name in the header");
         if (!seen.insert(name).second)
           in.Fail(line, static_cast<int>(j) + 1,
                   "column name '" + name + "' appears twice in the header");
@@ -376,9 +376,9 @@ Observations ObservationsFromCsv(const CsvTable& table,
     bool known = false;
     for (const auto& n : input_names) known = known || n == input;
     if (!known) {
-      throw UnknownName("CSV columns: '" + input +
-                        "' is not an input of the law; inputs: " +
-                        JoinNames(input_names));
+      throw UnknownName(
+          "CSV columns: '" + input +
+          "' is not an input of the law; inputs: " + JoinNames(input_names));
     }
   }
   // A numeric column whose every value is finite and > 0.

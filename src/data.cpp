@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cinttypes>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 #include <utility>
@@ -45,7 +45,9 @@ void WarnDuplicateRows(const Observations& obs) {
     if (!std::isfinite(v)) return;
   for (double v : obs.loss)
     if (!std::isfinite(v)) return;
-  auto value = [&](int i, int j) { return j < k ? obs.x[i * k + j] : obs.loss[i]; };
+  auto value = [&](int i, int j) {
+    return j < k ? obs.x[i * k + j] : obs.loss[i];
+  };
   std::vector<int> order(n);
   for (int i = 0; i < n; ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](int a, int b) {
@@ -88,7 +90,8 @@ Observations MakeObservations(
     if (std::find(input_names.begin(), input_names.end(), name) ==
         input_names.end()) {
       std::string valid;
-      for (const auto& n : input_names) valid += (valid.empty() ? "" : ", ") + n;
+      for (const auto& n : input_names)
+        valid += (valid.empty() ? "" : ", ") + n;
       throw UnknownName("unknown input column '" + name +
                         "'; this law's inputs are: " + valid);
     }
@@ -140,9 +143,10 @@ void ValidateObservations(const Observations& obs, int min_rows) {
   }
   if (n == 0) throw InvalidArgument("no data: 0 rows");
   if (n < min_rows) {
-    throw InvalidArgument(
-        "too few points: " + std::to_string(n) + " rows, but fitting needs "
-        "at least free parameters + 1 = " + std::to_string(min_rows));
+    throw InvalidArgument("too few points: " + std::to_string(n) +
+                          " rows, but fitting needs "
+                          "at least free parameters + 1 = " +
+                          std::to_string(min_rows));
   }
   if (!obs.weights.empty() && obs.weights.size() != static_cast<size_t>(n)) {
     throw InvalidArgument("length mismatch: 'weights' has " +

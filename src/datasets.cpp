@@ -46,7 +46,8 @@ ChinchillaRuns Chinchilla() {
   runs.D = t.NumericColumn("D");
   runs.C = t.NumericColumn("C");
   runs.loss = t.NumericColumn("loss");
-  for (std::int64_t e : t.IntegerColumn("excluded")) runs.excluded.push_back(e == 1);
+  for (std::int64_t e : t.IntegerColumn("excluded"))
+    runs.excluded.push_back(e == 1);
   if (runs.N.size() != 245) throw Error("embedded Chinchilla data is corrupt");
   return runs;
 }

@@ -2,11 +2,10 @@
 // law and the fitted parameters.
 #include "scalefit/diagnostics.hpp"
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <sstream>
-
-#include <Eigen/Dense>
 
 #include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
@@ -19,16 +18,16 @@ namespace scalefit {
 namespace {
 
 // Thresholds (documented in diagnostics.hpp and docs/diagnostics.md).
-constexpr int kFewDistinct = 5;             // fewer distinct values: warn
-constexpr double kNarrowSpanDecades = 1.0;  // input span below: warn
-constexpr double kSingleRatioDecades = 0.1; // D/N spread below: one ratio
-constexpr double kNarrowRatioDecades = 0.5; // D/N spread below: warn
-constexpr double kIllConditioned = 1e6;     // scaled-J condition: warn
-constexpr double kRankDeficient = 1e10;     // scaled-J condition: singular
-constexpr double kHighCorrelation = 0.99;   // exponent/floor pairs: warn
-constexpr double kMaxRelSe = 0.25;          // exponent rel. s.e.: identified
-constexpr double kSigmaFloor = 1e-3;        // log space (0.1 % noise)
-constexpr double kFloorGap = 1e-2;          // E >= (1 - gap) * min loss
+constexpr int kFewDistinct = 5;              // fewer distinct values: warn
+constexpr double kNarrowSpanDecades = 1.0;   // input span below: warn
+constexpr double kSingleRatioDecades = 0.1;  // D/N spread below: one ratio
+constexpr double kNarrowRatioDecades = 0.5;  // D/N spread below: warn
+constexpr double kIllConditioned = 1e6;      // scaled-J condition: warn
+constexpr double kRankDeficient = 1e10;      // scaled-J condition: singular
+constexpr double kHighCorrelation = 0.99;    // exponent/floor pairs: warn
+constexpr double kMaxRelSe = 0.25;           // exponent rel. s.e.: identified
+constexpr double kSigmaFloor = 1e-3;         // log space (0.1 % noise)
+constexpr double kFloorGap = 1e-2;           // E >= (1 - gap) * min loss
 
 double SpanDecades(const std::vector<double>& v) {
   if (v.empty()) return 0.0;
@@ -43,7 +42,6 @@ std::string Plural(const std::string& input) {
   if (input == "C") return "compute budgets (C)";
   return "values of " + input;
 }
-
 
 }  // namespace
 
@@ -79,7 +77,8 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
     d.compute_span_decades = d.span_decades[iC];
   } else if (iN >= 0 && iD >= 0) {
     std::vector<double> c(n);
-    for (int i = 0; i < n; ++i) c[i] = flops::Flops6ND(cols[iN][i], cols[iD][i]);
+    for (int i = 0; i < n; ++i)
+      c[i] = flops::Flops6ND(cols[iN][i], cols[iD][i]);
     d.has_compute = true;
     d.num_distinct_compute = detail::CountDistinct(c);
     d.compute_span_decades = SpanDecades(c);
@@ -155,15 +154,17 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   if (iC < 0 && d.has_compute && n > 1 && d.num_distinct_compute == 1) {
     d.identified = false;
     warn("single_budget",
-         "all " + std::to_string(n) + " runs use the same compute budget "
-         "(C = 6ND, one isoFLOP profile): the runs trade N against D at "
-         "fixed compute but never change compute, so how the loss scales "
-         "with compute (and the compute-optimal allocation) is "
-         "extrapolated from curvature alone; add runs at other budgets, "
-         "spread over a decade or more");
+         "all " + std::to_string(n) +
+             " runs use the same compute budget "
+             "(C = 6ND, one isoFLOP profile): the runs trade N against D at "
+             "fixed compute but never change compute, so how the loss scales "
+             "with compute (and the compute-optimal allocation) is "
+             "extrapolated from curvature alone; add runs at other budgets, "
+             "spread over a decade or more");
   }
 
-  // --- the Jacobian at the optimum --------------------------------------------
+  // --- the Jacobian at the optimum
+  // --------------------------------------------
   std::vector<double> p;
   for (const ParamValue& v : params) p.push_back(v.value);
   const bool in_log = InLogSpace(objective);
@@ -182,8 +183,8 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
       finite = false;
       break;
     }
-    const double res = in_log ? std::log(v) - std::log(obs.loss[i])
-                              : v - obs.loss[i];
+    const double res =
+        in_log ? std::log(v) - std::log(obs.loss[i]) : v - obs.loss[i];
     rss += sw * sw * res * res;
     loss_sum += obs.loss[i];
     for (int k = 0; k < P; ++k) {
@@ -257,9 +258,9 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
       for (int b = a + 1; b < F; ++b) {
         const double den = std::sqrt(cov_s(a, a) * cov_s(b, b));
         if (!(den > 0)) continue;
-        d.correlations.push_back(ParamCorrelation{
-            col_name[a], col_name[b],
-            std::clamp(cov_s(a, b) / den, -1.0, 1.0)});
+        d.correlations.push_back(
+            ParamCorrelation{col_name[a], col_name[b],
+                             std::clamp(cov_s(a, b) / den, -1.0, 1.0)});
       }
     std::stable_sort(d.correlations.begin(), d.correlations.end(),
                      [](const ParamCorrelation& x, const ParamCorrelation& y) {
@@ -312,8 +313,9 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
         if (d.exponent_rel_se[e] > kMaxRelSe) {
           d.identified = false;
           warn("unidentified",
-               d.exponent_names[e] + " is not identified: its standard error "
-               "(Gauss-Newton, noise at least 0.1%) is " +
+               d.exponent_names[e] +
+                   " is not identified: its standard error "
+                   "(Gauss-Newton, noise at least 0.1%) is " +
                    FormatPercent(d.exponent_rel_se[e]) +
                    " of its value, so any extrapolation inherits that "
                    "uncertainty; add runs that vary the input it acts on");
@@ -332,7 +334,8 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
                FormatShort(d.tokens_per_param_min, 4) + " to " +
                FormatShort(d.tokens_per_param_max, 4) +
                "): N and D always grow together, so the N and D exponents "
-               "(" + d.exponent_names[0] + " and " + d.exponent_names[1] +
+               "(" +
+               d.exponent_names[0] + " and " + d.exponent_names[1] +
                ") cannot be told apart; add runs at other ratios (e.g. 5 and "
                "100 tokens per parameter at the same budgets)");
     } else if (spread < kNarrowRatioDecades) {
@@ -351,8 +354,8 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
     const ParamValue& pv = params[k];
     if (!pv.at_bound) continue;
     d.at_bound.push_back(pv.name);
-    const bool lower = std::abs(pv.value - pv.lower) <=
-                       std::abs(pv.value - pv.upper);
+    const bool lower =
+        std::abs(pv.value - pv.lower) <= std::abs(pv.value - pv.upper);
     const bool exponent = !info.params[k].linear;
     if (exponent) d.identified = false;
     warn("at_bound",
@@ -376,7 +379,8 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
     d.floor_at_min_loss = true;
     warn("floor_at_min_loss",
          "the irreducible loss " + d.floor_name + " = " +
-             FormatShort(d.floor_value, 6) + " is within " + FormatPercent(gap) +
+             FormatShort(d.floor_value, 6) + " is within " +
+             FormatPercent(gap) +
              " (the larger of 1% and two noise standard deviations) of, or "
              "above, the smallest observed loss " +
              FormatShort(d.min_loss, 6) +
@@ -396,7 +400,8 @@ Diagnostics Diagnose(const FitResult& r) {
 
 void RequireIdentified(const FitResult& fit, bool allow_unidentified) {
   if (allow_unidentified || !fit.has_data) return;
-  const Diagnostics d = fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
+  const Diagnostics d =
+      fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
   if (!d.computed || d.identified) return;
   throw NotIdentified(
       "the exponents of this '" + (fit.law ? fit.law->info().name : "?") +
@@ -409,7 +414,8 @@ void RequireIdentified(const FitResult& fit, bool allow_unidentified) {
 
 std::string UnidentifiedNote(const FitResult& fit) {
   if (!fit.has_data) return "";
-  const Diagnostics d = fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
+  const Diagnostics d =
+      fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
   if (!d.computed || d.identified) return "";
   return "WARNING: computed from a fit whose exponents are not identified "
          "(allow_unidentified):\n" +

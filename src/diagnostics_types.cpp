@@ -64,21 +64,22 @@ std::string Diagnostics::FullReport() const {
        << FormatShort(tokens_per_param_spread_decades, 3) << " decades\n";
   }
   os << "  geometry:    condition number of the scaled Jacobian "
-     << FormatShort(condition_number, 4) << "; sigma "
-     << FormatShort(sigma, 4) << "\n";
+     << FormatShort(condition_number, 4) << "; sigma " << FormatShort(sigma, 4)
+     << "\n";
   for (size_t k = 0; k < exponent_names.size(); ++k) {
-    os << "               " << exponent_names[k]
-       << ": relative standard error " << FormatPercent(exponent_rel_se[k]) << "\n";
+    os << "               " << exponent_names[k] << ": relative standard error "
+       << FormatPercent(exponent_rel_se[k]) << "\n";
   }
   const size_t shown = std::min<size_t>(3, correlations.size());
   for (size_t k = 0; k < shown; ++k) {
     os << "               corr(" << correlations[k].first << ", "
-       << correlations[k].second << ") = "
-       << FormatShort(correlations[k].value, 4) << "\n";
+       << correlations[k].second
+       << ") = " << FormatShort(correlations[k].value, 4) << "\n";
   }
   if (!floor_name.empty()) {
-    os << "  floor:       " << floor_name << " = " << FormatShort(floor_value, 6)
-       << ", smallest observed loss " << FormatShort(min_loss, 6) << "\n";
+    os << "  floor:       " << floor_name << " = "
+       << FormatShort(floor_value, 6) << ", smallest observed loss "
+       << FormatShort(min_loss, 6) << "\n";
   }
   os << "  identified:  " << (identified ? "yes" : "NO")
      << " (the exponents)\n";

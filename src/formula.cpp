@@ -2,6 +2,8 @@
 // expression tree, evaluated for doubles and for Jets (exact gradients).
 #include "scalefit/formula.hpp"
 
+#include <ceres/jet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -11,8 +13,6 @@
 #include <set>
 #include <utility>
 
-#include <ceres/jet.h>
-
 #include "scalefit/error.hpp"
 #include "scalefit/runtime_law.hpp"
 
@@ -21,9 +21,22 @@ namespace scalefit {
 namespace {
 
 enum class Op {
-  kConst, kName, kParam, kInput,
-  kAdd, kSub, kMul, kDiv, kPow, kNeg,
-  kExp, kLog, kSqrt, kAbs, kMin, kMax,
+  kConst,
+  kName,
+  kParam,
+  kInput,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,
+  kNeg,
+  kExp,
+  kLog,
+  kSqrt,
+  kAbs,
+  kMin,
+  kMax,
 };
 
 struct Node {
@@ -57,12 +70,13 @@ class Parser {
   [[noreturn]] void Fail(const std::string& what) const { FailAt(what, i_); }
   [[noreturn]] void FailAt(const std::string& what, size_t at) const {
     throw InvalidArgument("formula does not parse: " + what + " at position " +
-                          std::to_string(at) + " (0-based):\n  " + s_ +
-                          "\n  " + std::string(at, ' ') + "^");
+                          std::to_string(at) + " (0-based):\n  " + s_ + "\n  " +
+                          std::string(at, ' ') + "^");
   }
 
   void SkipSpace() {
-    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
+    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_])))
+      ++i_;
   }
   bool Accept(const char* tok) {
     SkipSpace();
@@ -122,7 +136,8 @@ class Parser {
   int Power() {
     const int base = Primary();
     const size_t pos = (SkipSpace(), i_);
-    if (Accept("**") || Accept("^")) return Binary(Op::kPow, base, Unary(), pos);
+    if (Accept("**") || Accept("^"))
+      return Binary(Op::kPow, base, Unary(), pos);
     return base;
   }
   int Primary() {
@@ -133,8 +148,9 @@ class Parser {
     if (c == '(') {
       ++i_;
       const int e = Expr();
-      if (!Accept(")")) Fail("expected ')' to close the '(' at position " +
-                             std::to_string(pos));
+      if (!Accept(")"))
+        Fail("expected ')' to close the '(' at position " +
+             std::to_string(pos));
       return e;
     }
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
@@ -194,14 +210,28 @@ class Parser {
                pos);
     };
     Op op;
-    if (f == "exp") { want(1); op = Op::kExp; }
-    else if (f == "log") { want(1); op = Op::kLog; }
-    else if (f == "sqrt") { want(1); op = Op::kSqrt; }
-    else if (f == "abs") { want(1); op = Op::kAbs; }
-    else if (f == "pow") { want(2); op = Op::kPow; }
-    else if (f == "min") { want(2); op = Op::kMin; }
-    else if (f == "max") { want(2); op = Op::kMax; }
-    else {
+    if (f == "exp") {
+      want(1);
+      op = Op::kExp;
+    } else if (f == "log") {
+      want(1);
+      op = Op::kLog;
+    } else if (f == "sqrt") {
+      want(1);
+      op = Op::kSqrt;
+    } else if (f == "abs") {
+      want(1);
+      op = Op::kAbs;
+    } else if (f == "pow") {
+      want(2);
+      op = Op::kPow;
+    } else if (f == "min") {
+      want(2);
+      op = Op::kMin;
+    } else if (f == "max") {
+      want(2);
+      op = Op::kMax;
+    } else {
       FailAt("unknown function '" + f +
                  "' (known: exp, log, sqrt, abs, pow, min, max)",
              pos);
@@ -285,17 +315,20 @@ Lin Linearity(const std::vector<Node>& nodes, int id,
       return Linearity(nodes, n.a, linear);
     case Op::kAdd:
     case Op::kSub: {
-      const Lin a = Linearity(nodes, n.a, linear), b = Linearity(nodes, n.b, linear);
+      const Lin a = Linearity(nodes, n.a, linear),
+                b = Linearity(nodes, n.b, linear);
       return a == b ? a : Lin::kOther;
     }
     case Op::kMul: {
-      const Lin a = Linearity(nodes, n.a, linear), b = Linearity(nodes, n.b, linear);
+      const Lin a = Linearity(nodes, n.a, linear),
+                b = Linearity(nodes, n.b, linear);
       if (a == Lin::kFree) return b;
       if (b == Lin::kFree) return a;
       return Lin::kOther;
     }
     case Op::kDiv: {
-      const Lin a = Linearity(nodes, n.a, linear), b = Linearity(nodes, n.b, linear);
+      const Lin a = Linearity(nodes, n.a, linear),
+                b = Linearity(nodes, n.b, linear);
       return b == Lin::kFree ? a : Lin::kOther;
     }
     default: {
@@ -319,14 +352,15 @@ class FormulaLaw final : public BatchLaw {
     const int K = info_.num_inputs();
     if (!jac) {
       for (int i = 0; i < n; ++i)
-        values[i] = EvalNode<double>(nodes_, root_, p, x + static_cast<size_t>(i) * K);
+        values[i] =
+            EvalNode<double>(nodes_, root_, p, x + static_cast<size_t>(i) * K);
       return true;
     }
     FormulaJet pj[kMaxFormulaParams];
     for (int k = 0; k < P; ++k) pj[k] = FormulaJet(p[k], k);
     for (int i = 0; i < n; ++i) {
-      const FormulaJet v =
-          EvalNode<FormulaJet>(nodes_, root_, pj, x + static_cast<size_t>(i) * K);
+      const FormulaJet v = EvalNode<FormulaJet>(nodes_, root_, pj,
+                                                x + static_cast<size_t>(i) * K);
       values[i] = v.a;
       for (int k = 0; k < P; ++k) jac[static_cast<size_t>(i) * P + k] = v.v[k];
     }
@@ -355,7 +389,8 @@ LawPtr MakeFormulaLaw(const std::string& formula, const FormulaLawOptions& o) {
   if (o.params.empty() && o.inputs.empty())
     throw InvalidArgument(
         "formula law: give the parameter names or the input names (or both); "
-        "the formula uses: " + Join(tree.names));
+        "the formula uses: " +
+        Join(tree.names));
   auto contains = [](const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
   };
@@ -379,8 +414,8 @@ LawPtr MakeFormulaLaw(const std::string& formula, const FormulaLawOptions& o) {
     if (!contains(params, n) && !contains(inputs, n))
       throw UnknownName("formula uses unknown name '" + n + "' at position " +
                         std::to_string(node.pos) +
-                        " (0-based): it is neither a parameter (" + Join(params) +
-                        ") nor an input (" + Join(inputs) + ")");
+                        " (0-based): it is neither a parameter (" +
+                        Join(params) + ") nor an input (" + Join(inputs) + ")");
   }
   for (const auto& n : params)
     if (!contains(tree.names, n))
@@ -407,8 +442,8 @@ LawPtr MakeFormulaLaw(const std::string& formula, const FormulaLawOptions& o) {
       node.index = static_cast<int>(ip - params.begin());
     } else {
       node.op = Op::kInput;
-      node.index = static_cast<int>(
-          std::find(inputs.begin(), inputs.end(), n) - inputs.begin());
+      node.index = static_cast<int>(std::find(inputs.begin(), inputs.end(), n) -
+                                    inputs.begin());
     }
   }
 

@@ -31,8 +31,9 @@ int LawInfo::FindInput(const std::string& n) const {
 }
 
 bool LawInfo::HasInputs(const std::vector<std::string>& names) const {
-  return std::all_of(names.begin(), names.end(),
-                     [this](const std::string& n) { return FindInput(n) >= 0; });
+  return std::all_of(names.begin(), names.end(), [this](const std::string& n) {
+    return FindInput(n) >= 0;
+  });
 }
 
 void LawModel::EvaluateMany(const double* p, const double* x, int n,

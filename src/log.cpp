@@ -1,9 +1,9 @@
 #include "scalefit/log.hpp"
 
-#include <mutex>
-
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <mutex>
 
 #include "scalefit/error.hpp"
 
@@ -23,7 +23,7 @@ std::shared_ptr<spdlog::logger> Logger() {
 }
 
 void SetLogLevel(const std::string& level) {
-  static const char* kNames[] = {"trace", "debug", "info",    "warn",
+  static const char* kNames[] = {"trace", "debug",    "info", "warn",
                                  "error", "critical", "off"};
   for (const char* name : kNames) {
     if (level == name) {

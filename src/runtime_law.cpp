@@ -2,7 +2,8 @@
 // evaluate all rows at once with their parameter Jacobian, and laws given as
 // a function with central-difference derivatives.
 #include "scalefit/runtime_law.hpp"
-#include "scalefit/detail/ceres_model.hpp"
+
+#include <ceres/ceres.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +11,7 @@
 #include <set>
 #include <utility>
 
-#include <ceres/ceres.h>
-
+#include "scalefit/detail/ceres_model.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/log.hpp"
 
@@ -47,7 +47,8 @@ class BatchCost final : public ceres::CostFunction {
     std::vector<double> p(P);
     d_->map.Apply(parameters[0], p.data());
     const bool need_jac = jacobians != nullptr && jacobians[0] != nullptr;
-    std::vector<double> values(n), jac(need_jac ? static_cast<size_t>(n) * P : 0);
+    std::vector<double> values(n),
+        jac(need_jac ? static_cast<size_t>(n) * P : 0);
     try {
       if (!law_->Batch(p.data(), d_->x, n, values.data(),
                        need_jac ? jac.data() : nullptr))
@@ -56,8 +57,8 @@ class BatchCost final : public ceres::CostFunction {
       // Never let an exception cross Ceres: reject the step, say why once.
       if (!warned_) {
         warned_ = true;
-        Logger()->warn("law '{}' could not be evaluated: {}",
-                       law_->info().name, e.what());
+        Logger()->warn("law '{}' could not be evaluated: {}", law_->info().name,
+                       e.what());
       }
       return false;
     }
@@ -68,18 +69,20 @@ class BatchCost final : public ceres::CostFunction {
       const double r = (in_log ? std::log(v) : v) - d_->target[i];
       if (!std::isfinite(r)) return false;
       residuals[i] = raw_ ? r
-                          : d_->sqrt_w[i] *
-                                detail::SqrtObjective(r, d_->objective, d_->delta);
+                          : d_->sqrt_w[i] * detail::SqrtObjective(
+                                                r, d_->objective, d_->delta);
       if (!need_jac) continue;
       const double scale =
           (raw_ ? 1.0
-                : d_->sqrt_w[i] * SqrtObjectiveSlope(r, d_->objective, d_->delta)) *
+                : d_->sqrt_w[i] *
+                      SqrtObjectiveSlope(r, d_->objective, d_->delta)) *
           (in_log ? 1.0 / v : 1.0);
       double* row = jacobians[0] + static_cast<size_t>(i) * P;
       for (int k = 0; k < P; ++k) row[k] = 0.0;
       for (int k = 0; k < P; ++k) {
         const double dp_dz = d_->map.positive[k] ? p[k] : 1.0;
-        row[d_->map.source[k]] += scale * jac[static_cast<size_t>(i) * P + k] * dp_dz;
+        row[d_->map.source[k]] +=
+            scale * jac[static_cast<size_t>(i) * P + k] * dp_dz;
       }
       for (int k = 0; k < P; ++k)
         if (!std::isfinite(row[k])) return false;
@@ -104,19 +107,23 @@ void ValidateInfo(const LawInfo& info) {
   std::set<std::string> seen;
   for (const auto& p : info.params) {
     if (p.name.empty()) fail("a parameter name is empty");
-    if (!seen.insert(p.name).second) fail("parameter '" + p.name + "' is listed twice");
+    if (!seen.insert(p.name).second)
+      fail("parameter '" + p.name + "' is listed twice");
   }
   for (const auto& n : info.input_names) {
     if (n.empty()) fail("an input name is empty");
     if (!seen.insert(n).second)
-      fail("'" + n + "' is listed twice (as an input and a parameter, or twice)");
+      fail("'" + n +
+           "' is listed twice (as an input and a parameter, or twice)");
   }
   for (const auto& p : info.params) {
     const std::string w = "parameter '" + p.name + "': ";
     if (std::isnan(p.lower) || std::isnan(p.upper) || p.lower > p.upper)
       fail(w + "bounds must satisfy lower <= upper");
-    if (p.positive && p.upper <= 0.0) fail(w + "a positive parameter needs upper > 0");
-    if (p.positive && p.lower < 0.0) fail(w + "a positive parameter needs lower >= 0");
+    if (p.positive && p.upper <= 0.0)
+      fail(w + "a positive parameter needs upper > 0");
+    if (p.positive && p.lower < 0.0)
+      fail(w + "a positive parameter needs lower >= 0");
     if (!std::isfinite(p.start_lo) || !std::isfinite(p.start_hi) ||
         p.start_lo > p.start_hi)
       fail(w + "the start range must be finite with start_lo <= start_hi");
@@ -178,7 +185,8 @@ BatchLaw::BatchLaw(LawInfo info) {
 
 double BatchLaw::Evaluate(const double* p, const double* x) const {
   double v = std::numeric_limits<double>::quiet_NaN();
-  if (!Batch(p, x, 1, &v, nullptr)) return std::numeric_limits<double>::quiet_NaN();
+  if (!Batch(p, x, 1, &v, nullptr))
+    return std::numeric_limits<double>::quiet_NaN();
   return v;
 }
 
@@ -186,7 +194,8 @@ void BatchLaw::EvaluateMany(const double* p, const double* x, int n,
                             double* out) const {
   if (n <= 0) return;
   if (!Batch(p, x, n, out, nullptr)) {
-    for (int i = 0; i < n; ++i) out[i] = std::numeric_limits<double>::quiet_NaN();
+    for (int i = 0; i < n; ++i)
+      out[i] = std::numeric_limits<double>::quiet_NaN();
   }
 }
 
@@ -205,12 +214,14 @@ std::unique_ptr<detail::ResidualModel> BatchLaw::MakeResidualModel(
     const detail::ProblemData& data) const {
   return std::make_unique<detail::CeresResidualModel>(
       data, [this](const ProblemData* d, bool raw) {
-        return std::unique_ptr<ceres::CostFunction>(new BatchCost(this, d, raw));
+        return std::unique_ptr<ceres::CostFunction>(
+            new BatchCost(this, d, raw));
       });
 }
 
 LawPtr MakeNumericLaw(LawInfo info, BatchFunction f) {
-  if (!f) throw InvalidArgument("law '" + info.name + "': the function is empty");
+  if (!f)
+    throw InvalidArgument("law '" + info.name + "': the function is empty");
   return std::make_shared<NumericLaw>(std::move(info), std::move(f));
 }
 

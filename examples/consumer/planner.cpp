@@ -17,16 +17,23 @@ int main(int argc, char** argv) {
     scalefit::FitResult fit =
         argc > 1 ? scalefit::LoadFitCard(argv[1])
                  : scalefit::FromParams(scalefit::GetLaw("chinchilla"),
-                                        {{"E", 1.69}, {"A", 406.4}, {"B", 410.7},
-                                         {"alpha", 0.34}, {"beta", 0.28}});
-    std::cout << "scalefit " << scalefit::kVersion << "\n" << fit.BriefReport() << "\n";
+                                        {{"E", 1.69},
+                                         {"A", 406.4},
+                                         {"B", 410.7},
+                                         {"alpha", 0.34},
+                                         {"beta", 0.28}});
+    std::cout << "scalefit " << scalefit::kVersion << "\n"
+              << fit.BriefReport() << "\n";
 
     // Card text -> result -> card text: the same doubles, bit for bit.
     const std::string card = scalefit::FitCardToString(fit);
-    const scalefit::FitResult again = scalefit::FitCardFromString(card, "<round trip>");
+    const scalefit::FitResult again =
+        scalefit::FitCardFromString(card, "<round trip>");
     for (size_t k = 0; k < fit.params.size(); ++k) {
-      if (std::memcmp(&fit.params[k].value, &again.params[k].value, sizeof(double)) != 0) {
-        std::cerr << "planner: round trip changed " << fit.params[k].name << "\n";
+      if (std::memcmp(&fit.params[k].value, &again.params[k].value,
+                      sizeof(double)) != 0) {
+        std::cerr << "planner: round trip changed " << fit.params[k].name
+                  << "\n";
         return 1;
       }
     }
@@ -38,7 +45,8 @@ int main(int argc, char** argv) {
       for (const auto& [N, D] : std::vector<std::pair<double, double>>{
                {1e9, 2e10}, {7e10, 1.4e12}}) {
         const double L = fit.Predict(std::vector<double>{N, D})[0];
-        std::printf("N = %g, D = %g: L = %s\n", N, D, scalefit::FormatFull(L).c_str());
+        std::printf("N = %g, D = %g: L = %s\n", N, D,
+                    scalefit::FormatFull(L).c_str());
       }
     }
     std::cout << "round trip OK\n";

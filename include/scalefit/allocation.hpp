@@ -81,10 +81,10 @@ struct AllocationTable {
   std::string kind;  ///< "compute_optimal", "loss_to_compute" or
                      ///< "plan_at_ratio"
   std::string law;
-  std::string flop_convention;     ///< FlopModel::name()
-  std::string flop_description;    ///< FlopModel::description()
-  std::string method;              ///< "closed_form" or "numeric"
-  bool has_data = true;            ///< false for results from FromParams
+  std::string flop_convention;   ///< FlopModel::name()
+  std::string flop_description;  ///< FlopModel::description()
+  std::string method;            ///< "closed_form" or "numeric"
+  bool has_data = true;          ///< false for results from FromParams
   double tokens_per_param_fixed = std::numeric_limits<double>::quiet_NaN();
   /// Interval metadata (set by the uncertainty module).
   double level = std::numeric_limits<double>::quiet_NaN();

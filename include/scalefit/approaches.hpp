@@ -121,20 +121,20 @@ struct IsoflopOptions {
 
 /// One FLOP budget of Approach 2.
 struct IsoflopBudget {
-  double C = 0.0;            ///< geometric mean of the group's C values
+  double C = 0.0;  ///< geometric mean of the group's C values
   double C_min = 0.0, C_max = 0.0;
-  int num_points = 0;        ///< runs in the group
-  int num_fit_points = 0;    ///< runs the parabola was fitted to
-  double N_lo = 0.0, N_hi = 0.0;  ///< range of N of the fitted runs
+  int num_points = 0;                   ///< runs in the group
+  int num_fit_points = 0;               ///< runs the parabola was fitted to
+  double N_lo = 0.0, N_hi = 0.0;        ///< range of N of the fitted runs
   double c0 = 0.0, c1 = 0.0, c2 = 0.0;  ///< L ≈ c0 + c1 x + c2 x², x = ln N
-  double N_opt = 0.0;        ///< exp(vertex); NaN when c2 <= 0
+  double N_opt = 0.0;                   ///< exp(vertex); NaN when c2 <= 0
   double D_opt = 0.0;
-  double loss_opt = 0.0;     ///< parabola value at the vertex
-  double best_observed_N = 0.0;     ///< N of the lowest observed loss
+  double loss_opt = 0.0;         ///< parabola value at the vertex
+  double best_observed_N = 0.0;  ///< N of the lowest observed loss
   double best_observed_loss = 0.0;
-  bool interior = false;     ///< c2 > 0 and vertex within [N_lo, N_hi]
-  bool used = false;         ///< in the power-law fits
-  std::vector<int> rows;     ///< 0-based input rows of the group
+  bool interior = false;  ///< c2 > 0 and vertex within [N_lo, N_hi]
+  bool used = false;      ///< in the power-law fits
+  std::vector<int> rows;  ///< 0-based input rows of the group
 
   /// The fitted parabola at each N: c0 + c1·ln N + c2·(ln N)², in loss
   /// units (what isoFLOP plots draw). Defined for every budget, also when
@@ -147,19 +147,19 @@ struct IsoflopBudget {
 
 struct IsoflopResult {
   std::vector<IsoflopBudget> budgets;  ///< ascending C
-  PowerLawFit n_opt;  ///< N_opt = coefficient · C^a
-  PowerLawFit d_opt;  ///< D_opt = coefficient · C^b
+  PowerLawFit n_opt;                   ///< N_opt = coefficient · C^a
+  PowerLawFit d_opt;                   ///< D_opt = coefficient · C^b
   double a() const { return n_opt.exponent; }
   double b() const { return d_opt.exponent; }
-  int num_bootstrap = 0;          ///< replicates requested
-  int num_bootstrap_used = 0;     ///< replicates with >= 2 distinct budgets
+  int num_bootstrap = 0;       ///< replicates requested
+  int num_bootstrap_used = 0;  ///< replicates with >= 2 distinct budgets
   bool has_frontier = false;
-  FitResult frontier;             ///< saturating_power_law on (C, L_opt)
+  FitResult frontier;  ///< saturating_power_law on (C, L_opt)
   bool has_parametric = false;
-  FitResult parametric;           ///< chinchilla on the runs
-  double a_parametric = 0.0;      ///< β/(α+β)
-  double b_parametric = 0.0;      ///< α/(α+β)
-  std::vector<std::string> notes; ///< what was flagged, skipped, left out
+  FitResult parametric;            ///< chinchilla on the runs
+  double a_parametric = 0.0;       ///< β/(α+β)
+  double b_parametric = 0.0;       ///< α/(α+β)
+  std::vector<std::string> notes;  ///< what was flagged, skipped, left out
   IsoflopOptions options;
   int num_runs = 0;
 
@@ -181,7 +181,7 @@ IsoflopResult IsoflopFit(const IsoflopData& data,
 struct Checkpoints {
   std::vector<std::int64_t> run;  ///< run id; N must be constant within a run
   std::vector<double> N;
-  std::vector<double> tokens;     ///< tokens seen at the checkpoint
+  std::vector<double> tokens;  ///< tokens seen at the checkpoint
   std::vector<double> loss;
 };
 
@@ -200,12 +200,12 @@ struct EnvelopeOptions {
 /// One FLOP value of the envelope.
 struct EnvelopePoint {
   double C = 0.0;
-  double loss = 0.0;        ///< lowest interpolated loss across runs
-  double N_opt = 0.0;       ///< N of the run that reached it
-  double D_opt = 0.0;       ///< C / (k·N_opt)
-  std::int64_t run = 0;     ///< id of that run
-  int num_runs = 0;         ///< runs whose checkpoints cover C
-  bool edge = false;        ///< winner is the smallest or largest such model
+  double loss = 0.0;     ///< lowest interpolated loss across runs
+  double N_opt = 0.0;    ///< N of the run that reached it
+  double D_opt = 0.0;    ///< C / (k·N_opt)
+  std::int64_t run = 0;  ///< id of that run
+  int num_runs = 0;      ///< runs whose checkpoints cover C
+  bool edge = false;     ///< winner is the smallest or largest such model
   bool used = false;
 };
 

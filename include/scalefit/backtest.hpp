@@ -113,18 +113,18 @@ struct BacktestMetrics {
 
 /// One held-out run of one fold.
 struct BacktestRun {
-  int fold = 0;                 ///< index into BacktestResult::folds
-  int row = 0;                  ///< 0-based row in the input data
-  std::vector<double> x;        ///< law inputs (law order)
+  int fold = 0;           ///< index into BacktestResult::folds
+  int row = 0;            ///< 0-based row in the input data
+  std::vector<double> x;  ///< law inputs (law order)
   double split_value = 0.0;
   double distance_decades = 0.0;
   double observed = 0.0;
-  double predicted = 0.0;       ///< NaN only if the law is not finite here
+  double predicted = 0.0;  ///< NaN only if the law is not finite here
   double lower = std::numeric_limits<double>::quiet_NaN();
   double upper = std::numeric_limits<double>::quiet_NaN();
-  double are = 0.0;             ///< +inf when predicted is NaN
-  double log_error = 0.0;       ///< ln predicted − ln observed
-  double baseline = 0.0;        ///< the baseline's prediction
+  double are = 0.0;        ///< +inf when predicted is NaN
+  double log_error = 0.0;  ///< ln predicted − ln observed
+  double baseline = 0.0;   ///< the baseline's prediction
   double baseline_are = 0.0;
 };
 
@@ -136,9 +136,9 @@ struct BacktestFold {
   double group_value = std::numeric_limits<double>::quiet_NaN();
   int num_train = 0;
   int num_test = 0;
-  double train_max_split = 0.0;   ///< largest training split value
+  double train_max_split = 0.0;  ///< largest training split value
   double max_distance_decades = 0.0;
-  double baseline_loss = 0.0;     ///< lowest training loss
+  double baseline_loss = 0.0;  ///< lowest training loss
   FitResult fit;
   BacktestMetrics metrics;
   BacktestMetrics baseline;
@@ -156,11 +156,11 @@ struct BacktestResult {
   std::string law;
   std::vector<std::string> input_names;  ///< law inputs (BacktestRun::x order)
   std::string objective;
-  std::string split;              ///< "C = 6ND", "C", "N"...
+  std::string split;  ///< "C = 6ND", "C", "N"...
   double threshold = 0.0;
   bool has_intervals = false;
   double interval_level = std::numeric_limits<double>::quiet_NaN();
-  std::string group_by;           ///< "" when leave-one-group-out is off
+  std::string group_by;  ///< "" when leave-one-group-out is off
   /// folds[0] is the split; then rolling folds; then leave-group-out folds.
   std::vector<BacktestFold> folds;
   /// Every held-out run of every fold (BacktestRun::fold says which).
@@ -212,7 +212,7 @@ struct SensitivityRow {
 /// Refits with each objective and reports the spread at a budget.
 struct SensitivityPanel {
   std::string law;
-  double budget = 0.0;            ///< FLOPs (6ND convention)
+  double budget = 0.0;  ///< FLOPs (6ND convention)
   std::vector<SensitivityRow> rows;
   /// max − min over rows with a value (NaN if fewer than 1).
   double a_spread = std::numeric_limits<double>::quiet_NaN();

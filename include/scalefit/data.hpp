@@ -16,10 +16,10 @@ namespace scalefit {
 /// (e.g. N, D for chinchilla). Rows are 0-based in every error message.
 struct Observations {
   std::vector<std::string> input_names;
-  std::vector<double> x;           ///< num_rows × input_names.size()
-  std::vector<double> loss;        ///< observed loss, > 0
-  std::vector<double> weights;     ///< empty = all 1; else > 0 per row
-  std::vector<std::int64_t> groups;///< empty = none; cluster labels per row
+  std::vector<double> x;             ///< num_rows × input_names.size()
+  std::vector<double> loss;          ///< observed loss, > 0
+  std::vector<double> weights;       ///< empty = all 1; else > 0 per row
+  std::vector<std::int64_t> groups;  ///< empty = none; cluster labels per row
 
   int num_rows() const { return static_cast<int>(loss.size()); }
   int num_inputs() const { return static_cast<int>(input_names.size()); }
@@ -47,7 +47,7 @@ struct DataSummary {
   std::vector<double> min, max;   ///< per input
   std::vector<int> num_distinct;  ///< per input (relative tol 1e-9)
   double loss_min = 0, loss_max = 0;
-  std::uint64_t hash = 0;         ///< FNV-1a over the raw bytes of x, loss, weights
+  std::uint64_t hash = 0;  ///< FNV-1a over the raw bytes of x, loss, weights
 };
 DataSummary Summarize(const Observations& obs);
 

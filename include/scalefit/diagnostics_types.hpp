@@ -30,16 +30,16 @@ struct ParamCorrelation {
 
 /// Design and identifiability diagnostics of one fit.
 struct Diagnostics {
-  bool computed = false;     ///< false for FromParams (no data)
+  bool computed = false;  ///< false for FromParams (no data)
   int num_points = 0;
   int num_free_params = 0;
   std::vector<std::string> input_names;
-  std::vector<int> num_distinct;        ///< per input
-  std::vector<double> span_decades;     ///< per input, log10(max/min)
-  bool has_compute = false;             ///< C input, or N and D inputs
+  std::vector<int> num_distinct;     ///< per input
+  std::vector<double> span_decades;  ///< per input, log10(max/min)
+  bool has_compute = false;          ///< C input, or N and D inputs
   int num_distinct_compute = 0;
   double compute_span_decades = 0.0;
-  bool has_tokens_per_param = false;    ///< law has N and D inputs
+  bool has_tokens_per_param = false;  ///< law has N and D inputs
   double tokens_per_param_min = 0.0;
   double tokens_per_param_median = 0.0;
   double tokens_per_param_max = 0.0;

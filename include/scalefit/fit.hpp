@@ -10,8 +10,9 @@
 ///    squares on a grid of the other parameters; the best grid cells are
 ///    polished. Laws without linear coefficients are scored on a grid of all
 ///    parameters. Cells are ranked on at most `max_scoring_rows` rows (each
-///    input's extremes and an even stride); the polish uses every row. A user `init` is polished too. If the best of them is not
-///    certified (below), the next 3 × num_polish cells are polished as well.
+///    input's extremes and an even stride); the polish uses every row. A user
+///    `init` is polished too. If the best of them is not certified (below), the
+///    next 3 × num_polish cells are polished as well.
 ///  - "hoffmann": the 4500-start grid of Hoffmann et al. 2022 App. D.2, every
 ///    start polished to the recipe's own stopping rule, the best ones to full
 ///    tolerance (`screening_tolerance`; chinchilla-shaped laws only).
@@ -108,7 +109,7 @@ struct ParamValue {
   double lower = -kInf;  ///< bound used, user units
   double upper = kInf;
   bool fixed = false;
-  std::string tied_to;   ///< empty unless tied
+  std::string tied_to;  ///< empty unless tied
   bool at_bound = false;
 };
 
@@ -116,7 +117,7 @@ struct ParamValue {
 struct FitResult {
   LawPtr law;
   std::vector<ParamValue> params;
-  bool has_data = false;   ///< false for FromParams
+  bool has_data = false;  ///< false for FromParams
   bool converged = false;
   std::string message;     ///< why not converged, or "converged"
   double objective = 0.0;  ///< in the user's weight units
@@ -125,9 +126,9 @@ struct FitResult {
   /// Polished starts that reached the best objective: within 1e-6 relative,
   /// or within 1e-5 when the starts were screened (see screening_tolerance).
   int num_best_basin = 0;
-  bool screened = false;   ///< starts were screened (FitOptions)
-  std::string start;       ///< strategy used ("given" for FromParams)
-  int num_points = 0;      ///< rows fitted (kept by fit cards without data)
+  bool screened = false;  ///< starts were screened (FitOptions)
+  std::string start;      ///< strategy used ("given" for FromParams)
+  int num_points = 0;     ///< rows fitted (kept by fit cards without data)
   /// The options used: objective, delta, bounds, FLOP convention, ...
   FitOptions options;
   DataSummary data_summary;

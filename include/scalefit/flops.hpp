@@ -100,14 +100,14 @@ template <typename T>
 /// Aggregate-initialisable in field order, e.g. Chinchilla 70B (Hoffmann et
 /// al. 2022, Table 4): `Architecture{80, 8192, 64, 0, 4.0, 32000, 2048, 128}`.
 struct Architecture {
-  int n_layers = 0;    ///< transformer blocks [n_layer, num_layers]
-  int d_model = 0;     ///< residual width [d_model]
-  int n_heads = 0;     ///< attention heads [num_heads]
-  int d_ff = 0;        ///< feed-forward width [d_ff, ffw_size]; 0 → ff_ratio
+  int n_layers = 0;  ///< transformer blocks [n_layer, num_layers]
+  int d_model = 0;   ///< residual width [d_model]
+  int n_heads = 0;   ///< attention heads [num_heads]
+  int d_ff = 0;      ///< feed-forward width [d_ff, ffw_size]; 0 → ff_ratio
   double ff_ratio = 4.0;  ///< d_ff = round(ff_ratio · d_model) if d_ff == 0
-  int vocab_size = 0;  ///< vocabulary [n_vocab, vocab_size]
-  int seq_len = 0;     ///< training context [n_ctx, seq_len]
-  int kv_size = 0;     ///< per-head key size [key_size]; 0 → d_model/n_heads
+  int vocab_size = 0;     ///< vocabulary [n_vocab, vocab_size]
+  int seq_len = 0;        ///< training context [n_ctx, seq_len]
+  int kv_size = 0;  ///< per-head key size [key_size]; 0 → d_model/n_heads
 
   /// Throws InvalidArgument naming the field when n_layers, d_model,
   /// n_heads, vocab_size or seq_len is not positive, when d_ff or kv_size is
@@ -124,15 +124,13 @@ struct Architecture {
     }
     if (seq_len <= 0) detail::ThrowField("seq_len", kPositive, seq_len);
     if (d_ff < 0) {
-      detail::ThrowField("d_ff",
-                         "must be positive, or 0 to use ff_ratio * d_model",
-                         d_ff);
+      detail::ThrowField(
+          "d_ff", "must be positive, or 0 to use ff_ratio * d_model", d_ff);
     }
     if (d_ff == 0) {
       if (!std::isfinite(ff_ratio) || !(ff_ratio > 0.0)) {
-        detail::ThrowField("ff_ratio",
-                           "must be finite and positive when d_ff is 0",
-                           ff_ratio);
+        detail::ThrowField(
+            "ff_ratio", "must be finite and positive when d_ff is 0", ff_ratio);
       }
       const double ff = std::round(ff_ratio * static_cast<double>(d_model));
       if (!(ff >= 1.0) || ff > detail::kIntMax) {
@@ -398,8 +396,8 @@ inline FlopBreakdown HoffmannFlopBreakdown(const Architecture& arch) {
   b.dense = L * (2.0 * S * (d * F + d * F));
   b.final_logits = 2.0 * S * d * V;
   b.forward = b.embeddings + b.attention_qkv + b.attention_logits +
-              b.attention_softmax + b.attention_reduction +
-              b.attention_output + b.dense + b.final_logits;
+              b.attention_softmax + b.attention_reduction + b.attention_output +
+              b.dense + b.final_logits;
   b.backward = 2.0 * b.forward;
   b.total = b.forward + b.backward;
   return b;
@@ -422,8 +420,8 @@ inline double HoffmannTrainingFlops(const Architecture& arch, double tokens) {
 ///   kHoffmannDetailed → HoffmannTrainingFlops(*arch, D)   (N ignored)
 /// D = training tokens. Throws InvalidArgument if the convention needs an
 /// architecture and `arch` is null, or for any invalid input.
-inline double TrainingFlops(FlopConvention convention,
-                            const Architecture* arch, double N, double D) {
+inline double TrainingFlops(FlopConvention convention, const Architecture* arch,
+                            double N, double D) {
   switch (convention) {
     case FlopConvention::k6ND:
       return Flops6ND(N, D);
@@ -510,22 +508,24 @@ class FlopModel {
 
 inline FlopModel FlopModel::SixND(double k) {
   if (!std::isfinite(k) || !(k > 0.0)) {
-    throw InvalidArgument("FLOPs per parameter per token k must be finite and "
-                          "> 0 (got " + FormatFull(k) + ")");
+    throw InvalidArgument(
+        "FLOPs per parameter per token k must be finite and "
+        "> 0 (got " +
+        FormatFull(k) + ")");
   }
   FlopModel m;
   m.kind_ = Kind::kSixND;
   m.k_ = k;
   m.name_ = k == 6.0 ? flops::ToString(flops::FlopConvention::k6ND)
                      : "kND (k = " + FormatFull(k) + ")";
-  m.description_ = "C = k·N·D, k = " + FormatFull(k) +
-                   " FLOPs per parameter per token";
+  m.description_ =
+      "C = k·N·D, k = " + FormatFull(k) + " FLOPs per parameter per token";
   return m;
 }
 
-inline FlopModel FlopModel::PerToken(const std::string& name,
-                              std::function<double(double)> flops_per_token,
-                              const std::string& description) {
+inline FlopModel FlopModel::PerToken(
+    const std::string& name, std::function<double(double)> flops_per_token,
+    const std::string& description) {
   if (name.empty()) throw InvalidArgument("FlopModel name must be non-empty");
   if (!flops_per_token) {
     throw InvalidArgument("FlopModel '" + name + "': no function given");
@@ -541,21 +541,23 @@ inline FlopModel FlopModel::PerToken(const std::string& name,
 }
 
 inline FlopModel FlopModel::General(const std::string& name,
-                             std::function<double(double, double)> flops,
-                             const std::string& description) {
+                                    std::function<double(double, double)> flops,
+                                    const std::string& description) {
   if (name.empty()) throw InvalidArgument("FlopModel name must be non-empty");
-  if (!flops) throw InvalidArgument("FlopModel '" + name + "': no function given");
+  if (!flops)
+    throw InvalidArgument("FlopModel '" + name + "': no function given");
   FlopModel m;
   m.kind_ = Kind::kGeneral;
   m.k_ = std::numeric_limits<double>::quiet_NaN();
   m.name_ = name;
-  m.description_ = description.empty() ? "C = g(N, D) (user FLOP model)"
-                                       : description;
+  m.description_ =
+      description.empty() ? "C = g(N, D) (user FLOP model)" : description;
   m.general_ = std::move(flops);
   return m;
 }
 
-inline FlopModel FlopModel::FromConvention(const std::string& convention, double k) {
+inline FlopModel FlopModel::FromConvention(const std::string& convention,
+                                           double k) {
   const flops::FlopConvention c = flops::ParseFlopConvention(convention);
   if (c == flops::FlopConvention::k6ND) return SixND(k);
   throw InvalidArgument(
@@ -584,15 +586,19 @@ inline double FlopModel::LogTokens(double log_N, double log_C) const {
       return log_C - std::log(k_) - log_N;
     case Kind::kPerToken: {
       const double f = per_token_(std::exp(log_N));
-      return f > 0.0 && std::isfinite(f) ? log_C - std::log(f) : std::numeric_limits<double>::quiet_NaN();
+      return f > 0.0 && std::isfinite(f)
+                 ? log_C - std::log(f)
+                 : std::numeric_limits<double>::quiet_NaN();
     }
     case Kind::kGeneral: {
       const double N = std::exp(log_N);
       auto s = [&](double y) {
         const double c = general_(N, std::exp(y));
-        return std::isnan(c) ? std::numeric_limits<double>::quiet_NaN() : std::log(c) - log_C;
+        return std::isnan(c) ? std::numeric_limits<double>::quiet_NaN()
+                             : std::log(c) - log_C;
       };
-      if (!(s(-detail::kLogLimit) < 0.0) || !(s(detail::kLogLimit) >= 0.0)) return std::numeric_limits<double>::quiet_NaN();
+      if (!(s(-detail::kLogLimit) < 0.0) || !(s(detail::kLogLimit) >= 0.0))
+        return std::numeric_limits<double>::quiet_NaN();
       return detail::Bisect(s, -detail::kLogLimit, detail::kLogLimit);
     }
   }
@@ -603,9 +609,11 @@ inline double FlopModel::MaxLogParams(double log_C) const {
   if (kind_ == Kind::kSixND) return log_C - std::log(k_);
   auto s = [&](double x) {
     const double c = Flops(std::exp(x), 1.0);
-    return std::isnan(c) ? std::numeric_limits<double>::quiet_NaN() : std::log(c) - log_C;
+    return std::isnan(c) ? std::numeric_limits<double>::quiet_NaN()
+                         : std::log(c) - log_C;
   };
-  if (!(s(-detail::kLogLimit) < 0.0) || !(s(detail::kLogLimit) >= 0.0)) return std::numeric_limits<double>::quiet_NaN();
+  if (!(s(-detail::kLogLimit) < 0.0) || !(s(detail::kLogLimit) >= 0.0))
+    return std::numeric_limits<double>::quiet_NaN();
   return detail::Bisect(s, -detail::kLogLimit, detail::kLogLimit);
 }
 

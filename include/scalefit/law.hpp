@@ -56,8 +56,8 @@ struct LawInfo {
 };
 
 namespace detail {
-struct ProblemData;     // detail/engine.hpp
-class ResidualModel;    // detail/engine.hpp
+struct ProblemData;   // detail/engine.hpp
+class ResidualModel;  // detail/engine.hpp
 }  // namespace detail
 
 /// A law at run time. Built once per law type (MakeLaw<Law>(),

@@ -3,10 +3,10 @@
 /// Library code never prints to stdout; solver progress goes out at debug.
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <memory>
 #include <string>
-
-#include <spdlog/logger.h>
 
 namespace scalefit {
 

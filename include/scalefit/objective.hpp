@@ -8,7 +8,8 @@
 ///     Besiroglu et al. 2024: δ applies to the residual in LOG space, and the
 ///     loss is SUMMED over points, not averaged.
 ///   mse_log: r_i = log L̂_i − log L_i, objective = Σ_i w_i r_i² / 2.
-///   mse:     r_i = L̂_i − L_i (linear loss space), objective = Σ_i w_i r_i² / 2.
+///   mse:     r_i = L̂_i − L_i (linear loss space), objective = Σ_i w_i r_i²
+///   / 2.
 ///
 /// WARNING: a MEAN-reduced Huber loss has a 1/n smaller gradient; together
 /// with an absolute stopping tolerance that is how Chinchilla's own fit

@@ -54,5 +54,6 @@ void RegisterBacktest(pyb::module_& m);
 void RegisterIo(pyb::module_& m);
 void RegisterFlops(pyb::module_& m);
 void RegisterDatasets(pyb::module_& m);
+void RegisterCsv(pyb::module_& m);
 
 }  // namespace scalefit::py

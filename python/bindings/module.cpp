@@ -29,5 +29,6 @@ PYBIND11_MODULE(_core, m) {
   scalefit::py::RegisterApproaches(m);
   scalefit::py::RegisterBacktest(m);
   scalefit::py::RegisterIo(m);
+  scalefit::py::RegisterCsv(m);
   scalefit::py::RegisterDatasets(m);
 }

@@ -186,6 +186,68 @@ class ParamValue:
     @property
     def value(self) -> float:
         ...
+class CsvOptions:
+    def __init__(self) -> None:
+        ...
+    def is_valid(self) -> tuple[bool, str]:
+        ...
+    @property
+    def comment(self) -> str:
+        ...
+    @comment.setter
+    def comment(self, arg1: str) -> None:
+        ...
+    @property
+    def delimiter(self) -> str:
+        ...
+    @delimiter.setter
+    def delimiter(self, arg1: str) -> None:
+        ...
+    @property
+    def max_bytes(self) -> int:
+        ...
+    @max_bytes.setter
+    def max_bytes(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_columns(self) -> int:
+        ...
+    @max_columns.setter
+    def max_columns(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_field_bytes(self) -> int:
+        ...
+    @max_field_bytes.setter
+    def max_field_bytes(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class CsvTable:
+    def column(self, name: str) -> list[str]:
+        """
+        A column's cells as text.
+        """
+    def has_column(self, name: str) -> bool:
+        ...
+    def numeric_column(self, name: str) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        A column as finite numbers; errors name the line, column and cell.
+        """
+    def where(self, row: typing.SupportsInt | typing.SupportsIndex, column: typing.SupportsInt | typing.SupportsIndex) -> str:
+        """
+        '<source>, line L, column C (name)' for a 0-based row and column.
+        """
+    @property
+    def columns(self) -> list[str]:
+        ...
+    @property
+    def lines(self) -> list[int]:
+        ...
+    @property
+    def num_rows(self) -> int:
+        ...
+    @property
+    def source(self) -> str:
+        ...
 class DataSummary:
     @property
     def hash(self) -> int:
@@ -1166,10 +1228,18 @@ def loss_to_compute_interval(result: FitResult, target_loss: typing.Annotated[nu
     ...
 def normal_quantile(p: typing.SupportsFloat | typing.SupportsIndex) -> float:
     ...
+def parse_csv(text: str, source: str = '<string>', options: CsvOptions = ...) -> CsvTable:
+    """
+    Parse CSV text (see csv.hpp).
+    """
 def plan_at_ratio(result: FitResult, C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], tokens_per_param: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, other_inputs: typing.Any = None) -> AllocationTable:
     ...
 def predict_interval(result: FitResult, inputs: dict, level: typing.SupportsFloat | typing.SupportsIndex, interval: str = 'confidence') -> PredictionTable:
     ...
+def read_csv(path: str, options: CsvOptions = ...) -> CsvTable:
+    """
+    Read and parse a CSV file; the size limit is checked before reading.
+    """
 def require_identified(fit: FitResult, allow_unidentified: bool = False) -> None:
     ...
 def save_fit_card(result: FitResult, path: str, include_data: bool = False) -> None:

@@ -88,8 +88,8 @@ AllocationTable PlanAtRatio(const FitResult& result,
                             const AllocationOptions& options) {
   CheckFinitePositive("tokens_per_param", tokens_per_param);
   const LawSlice s(result, options);
-  AllocationTable t = NewTable("plan_at_ratio", s, result, flops,
-                               flops.is_six_nd());
+  AllocationTable t =
+      NewTable("plan_at_ratio", s, result, flops, flops.is_six_nd());
   t.tokens_per_param_fixed = tokens_per_param;
   for (size_t i = 0; i < C.size(); ++i) {
     Append(&t, PlanAtRatioOne(s, flops, C[i], tokens_per_param, RowText(i)));

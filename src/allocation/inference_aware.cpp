@@ -15,7 +15,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-
 }  // namespace
 
 using detail::Bisect;

@@ -27,13 +27,12 @@ namespace detail {
 
 void CheckFinitePositive(const std::string& what, double v) {
   if (!std::isfinite(v) || !(v > 0.0)) {
-    throw InvalidArgument(what + " must be finite and > 0 (got " + FormatFull(v) +
-                          ")");
+    throw InvalidArgument(what + " must be finite and > 0 (got " +
+                          FormatFull(v) + ")");
   }
 }
 
-LawSlice::LawSlice(const FitResult& result,
-                   const AllocationOptions& options) {
+LawSlice::LawSlice(const FitResult& result, const AllocationOptions& options) {
   if (!result.law) throw InvalidArgument("the result has no law");
   law_ = result.law.get();
   const LawInfo& info = law_->info();
@@ -48,8 +47,8 @@ LawSlice::LawSlice(const FitResult& result,
   for (const auto& [name, v] : options.other_inputs) {
     const int j = info.FindInput(name);
     if (j < 0) {
-      throw UnknownName("other_inputs: unknown input '" + name +
-                        "' for law '" + info.name + "'");
+      throw UnknownName("other_inputs: unknown input '" + name + "' for law '" +
+                        info.name + "'");
     }
     if (j == iN_ || j == iD_) {
       throw InvalidArgument("other_inputs: '" + name +
@@ -62,8 +61,8 @@ LawSlice::LawSlice(const FitResult& result,
     if (j == iN_ || j == iD_) continue;
     auto it = options.other_inputs.find(info.input_names[j]);
     if (it == options.other_inputs.end()) {
-      throw InvalidArgument("allocation: law '" + info.name +
-                            "' has input '" + info.input_names[j] +
+      throw InvalidArgument("allocation: law '" + info.name + "' has input '" +
+                            info.input_names[j] +
                             "' besides N and D; give its value in "
                             "other_inputs");
     }
@@ -84,10 +83,9 @@ LawSlice::LawSlice(const FitResult& result,
   FindOffsets();
   is_chinchilla_ = info.name == laws::Chinchilla::kName &&
                    info.formula == laws::Chinchilla::kFormula &&
-                   info.param_names() == std::vector<std::string>{
-                                             "E", "A", "B", "alpha", "beta"};
+                   info.param_names() ==
+                       std::vector<std::string>{"E", "A", "B", "alpha", "beta"};
 }
-
 
 double LawSlice::Floor() const {
   if (is_chinchilla_) return p_[0];
@@ -98,7 +96,6 @@ double LawSlice::Floor() const {
   throw NotIdentified("law '" + law_name() +
                       "' is not finite at N = D = 1e100: no floor");
 }
-
 
 /// Additive offsets: parameters with ∂L/∂p_k = 1 exactly at two probes
 /// and L(p_k = 0) = L − p_k there.

@@ -37,7 +37,8 @@ bool UseClosedForm(const LawSlice& s, const FlopModel& flops,
   if (m == Method::kClosedForm && !applies) {
     throw InvalidArgument(
         "method 'closed_form' needs the chinchilla law and the 6ND FLOP "
-        "model (got law '" + s.law_name() + "', FLOPs '" + flops.name() +
+        "model (got law '" +
+        s.law_name() + "', FLOPs '" + flops.name() +
         "'); use method 'numeric' or 'auto'");
   }
   return m == Method::kNumeric ? false : applies;
@@ -57,14 +58,14 @@ Allocation MakeAllocation(const LawSlice& s, const FlopModel& flops, double C,
   a.method = method;
   if (!std::isfinite(a.loss_opt) || !std::isfinite(N) || !std::isfinite(D)) {
     throw NotIdentified("allocation at C = " + FormatFull(C) +
-                        " is not finite (N = " + FormatFull(N) + ", D = " + FormatFull(D) +
-                        ")");
+                        " is not finite (N = " + FormatFull(N) +
+                        ", D = " + FormatFull(D) + ")");
   }
   return a;
 }
 
-Allocation ClosedFormAt(const LawSlice& s, const FlopModel& flops,
-                        double log_C, double C) {
+Allocation ClosedFormAt(const LawSlice& s, const FlopModel& flops, double log_C,
+                        double C) {
   const auto& p = s.params();
   const auto f = ChinchillaFrontierAtLogCk(p[0], p[1], p[2], p[3], p[4],
                                            log_C - std::log(flops.k()));
@@ -105,7 +106,8 @@ Allocation AllocateOne(const LawSlice& s, const FlopModel& flops, double C,
                        bool closed, const std::string& where) {
   if (!std::isfinite(C) || !(C > 0.0)) {
     throw InvalidArgument("compute budget C" + where +
-                          " must be finite and > 0 (got " + FormatFull(C) + ")");
+                          " must be finite and > 0 (got " + FormatFull(C) +
+                          ")");
   }
   const double log_C = std::log(C);
   return closed ? ClosedFormAt(s, flops, log_C, C)
@@ -179,7 +181,8 @@ Allocation LossToComputeOne(const LawSlice& s, const FlopModel& flops,
       throw NotIdentified(
           "target loss " + FormatFull(target) + where +
           " is above the compute-optimal loss at the smallest budget "
-          "searched (C = " + FormatFull(std::exp(lo)) + " FLOPs): any budget reaches it");
+          "searched (C = " +
+          FormatFull(std::exp(lo)) + " FLOPs): any budget reaches it");
     }
   }
   const double h_up = h(hi);
@@ -191,7 +194,8 @@ Allocation PlanAtRatioOne(const LawSlice& s, const FlopModel& flops, double C,
                           double r, const std::string& where) {
   if (!std::isfinite(C) || !(C > 0.0)) {
     throw InvalidArgument("compute budget C" + where +
-                          " must be finite and > 0 (got " + FormatFull(C) + ")");
+                          " must be finite and > 0 (got " + FormatFull(C) +
+                          ")");
   }
   const double log_C = std::log(C);
   double N, D;
@@ -206,8 +210,8 @@ Allocation PlanAtRatioOne(const LawSlice& s, const FlopModel& flops, double C,
       return std::isnan(c) ? kNaN : std::log(c) - log_C;
     };
     if (!(g(-kLogLimit) < 0.0) || !(g(kLogLimit) >= 0.0)) {
-      throw InvalidArgument("no N with FLOPs(N, " + FormatFull(r) + "·N) = " + FormatFull(C) +
-                            " under '" + flops.name() + "'");
+      throw InvalidArgument("no N with FLOPs(N, " + FormatFull(r) + "·N) = " +
+                            FormatFull(C) + " under '" + flops.name() + "'");
     }
     N = std::exp(Bisect(g, -kLogLimit, kLogLimit));
     D = r * N;

@@ -85,7 +85,8 @@ std::string AllocationTable::BriefReport() const {
     if (*hi != *lo) os << ".." << FormatShort(*hi, 3);
   }
   os << ", FLOPs " << flop_convention;
-  if (N_opt.has_interval()) os << ", " << FormatShort(100 * level, 3) << "% intervals";
+  if (N_opt.has_interval())
+    os << ", " << FormatShort(100 * level, 3) << "% intervals";
   os << ")";
   return os.str();
 }
@@ -101,7 +102,8 @@ std::string AllocationTable::FullReport() const {
   os << "method: " << method << "\n";
   if (!warning.empty()) os << warning;
   if (std::isfinite(tokens_per_param_fixed)) {
-    os << "fixed tokens per parameter: " << FormatFull(tokens_per_param_fixed) << "\n";
+    os << "fixed tokens per parameter: " << FormatFull(tokens_per_param_fixed)
+       << "\n";
   }
   const bool iv = N_opt.has_interval() || C.has_interval();
   if (iv) {
@@ -126,7 +128,8 @@ std::string AllocationTable::FullReport() const {
       const AllocationColumn& c = column(n);
       os << (first ? "" : "\t") << FormatFull(c.mean[i]);
       if (c.has_interval()) {
-        os << " [" << FormatFull(c.lower[i]) << ", " << FormatFull(c.upper[i]) << "]";
+        os << " [" << FormatFull(c.lower[i]) << ", " << FormatFull(c.upper[i])
+           << "]";
       }
       first = false;
     }
@@ -146,9 +149,9 @@ std::string InferenceAwarePlan::Report() const {
      << "\ntraining FLOPs: " << FormatFull(training_flops)
      << "\ninference FLOPs: " << FormatFull(inference_flops)
      << "\ntotal FLOPs: " << FormatFull(total_flops)
-     << "\ncompute-optimal plan for the same loss: N " << FormatFull(chinchilla_N)
-     << ", D " << FormatFull(chinchilla_D) << ", total FLOPs "
-     << FormatFull(chinchilla_total_flops) << "\n";
+     << "\ncompute-optimal plan for the same loss: N "
+     << FormatFull(chinchilla_N) << ", D " << FormatFull(chinchilla_D)
+     << ", total FLOPs " << FormatFull(chinchilla_total_flops) << "\n";
   return os.str();
 }
 

@@ -58,10 +58,13 @@ EnvelopeResult EnvelopeFit(const Checkpoints& data, const EnvelopeOptions& o) {
     std::vector<double> lnC, loss;
   };
   std::map<std::int64_t, std::vector<int>> by_run;
-  for (size_t i = 0; i < n; ++i) by_run[data.run[i]].push_back(static_cast<int>(i));
+  for (size_t i = 0; i < n; ++i)
+    by_run[data.run[i]].push_back(static_cast<int>(i));
   if (by_run.size() < 2)
-    throw InvalidArgument("envelope_fit: need checkpoints of at least 2 runs, "
-                          "got " + std::to_string(by_run.size()));
+    throw InvalidArgument(
+        "envelope_fit: need checkpoints of at least 2 runs, "
+        "got " +
+        std::to_string(by_run.size()));
   std::vector<Run> runs;
   double lo = kInf, hi = -kInf;
   for (auto& [id, rows] : by_run) {
@@ -81,11 +84,11 @@ EnvelopeResult EnvelopeFit(const Checkpoints& data, const EnvelopeOptions& o) {
     for (size_t j = 0; j < rows.size(); ++j) {
       const int i = rows[j];
       if (j > 0 && data.tokens[i] == data.tokens[rows[j - 1]])
-        throw InvalidArgument("envelope_fit: run " + std::to_string(id) +
-                              " has two checkpoints at tokens = " +
-                              FormatFull(data.tokens[i]) + " (rows " +
-                              std::to_string(rows[j - 1]) + " and " +
-                              std::to_string(i) + ")");
+        throw InvalidArgument(
+            "envelope_fit: run " + std::to_string(id) +
+            " has two checkpoints at tokens = " + FormatFull(data.tokens[i]) +
+            " (rows " + std::to_string(rows[j - 1]) + " and " +
+            std::to_string(i) + ")");
       const double c = o.k * run.N * data.tokens[i];
       if (!std::isfinite(c))
         throw InvalidArgument("envelope_fit: FLOPs of row " +
@@ -98,8 +101,9 @@ EnvelopeResult EnvelopeFit(const Checkpoints& data, const EnvelopeOptions& o) {
     runs.push_back(std::move(run));
   }
   if (!(hi > lo))
-    throw InvalidArgument("envelope_fit: all checkpoints are at one FLOP "
-                          "value; the envelope needs a range");
+    throw InvalidArgument(
+        "envelope_fit: all checkpoints are at one FLOP "
+        "value; the envelope needs a range");
 
   EnvelopeResult r;
   r.options = o;
@@ -181,9 +185,9 @@ EnvelopeResult EnvelopeFit(const Checkpoints& data, const EnvelopeOptions& o) {
 
 std::string EnvelopeResult::BriefReport() const {
   std::ostringstream os;
-  os << "EnvelopeResult(a=" << FormatShort(a(), 4) << ", b="
-     << FormatShort(b(), 4) << ", " << num_used() << "/" << points.size()
-     << " FLOP values used, " << num_runs << " runs)";
+  os << "EnvelopeResult(a=" << FormatShort(a(), 4)
+     << ", b=" << FormatShort(b(), 4) << ", " << num_used() << "/"
+     << points.size() << " FLOP values used, " << num_runs << " runs)";
   return os.str();
 }
 
@@ -193,19 +197,19 @@ std::string EnvelopeResult::FullReport() const {
         "§3.1\n";
   os << "runs: " << num_runs << ", checkpoints: " << num_checkpoints
      << ", FLOPs C = " << FormatFull(options.k) << " * N * tokens\n";
-  os << "FLOP values: " << points.size() << " (log-spaced), used: "
-     << num_used() << "\n\n";
-  os << "N_opt = " << FormatFull(n_opt.coefficient) << " * C^a, a = "
-     << FormatFull(n_opt.exponent) << "  R^2 (log) = " << FormatFull(n_opt.r2)
-     << "\n";
-  os << "D_opt = " << FormatFull(d_opt.coefficient) << " * C^b, b = "
-     << FormatFull(d_opt.exponent) << "  R^2 (log) = " << FormatFull(d_opt.r2)
-     << "\n\n";
+  os << "FLOP values: " << points.size()
+     << " (log-spaced), used: " << num_used() << "\n\n";
+  os << "N_opt = " << FormatFull(n_opt.coefficient)
+     << " * C^a, a = " << FormatFull(n_opt.exponent)
+     << "  R^2 (log) = " << FormatFull(n_opt.r2) << "\n";
+  os << "D_opt = " << FormatFull(d_opt.coefficient)
+     << " * C^b, b = " << FormatFull(d_opt.exponent)
+     << "  R^2 (log) = " << FormatFull(d_opt.r2) << "\n\n";
   os << "envelope (C, loss, N_opt, D_opt, run, runs covering, edge, used):\n";
   for (const auto& p : points) {
     os << "  C=" << FormatFull(p.C) << "  L=" << FormatFull(p.loss)
-       << "  N_opt=" << FormatFull(p.N_opt) << "  D_opt="
-       << FormatFull(p.D_opt) << "  run=" << p.run << "  runs=" << p.num_runs
+       << "  N_opt=" << FormatFull(p.N_opt) << "  D_opt=" << FormatFull(p.D_opt)
+       << "  run=" << p.run << "  runs=" << p.num_runs
        << "  edge=" << (p.edge ? "YES" : "no")
        << "  used=" << (p.used ? "yes" : "no") << "\n";
   }

@@ -1,4 +1,5 @@
 // Approach 2: isoFLOP profiles (IsoflopFit, approaches.hpp).
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -7,8 +8,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "approaches/approaches_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
@@ -115,7 +114,8 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
     throw InvalidArgument("isoflop_fit: give 'D' (tokens) or 'C' (FLOPs)");
   if (!data.D.empty()) detail::CheckLength(fn, "D", data.D.size(), n);
   if (!data.C.empty()) detail::CheckLength(fn, "C", data.C.size(), n);
-  if (!data.weights.empty()) detail::CheckLength(fn, "weights", data.weights.size(), n);
+  if (!data.weights.empty())
+    detail::CheckLength(fn, "weights", data.weights.size(), n);
   detail::CheckColumn(fn, "N", data.N);
   detail::CheckColumn(fn, "loss", data.loss);
   detail::CheckColumn(fn, "D", data.D);
@@ -223,11 +223,11 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
                         ": the parabola has no minimum (curvature " +
                         FormatFull(b.c2) + " <= 0); left out");
     } else if (!b.interior) {
-      r.notes.push_back(
-          "budget C = " + FormatFull(b.C) + ": the parabola's minimum N = " +
-          FormatFull(b.N_opt) + " is outside the sampled range [" +
-          FormatFull(b.N_lo) + ", " + FormatFull(b.N_hi) + "]; " +
-          (b.used ? "kept (keep_edge_minima)" : "left out"));
+      r.notes.push_back("budget C = " + FormatFull(b.C) +
+                        ": the parabola's minimum N = " + FormatFull(b.N_opt) +
+                        " is outside the sampled range [" + FormatFull(b.N_lo) +
+                        ", " + FormatFull(b.N_hi) + "]; " +
+                        (b.used ? "kept (keep_edge_minima)" : "left out"));
     }
     r.budgets.push_back(std::move(b));
   }
@@ -257,23 +257,23 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
     const int m = static_cast<int>(uC.size());
     const int B = o.num_bootstrap;
     std::vector<double> ea(B, kNaN), eb(B, kNaN);
-    detail::ParallelFor(B, detail::ResolveThreads(o.num_threads),
-                        [&](int, int rep) {
-      detail::SplitMix64 rng(o.seed, static_cast<std::uint64_t>(rep));
-      std::vector<double> c(m), nn(m), dd(m);
-      for (int j = 0; j < m; ++j) {
-        const int k = static_cast<int>(rng.Below(m));
-        c[j] = uC[k];
-        nn[j] = uN[k];
-        dd[j] = uD[k];
-      }
-      double e1, e2, lc;
-      if (detail::FitLogLog(c, nn, &e1, &lc, nullptr) &&
-          detail::FitLogLog(c, dd, &e2, &lc, nullptr)) {
-        ea[rep] = e1;
-        eb[rep] = e2;
-      }
-    });
+    detail::ParallelFor(
+        B, detail::ResolveThreads(o.num_threads), [&](int, int rep) {
+          detail::SplitMix64 rng(o.seed, static_cast<std::uint64_t>(rep));
+          std::vector<double> c(m), nn(m), dd(m);
+          for (int j = 0; j < m; ++j) {
+            const int k = static_cast<int>(rng.Below(m));
+            c[j] = uC[k];
+            nn[j] = uN[k];
+            dd[j] = uD[k];
+          }
+          double e1, e2, lc;
+          if (detail::FitLogLog(c, nn, &e1, &lc, nullptr) &&
+              detail::FitLogLog(c, dd, &e2, &lc, nullptr)) {
+            ea[rep] = e1;
+            eb[rep] = e2;
+          }
+        });
     std::vector<double> sa, sb;
     for (int i = 0; i < B; ++i) {
       if (std::isnan(ea[i])) continue;
@@ -302,8 +302,10 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
   // 4. Frontier loss.
   if (o.fit_frontier) {
     if (uC.size() < 4) {
-      r.notes.push_back("frontier L_opt(C) not fitted: it needs >= 4 used "
-                        "budgets, have " + std::to_string(uC.size()));
+      r.notes.push_back(
+          "frontier L_opt(C) not fitted: it needs >= 4 used "
+          "budgets, have " +
+          std::to_string(uC.size()));
     } else {
       try {
         Observations obs = MakeObservations({"C"}, {{"C", uC}}, uL);
@@ -319,12 +321,13 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
   // 6. Parametric comparison.
   if (o.compare_parametric) {
     if (n < 6) {
-      r.notes.push_back("parametric comparison skipped: chinchilla has 5 "
-                        "parameters and there are only " +
-                        std::to_string(n) + " runs");
+      r.notes.push_back(
+          "parametric comparison skipped: chinchilla has 5 "
+          "parameters and there are only " +
+          std::to_string(n) + " runs");
     } else {
-      Observations obs = MakeObservations(
-          {"N", "D"}, {{"N", data.N}, {"D", D}}, data.loss, data.weights);
+      Observations obs = MakeObservations({"N", "D"}, {{"N", data.N}, {"D", D}},
+                                          data.loss, data.weights);
       r.parametric = Fit("chinchilla", obs, o.parametric_options);
       r.has_parametric = true;
       const double al = r.parametric.param("alpha");
@@ -344,8 +347,7 @@ std::string IsoflopResult::BriefReport() const {
   os << "IsoflopResult(a=" << FormatShort(a(), 4) << detail::Interval(n_opt)
      << ", b=" << FormatShort(b(), 4) << detail::Interval(d_opt) << ", "
      << num_used() << "/" << budgets.size() << " budgets used";
-  if (has_parametric)
-    os << ", parametric a=" << FormatShort(a_parametric, 4);
+  if (has_parametric) os << ", parametric a=" << FormatShort(a_parametric, 4);
   os << ")";
   return os.str();
 }
@@ -360,23 +362,22 @@ std::string IsoflopResult::FullReport() const {
      << (options.points_each_side < 0
              ? std::string("all its runs")
              : "the lowest-loss run and up to " +
-                   std::to_string(options.points_each_side) +
-                   " on each side")
+                   std::to_string(options.points_each_side) + " on each side")
      << "\n\n";
   os << "budgets (C, runs, fitted runs, N range, N_opt, D_opt, L_opt, "
         "interior, used):\n";
   for (const auto& b : budgets) {
-    os << "  C=" << FormatFull(b.C) << "  n=" << b.num_points << "  fit="
-       << b.num_fit_points << "  N in [" << FormatFull(b.N_lo) << ", "
-       << FormatFull(b.N_hi) << "]  N_opt=" << FormatFull(b.N_opt)
+    os << "  C=" << FormatFull(b.C) << "  n=" << b.num_points
+       << "  fit=" << b.num_fit_points << "  N in [" << FormatFull(b.N_lo)
+       << ", " << FormatFull(b.N_hi) << "]  N_opt=" << FormatFull(b.N_opt)
        << "  D_opt=" << FormatFull(b.D_opt)
        << "  L_opt=" << FormatFull(b.loss_opt)
        << "  interior=" << (b.interior ? "yes" : "NO")
        << "  used=" << (b.used ? "yes" : "no") << "\n";
   }
   auto law = [&](const char* y, const char* e, const PowerLawFit& f) {
-    os << y << " = " << FormatFull(f.coefficient) << " * C^" << e
-       << ", " << e << " = " << FormatFull(f.exponent);
+    os << y << " = " << FormatFull(f.coefficient) << " * C^" << e << ", " << e
+       << " = " << FormatFull(f.exponent);
     if (!std::isnan(f.lower))
       os << "  (" << FormatShort(100 * options.confidence, 4)
          << "% bootstrap interval [" << FormatFull(f.lower) << ", "
@@ -393,9 +394,9 @@ std::string IsoflopResult::FullReport() const {
        << options.seed << ")\n";
   if (has_frontier) {
     os << "frontier L_opt(C) = E + A * C^(-alpha): E = "
-       << FormatFull(frontier.param("E")) << ", A = "
-       << FormatFull(frontier.param("A")) << ", alpha = "
-       << FormatFull(frontier.param("alpha")) << " ("
+       << FormatFull(frontier.param("E"))
+       << ", A = " << FormatFull(frontier.param("A"))
+       << ", alpha = " << FormatFull(frontier.param("alpha")) << " ("
        << frontier.message << ")\n";
   }
   if (has_parametric) {
@@ -405,8 +406,9 @@ std::string IsoflopResult::FullReport() const {
        << parametric.message << ")\n";
     os << "  implied a = beta/(alpha+beta) = " << FormatFull(a_parametric)
        << ", b = alpha/(alpha+beta) = " << FormatFull(b_parametric) << "\n";
-    os << "  difference Approach 2 - parametric: a " << FormatFull(a() -
-       a_parametric) << ", b " << FormatFull(b() - b_parametric) << "\n";
+    os << "  difference Approach 2 - parametric: a "
+       << FormatFull(a() - a_parametric) << ", b "
+       << FormatFull(b() - b_parametric) << "\n";
   }
   if (!notes.empty()) {
     os << "notes:\n";

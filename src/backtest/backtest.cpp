@@ -22,7 +22,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kSnap = 1e-9;  // automatic thresholds sit just below a value
 
 std::string Short(double v, int digits = 4) { return FormatShort(v, digits); }
-std::string Runs(int n) { return std::to_string(n) + (n == 1 ? " run" : " runs"); }
+std::string Runs(int n) {
+  return std::to_string(n) + (n == 1 ? " run" : " runs");
+}
 
 // The split quantity per row and its description.
 struct SplitQuantity {
@@ -51,10 +53,9 @@ SplitQuantity MakeSplit(const LawInfo& info, const Observations& data,
       s.name = "C";
     } else if (!o.split_values.empty()) {
       if (static_cast<int>(o.split_values.size()) != n)
-        throw InvalidArgument(
-            "backtest: split_values has " +
-            std::to_string(o.split_values.size()) + " rows but the data has " +
-            std::to_string(n));
+        throw InvalidArgument("backtest: split_values has " +
+                              std::to_string(o.split_values.size()) +
+                              " rows but the data has " + std::to_string(n));
       for (int i = 0; i < n; ++i) {
         const double v = o.split_values[i];
         if (!std::isfinite(v) || !(v > 0))
@@ -75,7 +76,8 @@ SplitQuantity MakeSplit(const LawInfo& info, const Observations& data,
     } else {
       throw InvalidArgument(
           "backtest: split 'compute' needs an input C, inputs N and D, or "
-          "split_values; law '" + info.name + "' takes (" + inputs +
+          "split_values; law '" +
+          info.name + "' takes (" + inputs +
           "): pass split=<one of its inputs>");
     }
   } else {
@@ -123,8 +125,8 @@ BacktestMetrics Metrics(const std::vector<const BacktestRun*>& runs,
   int covered = 0;
   for (const BacktestRun* r : runs) {
     const double are = baseline ? r->baseline_are : r->are;
-    const double le = baseline ? std::log(r->baseline / r->observed)
-                               : r->log_error;
+    const double le =
+        baseline ? std::log(r->baseline / r->observed) : r->log_error;
     sum += are;
     mx = std::max(mx, are);
     sq += std::isfinite(le) ? le * le : kInf;
@@ -168,15 +170,18 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
     throw InvalidArgument("backtest: invalid fit options: " + why);
   if (data.input_names != info.input_names) {
     std::string want, got;
-    for (const auto& s : info.input_names) want += (want.empty() ? "" : ", ") + s;
+    for (const auto& s : info.input_names)
+      want += (want.empty() ? "" : ", ") + s;
     for (const auto& s : data.input_names) got += (got.empty() ? "" : ", ") + s;
     throw InvalidArgument("backtest: law '" + info.name + "' takes inputs (" +
                           want + ") but the data has (" + got + ")");
   }
   ValidateObservations(data, 1);
   if (!(o.rolling_step_decades > 0) || !std::isfinite(o.rolling_step_decades))
-    throw InvalidArgument("backtest: rolling_step_decades must be finite and > 0");
-  if (o.max_rolling < 0) throw InvalidArgument("backtest: max_rolling must be >= 0");
+    throw InvalidArgument(
+        "backtest: rolling_step_decades must be finite and > 0");
+  if (o.max_rolling < 0)
+    throw InvalidArgument("backtest: max_rolling must be >= 0");
   if (o.num_groups_out < 1)
     throw InvalidArgument("backtest: num_groups_out must be >= 1");
   if (!(o.group_tolerance >= 0) || !std::isfinite(o.group_tolerance))
@@ -227,9 +232,10 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
       throw InvalidArgument(
           "backtest: threshold " + FormatFull(t) + " on " + sq.name +
           " leaves " + std::to_string(a) + " runs below it (training) and " +
-          std::to_string(b) + " at or above it (held out); each side needs "
-          "at least free parameters + 1 = " + std::to_string(need) +
-          " runs; " + ValidRange(s, need));
+          std::to_string(b) +
+          " at or above it (held out); each side needs "
+          "at least free parameters + 1 = " +
+          std::to_string(need) + " runs; " + ValidRange(s, need));
     }
     plans.push_back(std::move(p));
     return true;
@@ -312,10 +318,11 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
     std::stable_sort(gorder.begin(), gorder.end(),
                      [&](int a, int b) { return gvalue[a] > gvalue[b]; });
     if (num_groups < 2)
-      throw InvalidArgument("backtest: leave-one-group-out needs at least 2 "
-                            "groups of " + group_by + ", found " +
-                            std::to_string(num_groups) +
-                            "; pass leave_group_out=false");
+      throw InvalidArgument(
+          "backtest: leave-one-group-out needs at least 2 "
+          "groups of " +
+          group_by + ", found " + std::to_string(num_groups) +
+          "; pass leave_group_out=false");
     const int k_out = std::min(o.num_groups_out, num_groups - 1);
     for (int q = 0; q < k_out; ++q) {
       const int g = gorder[q];
@@ -323,7 +330,8 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
       p.kind = "leave_group_out";
       p.group_value = gvalue[g];
       p.label = "leave out " + group_by + " ~ " + FormatShort(gvalue[g], 4);
-      for (int i = 0; i < n; ++i) (label[i] == g ? p.test : p.train).push_back(i);
+      for (int i = 0; i < n; ++i)
+        (label[i] == g ? p.test : p.train).push_back(i);
       if (static_cast<int>(p.train.size()) < need)
         throw InvalidArgument(
             "backtest: leaving out " + group_by + " ~ " +
@@ -340,69 +348,70 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
   std::vector<BacktestFold> folds(F);
   std::vector<std::vector<BacktestRun>> fold_runs(F);
   const int k = data.num_inputs();
-  detail::ParallelFor(F, detail::ResolveThreads(o.num_threads), [&](int,
-                                                                    int f) {
-    const FoldPlan& p = plans[f];
-    BacktestFold& fold = folds[f];
-    fold.kind = p.kind;
-    fold.label = p.label;
-    fold.threshold = p.threshold;
-    fold.group_value = p.group_value;
-    fold.num_train = static_cast<int>(p.train.size());
-    fold.num_test = static_cast<int>(p.test.size());
-    fold.fit = Fit(law, Subset(data, p.train), o.fit);
-    fold.train_max_split = 0.0;
-    fold.baseline_loss = kInf;
-    for (int i : p.train) {
-      fold.train_max_split = std::max(fold.train_max_split, s[i]);
-      fold.baseline_loss = std::min(fold.baseline_loss, data.loss[i]);
-    }
-    std::vector<double> x;
-    for (int i : p.test)
-      x.insert(x.end(), data.x.begin() + i * k, data.x.begin() + (i + 1) * k);
-    const std::vector<double> pv = fold.fit.values();
-    std::vector<double> pred(p.test.size());
-    law->EvaluateMany(pv.data(), x.data(), static_cast<int>(p.test.size()),
-                      pred.data());
-    std::vector<double> lo, hi;
-    if (intervals) {
-      o.intervals(fold.fit, x, o.interval_level, &lo, &hi);
-      if (lo.size() != p.test.size() || hi.size() != p.test.size())
-        throw InvalidArgument("backtest: the interval function returned " +
-                              std::to_string(lo.size()) + "/" +
-                              std::to_string(hi.size()) +
-                              " bounds for " + std::to_string(p.test.size()) +
-                              " held-out runs");
-    }
-    fold.max_distance_decades = -kInf;
-    for (size_t t = 0; t < p.test.size(); ++t) {
-      const int i = p.test[t];
-      BacktestRun r;
-      r.fold = f;
-      r.row = i;
-      r.x.assign(data.x.begin() + i * k, data.x.begin() + (i + 1) * k);
-      r.split_value = s[i];
-      r.distance_decades = std::log10(s[i] / fold.train_max_split);
-      r.observed = data.loss[i];
-      const bool ok = std::isfinite(pred[t]) && pred[t] > 0;
-      r.predicted = ok ? pred[t] : kNaN;
-      r.are = ok ? std::abs(pred[t] - r.observed) / r.observed : kInf;
-      r.log_error = ok ? std::log(pred[t] / r.observed) : kInf;
-      if (intervals) {
-        r.lower = lo[t];
-        r.upper = hi[t];
-      }
-      r.baseline = fold.baseline_loss;
-      r.baseline_are = std::abs(r.baseline - r.observed) / r.observed;
-      fold.max_distance_decades =
-          std::max(fold.max_distance_decades, r.distance_decades);
-      fold_runs[f].push_back(std::move(r));
-    }
-    std::vector<const BacktestRun*> ptrs;
-    for (const auto& r : fold_runs[f]) ptrs.push_back(&r);
-    fold.metrics = Metrics(ptrs, false, intervals);
-    fold.baseline = Metrics(ptrs, true, false);
-  });
+  detail::ParallelFor(
+      F, detail::ResolveThreads(o.num_threads), [&](int, int f) {
+        const FoldPlan& p = plans[f];
+        BacktestFold& fold = folds[f];
+        fold.kind = p.kind;
+        fold.label = p.label;
+        fold.threshold = p.threshold;
+        fold.group_value = p.group_value;
+        fold.num_train = static_cast<int>(p.train.size());
+        fold.num_test = static_cast<int>(p.test.size());
+        fold.fit = Fit(law, Subset(data, p.train), o.fit);
+        fold.train_max_split = 0.0;
+        fold.baseline_loss = kInf;
+        for (int i : p.train) {
+          fold.train_max_split = std::max(fold.train_max_split, s[i]);
+          fold.baseline_loss = std::min(fold.baseline_loss, data.loss[i]);
+        }
+        std::vector<double> x;
+        for (int i : p.test)
+          x.insert(x.end(), data.x.begin() + i * k,
+                   data.x.begin() + (i + 1) * k);
+        const std::vector<double> pv = fold.fit.values();
+        std::vector<double> pred(p.test.size());
+        law->EvaluateMany(pv.data(), x.data(), static_cast<int>(p.test.size()),
+                          pred.data());
+        std::vector<double> lo, hi;
+        if (intervals) {
+          o.intervals(fold.fit, x, o.interval_level, &lo, &hi);
+          if (lo.size() != p.test.size() || hi.size() != p.test.size())
+            throw InvalidArgument("backtest: the interval function returned " +
+                                  std::to_string(lo.size()) + "/" +
+                                  std::to_string(hi.size()) + " bounds for " +
+                                  std::to_string(p.test.size()) +
+                                  " held-out runs");
+        }
+        fold.max_distance_decades = -kInf;
+        for (size_t t = 0; t < p.test.size(); ++t) {
+          const int i = p.test[t];
+          BacktestRun r;
+          r.fold = f;
+          r.row = i;
+          r.x.assign(data.x.begin() + i * k, data.x.begin() + (i + 1) * k);
+          r.split_value = s[i];
+          r.distance_decades = std::log10(s[i] / fold.train_max_split);
+          r.observed = data.loss[i];
+          const bool ok = std::isfinite(pred[t]) && pred[t] > 0;
+          r.predicted = ok ? pred[t] : kNaN;
+          r.are = ok ? std::abs(pred[t] - r.observed) / r.observed : kInf;
+          r.log_error = ok ? std::log(pred[t] / r.observed) : kInf;
+          if (intervals) {
+            r.lower = lo[t];
+            r.upper = hi[t];
+          }
+          r.baseline = fold.baseline_loss;
+          r.baseline_are = std::abs(r.baseline - r.observed) / r.observed;
+          fold.max_distance_decades =
+              std::max(fold.max_distance_decades, r.distance_decades);
+          fold_runs[f].push_back(std::move(r));
+        }
+        std::vector<const BacktestRun*> ptrs;
+        for (const auto& r : fold_runs[f]) ptrs.push_back(&r);
+        fold.metrics = Metrics(ptrs, false, intervals);
+        fold.baseline = Metrics(ptrs, true, false);
+      });
 
   BacktestResult res;
   res.law = info.name;
@@ -419,11 +428,13 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
 
   // Error against distance: rolling folds (or the split if none).
   bool any_rolling = false;
-  for (const auto& f : res.folds) any_rolling = any_rolling || f.kind == "rolling";
+  for (const auto& f : res.folds)
+    any_rolling = any_rolling || f.kind == "rolling";
   const std::string source = any_rolling ? "rolling" : "split";
   double dmax = 0.0;
   for (const auto& r : res.runs)
-    if (res.folds[r.fold].kind == source) dmax = std::max(dmax, r.distance_decades);
+    if (res.folds[r.fold].kind == source)
+      dmax = std::max(dmax, r.distance_decades);
   const double w = o.rolling_step_decades;
   const int nbins = std::max(1, static_cast<int>(std::ceil(dmax / w)));
   for (int b = 0; b < nbins; ++b) {
@@ -435,7 +446,8 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
       if (res.folds[r.fold].kind != source) continue;
       const bool last = b == nbins - 1;
       if (r.distance_decades >= bin.lo &&
-          (r.distance_decades < bin.hi || (last && r.distance_decades <= bin.hi)))
+          (r.distance_decades < bin.hi ||
+           (last && r.distance_decades <= bin.hi)))
         in.push_back(&r);
     }
     if (in.empty()) continue;
@@ -461,9 +473,9 @@ std::string BacktestResult::BriefReport() const {
   std::ostringstream os;
   os << "BacktestResult(" << law << ", " << objective << ": train " << split
      << " < " << Short(threshold) << " (" << f.num_train << " runs), "
-     << f.num_test << " held out up to "
-     << Short(f.max_distance_decades, 3) << " decades; mean ARE "
-     << FormatPercent(mean_are()) << ", max " << FormatPercent(max_are()) << "; baseline "
+     << f.num_test << " held out up to " << Short(f.max_distance_decades, 3)
+     << " decades; mean ARE " << FormatPercent(mean_are()) << ", max "
+     << FormatPercent(max_are()) << "; baseline "
      << FormatPercent(f.baseline.mean_are);
   if (has_intervals) os << "; coverage " << FormatPercent(coverage());
   os << ")";
@@ -476,11 +488,10 @@ std::string BacktestResult::FullReport() const {
   const BacktestFold& f = split_fold();
   auto metrics_line = [&](const BacktestMetrics& m) {
     std::ostringstream l;
-    l << "mean ARE " << FormatFull(m.mean_are) << " (" << FormatPercent(m.mean_are)
-      << "), max ARE " << FormatFull(m.max_are) << " (" << FormatPercent(m.max_are)
-      << "), RMSLE " << FormatFull(m.rmsle);
-    if (!std::isnan(m.coverage))
-      l << ", coverage " << FormatFull(m.coverage);
+    l << "mean ARE " << FormatFull(m.mean_are) << " ("
+      << FormatPercent(m.mean_are) << "), max ARE " << FormatFull(m.max_are)
+      << " (" << FormatPercent(m.max_are) << "), RMSLE " << FormatFull(m.rmsle);
+    if (!std::isnan(m.coverage)) l << ", coverage " << FormatFull(m.coverage);
     return l.str();
   };
   os << "scalefit backtest\n";
@@ -510,33 +521,41 @@ std::string BacktestResult::FullReport() const {
   }
   os << "  held-out runs (" << split << " split):\n    " << PadRight("row", 6);
   for (const auto& name : input_names) os << PadRight(name, 12);
-  os << PadRight("decades", 9) << PadRight("observed", 22) << PadRight("predicted", 22);
+  os << PadRight("decades", 9) << PadRight("observed", 22)
+     << PadRight("predicted", 22);
   if (has_intervals) os << PadRight("lower", 22) << PadRight("upper", 22);
   os << PadRight("ARE", 12) << "baseline ARE\n";
   for (const auto& r : runs) {
     if (r.fold != 0) continue;
     os << "    " << PadRight(std::to_string(r.row), 6);
     for (double v : r.x) os << PadRight(Short(v), 12);
-    os << PadRight(Short(r.distance_decades, 3), 9) << PadRight(FormatFull(r.observed), 22)
+    os << PadRight(Short(r.distance_decades, 3), 9)
+       << PadRight(FormatFull(r.observed), 22)
        << PadRight(FormatFull(r.predicted), 22);
     if (has_intervals)
-      os << PadRight(FormatFull(r.lower), 22) << PadRight(FormatFull(r.upper), 22);
-    os << PadRight(FormatPercent(r.are), 12) << FormatPercent(r.baseline_are) << "\n";
+      os << PadRight(FormatFull(r.lower), 22)
+         << PadRight(FormatFull(r.upper), 22);
+    os << PadRight(FormatPercent(r.are), 12) << FormatPercent(r.baseline_are)
+       << "\n";
   }
   bool rolling = false;
   for (const auto& g : folds) rolling = rolling || g.kind == "rolling";
   if (rolling) {
-    os << "  rolling origin:\n    " << PadRight("threshold", 12) << PadRight("train", 7)
-       << PadRight("held out", 10) << PadRight("max dec.", 10) << PadRight("mean ARE", 11)
-       << PadRight("max ARE", 11) << PadRight("RMSLE", 11) << "baseline mean ARE\n";
+    os << "  rolling origin:\n    " << PadRight("threshold", 12)
+       << PadRight("train", 7) << PadRight("held out", 10)
+       << PadRight("max dec.", 10) << PadRight("mean ARE", 11)
+       << PadRight("max ARE", 11) << PadRight("RMSLE", 11)
+       << "baseline mean ARE\n";
     for (const auto& g : folds) {
       if (g.kind != "rolling") continue;
       os << "    " << PadRight(Short(g.threshold), 12)
          << PadRight(std::to_string(g.num_train), 7)
          << PadRight(std::to_string(g.num_test), 10)
          << PadRight(Short(g.max_distance_decades, 3), 10)
-         << PadRight(FormatPercent(g.metrics.mean_are), 11) << PadRight(FormatPercent(g.metrics.max_are), 11)
-         << PadRight(Short(g.metrics.rmsle, 4), 11) << FormatPercent(g.baseline.mean_are)
+         << PadRight(FormatPercent(g.metrics.mean_are), 11)
+         << PadRight(FormatPercent(g.metrics.max_are), 11)
+         << PadRight(Short(g.metrics.rmsle, 4), 11)
+         << FormatPercent(g.baseline.mean_are)
          << (g.fit.converged ? "" : "  (fit NOT converged)")
          << (g.fit.diagnostics.identified ? "" : "  (NOT identified)") << "\n";
     }
@@ -549,8 +568,8 @@ std::string BacktestResult::FullReport() const {
       os << "    " << PadRight(Short(b.lo, 3) + "-" + Short(b.hi, 3), 10)
          << PadRight(Runs(b.metrics.n), 10) << "mean ARE "
          << PadRight(FormatPercent(b.metrics.mean_are), 10) << "max ARE "
-         << PadRight(FormatPercent(b.metrics.max_are), 10) << "baseline mean ARE "
-         << FormatPercent(b.baseline.mean_are);
+         << PadRight(FormatPercent(b.metrics.max_are), 10)
+         << "baseline mean ARE " << FormatPercent(b.baseline.mean_are);
       if (!std::isnan(b.metrics.coverage))
         os << "  coverage " << Short(b.metrics.coverage, 3);
       os << "\n";
@@ -563,9 +582,9 @@ std::string BacktestResult::FullReport() const {
     for (const auto& g : folds) {
       if (g.kind != "leave_group_out") continue;
       os << "    " << PadRight(g.label, 28) << PadRight(Runs(g.num_test), 10)
-         << "mean ARE " << PadRight(FormatPercent(g.metrics.mean_are), 10) << "max ARE "
-         << PadRight(FormatPercent(g.metrics.max_are), 10) << "baseline mean ARE "
-         << FormatPercent(g.baseline.mean_are)
+         << "mean ARE " << PadRight(FormatPercent(g.metrics.mean_are), 10)
+         << "max ARE " << PadRight(FormatPercent(g.metrics.max_are), 10)
+         << "baseline mean ARE " << FormatPercent(g.baseline.mean_are)
          << (g.fit.converged ? "" : "  (fit NOT converged)") << "\n";
     }
   }

@@ -22,8 +22,9 @@ SensitivityPanel Sensitivity(const FitResult& fit, double budget,
         "sensitivity: this result has no data (from given parameters); the "
         "panel refits the data with each objective");
   if (!std::isfinite(budget) || !(budget > 0))
-    throw InvalidArgument("sensitivity: budget must be finite and > 0 FLOPs, got " +
-                          FormatFull(budget));
+    throw InvalidArgument(
+        "sensitivity: budget must be finite and > 0 FLOPs, got " +
+        FormatFull(budget));
   std::vector<Objective> objectives = objectives_in;
   if (objectives.empty())
     objectives = {Objective::kHuberLog, Objective::kMseLog, Objective::kMse};
@@ -52,8 +53,10 @@ SensitivityPanel Sensitivity(const FitResult& fit, double budget,
         ao.allow_unidentified = allow_unidentified;
         const FlopModel six = FlopModel::SixND();
         const Allocation mid = ComputeOptimal(row.fit, budget, six, ao);
-        const Allocation up = ComputeOptimal(row.fit, budget * std::exp(h), six, ao);
-        const Allocation dn = ComputeOptimal(row.fit, budget * std::exp(-h), six, ao);
+        const Allocation up =
+            ComputeOptimal(row.fit, budget * std::exp(h), six, ao);
+        const Allocation dn =
+            ComputeOptimal(row.fit, budget * std::exp(-h), six, ao);
         row.N_opt = mid.N_opt;
         row.D_opt = mid.D_opt;
         row.loss_opt = mid.loss_opt;
@@ -93,9 +96,10 @@ SensitivityPanel Sensitivity(const FitResult& fit, double budget,
 
 std::string SensitivityPanel::BriefReport() const {
   std::ostringstream os;
-  os << "SensitivityPanel(" << law << " at C = " << FormatShort(budget, 4) << ", "
-     << rows.size() << " objectives: a spread " << FormatShort(a_spread, 3)
-     << ", N_opt max/min " << FormatShort(N_opt_ratio, 4) << ", L* spread "
+  os << "SensitivityPanel(" << law << " at C = " << FormatShort(budget, 4)
+     << ", " << rows.size() << " objectives: a spread "
+     << FormatShort(a_spread, 3) << ", N_opt max/min "
+     << FormatShort(N_opt_ratio, 4) << ", L* spread "
      << FormatPercent(loss_opt_rel_spread) << ")";
   return os.str();
 }
@@ -105,8 +109,9 @@ std::string SensitivityPanel::FullReport() const {
   os << "scalefit sensitivity panel: the error model (objective)\n";
   os << "  law:     " << law << "; budget C = " << FormatFull(budget)
      << " FLOPs (6ND)\n";
-  os << "    " << PadRight("objective", 11) << PadRight("a", 22) << PadRight("N_opt", 24)
-     << PadRight("D_opt", 24) << PadRight("L*(C)", 22) << "parameters\n";
+  os << "    " << PadRight("objective", 11) << PadRight("a", 22)
+     << PadRight("N_opt", 24) << PadRight("D_opt", 24) << PadRight("L*(C)", 22)
+     << "parameters\n";
   for (const auto& r : rows) {
     os << "    " << PadRight(r.objective, 11) << PadRight(FormatFull(r.a), 22)
        << PadRight(FormatFull(r.N_opt), 24) << PadRight(FormatFull(r.D_opt), 24)

@@ -20,8 +20,8 @@ double RelativeGradient(const Setup& s, const detail::ResidualModel& model,
   const int n = s.pd.num_rows, P = s.P;
   double max_r = 0.0;
   for (int i = 0; i < n; ++i) {
-    const double scale = InLogSpace(s.pd.objective) ? 1.0
-                                                    : std::abs(s.target[i]);
+    const double scale =
+        InLogSpace(s.pd.objective) ? 1.0 : std::abs(s.target[i]);
     max_r = std::max(max_r, std::abs(r[i]) / std::max(scale, 1e-300));
   }
   if (max_r <= 1e-7) return 0.0;
@@ -31,7 +31,8 @@ double RelativeGradient(const Setup& s, const detail::ResidualModel& model,
     double g = 0.0, g_abs = 0.0;
     for (int i = 0; i < n; ++i) {
       const double w = s.sqrt_w[i] * s.sqrt_w[i];
-      const double d = w * ObjectiveDerivative(r[i], s.pd.objective, s.pd.delta);
+      const double d =
+          w * ObjectiveDerivative(r[i], s.pd.objective, s.pd.delta);
       g += d * J[i * P + k];
       g_abs += std::abs(d * J[i * P + k]);
     }
@@ -47,8 +48,7 @@ double RelativeGradient(const Setup& s, const detail::ResidualModel& model,
 // A converged solve at a point with a negligible projected gradient.
 bool Certified(const Setup& s, const detail::ResidualModel& model,
                const SolveOutcome& b) {
-  return b.converged &&
-         RelativeGradient(s, model, b.z) <= kMaxRelativeGradient;
+  return b.converged && RelativeGradient(s, model, b.z) <= kMaxRelativeGradient;
 }
 
 }  // namespace scalefit::detail

@@ -115,8 +115,10 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
     // The best of the default starts is not a certified optimum (e.g. all
     // of them ended at the same kink of a piecewise law): polish the
     // next-ranked grid cells before reporting a failure.
-    Logger()->debug("fit '{}': best start not certified; polishing {} more "
-                    "grid cells", s.info.name, reserve.size());
+    Logger()->debug(
+        "fit '{}': best start not certified; polishing {} more "
+        "grid cells",
+        s.info.name, reserve.size());
     Polished extra =
         PolishStarts(law, s, o, reserve, settings, threads, &models);
     const int offset = static_cast<int>(run.outcomes.size());
@@ -164,7 +166,8 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   }
   const double rel_grad = RelativeGradient(s, *models[0], b.z);
   bool finite = std::isfinite(r.objective);
-  for (const ParamValue& v : r.params) finite = finite && std::isfinite(v.value);
+  for (const ParamValue& v : r.params)
+    finite = finite && std::isfinite(v.value);
   if (!finite) {
     r.converged = false;
     r.message = "the best start ended at a non-finite point";
@@ -181,10 +184,11 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
     r.converged = true;
     r.message = "converged";
   }
-  Logger()->debug("fit '{}': {} starts, best {} (cost {:.17g}, {} its, {}), "
-                  "{} in best basin, rel. gradient {:.3g}",
-                  s.info.name, num_starts, best, b.cost, b.iterations,
-                  b.message, r.num_best_basin, rel_grad);
+  Logger()->debug(
+      "fit '{}': {} starts, best {} (cost {:.17g}, {} its, {}), "
+      "{} in best basin, rel. gradient {:.3g}",
+      s.info.name, num_starts, best, b.cost, b.iterations, b.message,
+      r.num_best_basin, rel_grad);
   if (!r.converged) Logger()->warn("fit of '{}': {}", s.info.name, r.message);
   return r;
 }

@@ -24,12 +24,12 @@ struct Setup {
   LawInfo info;
   int P = 0;
   ParamMap map;
-  std::vector<double> lower, upper;      // user units
-  std::vector<double> init;              // user units
+  std::vector<double> lower, upper;  // user units
+  std::vector<double> init;          // user units
   std::vector<unsigned char> fixed;
   std::vector<std::string> tied_to;
   std::vector<double> target, sqrt_w;
-  std::vector<double> log_x;             // log of every input, row-major
+  std::vector<double> log_x;  // log of every input, row-major
   double weight_scale = 1.0;
   ProblemData pd;
   int num_free = 0;
@@ -99,8 +99,7 @@ void ForEachCell(const std::vector<std::vector<double>>& axes, F&& f) {
 /// `count` of them, as internal start vectors (variable projection; see
 /// grid_starts.cpp). Ranked on `threads` workers, each cell into its own
 /// slot, so the ranking does not depend on the thread count.
-std::vector<std::vector<double>> GridStarts(const LawModel& law,
-                                            const Setup& s,
+std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
                                             const FitOptions& o, int count,
                                             int threads);
 

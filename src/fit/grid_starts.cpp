@@ -1,11 +1,10 @@
 // The default start strategy ("auto"): variable projection on a grid of the
 // nonlinear parameters, linear coefficients by non-negative least squares,
 // cells ranked on the scoring rows.
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "fit/fit_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
@@ -52,9 +51,11 @@ std::vector<std::vector<double>> AxisValues(const Setup& s,
     if (lo > hi) lo = hi = std::clamp(pi.init, s.lower[k], s.upper[k]);
     std::vector<double> axis;
     for (int j = 0; j < points; ++j) {
-      const double t = points == 1 ? 0.5 : static_cast<double>(j) / (points - 1);
+      const double t =
+          points == 1 ? 0.5 : static_cast<double>(j) / (points - 1);
       if (pi.positive && lo > 0.0) {
-        axis.push_back(std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo))));
+        axis.push_back(
+            std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo))));
       } else {
         axis.push_back(lo + t * (hi - lo));
       }
@@ -118,8 +119,7 @@ struct CellScratch {
 // Variable projection: a law's free linear coefficients are solved per cell
 // by non-negative least squares and the cell is scored with them; laws
 // without any are scored on a grid of all parameters.
-std::vector<std::vector<double>> GridStarts(const LawModel& law,
-                                            const Setup& s,
+std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
                                             const FitOptions& o, int count,
                                             int threads) {
   std::vector<int> lin, nonlin;
@@ -175,15 +175,15 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law,
       // Linear coefficients enter with zero offset, so the law is 0 when all
       // of them are 0 — unless some are fixed: then evaluate that offset.
       if (any_linear_fixed) {
-        law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(),
-                                 n, w.base.data());
+        law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(), n,
+                                 w.base.data());
       } else {
         std::fill(w.base.begin(), w.base.end(), 0.0);
       }
       for (int j = 0; j < m; ++j) {
         p[lin[j]] = 1.0;
-        law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(),
-                                 n, w.col.data());
+        law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(), n,
+                                 w.col.data());
         p[lin[j]] = 0.0;
         for (int i = 0; i < n; ++i)
           w.X(i, j) = (w.col[i] - w.base[i]) * row_scale[i];
@@ -200,13 +200,11 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law,
         double v = c[j];
         // A coefficient at 0 cannot be a log-parametrised start: nudge it
         // to a small positive value within bounds.
-        const double tiny =
-            1e-6 * std::max(1e-300, std::abs(w.y.mean()) + 1.0);
+        const double tiny = 1e-6 * std::max(1e-300, std::abs(w.y.mean()) + 1.0);
         if (s.info.params[k].positive) v = std::max(v, tiny);
-        v = std::clamp(v, std::max(s.lower[k], s.info.params[k].positive
-                                                   ? 1e-300
-                                                   : -kInf),
-                       s.upper[k]);
+        v = std::clamp(
+            v, std::max(s.lower[k], s.info.params[k].positive ? 1e-300 : -kInf),
+            s.upper[k]);
         p[k] = v;
       }
     }

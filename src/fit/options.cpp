@@ -39,8 +39,7 @@ bool FitOptions::IsValid(std::string* why) const {
     return fail("tolerances must be > 0");
   if (num_threads < 0) return fail("num_threads must be >= 0 (0 = all cores)");
   for (const auto& [name, v] : init)
-    if (!std::isfinite(v))
-      return fail("init for '" + name + "' is not finite");
+    if (!std::isfinite(v)) return fail("init for '" + name + "' is not finite");
   return true;
 }
 

@@ -1,11 +1,11 @@
 // Polishing starts: screened multi-start local solves on the workers, the
 // best refined to full tolerance.
+#include <glog/logging.h>
+
 #include <algorithm>
 #include <memory>
 #include <mutex>
 #include <vector>
-
-#include <glog/logging.h>
 
 #include "fit/fit_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
@@ -19,7 +19,8 @@ namespace scalefit::detail {
 void QuietCeresLogging() {
   static std::once_flag once;
   std::call_once(once, [] {
-    if (!google::IsGoogleLoggingInitialized()) FLAGS_minloglevel = google::GLOG_ERROR;
+    if (!google::IsGoogleLoggingInitialized())
+      FLAGS_minloglevel = google::GLOG_ERROR;
   });
 }
 
@@ -85,7 +86,8 @@ Polished PolishStarts(
     best = -1;
     for (int j = 0; j < num_refine; ++j) {
       const int i = order[j];
-      if (outcomes[i].usable && (best < 0 || outcomes[i].cost < outcomes[best].cost))
+      if (outcomes[i].usable &&
+          (best < 0 || outcomes[i].cost < outcomes[best].cost))
         best = i;
     }
   }

@@ -100,7 +100,6 @@ std::vector<double> FitResult::Residuals() const {
   return out;
 }
 
-
 namespace {
 
 std::string BoundText(double lo, double hi) {
@@ -146,7 +145,8 @@ std::string FitResult::FullReport() const {
        << FormatShort(data_summary.loss_max, 5) << "\n";
     os << "  objective:   " << ToString(options.objective);
     if (options.objective == Objective::kHuberLog)
-      os << " (delta = " << FormatFull(options.delta) << " on log residuals, summed)";
+      os << " (delta = " << FormatFull(options.delta)
+         << " on log residuals, summed)";
     os << "\n";
     os << "  starts:      " << start << ", " << num_starts << " polished, "
        << num_best_basin << " reached the best objective\n";
@@ -175,7 +175,8 @@ std::string FitResult::FullReport() const {
   }
   os << "  parameters:\n";
   for (const auto& p : params) {
-    os << "    " << PadRight(p.name, 10) << " " << PadRight(FormatFull(p.value), 24);
+    os << "    " << PadRight(p.name, 10) << " "
+       << PadRight(FormatFull(p.value), 24);
     if (fitted) os << " bounds " << BoundText(p.lower, p.upper);
     if (p.fixed) os << "  (fixed)";
     if (!p.tied_to.empty()) os << "  (tied to " << p.tied_to << ")";

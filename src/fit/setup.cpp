@@ -50,8 +50,8 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
     if (info.params[k].positive && !(v > 0.0))
       throw InvalidArgument("init for '" + name + "' must be > 0");
     if (v < s.lower[k] || v > s.upper[k])
-      throw InvalidArgument("init for '" + name + "' = " +
-                            std::to_string(v) + " is outside its bounds [" +
+      throw InvalidArgument("init for '" + name + "' = " + std::to_string(v) +
+                            " is outside its bounds [" +
                             std::to_string(s.lower[k]) + ", " +
                             std::to_string(s.upper[k]) + "]");
     s.init[k] = v;
@@ -77,7 +77,8 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
   for (const auto& [follower, leader] : o.ties) {
     const int f = info.ParamIndex(follower);
     const int l = info.ParamIndex(leader);
-    if (f == l) throw InvalidArgument("cannot tie '" + follower + "' to itself");
+    if (f == l)
+      throw InvalidArgument("cannot tie '" + follower + "' to itself");
     if (s.fixed[f])
       throw InvalidArgument("'" + follower + "' is both fixed and tied");
     if (s.map.source[l] != l)
@@ -100,7 +101,8 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
   // Data.
   if (data.input_names != info.input_names) {
     std::string want, got;
-    for (const auto& n : info.input_names) want += (want.empty() ? "" : ", ") + n;
+    for (const auto& n : info.input_names)
+      want += (want.empty() ? "" : ", ") + n;
     for (const auto& n : data.input_names) got += (got.empty() ? "" : ", ") + n;
     throw InvalidArgument("law '" + info.name + "' takes inputs (" + want +
                           ") but the data has (" + got + ")");

@@ -21,15 +21,16 @@ namespace {
 
 using detail::Json;
 
-
 class Reader {
  public:
   explicit Reader(std::string source) : source_(std::move(source)) {}
 
-  [[noreturn]] void Fail(const std::string& path, const std::string& what) const {
+  [[noreturn]] void Fail(const std::string& path,
+                         const std::string& what) const {
     throw InvalidArgument("fit card " + source_ + ": " + path + ": " + what);
   }
-  [[noreturn]] void FailName(const std::string& path, const std::string& what) const {
+  [[noreturn]] void FailName(const std::string& path,
+                             const std::string& what) const {
     throw UnknownName("fit card " + source_ + ": " + path + ": " + what);
   }
 
@@ -62,13 +63,14 @@ class Reader {
     if (j.is_null()) Fail(path, "is null (not finite or missing)");
     Fail(path, std::string("must be a number, got ") + j.type_name());
   }
-  double Double(const Json& obj, const std::string& key, const std::string& path,
-                bool allow_inf) const {
+  double Double(const Json& obj, const std::string& key,
+                const std::string& path, bool allow_inf) const {
     return Double(Get(obj, key, path), Join(path, key), allow_inf);
   }
 
   // Like Double, allowing ±inf and "nan" (diagnostics only).
-  double AnyDouble(const Json& obj, const std::string& key, const std::string& path) const {
+  double AnyDouble(const Json& obj, const std::string& key,
+                   const std::string& path) const {
     const Json& j = Get(obj, key, path);
     if (j.is_string() && j.get<std::string>() == "nan") return std::nan("");
     return Double(j, Join(path, key), true);
@@ -81,48 +83,65 @@ class Reader {
       if (a[i].is_string() && a[i].get<std::string>() == "nan") {
         out.push_back(std::nan(""));
       } else {
-        out.push_back(Double(a[i], Join(path, key) + "[" + std::to_string(i) + "]", true));
+        out.push_back(Double(
+            a[i], Join(path, key) + "[" + std::to_string(i) + "]", true));
       }
     }
     return out;
   }
-  std::vector<int> Ints(const Json& obj, const std::string& key, const std::string& path) const {
+  std::vector<int> Ints(const Json& obj, const std::string& key,
+                        const std::string& path) const {
     const Json& a = Array(obj, key, path);
     std::vector<int> out;
     for (size_t i = 0; i < a.size(); ++i)
-      out.push_back(static_cast<int>(Int(a[i], Join(path, key) + "[" + std::to_string(i) + "]")));
+      out.push_back(static_cast<int>(
+          Int(a[i], Join(path, key) + "[" + std::to_string(i) + "]")));
     return out;
   }
 
   long long Int(const Json& j, const std::string& path) const {
-    if (!j.is_number_integer()) Fail(path, std::string("must be an integer, got ") + j.type_name());
+    if (!j.is_number_integer())
+      Fail(path, std::string("must be an integer, got ") + j.type_name());
     return j.get<long long>();
   }
-  int Int(const Json& obj, const std::string& key, const std::string& path) const {
+  int Int(const Json& obj, const std::string& key,
+          const std::string& path) const {
     const long long v = Int(Get(obj, key, path), Join(path, key));
-    if (v < -2147483647LL || v > 2147483647LL) Fail(Join(path, key), "out of range");
+    if (v < -2147483647LL || v > 2147483647LL)
+      Fail(Join(path, key), "out of range");
     return static_cast<int>(v);
   }
-  bool Bool(const Json& obj, const std::string& key, const std::string& path) const {
+  bool Bool(const Json& obj, const std::string& key,
+            const std::string& path) const {
     const Json& j = Get(obj, key, path);
-    if (!j.is_boolean()) Fail(Join(path, key), std::string("must be true or false, got ") + j.type_name());
+    if (!j.is_boolean())
+      Fail(Join(path, key),
+           std::string("must be true or false, got ") + j.type_name());
     return j.get<bool>();
   }
   std::string Str(const Json& j, const std::string& path) const {
-    if (!j.is_string()) Fail(path, std::string("must be a string, got ") + j.type_name());
+    if (!j.is_string())
+      Fail(path, std::string("must be a string, got ") + j.type_name());
     return j.get<std::string>();
   }
-  std::string Str(const Json& obj, const std::string& key, const std::string& path) const {
+  std::string Str(const Json& obj, const std::string& key,
+                  const std::string& path) const {
     return Str(Get(obj, key, path), Join(path, key));
   }
-  const Json& Array(const Json& obj, const std::string& key, const std::string& path) const {
+  const Json& Array(const Json& obj, const std::string& key,
+                    const std::string& path) const {
     const Json& j = Get(obj, key, path);
-    if (!j.is_array()) Fail(Join(path, key), std::string("must be an array, got ") + j.type_name());
+    if (!j.is_array())
+      Fail(Join(path, key),
+           std::string("must be an array, got ") + j.type_name());
     return j;
   }
-  const Json& Object(const Json& obj, const std::string& key, const std::string& path) const {
+  const Json& Object(const Json& obj, const std::string& key,
+                     const std::string& path) const {
     const Json& j = Get(obj, key, path);
-    if (!j.is_object()) Fail(Join(path, key), std::string("must be an object, got ") + j.type_name());
+    if (!j.is_object())
+      Fail(Join(path, key),
+           std::string("must be an object, got ") + j.type_name());
     return j;
   }
   std::vector<double> Doubles(const Json& obj, const std::string& key,
@@ -131,7 +150,8 @@ class Reader {
     std::vector<double> out;
     out.reserve(a.size());
     for (size_t i = 0; i < a.size(); ++i)
-      out.push_back(Double(a[i], Join(path, key) + "[" + std::to_string(i) + "]", allow_inf));
+      out.push_back(Double(
+          a[i], Join(path, key) + "[" + std::to_string(i) + "]", allow_inf));
     return out;
   }
   std::vector<std::string> Strings(const Json& obj, const std::string& key,
@@ -154,16 +174,22 @@ class Reader {
 std::uint64_t ParseHash(const Reader& rd, const std::string& text,
                         const std::string& path) {
   const std::string prefix = "fnv1a64:";
-  if (text.size() != prefix.size() + 16 || text.compare(0, prefix.size(), prefix) != 0)
-    rd.Fail(path, "must look like 'fnv1a64:' followed by 16 hex digits, got '" + text + "'");
+  if (text.size() != prefix.size() + 16 ||
+      text.compare(0, prefix.size(), prefix) != 0)
+    rd.Fail(path, "must look like 'fnv1a64:' followed by 16 hex digits, got '" +
+                      text + "'");
   std::uint64_t h = 0;
   for (size_t i = prefix.size(); i < text.size(); ++i) {
     const char c = text[i];
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else rd.Fail(path, "'" + text + "' has a non-hex digit");
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      rd.Fail(path, "'" + text + "' has a non-hex digit");
     h = (h << 4) | static_cast<std::uint64_t>(d);
   }
   return h;
@@ -201,7 +227,8 @@ FitOptions ReadOptions(const Reader& rd, const Json& j, const LawInfo& info) {
     const std::string p = path + ".ties[" + std::to_string(i) + "]";
     if (!ties[i].is_array() || ties[i].size() != 2)
       rd.Fail(p, "must be a [follower, leader] pair");
-    o.ties.emplace_back(rd.Str(ties[i][0], p + "[0]"), rd.Str(ties[i][1], p + "[1]"));
+    o.ties.emplace_back(rd.Str(ties[i][0], p + "[0]"),
+                        rd.Str(ties[i][1], p + "[1]"));
   }
   o.start = rd.Str(j, "start", path);
   const Json& grid = rd.Object(j, "grid", path);
@@ -253,7 +280,8 @@ Diagnostics ReadDiagnostics(const Reader& rd, const Json& j) {
   const Json& warnings = rd.Array(j, "warnings", path);
   for (size_t i = 0; i < warnings.size(); ++i) {
     const std::string p = path + ".warnings[" + std::to_string(i) + "]";
-    d.warnings.push_back({rd.Str(warnings[i], "code", p), rd.Str(warnings[i], "message", p)});
+    d.warnings.push_back(
+        {rd.Str(warnings[i], "code", p), rd.Str(warnings[i], "message", p)});
   }
   d.num_points = rd.Int(j, "num_points", path);
   d.num_free_params = rd.Int(j, "num_free_params", path);
@@ -267,7 +295,8 @@ Diagnostics ReadDiagnostics(const Reader& rd, const Json& j) {
   d.tokens_per_param_min = rd.AnyDouble(j, "tokens_per_param_min", path);
   d.tokens_per_param_median = rd.AnyDouble(j, "tokens_per_param_median", path);
   d.tokens_per_param_max = rd.AnyDouble(j, "tokens_per_param_max", path);
-  d.tokens_per_param_spread_decades = rd.AnyDouble(j, "tokens_per_param_spread_decades", path);
+  d.tokens_per_param_spread_decades =
+      rd.AnyDouble(j, "tokens_per_param_spread_decades", path);
   d.condition_number = rd.AnyDouble(j, "condition_number", path);
   const Json& corr = rd.Array(j, "correlations", path);
   for (size_t i = 0; i < corr.size(); ++i) {
@@ -295,10 +324,12 @@ std::shared_ptr<const Observations> ReadData(const Reader& rd, const Json& j,
   const std::string path = "data";
   const std::vector<std::string> names = rd.Strings(j, "input_names", path);
   if (names != info.input_names)
-    rd.Fail(path + ".input_names", "do not match the inputs of law '" + info.name + "'");
+    rd.Fail(path + ".input_names",
+            "do not match the inputs of law '" + info.name + "'");
   const Json& cols_json = rd.Object(j, "inputs", path);
   std::map<std::string, std::vector<double>> cols;
-  for (const auto& n : names) cols[n] = rd.Doubles(cols_json, n, path + ".inputs", false);
+  for (const auto& n : names)
+    cols[n] = rd.Doubles(cols_json, n, path + ".inputs", false);
   const std::vector<double> loss = rd.Doubles(j, "loss", path, false);
   const std::vector<double> weights = rd.Doubles(j, "weights", path, false);
   const Json& g = rd.Array(j, "groups", path);
@@ -313,7 +344,8 @@ std::shared_ptr<const Observations> ReadData(const Reader& rd, const Json& j,
   }
   const std::uint64_t h = Summarize(obs).hash;
   if (h != expected_hash)
-    rd.Fail(path, "hash " + FormatHash(h) + " does not match data_summary.hash " +
+    rd.Fail(path, "hash " + FormatHash(h) +
+                      " does not match data_summary.hash " +
                       FormatHash(expected_hash) + " (the data were edited)");
   return std::make_shared<const Observations>(std::move(obs));
 }
@@ -344,13 +376,15 @@ LawPtr ReadDefinition(const Reader& rd, const Json& law_json,
   } catch (const Error& e) {
     rd.Fail("law.formula", std::string("cannot rebuild law '") + name +
                                "' from its formula (laws defined by a function "
-                               "cannot be restored from a card): " + e.what());
+                               "cannot be restored from a card): " +
+                               e.what());
   }
 }
 
 }  // namespace
 
-FitResult FitCardFromString(const std::string& text, const std::string& source) {
+FitResult FitCardFromString(const std::string& text,
+                            const std::string& source) {
   const Reader rd(source);
   Json j;
   try {
@@ -364,30 +398,35 @@ FitResult FitCardFromString(const std::string& text, const std::string& source) 
     if (e.id == 406 && q1 != std::string::npos && q2 > q1) {
       const size_t at = text.find(what.substr(q1 + 1, q2 - q1 - 1));
       if (at != std::string::npos) {
-        const size_t line = 1 + std::count(text.begin(), text.begin() + at, '\n');
+        const size_t line =
+            1 + std::count(text.begin(), text.begin() + at, '\n');
         const size_t bol = text.rfind('\n', at);
         const size_t col = at - (bol == std::string::npos ? 0 : bol + 1) + 1;
         where = " (a number that is not finite as a double) at line " +
                 std::to_string(line) + ", column " + std::to_string(col);
       }
     }
-    throw InvalidArgument("fit card " + source + ": not valid JSON: " + what + where);
+    throw InvalidArgument("fit card " + source + ": not valid JSON: " + what +
+                          where);
   }
   if (!j.is_object()) rd.Fail("(top level)", "must be a JSON object");
   const std::string format = rd.Str(j, "format", "");
   if (format != detail::kFitCardFormatName)
-    rd.Fail("format", "expected '" + std::string(detail::kFitCardFormatName) + "', got '" + format + "'");
+    rd.Fail("format", "expected '" + std::string(detail::kFitCardFormatName) +
+                          "', got '" + format + "'");
   const int version = rd.Int(j, "format_version", "");
   if (version < 1 || version > kFitCardFormatVersion)
-    rd.Fail("format_version", std::to_string(version) +
-                                  " is not supported (this scalefit reads up to " +
-                                  std::to_string(kFitCardFormatVersion) + ")");
+    rd.Fail("format_version",
+            std::to_string(version) +
+                " is not supported (this scalefit reads up to " +
+                std::to_string(kFitCardFormatVersion) + ")");
 
   const Json& law_json = rd.Object(j, "law", "");
   const std::string law_name = rd.Str(law_json, "name", "law");
   LawPtr law;
   if (rd.Has(law_json, "definition")) {
-    law = ReadDefinition(rd, law_json, law_name, rd.Str(law_json, "formula", "law"));
+    law = ReadDefinition(rd, law_json, law_name,
+                         rd.Str(law_json, "formula", "law"));
   } else {
     try {
       law = GetLaw(law_name);
@@ -424,13 +463,17 @@ FitResult FitCardFromString(const std::string& text, const std::string& source) 
     const std::string vp = p + ".value ('" + name + "')";
     v.value = rd.Double(rd.Get(params[i], "value", p), vp, false);
     if (info.params[k].positive && !(v.value > 0)) rd.Fail(vp, "must be > 0");
-    v.lower = rd.Has(params[i], "lower") ? rd.Double(params[i], "lower", p, true)
-                                         : info.params[k].lower;
-    v.upper = rd.Has(params[i], "upper") ? rd.Double(params[i], "upper", p, true)
-                                         : info.params[k].upper;
+    v.lower = rd.Has(params[i], "lower")
+                  ? rd.Double(params[i], "lower", p, true)
+                  : info.params[k].lower;
+    v.upper = rd.Has(params[i], "upper")
+                  ? rd.Double(params[i], "upper", p, true)
+                  : info.params[k].upper;
     if (v.lower > v.upper) rd.Fail(p, "lower bound > upper bound");
-    v.fixed = rd.Has(params[i], "fixed") ? rd.Bool(params[i], "fixed", p) : false;
-    v.tied_to = rd.Has(params[i], "tied_to") ? rd.Str(params[i], "tied_to", p) : "";
+    v.fixed =
+        rd.Has(params[i], "fixed") ? rd.Bool(params[i], "fixed", p) : false;
+    v.tied_to =
+        rd.Has(params[i], "tied_to") ? rd.Str(params[i], "tied_to", p) : "";
     if (!v.tied_to.empty()) {
       try {
         info.ParamIndex(v.tied_to);
@@ -438,7 +481,9 @@ FitResult FitCardFromString(const std::string& text, const std::string& source) 
         rd.FailName(p + ".tied_to", e.what());
       }
     }
-    v.at_bound = rd.Has(params[i], "at_bound") ? rd.Bool(params[i], "at_bound", p) : false;
+    v.at_bound = rd.Has(params[i], "at_bound")
+                     ? rd.Bool(params[i], "at_bound", p)
+                     : false;
     values[k] = v;
   }
   for (int k = 0; k < info.num_params(); ++k)
@@ -481,14 +526,17 @@ FitResult FitCardFromString(const std::string& text, const std::string& source) 
   if (!had_data && r.num_points != 0)
     rd.Fail("fit.num_points", "must be 0 when fit.fitted is false");
 
-  if (rd.Has(j, "data_summary")) r.data_summary = ReadSummary(rd, j["data_summary"]);
-  if (rd.Has(j, "diagnostics")) r.diagnostics = ReadDiagnostics(rd, j["diagnostics"]);
+  if (rd.Has(j, "data_summary"))
+    r.data_summary = ReadSummary(rd, j["data_summary"]);
+  if (rd.Has(j, "diagnostics"))
+    r.diagnostics = ReadDiagnostics(rd, j["diagnostics"]);
   if (rd.Has(j, "data")) {
     if (!had_data) rd.Fail("data", "present but fit.fitted is false");
     r.data = ReadData(rd, j["data"], info, r.data_summary.hash);
     if (r.data->num_rows() != r.num_points)
       rd.Fail("data", std::to_string(r.data->num_rows()) +
-                          " rows but fit.num_points is " + std::to_string(r.num_points));
+                          " rows but fit.num_points is " +
+                          std::to_string(r.num_points));
     r.has_data = true;
   } else {
     r.has_data = false;  // a loaded card predicts; refitting needs the data
@@ -498,7 +546,8 @@ FitResult FitCardFromString(const std::string& text, const std::string& source) 
 
 FitResult LoadFitCard(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument("fit card: cannot open '" + path + "' for reading");
+  if (!in)
+    throw InvalidArgument("fit card: cannot open '" + path + "' for reading");
   std::ostringstream ss;
   ss << in.rdbuf();
   const std::string text = ss.str();

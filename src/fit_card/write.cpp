@@ -95,7 +95,8 @@ Json WriteDiagnostics(const Diagnostics& d) {
   j["computed"] = d.computed;
   j["identified"] = d.identified;
   Json warnings = Json::array();
-  for (const auto& w : d.warnings) warnings.push_back({{"code", w.code}, {"message", w.message}});
+  for (const auto& w : d.warnings)
+    warnings.push_back({{"code", w.code}, {"message", w.message}});
   j["warnings"] = warnings;
   j["num_points"] = d.num_points;
   j["num_free_params"] = d.num_free_params;
@@ -109,11 +110,14 @@ Json WriteDiagnostics(const Diagnostics& d) {
   j["tokens_per_param_min"] = AnyNumber(d.tokens_per_param_min);
   j["tokens_per_param_median"] = AnyNumber(d.tokens_per_param_median);
   j["tokens_per_param_max"] = AnyNumber(d.tokens_per_param_max);
-  j["tokens_per_param_spread_decades"] = AnyNumber(d.tokens_per_param_spread_decades);
+  j["tokens_per_param_spread_decades"] =
+      AnyNumber(d.tokens_per_param_spread_decades);
   j["condition_number"] = AnyNumber(d.condition_number);
   Json corr = Json::array();
   for (const auto& c : d.correlations)
-    corr.push_back({{"first", c.first}, {"second", c.second}, {"value", AnyNumber(c.value)}});
+    corr.push_back({{"first", c.first},
+                    {"second", c.second},
+                    {"value", AnyNumber(c.value)}});
   j["correlations"] = corr;
   j["sigma"] = AnyNumber(d.sigma);
   j["exponent_names"] = d.exponent_names;
@@ -133,7 +137,8 @@ Json WriteData(const Observations& obs) {
   const int k = obs.num_inputs();
   for (int c = 0; c < k; ++c) {
     Json col = Json::array();
-    for (int i = 0; i < obs.num_rows(); ++i) col.push_back(Number(obs.x[i * k + c]));
+    for (int i = 0; i < obs.num_rows(); ++i)
+      col.push_back(Number(obs.x[i * k + c]));
     cols[obs.input_names[c]] = col;
   }
   j["inputs"] = cols;
@@ -147,7 +152,8 @@ Json WriteData(const Observations& obs) {
 // parameters and inputs); otherwise the card carries the law's definition.
 bool IsBuiltin(const LawInfo& info) {
   const auto names = BuiltinLawNames();
-  if (std::find(names.begin(), names.end(), info.name) == names.end()) return false;
+  if (std::find(names.begin(), names.end(), info.name) == names.end())
+    return false;
   const LawInfo& b = GetLaw(info.name)->info();
   return b.formula == info.formula && b.param_names() == info.param_names() &&
          b.input_names == info.input_names;
@@ -177,12 +183,15 @@ std::string FitCardToString(const FitResult& r, const FitCardOptions& options) {
   j["format"] = detail::kFitCardFormatName;
   j["format_version"] = kFitCardFormatVersion;
   j["scalefit_version"] = kVersion;
-  j["law"] = {{"name", info.name}, {"formula", info.formula}, {"inputs", info.input_names}};
+  j["law"] = {{"name", info.name},
+              {"formula", info.formula},
+              {"inputs", info.input_names}};
   if (!IsBuiltin(info)) j["law"]["definition"] = WriteDefinition(info);
   Json params = Json::array();
   for (const auto& p : r.params) {
     if (!std::isfinite(p.value))
-      throw InvalidArgument("fit card: parameter '" + p.name + "' is not finite");
+      throw InvalidArgument("fit card: parameter '" + p.name +
+                            "' is not finite");
     Json pj;
     pj["name"] = p.name;
     pj["value"] = p.value;
@@ -222,7 +231,8 @@ void SaveFitCard(const FitResult& result, const std::string& path,
                  const FitCardOptions& options) {
   const std::string text = FitCardToString(result, options);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw InvalidArgument("fit card: cannot open '" + path + "' for writing");
+  if (!out)
+    throw InvalidArgument("fit card: cannot open '" + path + "' for writing");
   out << text;
   out.close();
   if (!out) throw InvalidArgument("fit card: failed writing '" + path + "'");

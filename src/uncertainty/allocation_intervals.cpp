@@ -1,12 +1,12 @@
 // Delta-method intervals on allocations (uncertainty/allocation_intervals.hpp):
 // the Chinchilla closed forms differentiated with ceres::Jet.
+#include <ceres/jet.h>
+
 #include <cmath>
 #include <initializer_list>
 #include <limits>
 #include <string>
 #include <vector>
-
-#include <ceres/jet.h>
 
 #include "scalefit/error.hpp"
 #include "uncertainty/uncertainty_internal.hpp"
@@ -31,7 +31,8 @@ void CheckDeltaAllocation(const FitResult& r, double level,
   detail::RequireData(r, what + " with level");
   if (!detail::IsChinchilla(r) || !flops.is_six_nd())
     throw InvalidArgument(
-        what + " with level: delta-method intervals need the "
+        what +
+        " with level: delta-method intervals need the "
         "chinchilla law under a C = k·N·D FLOP model (closed form); for '" +
         r.law->info().name + "' under '" + flops.name() +
         "' use the bootstrap (BootstrapResult::" + bootstrap_method + ")");
@@ -86,9 +87,9 @@ AllocationTable ComputeOptimalInterval(const FitResult& r,
   t.C.lower = t.C.mean;
   t.C.upper = t.C.mean;
   for (int i = 0; i < t.num_rows(); ++i) {
-    const auto f = ChinchillaFrontierAt(d.pj[ix.E], d.pj[ix.A], d.pj[ix.B],
-                                        d.pj[ix.alpha], d.pj[ix.beta],
-                                        t.C.mean[i], flops.k());
+    const auto f =
+        ChinchillaFrontierAt(d.pj[ix.E], d.pj[ix.A], d.pj[ix.B], d.pj[ix.alpha],
+                             d.pj[ix.beta], t.C.mean[i], flops.k());
     d.Fill(f.N_opt, false, i, &t.column("N_opt"));
     d.Fill(f.D_opt, false, i, &t.column("D_opt"));
     d.Fill(f.tokens_per_param, false, i, &t.column("tokens_per_param"));
@@ -118,9 +119,9 @@ AllocationTable LossToComputeInterval(const FitResult& r,
     const Jet log_Ck = ChinchillaLogComputeForLoss(
         d.pj[ix.E], d.pj[ix.A], d.pj[ix.B], d.pj[ix.alpha], d.pj[ix.beta],
         t.target_loss[i]);
-    const auto f = ChinchillaFrontierAtLogCk(d.pj[ix.E], d.pj[ix.A], d.pj[ix.B],
-                                             d.pj[ix.alpha], d.pj[ix.beta],
-                                             log_Ck);
+    const auto f =
+        ChinchillaFrontierAtLogCk(d.pj[ix.E], d.pj[ix.A], d.pj[ix.B],
+                                  d.pj[ix.alpha], d.pj[ix.beta], log_Ck);
     // Natural logs of each positive quantity: intervals on the log scale.
     d.Fill(log_Ck, true, i, &t.column("C"));
     d.Fill(f.log_N_opt, true, i, &t.column("N_opt"));

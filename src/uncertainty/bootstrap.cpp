@@ -47,18 +47,23 @@ BootContext MakeContext(const FitResult& r, const BootstrapOptions& o) {
   const FreeMap fm = MakeFreeMap(r);
   const int F = static_cast<int>(fm.free.size());
   if (!o.groups.empty() && mth != "cluster")
-    throw InvalidArgument("bootstrap: groups are used only by method "
-                          "'cluster' (method is '" + mth + "')");
+    throw InvalidArgument(
+        "bootstrap: groups are used only by method "
+        "'cluster' (method is '" +
+        mth + "')");
   if (mth == "cluster") {
     const std::vector<std::int64_t>& g =
         o.groups.empty() ? c.d->groups : o.groups;
     if (g.empty())
-      throw InvalidArgument("bootstrap: method 'cluster' needs groups (one "
-                            "label per row), and the data has none");
+      throw InvalidArgument(
+          "bootstrap: method 'cluster' needs groups (one "
+          "label per row), and the data has none");
     if (static_cast<int>(g.size()) != c.n)
       throw InvalidArgument("bootstrap: groups has " +
-                            std::to_string(g.size()) + " labels but the fit "
-                            "has " + std::to_string(c.n) + " rows");
+                            std::to_string(g.size()) +
+                            " labels but the fit "
+                            "has " +
+                            std::to_string(c.n) + " rows");
     std::map<std::int64_t, int> id;
     for (std::int64_t v : g) id.emplace(v, 0);
     int next = 0;
@@ -66,9 +71,10 @@ BootContext MakeContext(const FitResult& r, const BootstrapOptions& o) {
     c.group_rows.resize(id.size());
     for (int i = 0; i < c.n; ++i) c.group_rows[id[g[i]]].push_back(i);
     if (c.group_rows.size() < 2)
-      throw InvalidArgument("bootstrap: method 'cluster' needs at least 2 "
-                            "groups, got " +
-                            std::to_string(c.group_rows.size()));
+      throw InvalidArgument(
+          "bootstrap: method 'cluster' needs at least 2 "
+          "groups, got " +
+          std::to_string(c.group_rows.size()));
   }
   if (mth == "subsample") {
     if (!(o.fraction > 0.0 && o.fraction < 1.0))
@@ -229,9 +235,8 @@ BootstrapResult Bootstrap(const FitResult& r, const BootstrapOptions& o) {
             if (pv.fixed || !pv.tied_to.empty()) continue;
             const double u =
                 2.0 * (static_cast<double>(jitter() >> 11) * 0x1.0p-53) - 1.0;
-            double v = info.params[k].positive
-                           ? pv.value * std::exp(0.2 * u)
-                           : pv.value + 0.02 * u;
+            double v = info.params[k].positive ? pv.value * std::exp(0.2 * u)
+                                               : pv.value + 0.02 * u;
             v = std::clamp(v, pv.lower, pv.upper);
             again.init[pv.name] = v;
           }
@@ -242,8 +247,8 @@ BootstrapResult Bootstrap(const FitResult& r, const BootstrapOptions& o) {
         if (g.converged || !f.converged) f = std::move(g);
       }
       b.attempts[i] = attempt;
-      for (int k = 0; k < P; ++k) b.samples[static_cast<size_t>(i) * P + k] =
-          f.params[k].value;
+      for (int k = 0; k < P; ++k)
+        b.samples[static_cast<size_t>(i) * P + k] = f.params[k].value;
       b.converged[i] = f.converged;
       b.messages[i] = f.message;
       b.objective[i] = f.objective;
@@ -261,12 +266,14 @@ BootstrapResult Bootstrap(const FitResult& r, const BootstrapOptions& o) {
   }
   b.num_failed = static_cast<int>(b.failed.size());
   if (b.num_failed > 0)
-    Logger()->warn("bootstrap: {} of {} replicates did not converge; they are "
-                   "excluded from the statistics and listed in `failed`",
-                   b.num_failed, R);
+    Logger()->warn(
+        "bootstrap: {} of {} replicates did not converge; they are "
+        "excluded from the statistics and listed in `failed`",
+        b.num_failed, R);
   if (R - b.num_failed < 2)
-    Logger()->warn("bootstrap: fewer than 2 converged replicates; no "
-                   "statistics");
+    Logger()->warn(
+        "bootstrap: fewer than 2 converged replicates; no "
+        "statistics");
   return b;
 }
 

@@ -72,14 +72,14 @@ std::vector<double> BootstrapResult::StdErrors() const {
   for (int k = 0; k < P; ++k) {
     std::vector<double> v;
     for (const auto& p : ps) v.push_back(p[k]);
-    out[k] = StdDev(Rescaled(v, fit.params[k].value, scale,
-                             info.params[k].positive));
+    out[k] = StdDev(
+        Rescaled(v, fit.params[k].value, scale, info.params[k].positive));
   }
   return out;
 }
 
-IntervalTable BootstrapResult::ConfInt(double level,
-                                       const std::vector<double>& budgets) const {
+IntervalTable BootstrapResult::ConfInt(
+    double level, const std::vector<double>& budgets) const {
   CheckLevel(level, "conf_int");
   detail::CheckBudgets(budgets, fit, "conf_int");
   RequireReplicates(*this, "conf_int");
@@ -110,12 +110,15 @@ IntervalTable BootstrapResult::ConfInt(double level,
   if (detail::IsChinchilla(fit)) {
     const ChinIdx ix = detail::ChinchillaIndices(info);
     const double k = budgets.empty() ? 6.0 : detail::FlopK(fit);
-    const std::vector<double> point = detail::DerivedValues(p0.data(), ix, budgets, k);
+    const std::vector<double> point =
+        detail::DerivedValues(p0.data(), ix, budgets, k);
     const std::vector<std::string> dn = DerivedNames(budgets);
-    const std::vector<unsigned char> logs = detail::DerivedLogScale(point.size());
+    const std::vector<unsigned char> logs =
+        detail::DerivedLogScale(point.size());
     std::vector<std::vector<double>> vals(point.size());
     for (const auto& p : ps) {
-      const std::vector<double> q = detail::DerivedValues(p.data(), ix, budgets, k);
+      const std::vector<double> q =
+          detail::DerivedValues(p.data(), ix, budgets, k);
       for (size_t j = 0; j < q.size(); ++j) vals[j].push_back(q[j]);
     }
     for (size_t j = 0; j < point.size(); ++j)
@@ -125,7 +128,8 @@ IntervalTable BootstrapResult::ConfInt(double level,
 }
 
 PredictionTable BootstrapResult::Predict(const std::vector<double>& x,
-                                         double level, IntervalKind kind) const {
+                                         double level,
+                                         IntervalKind kind) const {
   CheckLevel(level, "predict");
   RequireReplicates(*this, "predict");
   PredictionTable t;
@@ -192,21 +196,20 @@ AllocationTable BootstrapResult::ComputeOptimal(
   const std::vector<std::string> pn = names;
   std::vector<AllocationTable> per(ps.size());
   std::vector<unsigned char> ok(ps.size(), 0);
-  detail::ParallelFor(static_cast<int>(ps.size()),
-                      detail::ResolveThreads(options.num_threads),
-                      [&](int, int i) {
-                        std::map<std::string, double> m;
-                        for (size_t k = 0; k < pn.size(); ++k)
-                          m[pn[k]] = ps[i][k];
-                        try {
-                          const FitResult fr = FromParams(
-                              fit.law, m, fit.options.flop_convention);
-                          per[i] = scalefit::ComputeOptimal(fr, C, flops, aopts);
-                          ok[i] = 1;
-                        } catch (const Error&) {
-                          ok[i] = 0;
-                        }
-                      });
+  detail::ParallelFor(
+      static_cast<int>(ps.size()), detail::ResolveThreads(options.num_threads),
+      [&](int, int i) {
+        std::map<std::string, double> m;
+        for (size_t k = 0; k < pn.size(); ++k) m[pn[k]] = ps[i][k];
+        try {
+          const FitResult fr =
+              FromParams(fit.law, m, fit.options.flop_convention);
+          per[i] = scalefit::ComputeOptimal(fr, C, flops, aopts);
+          ok[i] = 1;
+        } catch (const Error&) {
+          ok[i] = 0;
+        }
+      });
   int used = 0;
   for (size_t i = 0; i < ps.size(); ++i) {
     if (!ok[i]) continue;
@@ -261,55 +264,56 @@ AllocationTable BootstrapResult::LossToCompute(
   std::vector<unsigned char> status(static_cast<size_t>(R) * rows, 2);
   std::vector<double> vals(static_cast<size_t>(R) * rows * kCols, kNaN);
   const std::vector<std::string> pn = names;
-  detail::ParallelFor(R, detail::ResolveThreads(options.num_threads),
-                      [&](int, int i) {
-    std::map<std::string, double> m;
-    for (size_t k = 0; k < pn.size(); ++k) m[pn[k]] = ps[i][k];
-    FitResult fr;
-    double floor = kNaN;
-    try {
-      fr = FromParams(fit.law, m, fit.options.flop_convention);
-      floor = LawFloor(fr, aopts);
-    } catch (const Error&) {
-      return;  // every row stays "failed"
-    }
-    for (int row = 0; row < rows; ++row) {
-      const size_t slot = static_cast<size_t>(i) * rows + row;
-      double* out = vals.data() + slot * kCols;
-      const double target = t.target_loss[row];
-      bool unreachable = !(target > floor);
-      if (!unreachable) {
+  detail::ParallelFor(
+      R, detail::ResolveThreads(options.num_threads), [&](int, int i) {
+        std::map<std::string, double> m;
+        for (size_t k = 0; k < pn.size(); ++k) m[pn[k]] = ps[i][k];
+        FitResult fr;
+        double floor = kNaN;
         try {
-          const Allocation a = scalefit::LossToCompute(fr, target, flops, aopts);
-          out[0] = a.C;
-          out[1] = a.N_opt;
-          out[2] = a.D_opt;
-          out[3] = a.tokens_per_param;
-          status[slot] = 0;
-          continue;
-        } catch (const NotIdentified&) {
-          // Unreachable only if even 1e300 FLOPs stay above the target.
+          fr = FromParams(fit.law, m, fit.options.flop_convention);
+          floor = LawFloor(fr, aopts);
+        } catch (const Error&) {
+          return;  // every row stays "failed"
+        }
+        for (int row = 0; row < rows; ++row) {
+          const size_t slot = static_cast<size_t>(i) * rows + row;
+          double* out = vals.data() + slot * kCols;
+          const double target = t.target_loss[row];
+          bool unreachable = !(target > floor);
+          if (!unreachable) {
+            try {
+              const Allocation a =
+                  scalefit::LossToCompute(fr, target, flops, aopts);
+              out[0] = a.C;
+              out[1] = a.N_opt;
+              out[2] = a.D_opt;
+              out[3] = a.tokens_per_param;
+              status[slot] = 0;
+              continue;
+            } catch (const NotIdentified&) {
+              // Unreachable only if even 1e300 FLOPs stay above the target.
+              try {
+                const Allocation big =
+                    scalefit::ComputeOptimal(fr, 1e300, flops, aopts);
+                unreachable = big.loss_opt > target;
+              } catch (const Error&) {
+              }
+            } catch (const Error&) {
+            }
+          }
+          if (!unreachable) continue;  // failed
+          // Infinite compute, parameters and tokens; D/N in the direction it
+          // takes as C grows (its value at C = 1e300).
+          out[0] = out[1] = out[2] = kInf;
           try {
-            const Allocation big =
-                scalefit::ComputeOptimal(fr, 1e300, flops, aopts);
-            unreachable = big.loss_opt > target;
+            out[3] = scalefit::ComputeOptimal(fr, 1e300, flops, aopts)
+                         .tokens_per_param;
+            status[slot] = 1;
           } catch (const Error&) {
           }
-        } catch (const Error&) {
         }
-      }
-      if (!unreachable) continue;  // failed
-      // Infinite compute, parameters and tokens; D/N in the direction it
-      // takes as C grows (its value at C = 1e300).
-      out[0] = out[1] = out[2] = kInf;
-      try {
-        out[3] = scalefit::ComputeOptimal(fr, 1e300, flops, aopts)
-                     .tokens_per_param;
-        status[slot] = 1;
-      } catch (const Error&) {
-      }
-    }
-  });
+      });
   for (const char* name : cols) {
     AllocationColumn& col = t.column(name);
     col.lower.assign(rows, kNaN);
@@ -329,10 +333,11 @@ AllocationTable BootstrapResult::LossToCompute(
     }
     min_used = std::min(min_used, used);
     if (used < 2)
-      throw InvalidArgument("loss_to_compute: the allocation failed at all "
-                            "but " + std::to_string(used) +
-                            " replicates for target row " +
-                            std::to_string(row) + " (0-based)");
+      throw InvalidArgument(
+          "loss_to_compute: the allocation failed at all "
+          "but " +
+          std::to_string(used) + " replicates for target row " +
+          std::to_string(row) + " (0-based)");
     for (int c = 0; c < kCols; ++c) {
       std::vector<double> v;
       v.reserve(used);
@@ -405,6 +410,5 @@ std::string BootstrapResult::FullReport() const {
   }
   return os.str();
 }
-
 
 }  // namespace scalefit

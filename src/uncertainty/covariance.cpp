@@ -1,13 +1,12 @@
 // The parameter covariance (uncertainty/covariance.hpp): Gauss–Newton for
 // mse_log and mse, the kernel-smoothed sandwich for huber_log.
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
@@ -49,9 +48,10 @@ RowData ComputeRows(const FitResult& r, const FreeMap& m) {
   for (int i = 0; i < out.n; ++i) {
     const double L = r.law->ValueAndGradient(p.data(), d.row(i), g.data());
     if (!std::isfinite(L) || (in_log && !(L > 0.0)))
-      throw InvalidArgument("the fitted law is not finite (or not > 0) at "
-                            "row " + std::to_string(i) +
-                            " of the data; no covariance");
+      throw InvalidArgument(
+          "the fitted law is not finite (or not > 0) at "
+          "row " +
+          std::to_string(i) + " of the data; no covariance");
     out.fitted[i] = L;
     out.resid[i] = in_log ? std::log(L) - std::log(d.loss[i]) : L - d.loss[i];
     out.w[i] = d.weight(i) * out.n / wsum;
@@ -166,8 +166,8 @@ Covariance ComputeCovariance(const FitResult& r) {
   const RowData rows = ComputeRows(r, m);
   const int n = rows.n, F = rows.F, P = m.P;
   if (n <= F)
-    throw InvalidArgument("covariance: " + std::to_string(n) +
-                          " points for " + std::to_string(F) +
+    throw InvalidArgument("covariance: " + std::to_string(n) + " points for " +
+                          std::to_string(F) +
                           " free parameters; need at least " +
                           std::to_string(F + 1));
   Covariance cov;
@@ -193,7 +193,8 @@ Covariance ComputeCovariance(const FitResult& r) {
       const double psi = ObjectiveDerivative(rows.resid[i], r.options.objective,
                                              r.options.delta);
       cov.num_quadratic +=
-          ObjectiveCurvature(rows.resid[i], r.options.objective, r.options.delta) > 0.0;
+          ObjectiveCurvature(rows.resid[i], r.options.objective,
+                             r.options.delta) > 0.0;
       // Expected curvature E[ψ'] = P(|r| ≤ δ) near r_i (kernel smoothed).
       const double curv =
           SmoothedCurvature(rows.resid[i], r.options.delta, cov.bandwidth);
@@ -242,8 +243,7 @@ Covariance ComputeCovariance(const FitResult& r) {
     const Eigen::VectorXd v = eig.eigenvectors().col(j);
     Sinv += v * v.transpose() / lam[j];
   }
-  const Eigen::MatrixXd Hinv =
-      dscale.asDiagonal() * Sinv * dscale.asDiagonal();
+  const Eigen::MatrixXd Hinv = dscale.asDiagonal() * Sinv * dscale.asDiagonal();
   Eigen::MatrixXd Cf;
   if (huber) {
     Cf = static_cast<double>(n) / (n - F) * Hinv * M * Hinv;
@@ -283,7 +283,8 @@ Covariance ComputeCovariance(const FitResult& r) {
         << " free parameters";
     if (huber)
       msg << " (kernel estimate of the points in the quadratic zone |r| <= "
-             "delta = " << Num(r.options.delta) << ": " << Num(cov.expected_quadratic)
+             "delta = "
+          << Num(r.options.delta) << ": " << Num(cov.expected_quadratic)
           << " of " << n << ")";
     msg << "; not identified (variance +inf):";
     for (int k = 0; k < P; ++k)
@@ -291,8 +292,9 @@ Covariance ComputeCovariance(const FitResult& r) {
   } else {
     msg << "ok";
   }
-  if (!r.converged) msg << "; WARNING: the fit did not converge (" << r.message
-                        << "), the covariance is taken where it stopped";
+  if (!r.converged)
+    msg << "; WARNING: the fit did not converge (" << r.message
+        << "), the covariance is taken where it stopped";
   cov.message = msg.str();
   return cov;
 }
@@ -302,8 +304,9 @@ std::string Covariance::Report() const {
   const int P = static_cast<int>(names.size());
   os << "Covariance (" << estimator << ", objective " << objective << ")\n"
      << "  points " << num_points << ", free parameters " << num_free
-     << ", rank " << rank << ", condition number " << FormatFull(condition_number)
-     << "\n  residual variance " << FormatFull(residual_variance) << "\n";
+     << ", rank " << rank << ", condition number "
+     << FormatFull(condition_number) << "\n  residual variance "
+     << FormatFull(residual_variance) << "\n";
   if (estimator == "kernel_sandwich")
     os << "  points in the quadratic zone |r| <= delta: " << num_quadratic
        << " observed, " << FormatFull(expected_quadratic)
@@ -311,16 +314,16 @@ std::string Covariance::Report() const {
   os << "  status: " << message << "\n";
   os << "  parameter          estimate                  std. error\n";
   for (int k = 0; k < P; ++k)
-    os << "  " << PadRight(names[k], 18) << " " << PadRight(FormatFull(estimate[k]), 25)
-       << " " << FormatFull(std_errors[k]) << "\n";
+    os << "  " << PadRight(names[k], 18) << " "
+       << PadRight(FormatFull(estimate[k]), 25) << " "
+       << FormatFull(std_errors[k]) << "\n";
   os << "  correlation:\n";
   for (int a = 0; a < P; ++a) {
     os << "    " << PadRight(names[a], 8);
     for (int b = 0; b < P; ++b) {
       const double den = std_errors[a] * std_errors[b];
-      const double c = (den > 0 && std::isfinite(den))
-                           ? matrix[a * P + b] / den
-                           : kNaN;
+      const double c =
+          (den > 0 && std::isfinite(den)) ? matrix[a * P + b] / den : kNaN;
       os << " " << PadRight(FormatShort(c, 4), 9);
     }
     os << "\n";

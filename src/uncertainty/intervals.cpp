@@ -58,9 +58,9 @@ std::string IntervalTable::FullReport() const {
      << PadRight("lower", 25) << PadRight("upper", 25) << "std. error\n";
   for (int k = 0; k < num_rows(); ++k)
     os << "  " << PadRight(names[k], 34) << PadRight(FormatFull(mean[k]), 25)
-       << PadRight(FormatFull(lower[k]), 25) << PadRight(FormatFull(upper[k]), 25)
-       << FormatFull(std_errors[k]) << (log_scale[k] ? "  (log scale)" : "")
-       << "\n";
+       << PadRight(FormatFull(lower[k]), 25)
+       << PadRight(FormatFull(upper[k]), 25) << FormatFull(std_errors[k])
+       << (log_scale[k] ? "  (log scale)" : "") << "\n";
   return os.str();
 }
 
@@ -110,8 +110,7 @@ IntervalTable ConfInt(const FitResult& r, const Covariance& cov, double level,
     t.log_scale.push_back(log_scale);
   };
   for (int k = 0; k < P; ++k)
-    add(info.params[k].name, p[k], cov.std_errors[k],
-        info.params[k].positive);
+    add(info.params[k].name, p[k], cov.std_errors[k], info.params[k].positive);
   if (detail::IsChinchilla(r)) {
     const ChinIdx ix = detail::ChinchillaIndices(info);
     const double k = budgets.empty() ? 6.0 : detail::FlopK(r);
@@ -120,7 +119,8 @@ IntervalTable ConfInt(const FitResult& r, const Covariance& cov, double level,
     for (int j = 0; j < 5; ++j) pj[j] = Jet(p[j], j);
     const std::vector<Jet> vals = detail::DerivedValues(pj, ix, budgets, k);
     const std::vector<std::string> names = DerivedNames(budgets);
-    const std::vector<unsigned char> logs = detail::DerivedLogScale(vals.size());
+    const std::vector<unsigned char> logs =
+        detail::DerivedLogScale(vals.size());
     for (size_t q = 0; q < vals.size(); ++q) {
       std::vector<double> g(P);
       for (int j = 0; j < P; ++j) g[j] = vals[q].v[j];
@@ -133,9 +133,10 @@ IntervalTable ConfInt(const FitResult& r, const Covariance& cov, double level,
 IntervalKind ParseIntervalKind(const std::string& name) {
   if (name == "confidence") return IntervalKind::kConfidence;
   if (name == "prediction") return IntervalKind::kPrediction;
-  throw UnknownName("interval must be 'confidence' (for the law's value) or "
-                    "'prediction' (for a new observation), got '" +
-                    name + "'");
+  throw UnknownName(
+      "interval must be 'confidence' (for the law's value) or "
+      "'prediction' (for a new observation), got '" +
+      name + "'");
 }
 
 std::string ToString(IntervalKind kind) {
@@ -153,8 +154,9 @@ std::string PredictionTable::BriefReport() const {
   return os.str();
 }
 
-PredictionTable PredictInterval(const FitResult& r, const std::vector<double>& x,
-                                double level, IntervalKind kind) {
+PredictionTable PredictInterval(const FitResult& r,
+                                const std::vector<double>& x, double level,
+                                IntervalKind kind) {
   CheckLevel(level, "predict");
   detail::RequireData(r, "predict with level");
   PredictionTable t;
@@ -173,8 +175,8 @@ PredictionTable PredictInterval(const FitResult& r, const std::vector<double>& x
   t.interval = ToString(kind);
   t.method = "delta";
   for (int i = 0; i < n; ++i) {
-    const double L = r.law->ValueAndGradient(p.data(), x.data() + i * K,
-                                             g.data());
+    const double L =
+        r.law->ValueAndGradient(p.data(), x.data() + i * K, g.data());
     double var = DeltaVariance(cov, g);  // of L
     if (in_log) {
       // Interval on log L: se_log = se / L, plus σ̂² for a new observation.

@@ -89,8 +89,10 @@ double FlopK(const FitResult& r) {
   const FlopModel fm = FlopModel::FromConvention(
       r.options.flop_convention.empty() ? "6ND" : r.options.flop_convention);
   if (!fm.is_six_nd())
-    throw InvalidArgument("derived quantities need a C = k·N·D convention; "
-                          "the fit uses '" + r.options.flop_convention + "'");
+    throw InvalidArgument(
+        "derived quantities need a C = k·N·D convention; "
+        "the fit uses '" +
+        r.options.flop_convention + "'");
   return fm.k();
 }
 
@@ -98,9 +100,10 @@ void CheckBudgets(const std::vector<double>& budgets, const FitResult& r,
                   const std::string& where) {
   if (budgets.empty()) return;
   if (!IsChinchilla(r))
-    throw InvalidArgument(where + ": budgets (derived quantities a, b, G, "
-                                  "N_opt, D_opt, L*) need the chinchilla "
-                                  "law; this fit is '" +
+    throw InvalidArgument(where +
+                          ": budgets (derived quantities a, b, G, "
+                          "N_opt, D_opt, L*) need the chinchilla "
+                          "law; this fit is '" +
                           r.law->info().name + "'");
   for (size_t i = 0; i < budgets.size(); ++i)
     if (!std::isfinite(budgets[i]) || !(budgets[i] > 0))

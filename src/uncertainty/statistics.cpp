@@ -25,7 +25,7 @@ double NormalQuantile(double p) {
                              -1.328068155288572e+01};
   static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
                              -2.400758277161838e+00, -2.549732539343734e+00,
-                             4.374664141464968e+00, 2.938163982698783e+00};
+                             4.374664141464968e+00,  2.938163982698783e+00};
   static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
                              2.445134137142996e+00, 3.754408661907416e+00};
   const double p_low = 0.02425, p_high = 1.0 - p_low;
@@ -42,8 +42,7 @@ double NormalQuantile(double p) {
         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
   } else {
     const double q = std::sqrt(-2.0 * std::log1p(-p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q +
-          c[5]) /
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
         ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
   }
   // One Halley step on Φ(x) − p with Φ(x) = erfc(−x/√2)/2.
@@ -55,8 +54,9 @@ double NormalQuantile(double p) {
 
 void CheckLevel(double level, const std::string& where) {
   if (!(level > 0.0 && level < 1.0))
-    throw InvalidArgument(where + ": level must be in (0, 1) (the coverage "
-                                  "of a central two-sided interval), got " +
+    throw InvalidArgument(where +
+                          ": level must be in (0, 1) (the coverage "
+                          "of a central two-sided interval), got " +
                           FormatFull(level));
 }
 

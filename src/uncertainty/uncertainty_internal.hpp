@@ -75,7 +75,6 @@ std::vector<T> DerivedValues(const T* p, const ChinIdx& ix,
   return out;
 }
 
-
 /// log_scale flags of the derived quantities: a, b linear; the rest log.
 std::vector<unsigned char> DerivedLogScale(size_t count);
 
@@ -93,8 +92,8 @@ struct BootContext {
   std::vector<double> fitted;  // L̂_i
   std::vector<double> resid;   // observed − fitted on the objective scale
   std::vector<std::vector<int>> group_rows;  // cluster: rows per group
-  int m = 0;                   // subsample size
-  FitOptions opts;             // replicate fit options
+  int m = 0;                                 // subsample size
+  FitOptions opts;                           // replicate fit options
 };
 
 /// Validates the options against the fit and computes the context.

@@ -4,14 +4,14 @@
 // fixed-ratio and inference-aware plans, and bad input.
 #include "scalefit/allocation.hpp"
 
+#include <ceres/jet.h>
+#include <gtest/gtest.h>
+
 #include <array>
 #include <cmath>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <ceres/jet.h>
-#include <gtest/gtest.h>
 
 #include "scalefit/ceres/make_law.hpp"
 #include "scalefit/detail/typed_law.hpp"
@@ -36,8 +36,8 @@ std::map<std::string, double> HoffmannUnrounded() {
 
 // Hoffmann et al. 2022, Eq. 10 (rounded).
 std::map<std::string, double> HoffmannRounded() {
-  return {{"E", 1.69}, {"A", 406.4}, {"B", 410.7}, {"alpha", 0.34},
-          {"beta", 0.28}};
+  return {
+      {"E", 1.69}, {"A", 406.4}, {"B", 410.7}, {"alpha", 0.34}, {"beta", 0.28}};
 }
 
 FitResult Given(const std::map<std::string, double>& p) {
@@ -50,8 +50,8 @@ struct PowFrontier {
 };
 PowFrontier Eq4(const std::map<std::string, double>& p, double C,
                 double k = 6.0) {
-  const double E = p.at("E"), A = p.at("A"), B = p.at("B"),
-               al = p.at("alpha"), be = p.at("beta");
+  const double E = p.at("E"), A = p.at("A"), B = p.at("B"), al = p.at("alpha"),
+               be = p.at("beta");
   const double G = std::pow(al * A / (be * B), 1.0 / (al + be));
   const double N = G * std::pow(C / k, be / (al + be));
   const double D = std::pow(G, -1.0) * std::pow(C / k, al / (al + be));
@@ -144,9 +144,9 @@ TEST(AllocationClosedForm, InverseClosedForm) {
   for (double C : {1e15, 1e20, 5.76e23, 1e27, 1e30}) {
     const auto f = ChinchillaFrontierAt(p.at("E"), p.at("A"), p.at("B"),
                                         p.at("alpha"), p.at("beta"), C);
-    const double lck = ChinchillaLogComputeForLoss(
-        p.at("E"), p.at("A"), p.at("B"), p.at("alpha"), p.at("beta"),
-        f.loss_opt);
+    const double lck =
+        ChinchillaLogComputeForLoss(p.at("E"), p.at("A"), p.at("B"),
+                                    p.at("alpha"), p.at("beta"), f.loss_opt);
     EXPECT_LT(Rel(std::exp(lck) * 6.0, C), 1e-9) << C;
   }
 }
@@ -181,8 +181,7 @@ TEST(AllocationNumeric, AnyLawWithNAndDInputsByName) {
   }
   AllocationOptions o;
   o.method = "closed_form";
-  EXPECT_THROW(ComputeOptimal(r, 1e20, FlopModel::SixND(), o),
-               InvalidArgument);
+  EXPECT_THROW(ComputeOptimal(r, 1e20, FlopModel::SixND(), o), InvalidArgument);
 }
 
 TEST(AllocationNumeric, FlopIdentity) {
@@ -224,8 +223,8 @@ TEST(AllocationNumeric, FrontierStrictlyDecreasingAndFinite) {
 
 TEST(AllocationNumeric, OtherFlopModelsAgreeWhenTheyAre6ND) {
   const FitResult r = Given(HoffmannUnrounded());
-  const FlopModel per_token = FlopModel::PerToken(
-      "six_n_per_token", [](double N) { return 6.0 * N; });
+  const FlopModel per_token =
+      FlopModel::PerToken("six_n_per_token", [](double N) { return 6.0 * N; });
   const FlopModel general = FlopModel::General(
       "six_nd_general", [](double N, double D) { return 6.0 * N * D; });
   for (double C : {1e18, 5.76e23, 1e28}) {
@@ -252,7 +251,8 @@ TEST(AllocationNumeric, AttentionOverheadShiftsToFewerParams) {
       "kaplan_fixed_ctx", [c0](double N) { return 6.0 * N + c0; });
   const Allocation a = ComputeOptimal(r, 1e22, m);
   const double N = a.N_opt, D = a.D_opt;
-  const double dLdlogN = -p.at("alpha") * p.at("A") * std::pow(N, -p.at("alpha"));
+  const double dLdlogN =
+      -p.at("alpha") * p.at("A") * std::pow(N, -p.at("alpha"));
   const double dLdlogD = -p.at("beta") * p.at("B") * std::pow(D, -p.at("beta"));
   const double dlogD = -6.0 * N / (6.0 * N + c0);
   EXPECT_LT(std::abs(dLdlogN + dLdlogD * dlogD), 1e-12 * std::abs(dLdlogN));
@@ -266,14 +266,15 @@ TEST(AllocationNumeric, KaplanLawAgainstItsOwnClosedForm) {
   //   N_opt = (q·N_c^q·C / (6·D_c))^(1/(q+1))   (derived here by hand).
   // Eq. 1.1-1.2 values: α_N = 0.076, N_c = 8.8e13, α_D = 0.095, D_c = 5.4e13.
   const double Nc = 8.8e13, Dc = 5.4e13, aN = 0.076, aD = 0.095;
-  const FitResult r = FromParams(
-      GetLaw("kaplan"),
-      {{"N_c", Nc}, {"D_c", Dc}, {"alpha_N", aN}, {"alpha_D", aD}});
+  const FitResult r =
+      FromParams(GetLaw("kaplan"),
+                 {{"N_c", Nc}, {"D_c", Dc}, {"alpha_N", aN}, {"alpha_D", aD}});
   const double q = aN / aD;
   for (double C : {1e15, 1e20, 1e25, 1e30}) {
     const Allocation a = ComputeOptimal(r, C);
     EXPECT_EQ(a.method, "numeric");
-    const double N = std::pow(q * std::pow(Nc, q) * C / (6.0 * Dc), 1 / (q + 1));
+    const double N =
+        std::pow(q * std::pow(Nc, q) * C / (6.0 * Dc), 1 / (q + 1));
     EXPECT_LT(Rel(a.N_opt, N), 1e-10) << C;
   }
   // The floor of a law without an additive constant is 0 (to 1e-15).
@@ -317,13 +318,11 @@ TEST(AllocationNumeric, DataConstrainedUnderUniqueTokenCap) {
   // the numeric allocation over L(N, C/(6N), U) against an exhaustive scan
   // of 200001 log-spaced N (an independent method). A binding cap raises
   // the achievable loss and moves the optimum away from the uncapped one.
-  std::map<std::string, double> dc = {{"E", std::exp(0.6254804)},
-                                      {"A", std::exp(6.255414)},
-                                      {"B", std::exp(7.3049974)},
-                                      {"alpha", 0.3526596},
-                                      {"beta", 0.3526596},
-                                      {"R_D_star", 15.387756},
-                                      {"R_N_star", 5.309743}};
+  std::map<std::string, double> dc = {
+      {"E", std::exp(0.6254804)}, {"A", std::exp(6.255414)},
+      {"B", std::exp(7.3049974)}, {"alpha", 0.3526596},
+      {"beta", 0.3526596},        {"R_D_star", 15.387756},
+      {"R_N_star", 5.309743}};
   const FitResult r = FromParams(GetLaw("data_constrained"), dc);
   const double C = 1e23;
   AllocationOptions ample;
@@ -416,8 +415,9 @@ TEST(AllocationPlanAtRatio, SixNDIsClosedFormAndNeverBeatsTheFrontier) {
     EXPECT_LT(Rel(same.N_opt, opt.N_opt), 1e-12);
     // A general model reproduces it by root finding.
     const Allocation g = PlanAtRatio(
-        r, C, 20.0,
-        FlopModel::General("g6nd", [](double N, double D) { return 6 * N * D; }));
+        r, C, 20.0, FlopModel::General("g6nd", [](double N, double D) {
+          return 6 * N * D;
+        }));
     EXPECT_LT(Rel(g.N_opt, p.N_opt), 1e-13);
   }
   EXPECT_THROW(PlanAtRatio(r, 1e20, 0.0), InvalidArgument);
@@ -437,13 +437,14 @@ TEST(AllocationInferenceAware, ReducesToComputeOptimalAndBeatsAScan) {
   const InferenceAwarePlan ia = InferenceAware(r, target, d_inf);
   EXPECT_LT(ia.N_opt, opt.N_opt);
   EXPECT_GT(ia.D_opt, opt.D_opt);
-  EXPECT_LT(Rel(r.Predict(std::vector<double>{ia.N_opt, ia.D_opt})[0], target), 1e-12);
+  EXPECT_LT(Rel(r.Predict(std::vector<double>{ia.N_opt, ia.D_opt})[0], target),
+            1e-12);
   EXPECT_LE(ia.total_flops, ia.chinchilla_total_flops);
   EXPECT_LT(Rel(ia.inference_flops, 2.0 * ia.N_opt * d_inf), 1e-15);
   // Independent check: the iso-loss curve in closed form,
   // D(N) = (B / (L − E − A N^−α))^(1/β), scanned finely in log N.
-  const double E = p.at("E"), A = p.at("A"), B = p.at("B"),
-               al = p.at("alpha"), be = p.at("beta");
+  const double E = p.at("E"), A = p.at("A"), B = p.at("B"), al = p.at("alpha"),
+               be = p.at("beta");
   double best = INFINITY, best_N = 0;
   for (int i = 0; i <= 200000; ++i) {
     const double N = ia.N_opt * std::exp(-0.5 + 1e-5 * i);
@@ -494,9 +495,8 @@ TEST(AllocationErrors, BadBudgetsAndLaws) {
   } catch (const InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find("row 1"), std::string::npos);
   }
-  const FitResult pl =
-      FromParams(GetLaw("saturating_power_law"),
-                 {{"E", 1.7}, {"A", 100.0}, {"alpha", 0.1}});
+  const FitResult pl = FromParams(GetLaw("saturating_power_law"),
+                                  {{"E", 1.7}, {"A", 100.0}, {"alpha", 0.1}});
   try {
     ComputeOptimal(pl, 1e20);
     FAIL();
@@ -510,8 +510,7 @@ TEST(AllocationErrors, BadBudgetsAndLaws) {
   EXPECT_THROW(ComputeOptimal(r, 1e20, FlopModel::SixND(), bad), UnknownName);
   AllocationOptions extra;
   extra.other_inputs["U"] = 1e9;
-  EXPECT_THROW(ComputeOptimal(r, 1e20, FlopModel::SixND(), extra),
-               UnknownName);
+  EXPECT_THROW(ComputeOptimal(r, 1e20, FlopModel::SixND(), extra), UnknownName);
   EXPECT_THROW(FlopModel::SixND(0.0), InvalidArgument);
   EXPECT_THROW(FlopModel::SixND(std::nan("")), InvalidArgument);
   EXPECT_THROW(FlopModel::FromConvention("kaplan"), InvalidArgument);

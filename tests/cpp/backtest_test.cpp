@@ -154,7 +154,8 @@ TEST(BacktestTest, RollingOriginAndDistanceBins) {
     binned += b.metrics.n;
   }
   int rolling_runs = 0;
-  for (const auto& run : r.runs) rolling_runs += r.folds[run.fold].kind == "rolling";
+  for (const auto& run : r.runs)
+    rolling_runs += r.folds[run.fold].kind == "rolling";
   EXPECT_EQ(binned, rolling_runs);
   const std::string rep = r.FullReport();
   EXPECT_NE(rep.find("rolling origin"), std::string::npos);
@@ -167,7 +168,8 @@ TEST(BacktestTest, LeaveOutTheLargestModelSize) {
   const BacktestResult r = Backtest(GetLaw("chinchilla"), data);
   EXPECT_EQ(r.group_by, "N");
   double nmax = 0;
-  for (int i = 0; i < data.num_rows(); ++i) nmax = std::max(nmax, data.row(i)[0]);
+  for (int i = 0; i < data.num_rows(); ++i)
+    nmax = std::max(nmax, data.row(i)[0]);
   int logo = -1;
   for (size_t f = 0; f < r.folds.size(); ++f)
     if (r.folds[f].kind == "leave_group_out") logo = static_cast<int>(f);
@@ -202,9 +204,10 @@ TEST(BacktestTest, EpochChinchillaBelow1e21) {
   EXPECT_NEAR(r.mean_are(), 0.0105, 0.0005) << r.FullReport();
   EXPECT_NEAR(r.max_are(), 0.0278, 0.0005) << r.FullReport();
   EXPECT_LT(r.mean_are(), f.baseline.mean_are);
-  std::printf("Epoch C<1e21: mean ARE %.17g, max ARE %.17g, RMSLE %.17g, "
-              "baseline mean ARE %.17g\n",
-              r.mean_are(), r.max_are(), r.rmsle(), f.baseline.mean_are);
+  std::printf(
+      "Epoch C<1e21: mean ARE %.17g, max ARE %.17g, RMSLE %.17g, "
+      "baseline mean ARE %.17g\n",
+      r.mean_are(), r.max_are(), r.rmsle(), f.baseline.mean_are);
 }
 
 TEST(BacktestTest, ThresholdLeavingTooFewRunsIsAClearError) {
@@ -252,8 +255,8 @@ TEST(BacktestTest, EveryLawAndObjective) {
   }
   BacktestOptions o;
   o.fit.objective = Objective::kMse;
-  const BacktestResult r =
-      Backtest(GetLaw("power_law"), MakeObservations({"x"}, {{"x", x}}, loss), o);
+  const BacktestResult r = Backtest(
+      GetLaw("power_law"), MakeObservations({"x"}, {{"x", x}}, loss), o);
   EXPECT_EQ(r.split, "x");
   EXPECT_EQ(r.objective, "mse");
   EXPECT_LT(r.max_are(), 1e-6) << r.FullReport();  // noise-free power law
@@ -265,9 +268,9 @@ TEST(BacktestTest, EveryLawAndObjective) {
   }
   BacktestOptions o2;
   o2.fit.objective = Objective::kMseLog;
-  const BacktestResult r2 = Backtest(
-      GetLaw("saturating_power_law"), MakeObservations({"C"}, {{"C", C}}, L2),
-      o2);
+  const BacktestResult r2 =
+      Backtest(GetLaw("saturating_power_law"),
+               MakeObservations({"C"}, {{"C", C}}, L2), o2);
   EXPECT_EQ(r2.split, "C");
   EXPECT_EQ(r2.group_by, "C");
   EXPECT_LT(r2.max_are(), 1e-5) << r2.FullReport();
@@ -311,8 +314,8 @@ TEST(SensitivityTest, ObjectivesOnPlantedData) {
     const double al = row.fit.param("alpha"), be = row.fit.param("beta");
     EXPECT_NEAR(row.a, be / (al + be), 1e-6) << row.objective;
     // N_opt = G (C/6)^a, G = (alpha A / (beta B))^(1/(alpha+beta)).
-    const double G = std::pow(al * row.fit.param("A") / (be * row.fit.param("B")),
-                              1.0 / (al + be));
+    const double G = std::pow(
+        al * row.fit.param("A") / (be * row.fit.param("B")), 1.0 / (al + be));
     EXPECT_NEAR(row.N_opt / (G * std::pow(1e24 / 6.0, be / (al + be))), 1.0,
                 1e-9);
     // Planted a = 0.2849 / (0.3392 + 0.2849) = 0.4565.
@@ -335,7 +338,8 @@ TEST(SensitivityTest, RefusesUnidentifiedUnlessAllowed) {
   const FitResult fit = Fit(
       "chinchilla", MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, loss));
   EXPECT_THROW(Sensitivity(fit, 1e24), NotIdentified);
-  const SensitivityPanel p = Sensitivity(fit, 1e24, {Objective::kHuberLog}, true);
+  const SensitivityPanel p =
+      Sensitivity(fit, 1e24, {Objective::kHuberLog}, true);
   ASSERT_EQ(p.rows.size(), 1u);
   EXPECT_NE(p.rows[0].note.find("not identified"), std::string::npos)
       << p.rows[0].note;

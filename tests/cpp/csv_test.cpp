@@ -5,6 +5,8 @@
 // crash, a hang or a silently wrong table.
 #include "scalefit/csv.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,8 +14,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "scalefit/datasets.hpp"
 #include "scalefit/error.hpp"
@@ -72,7 +72,8 @@ TEST(Csv, QuotedFields) {
   ASSERT_EQ(t.num_rows(), 3);
   EXPECT_EQ(t.Column("name"),
             (std::vector<std::string>{"a,b", "two\nlines", "plain"}));
-  EXPECT_EQ(t.Column("note"), (std::vector<std::string>{"say \"hi\"", "", "x"}));
+  EXPECT_EQ(t.Column("note"),
+            (std::vector<std::string>{"say \"hi\"", "", "x"}));
   // The row after a two-line quoted field starts on line 5.
   EXPECT_EQ(t.lines, (std::vector<int>{2, 3, 5}));
   ExpectError([] { ParseCsv("a,b\n\"1,2\n3,4\n", "open.csv"); },
@@ -104,18 +105,23 @@ TEST(Csv, BadCellsNameLineColumnAndValue) {
               {"one.csv, line 2, column 2 ('loss')", "empty cell"});
   ExpectError([&] { cell("abc").NumericColumn("loss"); },
               {"line 2, column 2 ('loss')", "'abc' is not a number"});
-  ExpectError([&] { cell("nan").NumericColumn("loss"); }, {"'nan' is not a number"});
-  ExpectError([&] { cell("-inf").NumericColumn("loss"); }, {"'-inf' is not a number"});
+  ExpectError([&] { cell("nan").NumericColumn("loss"); },
+              {"'nan' is not a number"});
+  ExpectError([&] { cell("-inf").NumericColumn("loss"); },
+              {"'-inf' is not a number"});
   ExpectError([&] { cell("0x1p3").NumericColumn("loss"); },
               {"'0x1p3' is not a number"});
   ExpectError([&] { cell("1e999").NumericColumn("loss"); },
               {"'1e999' is outside the range of a double"});
   ExpectError([&] { cell("1e5e").NumericColumn("loss"); },
               {"'1e5e' is not a number"});
-  ExpectError([&] { cell("+-1").NumericColumn("loss"); }, {"'+-1' is not a number"});
+  ExpectError([&] { cell("+-1").NumericColumn("loss"); },
+              {"'+-1' is not a number"});
   // The first bad cell of a column is the one reported.
-  ExpectError([&] { t.NumericColumn("loss"); }, {"line 3, column 2", "empty cell"});
-  EXPECT_EQ(cell(" +2.5e-3 ").NumericColumn("loss"), std::vector<double>{2.5e-3});
+  ExpectError([&] { t.NumericColumn("loss"); },
+              {"line 3, column 2", "empty cell"});
+  EXPECT_EQ(cell(" +2.5e-3 ").NumericColumn("loss"),
+            std::vector<double>{2.5e-3});
   EXPECT_EQ(cell("-7").NumericColumn("loss"), std::vector<double>{-7});
   EXPECT_EQ(cell("12").IntegerColumn("loss"), std::vector<std::int64_t>{12});
   ExpectError([&] { cell("1.5").IntegerColumn("loss"); },
@@ -131,7 +137,8 @@ TEST(Csv, BadCellsNameLineColumnAndValue) {
     }
     return std::string();
   }();
-  EXPECT_NE(m.find("cells.csv: no column 'C'; columns: N, loss"), std::string::npos)
+  EXPECT_NE(m.find("cells.csv: no column 'C'; columns: N, loss"),
+            std::string::npos)
       << m;
 }
 
@@ -159,12 +166,14 @@ TEST(Csv, LimitsAreEnforcedBeforeTheWork) {
               {"huge.csv, line 2, column 2", "longer than 16 bytes",
                "max_field_bytes"});
   // The same with the default limit (64 KiB) and a quoted field.
-  const std::string quoted = "N,loss\n1,\"" + std::string(1 << 17, 'x') + "\"\n";
+  const std::string quoted =
+      "N,loss\n1,\"" + std::string(1 << 17, 'x') + "\"\n";
   ExpectError([&] { ParseCsv(quoted, "q.csv"); }, {"longer than 65536 bytes"});
   o = CsvOptions();
   o.limits.max_columns = 3;
-  ExpectError([&] { ParseCsv("a,b,c,d\n1,2,3,4\n", "cols.csv", o); },
-              {"cols.csv, line 1, column 4", "more than 3 fields", "max_columns"});
+  ExpectError(
+      [&] { ParseCsv("a,b,c,d\n1,2,3,4\n", "cols.csv", o); },
+      {"cols.csv, line 1, column 4", "more than 3 fields", "max_columns"});
   EXPECT_EQ(ParseCsv("a,b,c\n1,2,3\n", "ok.csv", o).num_columns(), 3);
   o = CsvOptions();
   o.limits.max_bytes = 10;
@@ -184,7 +193,8 @@ TEST(Csv, LimitsAreEnforcedBeforeTheWork) {
   std::remove(path.c_str());
   CsvOptions bad;
   bad.limits.max_columns = 0;
-  ExpectError([&] { ParseCsv("a\n1\n", "x", bad); }, {"invalid CSV options", "max_columns"});
+  ExpectError([&] { ParseCsv("a\n1\n", "x", bad); },
+              {"invalid CSV options", "max_columns"});
   bad = CsvOptions();
   bad.delimiter = '"';
   ExpectError([&] { ParseCsv("a\n1\n", "x", bad); }, {"delimiter"});
@@ -212,7 +222,8 @@ TEST(Csv, ReadCsvFromFiles) {
 
 TEST(Csv, ObservationsFromCsv) {
   const CsvTable t = ParseCsv(
-      "params,D,loss,w,run\n1e8,2e9,3.1,1,7\n2e8,4e9,2.9,2,7\n4e8,8e9,2.7,1,8\n",
+      "params,D,loss,w,run\n1e8,2e9,3.1,1,7\n2e8,4e9,2.9,2,7\n4e8,8e9,2.7,1,"
+      "8\n",
       "obs.csv");
   CsvObservationColumns c;
   c.inputs["N"] = "params";
@@ -230,12 +241,18 @@ TEST(Csv, ObservationsFromCsv) {
   EXPECT_THROW(ObservationsFromCsv(t, {"N", "D"}, unknown), UnknownName);
   const CsvTable neg =
       ParseCsv("N,D,loss\n1e8,2e9,3.1\n2e8,-4e9,2.9\n", "neg.csv");
-  ExpectError([&] { ObservationsFromCsv(neg, {"N", "D"}); },
-              {"neg.csv, line 3, column 2 ('D')", "input 'D' must be > 0",
-               "got -4e+09"});
+  ExpectError(
+      [&] {
+        ObservationsFromCsv(neg, {"N", "D"});
+      },
+      {"neg.csv, line 3, column 2 ('D')", "input 'D' must be > 0",
+       "got -4e+09"});
   const CsvTable zero = ParseCsv("N,D,loss\n1e8,2e9,0\n", "zero.csv");
-  ExpectError([&] { ObservationsFromCsv(zero, {"N", "D"}); },
-              {"zero.csv, line 2, column 3 ('loss')", "the loss must be > 0"});
+  ExpectError(
+      [&] {
+        ObservationsFromCsv(zero, {"N", "D"});
+      },
+      {"zero.csv, line 2, column 3 ('loss')", "the loss must be > 0"});
 }
 
 TEST(Csv, MutatedInputsThrowOrParse) {

@@ -110,7 +110,8 @@ TEST(DiagnosticsTest, ConditionNumberMatchesFiniteDifferences) {
   Eigen::MatrixXd J(n, 5);
   auto logL = [&](const std::vector<double>& q, int i) {
     const double N = obs.row(i)[0], D = obs.row(i)[1];
-    return std::log(q[0] + q[1] * std::pow(N, -q[3]) + q[2] * std::pow(D, -q[4]));
+    return std::log(q[0] + q[1] * std::pow(N, -q[3]) +
+                    q[2] * std::pow(D, -q[4]));
   };
   for (int k = 0; k < 5; ++k) {
     const double h = 1e-6;

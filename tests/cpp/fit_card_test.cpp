@@ -1,6 +1,8 @@
 // Fit cards: exact round trips and validation that names the field.
 #include "scalefit/fit_card.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,8 +10,6 @@
 #include <fstream>
 #include <limits>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "scalefit/scalefit.hpp"
 
@@ -44,8 +44,11 @@ Observations Planted() {
       cols["D"].push_back(d);
       // 1% deterministic multiplicative noise: an exact fit (zero residuals)
       // is a degenerate convergence test.
-      const double noise = 1.0 + 0.01 * std::sin(static_cast<double>(loss.size()) * 2.3);
-      loss.push_back((1.7 + 400.0 * std::pow(n, -0.34) + 410.0 * std::pow(d, -0.28)) * noise);
+      const double noise =
+          1.0 + 0.01 * std::sin(static_cast<double>(loss.size()) * 2.3);
+      loss.push_back(
+          (1.7 + 400.0 * std::pow(n, -0.34) + 410.0 * std::pow(d, -0.28)) *
+          noise);
     }
   return MakeObservations({"N", "D"}, cols, loss);
 }
@@ -74,7 +77,8 @@ std::string ErrorOf(const std::string& text) {
   return "(no error)";
 }
 
-std::string Replace(std::string s, const std::string& from, const std::string& to) {
+std::string Replace(std::string s, const std::string& from,
+                    const std::string& to) {
   const size_t at = s.find(from);
   EXPECT_NE(at, std::string::npos) << "'" << from << "' not in the card";
   if (at != std::string::npos) s.replace(at, from.size(), to);
@@ -158,7 +162,8 @@ TEST(FitCard, IncludeDataRestoresObservationsAndChecksHash) {
   EXPECT_EQ(b.data->loss, a.data->loss);
   EXPECT_EQ(Summarize(*b.data).hash, a.data_summary.hash);
   // Editing one loss value is caught by the hash.
-  const std::string edited = Replace(text, "\"loss\": [\n      ", "\"loss\": [\n      1.5,");
+  const std::string edited =
+      Replace(text, "\"loss\": [\n      ", "\"loss\": [\n      1.5,");
   std::string err = ErrorOf(edited);
   EXPECT_NE(err.find("data"), std::string::npos) << err;
 }
@@ -174,13 +179,15 @@ TEST(FitCard, SaveAndLoadFile) {
   } catch (const InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
-  EXPECT_THROW(SaveFitCard(Awkward(), "/nonexistent-dir/x/card.json"), InvalidArgument);
+  EXPECT_THROW(SaveFitCard(Awkward(), "/nonexistent-dir/x/card.json"),
+               InvalidArgument);
   std::ofstream(path) << "  \n";
   try {
     LoadFitCard(path);
     FAIL() << "no error for an empty file";
   } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos)
+        << e.what();
   }
   std::remove(path.c_str());
 }
@@ -189,7 +196,8 @@ TEST(FitCard, ErrorsNameTheField) {
   const std::string good = FitCardToString(Awkward());
   // Unknown law.
   {
-    const std::string bad = Replace(good, "\"name\": \"chinchilla\"", "\"name\": \"chinchila\"");
+    const std::string bad =
+        Replace(good, "\"name\": \"chinchilla\"", "\"name\": \"chinchila\"");
     try {
       FitCardFromString(bad, "card.json");
       FAIL();
@@ -217,8 +225,10 @@ TEST(FitCard, ErrorsNameTheField) {
   // Non-finite values: null, "nan", "inf", 1e999.
   const std::string alpha_value = "\"value\": " + FormatFull(0.1 + 0.2);
   for (const std::string v : {"null", "\"nan\"", "\"inf\""}) {
-    const std::string m = ErrorOf(Replace(good, alpha_value, "\"value\": " + v));
-    EXPECT_NE(m.find("parameters[3].value ('alpha')"), std::string::npos) << v << ": " << m;
+    const std::string m =
+        ErrorOf(Replace(good, alpha_value, "\"value\": " + v));
+    EXPECT_NE(m.find("parameters[3].value ('alpha')"), std::string::npos)
+        << v << ": " << m;
   }
   {
     // 1e999 overflows the JSON parser itself: the error gives line/column.
@@ -226,11 +236,14 @@ TEST(FitCard, ErrorsNameTheField) {
     const std::string m = ErrorOf(bad);
     const size_t at = bad.find("1e999");
     const size_t line = 1 + std::count(bad.begin(), bad.begin() + at, '\n');
-    EXPECT_NE(m.find("line " + std::to_string(line) + ", column"), std::string::npos) << m;
+    EXPECT_NE(m.find("line " + std::to_string(line) + ", column"),
+              std::string::npos)
+        << m;
   }
   // A positive scale must stay > 0.
   {
-    const std::string m = ErrorOf(Replace(good, "\"value\": 406.4000000000001", "\"value\": -1"));
+    const std::string m =
+        ErrorOf(Replace(good, "\"value\": 406.4000000000001", "\"value\": -1"));
     EXPECT_NE(m.find("parameters[1].value ('A')"), std::string::npos) << m;
   }
   // Not JSON: the parser's line and column are kept.
@@ -240,17 +253,23 @@ TEST(FitCard, ErrorsNameTheField) {
     EXPECT_NE(m.find("line 2"), std::string::npos) << m;
   }
   EXPECT_NE(ErrorOf("[]").find("JSON object"), std::string::npos);
-  EXPECT_NE(ErrorOf(Replace(good, "\"format_version\": 1", "\"format_version\": 99"))
-                .find("format_version"),
+  EXPECT_NE(
+      ErrorOf(Replace(good, "\"format_version\": 1", "\"format_version\": 99"))
+          .find("format_version"),
+      std::string::npos);
+  EXPECT_NE(
+      ErrorOf(Replace(good, "\"name\": \"huber_log\"", "\"name\": \"l1\""))
+          .find("objective.name"),
+      std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(good, "\"delta\": 0.001", "\"delta\": 0"))
+                .find("objective.delta"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(Replace(good, "\"name\": \"huber_log\"", "\"name\": \"l1\"")).find("objective.name"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf(Replace(good, "\"delta\": 0.001", "\"delta\": 0")).find("objective.delta"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf(Replace(good, "\"max_iterations\": 1000", "\"max_iterations\": 1.5"))
+  EXPECT_NE(ErrorOf(Replace(good, "\"max_iterations\": 1000",
+                            "\"max_iterations\": 1.5"))
                 .find("options.max_iterations"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(Replace(good, "\"format\": \"scalefit.fit_card\"", "\"format\": \"x\""))
+  EXPECT_NE(ErrorOf(Replace(good, "\"format\": \"scalefit.fit_card\"",
+                            "\"format\": \"x\""))
                 .find("format"),
             std::string::npos);
 }

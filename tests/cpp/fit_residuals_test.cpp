@@ -1,12 +1,12 @@
 // FitResult::Residuals: raw residuals of the stored data in the objective's
 // space, checked against the law's own predictions, the published objective
 // of the Epoch fit, and planted noise.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "scalefit/scalefit.hpp"
 
@@ -78,9 +78,11 @@ TEST(FitResiduals, PlantedPerturbationsComeBack) {
 }
 
 TEST(FitResiduals, ResultWithoutDataThrows) {
-  const FitResult r = FromParams(GetLaw("chinchilla"),
-                                 {{"E", 1.69}, {"A", 406.4}, {"B", 410.7},
-                                  {"alpha", 0.34}, {"beta", 0.28}});
+  const FitResult r = FromParams(GetLaw("chinchilla"), {{"E", 1.69},
+                                                        {"A", 406.4},
+                                                        {"B", 410.7},
+                                                        {"alpha", 0.34},
+                                                        {"beta", 0.28}});
   try {
     r.Residuals();
     FAIL() << "expected InvalidArgument";

@@ -1,11 +1,11 @@
 // Fitting engine: published optimum on the Epoch data, scale-free
 // convergence, starts, constraints, determinism, bad input.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <functional>
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "scalefit/scalefit.hpp"
 
@@ -93,7 +93,8 @@ TEST(FitEpoch, HoffmannGridReachesSameOptimum) {
 TEST(FitEngine, ThreadCountDoesNotChangeResult) {
   FitOptions o;
   o.start = "grid";
-  o.grid = {{"alpha", {0.1, 0.5, 1.0}}, {"beta", {0.1, 0.5, 1.0}},
+  o.grid = {{"alpha", {0.1, 0.5, 1.0}},
+            {"beta", {0.1, 0.5, 1.0}},
             {"A", {10.0, 1000.0}}};
   o.num_threads = 1;
   const Observations data = datasets::ChinchillaObservations();
@@ -117,7 +118,8 @@ TEST(FitEngine, ScreenedStartsReachTheFullyPolishedOptimum) {
   // (screening_tolerance = 0) must give the same optimum.
   FitOptions o;
   o.start = "grid";
-  o.grid = {{"alpha", {0.1, 0.5, 1.0}}, {"beta", {0.1, 0.5, 1.0}},
+  o.grid = {{"alpha", {0.1, 0.5, 1.0}},
+            {"beta", {0.1, 0.5, 1.0}},
             {"A", {10.0, 1000.0}}};
   const Observations data = datasets::ChinchillaObservations();
   const FitResult screened = Fit("chinchilla", data, o);
@@ -203,7 +205,8 @@ TEST(FitEngine, GridRankedOnAStrideOfRowsReachesTheAllRowsOptimum) {
   const int n = data.num_rows();
   for (int i = 0; i < n; ++i) {
     reversed.loss[i] = data.loss[n - 1 - i];
-    for (int k = 0; k < 2; ++k) reversed.x[2 * i + k] = data.x[2 * (n - 1 - i) + k];
+    for (int k = 0; k < 2; ++k)
+      reversed.x[2 * i + k] = data.x[2 * (n - 1 - i) + k];
   }
   FitOptions o;
   ASSERT_EQ(o.max_scoring_rows, 2048);
@@ -311,7 +314,8 @@ TEST(FitResultTest, PredictAndReports) {
   EXPECT_NEAR(pred[0], expect, 1e-12 * expect);
   EXPECT_NE(r.BriefReport().find("chinchilla"), std::string::npos);
   // Full precision: the report prints the value that parses back exactly.
-  EXPECT_NE(r.FullReport().find(FormatFull(r.param("alpha"))), std::string::npos);
+  EXPECT_NE(r.FullReport().find(FormatFull(r.param("alpha"))),
+            std::string::npos);
   EXPECT_EQ(std::stod(FormatFull(r.param("alpha"))), r.param("alpha"));
 }
 
@@ -367,30 +371,35 @@ TEST(FitBadInput, ShapesNamesAndOptions) {
             }).find("missing input column 'D'"),
             std::string::npos);
   Observations tiny = MakeObservations(
-      {"N", "D"}, {{"N", {1e8, 2e8, 3e8, 4e8, 5e8}}, {"D", {1e9, 2e9, 3e9, 4e9, 5e9}}},
+      {"N", "D"},
+      {{"N", {1e8, 2e8, 3e8, 4e8, 5e8}}, {"D", {1e9, 2e9, 3e9, 4e9, 5e9}}},
       {3.0, 2.9, 2.8, 2.7, 2.6});
   EXPECT_NE(ErrorOf([&] { Fit("chinchilla", tiny); }).find("too few points"),
             std::string::npos);
-  EXPECT_NE(ErrorOf([] { GetLaw("chinchila"); }).find("unknown law 'chinchila'"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf([] { GetLaw("chinchila"); }).find("unknown law 'chinchila'"),
+      std::string::npos);
   FitOptions unknown;
   unknown.init = {{"gamma", 1.0}};
-  EXPECT_NE(ErrorOf([&] { Fit("chinchilla", Small(), unknown); })
-                .find("unknown parameter 'gamma'"),
+  EXPECT_NE(ErrorOf([&] {
+              Fit("chinchilla", Small(), unknown);
+            }).find("unknown parameter 'gamma'"),
             std::string::npos);
   FitOptions bad_bounds;
   bad_bounds.bounds = {{"alpha", {0.5, 0.1}}};
-  EXPECT_NE(ErrorOf([&] { Fit("chinchilla", Small(), bad_bounds); })
-                .find("lower"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] { Fit("chinchilla", Small(), bad_bounds); }).find("lower"),
+      std::string::npos);
   FitOptions bad_delta;
   bad_delta.delta = 0.0;
-  EXPECT_NE(ErrorOf([&] { Fit("chinchilla", Small(), bad_delta); }).find("delta"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] { Fit("chinchilla", Small(), bad_delta); }).find("delta"),
+      std::string::npos);
   FitOptions bad_threads;
   bad_threads.num_threads = -1;
-  EXPECT_NE(ErrorOf([&] { Fit("chinchilla", Small(), bad_threads); })
-                .find("num_threads"),
+  EXPECT_NE(ErrorOf([&] {
+              Fit("chinchilla", Small(), bad_threads);
+            }).find("num_threads"),
             std::string::npos);
   EXPECT_NE(ErrorOf([] { ParseObjective("huber"); }).find("unknown objective"),
             std::string::npos);

@@ -194,8 +194,7 @@ TEST(FlopConventionTest, UnknownNameListsValidNames) {
 TEST(FlopConventionTest, OutOfRangeEnumThrows) {
   const auto bad = static_cast<FlopConvention>(42);
   ExpectInvalidArgument([&] { ToString(bad); }, {"42"});
-  ExpectInvalidArgument([&] { TrainingFlops(bad, nullptr, 1.0, 1.0); },
-                        {"42"});
+  ExpectInvalidArgument([&] { TrainingFlops(bad, nullptr, 1.0, 1.0); }, {"42"});
 }
 
 // ---------------------------------------------------------------------------
@@ -249,8 +248,7 @@ TEST(KaplanTest, ContextTermIsTheOnlyDifferenceFrom6NonEmbeddingND) {
 }
 
 TEST(KaplanTest, BadTokens) {
-  ExpectInvalidArgument([] { KaplanTrainingFlops(Tiny(), -1.0); },
-                        {"tokens"});
+  ExpectInvalidArgument([] { KaplanTrainingFlops(Tiny(), -1.0); }, {"tokens"});
   ExpectInvalidArgument([] { KaplanTrainingFlops(Tiny(), std::nan("")); },
                         {"tokens"});
 }
@@ -360,8 +358,8 @@ TEST(HoffmannTest, ReproducesTableA4WithoutEmbeddingAndLogitTerms) {
     const Architecture a{r.n_layers, r.d_model, r.n_heads, r.d_ff,
                          4.0,        32000,     2048,      r.kv_size};
     const FlopBreakdown b = HoffmannFlopBreakdown(a);
-    const double layers_only = 3.0 * (b.forward - b.embeddings -
-                                      b.final_logits);
+    const double layers_only =
+        3.0 * (b.forward - b.embeddings - b.final_logits);
     const double ratio = layers_only / (6.0 * r.published_params * 2048);
     EXPECT_NEAR(ratio, r.published_ratio, 0.01);
     // With the embedding and logit terms (the Appendix F text) the ratio
@@ -383,9 +381,8 @@ TEST(TrainingFlopsTest, Dispatches) {
                    969600.0);  // architecture ignored
   EXPECT_DOUBLE_EQ(TrainingFlops(FlopConvention::kKaplan, &a, -1, 100),
                    960000.0);  // N ignored
-  EXPECT_DOUBLE_EQ(
-      TrainingFlops(FlopConvention::kHoffmannDetailed, &a, 0, 100),
-      1108800.0);
+  EXPECT_DOUBLE_EQ(TrainingFlops(FlopConvention::kHoffmannDetailed, &a, 0, 100),
+                   1108800.0);
   EXPECT_DOUBLE_EQ(
       TrainingFlops(ParseFlopConvention("hoffmann_detailed"), &a, 0, 100),
       1108800.0);
@@ -405,8 +402,7 @@ TEST(TrainingFlopsTest, MissingArchitecture) {
 TEST(TrainingFlopsTest, BadInputPropagates) {
   Architecture a = Tiny();
   ExpectInvalidArgument(
-      [&] { TrainingFlops(FlopConvention::k6ND, nullptr, 1.0, -1.0); },
-      {"D"});
+      [&] { TrainingFlops(FlopConvention::k6ND, nullptr, 1.0, -1.0); }, {"D"});
   ExpectInvalidArgument(
       [&] { TrainingFlops(FlopConvention::kKaplan, &a, 0.0, -1.0); },
       {"tokens"});
@@ -429,8 +425,7 @@ TEST(LargeValuesTest, NoIntOverflow) {
   EXPECT_DOUBLE_EQ(b.embeddings, 2.0 * 65536 * 256000 * 65536);
   EXPECT_DOUBLE_EQ(b.attention_logits,
                    1000 * (2.0 * 65536 * 65536 * (128.0 * 512)));
-  EXPECT_DOUBLE_EQ(b.dense,
-                   1000 * (2.0 * 65536 * (2.0 * 65536 * 262144)));
+  EXPECT_DOUBLE_EQ(b.dense, 1000 * (2.0 * 65536 * (2.0 * 65536 * 262144)));
   EXPECT_DOUBLE_EQ(NonEmbeddingParams(a),
                    2.0 * 65536 * 1000 * (2.0 * 65536 + 262144));
 }

@@ -1,10 +1,10 @@
 // IsoflopBudget::ProfileLoss: the fitted isoFLOP parabola, checked against
 // planted parabolas (runs lying exactly on L = L* + k·(ln N − ln N*)²).
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "scalefit/scalefit.hpp"
 
@@ -20,9 +20,8 @@ struct Planted {
 };
 
 TEST(IsoflopProfile, RecoversPlantedParabolas) {
-  const std::vector<Planted> planted = {{1e18, 1e8, 3.0, 0.05},
-                                        {1e19, 3e8, 2.7, 0.04},
-                                        {1e20, 1e9, 2.5, 0.03}};
+  const std::vector<Planted> planted = {
+      {1e18, 1e8, 3.0, 0.05}, {1e19, 3e8, 2.7, 0.04}, {1e20, 1e9, 2.5, 0.03}};
   IsoflopData data;
   for (const Planted& p : planted) {
     // Sizes asymmetric about N* so the fit is not trivially centred.
@@ -44,16 +43,14 @@ TEST(IsoflopProfile, RecoversPlantedParabolas) {
     const IsoflopBudget& budget = r.budgets[b];
     EXPECT_NEAR(budget.N_opt / p.N_star, 1.0, 1e-9);
     // Inside and well outside the fitted range of N.
-    const std::vector<double> N = {p.N_star * 1e-2, p.N_star * 0.7,
-                                   p.N_star, p.N_star * 5.0,
-                                   p.N_star * 1e2};
+    const std::vector<double> N = {p.N_star * 1e-2, p.N_star * 0.7, p.N_star,
+                                   p.N_star * 5.0, p.N_star * 1e2};
     const std::vector<double> L = budget.ProfileLoss(N);
     ASSERT_EQ(L.size(), N.size());
     for (size_t i = 0; i < N.size(); ++i)
       EXPECT_NEAR(L[i], p.At(N[i]), 1e-9) << "budget " << b << " N " << N[i];
     // The vertex of the evaluated parabola is the reported minimum.
-    EXPECT_NEAR(budget.ProfileLoss({budget.N_opt})[0], budget.loss_opt,
-                1e-11);
+    EXPECT_NEAR(budget.ProfileLoss({budget.N_opt})[0], budget.loss_opt, 1e-11);
   }
 }
 

@@ -16,8 +16,8 @@
 #include <tuple>
 #include <vector>
 
-#include "scalefit/datasets.hpp"
 #include "scalefit/ceres/make_law.hpp"
+#include "scalefit/datasets.hpp"
 #include "scalefit/detail/typed_law.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"
@@ -56,7 +56,8 @@ void ExpectThrows(const std::function<void()>& fn,
 std::vector<double> LogSpace(double lo, double hi, int n) {
   std::vector<double> v;
   for (int i = 0; i < n; ++i)
-    v.push_back(std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * i / (n - 1)));
+    v.push_back(
+        std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * i / (n - 1)));
   return v;
 }
 
@@ -126,8 +127,13 @@ struct Case<DataConstrained> {
   // The untied variant of huggingface/datablations@13701315
   // utils/parametric_fit.ipynb (α ≠ β) with the published R_D*, R_N*.
   static std::vector<double> Truth() {
-    return {std::exp(0.63032365), std::exp(5.9577184), std::exp(7.9145365),
-            0.33480313, 0.38289225, 15.387756, 5.309743};
+    return {std::exp(0.63032365),
+            std::exp(5.9577184),
+            std::exp(7.9145365),
+            0.33480313,
+            0.38289225,
+            15.387756,
+            5.309743};
   }
   static std::vector<std::vector<double>> Rows() {
     std::vector<std::vector<double>> r;
@@ -203,7 +209,8 @@ template <int K>
 struct Canon<BrokenPowerLaw<K>> {
   static std::vector<double> Of(std::vector<double> p) {
     std::vector<std::array<double, 3>> breaks;
-    for (int i = 1; i <= K; ++i) breaks.push_back({p[3 * i], p[3 * i + 1], p[3 * i + 2]});
+    for (int i = 1; i <= K; ++i)
+      breaks.push_back({p[3 * i], p[3 * i + 1], p[3 * i + 2]});
     std::sort(breaks.begin(), breaks.end(),
               [](const auto& a, const auto& b) { return a[1] < b[1]; });
     for (int i = 1; i <= K; ++i)
@@ -279,10 +286,9 @@ TYPED_TEST(BuiltinLawTest, JetValueEqualsDoubleAndGradientMatchesDifferences) {
       dp = hi[k] - lo[k];
       const double fd =
           (Law::Evaluate(hi.data(), x) - Law::Evaluate(lo.data(), x)) / dp;
-      const double tol =
-          1e-6 * std::abs(fd) + 1e-9 * std::abs(v) / std::max(std::abs(p[k]), 1e-3);
-      EXPECT_NEAR(grad[k], fd, tol)
-          << Law::kParams[k].name << " row " << r;
+      const double tol = 1e-6 * std::abs(fd) +
+                         1e-9 * std::abs(v) / std::max(std::abs(p[k]), 1e-3);
+      EXPECT_NEAR(grad[k], fd, tol) << Law::kParams[k].name << " row " << r;
     }
   }
 }
@@ -300,7 +306,8 @@ TYPED_TEST(BuiltinLawTest, LinearParamsEnterLinearlyWithZeroOffset) {
     std::vector<double> q = p;
     for (int k : lin) q[k] = 0.0;
     if (!lin.empty()) {
-      EXPECT_EQ(Law::Evaluate(q.data(), x), 0.0) << "offset at zero coefficients";
+      EXPECT_EQ(Law::Evaluate(q.data(), x), 0.0)
+          << "offset at zero coefficients";
     }
     double sum = 0.0;
     for (int k : lin) {
@@ -345,9 +352,13 @@ TYPED_TEST(BuiltinLawTest, RecoversPlantedParametersWithoutNoise) {
 
 TEST(DataConstrainedLaw, MatchesDatablationsPublishedValues) {
   // huggingface/datablations@13701315 README "Parametric Fit" (C4, α = β).
-  const double p[] = {std::exp(0.6254804), std::exp(6.255414),
-                      std::exp(7.3049974), 0.3526596, 0.3526596,
-                      15.387756, 5.309743};
+  const double p[] = {std::exp(0.6254804),
+                      std::exp(6.255414),
+                      std::exp(7.3049974),
+                      0.3526596,
+                      0.3526596,
+                      15.387756,
+                      5.309743};
   const double x1[] = {6.34e9, 242e9, 25e9};
   const double x2[] = {8.67e9, 178e9, 25e9};
   EXPECT_NEAR(DataConstrained::Evaluate(p, x1), 2.2256440889984477,
@@ -355,10 +366,14 @@ TEST(DataConstrainedLaw, MatchesDatablationsPublishedValues) {
   EXPECT_NEAR(DataConstrained::Evaluate(p, x2), 2.2269634075087867,
               1e-9 * 2.2269634075087867);
   // Through the registry and Python-facing path as well.
-  const FitResult r = FromParams(
-      GetLaw("data_constrained"),
-      {{"E", p[0]}, {"A", p[1]}, {"B", p[2]}, {"alpha", p[3]}, {"beta", p[4]},
-       {"R_D_star", p[5]}, {"R_N_star", p[6]}});
+  const FitResult r =
+      FromParams(GetLaw("data_constrained"), {{"E", p[0]},
+                                              {"A", p[1]},
+                                              {"B", p[2]},
+                                              {"alpha", p[3]},
+                                              {"beta", p[4]},
+                                              {"R_D_star", p[5]},
+                                              {"R_N_star", p[6]}});
   EXPECT_NEAR(r.Predict(std::vector<double>{6.34e9, 242e9, 25e9})[0],
               2.2256440889984477, 1e-9 * 2.2256440889984477);
 }
@@ -367,7 +382,8 @@ TEST(DataConstrainedLaw, ReducesToChinchillaWithoutRepetition) {
   // One epoch (D = U) and N below N_opt(U): D' = D, N' = N.
   const double p[] = {1.9, 520.0, 1490.0, 0.35, 0.35, 15.0, 5.0};
   const double x[] = {1e8, 1e11, 1e11};  // N_opt(1e11) ≈ 7.7e9 > N
-  const double expect = 1.9 + 520.0 / std::pow(1e8, 0.35) + 1490.0 / std::pow(1e11, 0.35);
+  const double expect =
+      1.9 + 520.0 / std::pow(1e8, 0.35) + 1490.0 / std::pow(1e11, 0.35);
   EXPECT_NEAR(DataConstrained::Evaluate(p, x), expect, 1e-14 * expect);
   // More unique tokens available than seen: U_D = D (same value).
   const double x_more_u[] = {1e8, 1e11, 5e11};
@@ -377,7 +393,8 @@ TEST(DataConstrainedLaw, ReducesToChinchillaWithoutRepetition) {
   const double d_eff = 1e11 * (1.0 + 15.0 * (1.0 - std::exp(-3.0 / 15.0)));
   const double expect_rep =
       1.9 + 520.0 / std::pow(1e8, 0.35) + 1490.0 / std::pow(d_eff, 0.35);
-  EXPECT_NEAR(DataConstrained::Evaluate(p, x_rep), expect_rep, 1e-14 * expect_rep);
+  EXPECT_NEAR(DataConstrained::Evaluate(p, x_rep), expect_rep,
+              1e-14 * expect_rep);
 }
 
 TEST(KaplanLaw, LimitsAreTheSingleVariableLaws) {
@@ -397,7 +414,8 @@ TEST(BrokenPowerLaw, ClosedFormAtTheBreak) {
   // At x = d1 the factor is (1 + 1)^(−c1 f1).
   const double p[] = {0.5, 20.0, 0.1, 0.4, 1e6, 0.3};
   const double x[] = {1e6};
-  const double expect = 0.5 + 20.0 * std::pow(1e6, -0.1) * std::pow(2.0, -0.4 * 0.3);
+  const double expect =
+      0.5 + 20.0 * std::pow(1e6, -0.1) * std::pow(2.0, -0.4 * 0.3);
   EXPECT_NEAR(BrokenPowerLaw<1>::Evaluate(p, x), expect, 1e-14 * expect);
   // Far past the break the slope is c0 + c1: y − a ∝ x^(−0.5).
   const double x1[] = {1e14}, x2[] = {1e15};
@@ -408,9 +426,10 @@ TEST(BrokenPowerLaw, ClosedFormAtTheBreak) {
   // Two breaks, both factors written out.
   const double q[] = {0.5, 20.0, 0.1, 0.4, 1e5, 0.3, -0.3, 1e8, 0.5};
   const double y[] = {3e6};
-  const double e2 = 0.5 + 20.0 * std::pow(3e6, -0.1) *
-                              std::pow(1 + std::pow(3e6 / 1e5, 1 / 0.3), -0.4 * 0.3) *
-                              std::pow(1 + std::pow(3e6 / 1e8, 1 / 0.5), 0.3 * 0.5);
+  const double e2 =
+      0.5 + 20.0 * std::pow(3e6, -0.1) *
+                std::pow(1 + std::pow(3e6 / 1e5, 1 / 0.3), -0.4 * 0.3) *
+                std::pow(1 + std::pow(3e6 / 1e8, 1 / 0.5), 0.3 * 0.5);
   EXPECT_NEAR(BrokenPowerLaw<2>::Evaluate(q, y), e2, 1e-13 * e2);
 }
 
@@ -424,8 +443,8 @@ TEST(LawRegistry, BrokenPowerLawBreaksByName) {
   ExpectThrows<UnknownName>([] { GetLaw("broken_power_law:0"); }, {"1 to 3"});
   ExpectThrows<UnknownName>([] { GetLaw("kaplann"); }, {"kaplann", "kaplan"});
   const auto names = BuiltinLawNames();
-  for (const char* n : {"kaplan", "data_constrained", "broken_power_law",
-                        "broken_power_law:2"})
+  for (const char* n :
+       {"kaplan", "data_constrained", "broken_power_law", "broken_power_law:2"})
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
 }
 
@@ -546,7 +565,8 @@ TEST(LawObjectiveTest, MatchesRawJacobianAssemblyAndRejectsOverflow) {
   for (int i = 0; i < n; ++i) sqrt_w[i] = std::sqrt(0.5 + (i % 7) / 4.0);
   const LawPtr law = MakeLaw<Chinchilla>();
   const std::vector<double> z = {0.59, 6.17, 7.66, 0.347, 0.367};
-  for (Objective kind : {Objective::kHuberLog, Objective::kMseLog, Objective::kMse}) {
+  for (Objective kind :
+       {Objective::kHuberLog, Objective::kMseLog, Objective::kMse}) {
     std::vector<double> target(n);
     for (int i = 0; i < n; ++i)
       target[i] = InLogSpace(kind) ? std::log(obs.loss[i]) : obs.loss[i];
@@ -580,14 +600,16 @@ TEST(LawObjectiveTest, MatchesRawJacobianAssemblyAndRejectsOverflow) {
     EXPECT_NEAR(f / f_ref, 1.0, 1e-13) << ToString(kind);
     EXPECT_EQ(f, f_only) << ToString(kind);
     for (int k = 0; k < 5; ++k)
-      EXPECT_NEAR(g[k], g_ref[k], 1e-12 * (std::abs(g_ref[k]) + 1e-3)) << ToString(kind) << " k=" << k;
+      EXPECT_NEAR(g[k], g_ref[k], 1e-12 * (std::abs(g_ref[k]) + 1e-3))
+          << ToString(kind) << " k=" << k;
     // A step that overflows the law (α = −1000: N^1000 = inf) is rejected,
     // never returned as a non-finite cost.
     std::vector<double> bad = z;
     bad[3] = -1000.0;
     double fb = 0.0, gb[5];
     EXPECT_FALSE(objective.Evaluate(bad.data(), &fb, gb)) << ToString(kind);
-    EXPECT_FALSE(objective.Evaluate(bad.data(), &fb, nullptr)) << ToString(kind);
+    EXPECT_FALSE(objective.Evaluate(bad.data(), &fb, nullptr))
+        << ToString(kind);
   }
 }
 
@@ -595,7 +617,8 @@ TEST(LawModelTest, EvaluateManyWithLogsMatchesEvaluateMany) {
   // Precomputed input logs change the cost, never a bit of the value; laws
   // that cannot use them (run-time laws) ignore them.
   std::vector<LawPtr> laws;
-  for (const std::string& name : BuiltinLawNames()) laws.push_back(GetLaw(name));
+  for (const std::string& name : BuiltinLawNames())
+    laws.push_back(GetLaw(name));
   FormulaLawOptions fo;
   fo.params = {"E", "A", "B", "alpha", "beta"};
   fo.inputs = {"N", "D"};
@@ -612,7 +635,8 @@ TEST(LawModelTest, EvaluateManyWithLogsMatchesEvaluateMany) {
     for (const ParamInfo& q : info.params) p.push_back(q.init);
     law->EvaluateMany(p.data(), x.data(), rows, a.data());
     law->EvaluateManyWithLogs(p.data(), x.data(), log_x.data(), rows, b.data());
-    for (int i = 0; i < rows; ++i) EXPECT_EQ(a[i], b[i]) << info.name << " row " << i;
+    for (int i = 0; i < rows; ++i)
+      EXPECT_EQ(a[i], b[i]) << info.name << " row " << i;
   }
 }
 
@@ -651,8 +675,10 @@ TEST(UserLaw, CppFunctorWorksLikeABuiltinLaw) {
   // FromParams / Predict work too.
   const FitResult given = FromParams(
       law, {{"E", 1.8}, {"A", 500.0}, {"B", 1500.0}, {"gamma", 0.35}});
-  const double expect = 1.8 + 500.0 * std::pow(1e9, -0.35) + 1500.0 * std::pow(2e10, -0.35);
-  EXPECT_NEAR(given.Predict(std::vector<double>{1e9, 2e10})[0], expect, 1e-14 * expect);
+  const double expect =
+      1.8 + 500.0 * std::pow(1e9, -0.35) + 1500.0 * std::pow(2e10, -0.35);
+  EXPECT_NEAR(given.Predict(std::vector<double>{1e9, 2e10})[0], expect,
+              1e-14 * expect);
 }
 
 FormulaLawOptions ChinchillaLikeOptions() {
@@ -667,13 +693,14 @@ FormulaLawOptions ChinchillaLikeOptions() {
   o.start["beta"] = {0.05, 1.2};
   o.bounds["alpha"] = {0.0, 5.0};
   o.bounds["beta"] = {0.0, 5.0};
-  o.init = {{"E", 1.7}, {"A", 400.0}, {"B", 400.0}, {"alpha", 0.34}, {"beta", 0.28}};
+  o.init = {
+      {"E", 1.7}, {"A", 400.0}, {"B", 400.0}, {"alpha", 0.34}, {"beta", 0.28}};
   return o;
 }
 
 TEST(FormulaLaw, ValueAndExactGradientMatchChinchilla) {
-  const LawPtr f = MakeFormulaLaw("E + A / N**alpha + B / D^beta",
-                                  ChinchillaLikeOptions());
+  const LawPtr f =
+      MakeFormulaLaw("E + A / N**alpha + B / D^beta", ChinchillaLikeOptions());
   EXPECT_EQ(f->info().param_names(),
             (std::vector<std::string>{"E", "A", "B", "alpha", "beta"}));
   EXPECT_EQ(f->info().input_names, (std::vector<std::string>{"N", "D"}));
@@ -686,7 +713,8 @@ TEST(FormulaLaw, ValueAndExactGradientMatchChinchilla) {
     const double v1 = f->ValueAndGradient(p, row.data(), g1);
     const double v2 = c->ValueAndGradient(p, row.data(), g2);
     EXPECT_NEAR(v1, v2, 1e-14 * v2);
-    for (int k = 0; k < 5; ++k) EXPECT_NEAR(g1[k], g2[k], 1e-12 * std::abs(g2[k]) + 1e-300);
+    for (int k = 0; k < 5; ++k)
+      EXPECT_NEAR(g1[k], g2[k], 1e-12 * std::abs(g2[k]) + 1e-300);
   }
 }
 
@@ -702,7 +730,8 @@ TEST(FormulaLaw, GrammarPrecedenceAndFunctions) {
   EXPECT_DOUBLE_EQ(eval("a - x - 1", {10.0}, 2.0), 7.0);    // left assoc
   EXPECT_DOUBLE_EQ(eval("a / x / 2", {8.0}, 2.0), 2.0);
   EXPECT_DOUBLE_EQ(eval("a * x ** -1", {8.0}, 2.0), 4.0);
-  EXPECT_DOUBLE_EQ(eval("exp(log(a)) + sqrt(x) * 0 + abs(-a)", {2.5}, 4.0), 5.0);
+  EXPECT_DOUBLE_EQ(eval("exp(log(a)) + sqrt(x) * 0 + abs(-a)", {2.5}, 4.0),
+                   5.0);
   EXPECT_DOUBLE_EQ(eval("pow(x, a) + min(a, x) + max(a, x)", {3.0}, 2.0), 13.0);
   EXPECT_DOUBLE_EQ(eval("1.5e1 * a + .5 * x", {2.0}, 1.0), 30.5);
 }
@@ -727,12 +756,14 @@ TEST(FormulaLaw, BadFormulasGiveClearErrors) {
   FormulaLawOptions both;
   both.params = {"E", "A", "alpha"};
   both.inputs = {"N"};
-  ExpectThrows<UnknownName>([&] { MakeFormulaLaw("E + A / N^alpha + B / D", both); },
-                            {"unknown name 'B'", "position 18", "N"});
+  ExpectThrows<UnknownName>(
+      [&] { MakeFormulaLaw("E + A / N^alpha + B / D", both); },
+      {"unknown name 'B'", "position 18", "N"});
   ExpectThrows<InvalidArgument>([&] { MakeFormulaLaw("E + A / N", both); },
                                 {"parameter 'alpha' does not appear"});
-  ExpectThrows<InvalidArgument>([&] { MakeFormulaLaw("E + A / N", {}); },
-                                {"give the parameter names or the input names"});
+  ExpectThrows<InvalidArgument>(
+      [&] { MakeFormulaLaw("E + A / N", {}); },
+      {"give the parameter names or the input names"});
   FormulaLawOptions lin = o;
   lin.linear = {"A", "alpha"};
   ExpectThrows<InvalidArgument>(
@@ -746,8 +777,9 @@ TEST(FormulaLaw, BadFormulasGiveClearErrors) {
                             {"unknown parameter 'Z'"});
   // Inferred parameters: the names that are not inputs, in order of
   // appearance.
-  EXPECT_EQ(MakeFormulaLaw("E + A / N^alpha + B / D^beta", o)->info().param_names(),
-            (std::vector<std::string>{"E", "A", "alpha", "B", "beta"}));
+  EXPECT_EQ(
+      MakeFormulaLaw("E + A / N^alpha + B / D^beta", o)->info().param_names(),
+      (std::vector<std::string>{"E", "A", "alpha", "B", "beta"}));
   EXPECT_EQ(FormulaNames("E + A / N^alpha + exp(B) / D"),
             (std::vector<std::string>{"E", "A", "N", "alpha", "B", "D"}));
 }
@@ -756,8 +788,8 @@ TEST(FormulaLaw, RecoversPlantedParametersAndAgreesWithChinchilla) {
   const std::vector<double> truth = {1.6933737, 406.40102, 410.72283,
                                      0.33917084, 0.2849083};
   const Observations planted = PlantedChinchilla(truth);
-  const LawPtr f = MakeFormulaLaw("E + A / N^alpha + B / D^beta",
-                                  ChinchillaLikeOptions());
+  const LawPtr f =
+      MakeFormulaLaw("E + A / N^alpha + B / D^beta", ChinchillaLikeOptions());
   const FitResult fit = Fit(f, planted);
   ASSERT_TRUE(fit.converged) << fit.message;
   for (int k = 0; k < 5; ++k)
@@ -806,9 +838,10 @@ TEST(NumericLaw, RecoversPlantedParametersAndAgreesWithChinchilla) {
   GetLaw("chinchilla")->ValueAndGradient(truth.data(), x, g2);
   for (int k = 0; k < 5; ++k) EXPECT_NEAR(g1[k], g2[k], 1e-8 * std::abs(g2[k]));
   // A function that throws: the error reaches the caller.
-  const LawPtr bad = MakeNumericLaw(info, [](const double*, const double*, int, double*) {
-    throw InvalidArgument("boom from the user function");
-  });
+  const LawPtr bad =
+      MakeNumericLaw(info, [](const double*, const double*, int, double*) {
+        throw InvalidArgument("boom from the user function");
+      });
   ExpectThrows<InvalidArgument>([&] { Fit(bad, PlantedChinchilla(truth)); },
                                 {"boom from the user function"});
 }

@@ -4,6 +4,8 @@
 // join would call std::terminate and abort the test binary).
 #include "scalefit/detail/parallel.hpp"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <cmath>
 #include <new>
@@ -12,8 +14,6 @@
 #include <system_error>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "scalefit/error.hpp"
 
@@ -122,9 +122,9 @@ TEST(ParallelFor, ThreadThatCannotStartJoinsTheStartedOnesAndThrows) {
   std::atomic<int> items{0};
   const ThreadStarter failing = [&](std::function<void()> f) {
     if (started.fetch_add(1) >= 1) {
-      throw std::system_error(std::make_error_code(
-                                  std::errc::resource_unavailable_try_again),
-                              "thread creation refused");
+      throw std::system_error(
+          std::make_error_code(std::errc::resource_unavailable_try_again),
+          "thread creation refused");
     }
     return std::thread([f, &finished] {
       f();

@@ -6,6 +6,9 @@
 // noise-free (or seeded-noise) synthetic data, the closed-form Chinchilla
 // allocation written out here (Hoffmann et al. 2022, App. A, Eq. 4), and the
 // exact reparametrisation of a power law under a change of units.
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -17,9 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include "scalefit/scalefit.hpp"
 #include "scalefit/uncertainty.hpp"
@@ -63,7 +63,8 @@ Observations ChinchillaGrid(const Planted& p, double n_lo, double n_hi,
       // implementation-defined).
       const double u1 = ((gen() >> 11) + 0.5) * 0x1.0p-53;
       const double u2 = ((gen() >> 11) + 0.5) * 0x1.0p-53;
-      const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+      const double z =
+          std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
       N.push_back(n);
       D.push_back(d);
       L.push_back(p.L(n, d) * std::exp(sigma * z));
@@ -108,7 +109,8 @@ std::string ErrorOf(F&& f) {
 }
 
 bool AllFinite(const std::vector<double>& v) {
-  return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+  return std::all_of(v.begin(), v.end(),
+                     [](double x) { return std::isfinite(x); });
 }
 
 // ---------------------------------------------------------------------------
@@ -116,16 +118,20 @@ bool AllFinite(const std::vector<double>& v) {
 // ---------------------------------------------------------------------------
 
 TEST(ReliabilityValidation, BadValuesNameColumnRowAndValue) {
-  const std::vector<double> N = LogSpace(1e7, 1e9, 8), D = LogSpace(1e9, 1e11, 8);
+  const std::vector<double> N = LogSpace(1e7, 1e9, 8),
+                            D = LogSpace(1e9, 1e11, 8);
   std::vector<double> L;
   for (int i = 0; i < 8; ++i) L.push_back(kChinchilla.L(N[i], D[i]));
   for (const std::string column : {"N", "D", "loss", "weights"}) {
     for (double bad : {kNaN, kPosInf, -kPosInf, 0.0, -1.0}) {
       std::map<std::string, std::vector<double>> cols{{"N", N}, {"D", D}};
       std::vector<double> loss = L, weights(8, 1.0);
-      if (column == "loss") loss[3] = bad;
-      else if (column == "weights") weights[3] = bad;
-      else cols[column][3] = bad;
+      if (column == "loss")
+        loss[3] = bad;
+      else if (column == "weights")
+        weights[3] = bad;
+      else
+        cols[column][3] = bad;
       const std::string msg = ErrorOf([&] {
         Fit("chinchilla", MakeObservations({"N", "D"}, cols, loss, weights));
       });
@@ -138,61 +144,75 @@ TEST(ReliabilityValidation, BadValuesNameColumnRowAndValue) {
 }
 
 TEST(ReliabilityValidation, ShapesAndCounts) {
-  const std::vector<double> v6 = LogSpace(1e7, 1e9, 6), v5 = LogSpace(1e7, 1e9, 5);
+  const std::vector<double> v6 = LogSpace(1e7, 1e9, 6),
+                            v5 = LogSpace(1e7, 1e9, 5);
   const std::vector<double> loss6(6, 3.0), loss5(5, 3.0);
+  EXPECT_NE(
+      ErrorOf([&] {
+        MakeObservations({"N", "D"}, {{"N", v5}, {"D", v6}}, loss6);
+      }).find("length mismatch: input column 'N' has 5 rows but 'loss' has 6"),
+      std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] {
+        MakeObservations({"N", "D"}, {{"N", v6}, {"D", v6}}, loss6, {1, 1});
+      }).find("'weights' has 2 rows"),
+      std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] {
+        MakeObservations({"N", "D"}, {{"N", v6}, {"D", v6}}, loss6, {}, {1});
+      }).find("'groups' has 1 rows"),
+      std::string::npos);
   EXPECT_NE(ErrorOf([&] {
-              MakeObservations({"N", "D"}, {{"N", v5}, {"D", v6}}, loss6);
-            }).find("length mismatch: input column 'N' has 5 rows but 'loss' has 6"),
+              MakeObservations({"N", "D"}, {{"N", v6}}, loss6);
+            }).find("missing input column 'D'"),
             std::string::npos);
-  EXPECT_NE(ErrorOf([&] {
-              MakeObservations({"N", "D"}, {{"N", v6}, {"D", v6}}, loss6, {1, 1});
-            }).find("'weights' has 2 rows"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf([&] {
-              MakeObservations({"N", "D"}, {{"N", v6}, {"D", v6}}, loss6, {}, {1});
-            }).find("'groups' has 1 rows"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf([&] { MakeObservations({"N", "D"}, {{"N", v6}}, loss6); })
-                .find("missing input column 'D'"),
-            std::string::npos);
-  EXPECT_THROW(MakeObservations({"N", "D"}, {{"N", v6}, {"D", v6}, {"Q", v6}}, loss6),
-               UnknownName);
+  EXPECT_THROW(
+      MakeObservations({"N", "D"}, {{"N", v6}, {"D", v6}, {"Q", v6}}, loss6),
+      UnknownName);
   // Empty input.
   EXPECT_NE(ErrorOf([&] {
-              Fit("chinchilla", MakeObservations({"N", "D"}, {{"N", {}}, {"D", {}}}, {}));
+              Fit("chinchilla",
+                  MakeObservations({"N", "D"}, {{"N", {}}, {"D", {}}}, {}));
             }).find("no data: 0 rows"),
             std::string::npos);
   // Fewer points than free parameters + 1 (chinchilla: 5 free → needs 6).
   EXPECT_NE(ErrorOf([&] {
-              Fit("chinchilla", MakeObservations({"N", "D"}, {{"N", v5}, {"D", v5}}, loss5));
-            }).find("too few points: 5 rows, but fitting needs at least free "
-                    "parameters + 1 = 6"),
+              Fit("chinchilla",
+                  MakeObservations({"N", "D"}, {{"N", v5}, {"D", v5}}, loss5));
+            })
+                .find("too few points: 5 rows, but fitting needs at least free "
+                      "parameters + 1 = 6"),
             std::string::npos);
   // ... with one parameter fixed, 5 rows are enough to be accepted.
   FitOptions fixed;
   fixed.fixed = {"E"};
   fixed.init = {{"E", 1.69}};
-  std::vector<double> n5 = LogSpace(1e7, 1e9, 5), d5 = LogSpace(1e10, 1e9, 5), l5;
+  std::vector<double> n5 = LogSpace(1e7, 1e9, 5), d5 = LogSpace(1e10, 1e9, 5),
+                      l5;
   for (int i = 0; i < 5; ++i) l5.push_back(kChinchilla.L(n5[i], d5[i]));
-  EXPECT_NO_THROW(
-      Fit("chinchilla", MakeObservations({"N", "D"}, {{"N", n5}, {"D", d5}}, l5), fixed));
+  EXPECT_NO_THROW(Fit("chinchilla",
+                      MakeObservations({"N", "D"}, {{"N", n5}, {"D", d5}}, l5),
+                      fixed));
   // Data for another law.
   EXPECT_NE(ErrorOf([&] {
-              Fit("power_law", MakeObservations({"N", "D"}, {{"N", v6}, {"D", v6}}, loss6));
+              Fit("power_law",
+                  MakeObservations({"N", "D"}, {{"N", v6}, {"D", v6}}, loss6));
             }).find("takes inputs (x) but the data has (N, D)"),
             std::string::npos);
 }
 
 TEST(ReliabilityValidation, OutOfRangeOptions) {
-  const Observations data = ChinchillaGrid(kChinchilla, 1e7, 1e9, 1e9, 1e11, 3, 0, 1);
+  const Observations data =
+      ChinchillaGrid(kChinchilla, 1e7, 1e9, 1e9, 1e11, 3, 0, 1);
   auto fit_error = [&](const FitOptions& o) {
     return ErrorOf([&] { Fit("chinchilla", data, o); });
   };
   for (double delta : {0.0, -1e-3, kNaN, kPosInf}) {
     FitOptions o;
     o.delta = delta;
-    EXPECT_NE(fit_error(o).find("invalid fit options: delta must be finite and > 0"),
-              std::string::npos)
+    EXPECT_NE(
+        fit_error(o).find("invalid fit options: delta must be finite and > 0"),
+        std::string::npos)
         << Describe(delta);
   }
   FitOptions o;
@@ -206,7 +226,8 @@ TEST(ReliabilityValidation, OutOfRangeOptions) {
   EXPECT_NE(fit_error(o).find("tolerances must be > 0"), std::string::npos);
   o = FitOptions{};
   o.init = {{"alpha", kNaN}};
-  EXPECT_NE(fit_error(o).find("init for 'alpha' is not finite"), std::string::npos);
+  EXPECT_NE(fit_error(o).find("init for 'alpha' is not finite"),
+            std::string::npos);
   o = FitOptions{};
   o.init = {{"E", -1.0}};
   EXPECT_NE(fit_error(o).find("init for 'E' must be > 0"), std::string::npos);
@@ -244,36 +265,42 @@ TEST(ReliabilityValidation, OutOfRangeOptions) {
   b = BootstrapOptions{};
   b.method = "jackknife";
   EXPECT_THROW(Bootstrap(fit, b), InvalidArgument);
-  EXPECT_THROW(Bootstrap(given, BootstrapOptions{}), InvalidArgument);  // no data
+  EXPECT_THROW(Bootstrap(given, BootstrapOptions{}),
+               InvalidArgument);  // no data
 }
 
 TEST(ReliabilityValidation, FromParamsAndPredict) {
   const LawPtr law = GetLaw("chinchilla");
   auto params = kChinchilla.Map();
   params["alpha"] = kNaN;
-  EXPECT_NE(ErrorOf([&] { FromParams(law, params); }).find("'alpha' is not finite"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] { FromParams(law, params); }).find("'alpha' is not finite"),
+      std::string::npos);
   params = kChinchilla.Map();
   params["A"] = -1.0;
   EXPECT_NE(ErrorOf([&] { FromParams(law, params); }).find("'A' must be > 0"),
             std::string::npos);
   params = kChinchilla.Map();
   params.erase("B");
-  EXPECT_NE(ErrorOf([&] { FromParams(law, params); }).find("missing parameter 'B'"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] { FromParams(law, params); }).find("missing parameter 'B'"),
+      std::string::npos);
   params = kChinchilla.Map();
   params["gamma"] = 1.0;
   EXPECT_THROW(FromParams(law, params), UnknownName);
 
   const FitResult r = FromParams(law, kChinchilla.Map());
   for (double bad : {kNaN, kPosInf, 0.0, -1e9}) {
-    const std::string msg = ErrorOf([&] { r.Predict({{"N", {1e9, bad}}, {"D", {1e10, 1e10}}}); });
+    const std::string msg = ErrorOf([&] {
+      r.Predict({{"N", {1e9, bad}}, {"D", {1e10, 1e10}}});
+    });
     EXPECT_NE(msg.find("input 'N', row 1"), std::string::npos) << msg;
   }
   EXPECT_THROW(r.Predict(std::vector<double>{1e9, 1e10, 1e9}), InvalidArgument);
   EXPECT_THROW(r.Predict({{"N", {1e9}}, {"D", {1e10, 1e11}}}), InvalidArgument);
   EXPECT_THROW(r.Predict({{"N", {1e9}}}), InvalidArgument);
-  EXPECT_THROW(r.Predict({{"N", {1e9}}, {"D", {1e10}}, {"x", {1.0}}}), UnknownName);
+  EXPECT_THROW(r.Predict({{"N", {1e9}}, {"D", {1e10}}, {"x", {1.0}}}),
+               UnknownName);
   // Empty prediction is empty, not an error.
   EXPECT_TRUE(r.Predict({{"N", {}}, {"D", {}}}).empty());
 }
@@ -293,7 +320,8 @@ TEST(ReliabilityValidation, DuplicateRowsWarnNamingTheRows) {
   {
     LogCapture log;
     MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
-    EXPECT_NE(log.text().find("1 duplicate row(s): row 6 repeats row 2"), std::string::npos)
+    EXPECT_NE(log.text().find("1 duplicate row(s): row 6 repeats row 2"),
+              std::string::npos)
         << log.text();
   }
   // Same inputs with a different loss (a repeated run with another seed) is
@@ -322,7 +350,8 @@ TEST(ReliabilityValidation, AllPointsAtOneBudgetAreFlagged) {
   ASSERT_TRUE(r.diagnostics.computed);
   EXPECT_EQ(r.diagnostics.num_distinct_compute, 1);
   EXPECT_FALSE(r.diagnostics.identified) << r.diagnostics.FullReport();
-  EXPECT_TRUE(r.diagnostics.HasWarning("single_budget")) << r.diagnostics.FullReport();
+  EXPECT_TRUE(r.diagnostics.HasWarning("single_budget"))
+      << r.diagnostics.FullReport();
   EXPECT_THROW(ComputeOptimal(r, 1e22), NotIdentified);
 }
 
@@ -343,11 +372,12 @@ TEST(ReliabilityRange, ChinchillaOverExtremeRangesAndLossScales) {
   // N 1e3..1e14, D 1e6..1e16; losses from ~1e-3 to ~1e2.
   const std::vector<Planted> laws = {
       kChinchilla,
-      {1e-3, 0.05, 0.5, 0.34, 0.28},    // losses 1.0e-3 .. 1.7e-2
-      {50.0, 500.0, 2000.0, 0.34, 0.28}, // losses 50 .. 1.3e2
+      {1e-3, 0.05, 0.5, 0.34, 0.28},      // losses 1.0e-3 .. 1.7e-2
+      {50.0, 500.0, 2000.0, 0.34, 0.28},  // losses 50 .. 1.3e2
   };
   for (const Planted& p : laws) {
-    const Observations data = ChinchillaGrid(p, 1e3, 1e14, 1e6, 1e16, 7, 0.0, 1);
+    const Observations data =
+        ChinchillaGrid(p, 1e3, 1e14, 1e6, 1e16, 7, 0.0, 1);
     const FitResult r = Fit("chinchilla", data);
     SCOPED_TRACE("E = " + Describe(p.E));
     ExpectRecovers(r, p, 1e-5);
@@ -362,11 +392,13 @@ TEST(ReliabilityRange, ChinchillaOverExtremeRangesAndLossScales) {
 TEST(ReliabilityRange, ExponentsFrom1em3To2) {
   for (double alpha : {1e-3, 0.05, 1.0, 2.0}) {
     // power_law L = A x^-alpha; choose A and x so L stays in [1e-3, 1e2].
-    const std::vector<double> x = alpha > 1 ? LogSpace(1e3, 1e4, 9) : LogSpace(1e3, 1e14, 9);
+    const std::vector<double> x =
+        alpha > 1 ? LogSpace(1e3, 1e4, 9) : LogSpace(1e3, 1e14, 9);
     const double A = alpha > 1 ? 1e5 : (alpha > 0.5 ? 1e3 : 3.0);
     std::vector<double> L;
     for (double v : x) L.push_back(A * std::pow(v, -alpha));
-    const FitResult r = Fit("power_law", MakeObservations({"x"}, {{"x", x}}, L));
+    const FitResult r =
+        Fit("power_law", MakeObservations({"x"}, {{"x", x}}, L));
     SCOPED_TRACE("alpha = " + Describe(alpha));
     ASSERT_TRUE(r.converged) << r.message;
     EXPECT_NEAR(r.param("alpha") / alpha, 1.0, 1e-6);
@@ -378,7 +410,8 @@ TEST(ReliabilityRange, ChangeOfUnitsRescalesParametersExactly) {
   // L = A N^-alpha: with N' = s·N, A' = A·s^alpha (same for B, D, beta);
   // with L' = t·L every linear coefficient scales by t. The log objective is
   // invariant, so the optimum maps exactly.
-  const Observations base = ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 5, 0.01, 3);
+  const Observations base =
+      ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 5, 0.01, 3);
   const FitResult ref = Fit("chinchilla", base);
   ASSERT_TRUE(ref.converged) << ref.message;
   const double sN = 1e-6, sD = 1e-9, t = 1e3;
@@ -400,12 +433,14 @@ TEST(ReliabilityRange, ChangeOfUnitsRescalesParametersExactly) {
 
 TEST(ReliabilityRange, AllocationFiniteAndExactFrom1e12To1e30) {
   // Independent truth: Hoffmann et al. 2022, App. A (Eq. 4):
-  // N_opt = G (C/6)^a, D_opt = G^-1 (C/6)^b, G = (alpha A / (beta B))^(1/(alpha+beta)),
-  // a = beta/(alpha+beta), b = alpha/(alpha+beta).
+  // N_opt = G (C/6)^a, D_opt = G^-1 (C/6)^b, G = (alpha A / (beta
+  // B))^(1/(alpha+beta)), a = beta/(alpha+beta), b = alpha/(alpha+beta).
   const Planted p = kChinchilla;
   const FitResult r = FromParams(GetLaw("chinchilla"), p.Map());
-  const double G = std::pow(p.alpha * p.A / (p.beta * p.B), 1 / (p.alpha + p.beta));
-  const double a = p.beta / (p.alpha + p.beta), b = p.alpha / (p.alpha + p.beta);
+  const double G =
+      std::pow(p.alpha * p.A / (p.beta * p.B), 1 / (p.alpha + p.beta));
+  const double a = p.beta / (p.alpha + p.beta),
+               b = p.alpha / (p.alpha + p.beta);
   AllocationOptions numeric;
   numeric.method = "numeric";
   for (double C = 1e12; C <= 1e30; C *= 1e3) {
@@ -440,7 +475,8 @@ TEST(ReliabilityRange, VanishingExponentIsFlagged) {
       Fit("saturating_power_law", MakeObservations({"C"}, {{"C", C}}, L));
   EXPECT_TRUE(AllFinite(r.values()));
   EXPECT_TRUE(!r.converged || !r.diagnostics.identified)
-      << r.BriefReport() << "\n" << r.diagnostics.FullReport();
+      << r.BriefReport() << "\n"
+      << r.diagnostics.FullReport();
   EXPECT_FALSE(r.diagnostics.warnings.empty());
 }
 
@@ -455,7 +491,8 @@ TEST(ReliabilityRange, FloorAtMinimumLossIsFlagged) {
       Fit("saturating_power_law", MakeObservations({"C"}, {{"C", C}}, L));
   EXPECT_TRUE(AllFinite(r.values()));
   EXPECT_TRUE(!r.converged || r.diagnostics.floor_at_min_loss)
-      << r.BriefReport() << "\n" << r.diagnostics.FullReport();
+      << r.BriefReport() << "\n"
+      << r.diagnostics.FullReport();
   if (r.converged) {
     EXPECT_TRUE(r.diagnostics.HasWarning("floor_at_min_loss"));
   }
@@ -471,7 +508,8 @@ bool BitEqual(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 TEST(ReliabilityDeterminism, FitIsBitIdenticalForAnyThreadCount) {
-  const Observations data = ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 5, 0.02, 11);
+  const Observations data =
+      ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 5, 0.02, 11);
   FitOptions o;
   o.num_polish = 6;
   o.num_threads = 1;
@@ -493,7 +531,8 @@ TEST(ReliabilityDeterminism, FitIsBitIdenticalForAnyThreadCount) {
 }
 
 TEST(ReliabilityDeterminism, BootstrapIsBitIdenticalForAnyThreadCount) {
-  const Observations data = ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 4, 0.02, 13);
+  const Observations data =
+      ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 4, 0.02, 13);
   const FitResult fit = Fit("chinchilla", data);
   BootstrapOptions o;
   o.num_replicates = 12;
@@ -512,14 +551,16 @@ TEST(ReliabilityDeterminism, BootstrapIsBitIdenticalForAnyThreadCount) {
 }
 
 TEST(ReliabilityDeterminism, ConcurrentFitsFromSeveralThreads) {
-  const Observations data = ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 4, 0.02, 17);
+  const Observations data =
+      ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 4, 0.02, 17);
   const FitResult ref = Fit("chinchilla", data);
   std::vector<FitResult> results(4);
   std::vector<std::thread> pool;
   for (int t = 0; t < 4; ++t)
     pool.emplace_back([&, t] { results[t] = Fit("chinchilla", data); });
   for (auto& th : pool) th.join();
-  for (const FitResult& r : results) EXPECT_TRUE(BitEqual(r.values(), ref.values()));
+  for (const FitResult& r : results)
+    EXPECT_TRUE(BitEqual(r.values(), ref.values()));
 }
 
 // ---------------------------------------------------------------------------
@@ -528,20 +569,28 @@ TEST(ReliabilityDeterminism, ConcurrentFitsFromSeveralThreads) {
 
 double RandomValue(std::mt19937_64& gen) {
   switch (gen() % 10) {
-    case 0: return kNaN;
-    case 1: return (gen() % 2) ? kPosInf : -kPosInf;
-    case 2: return 0.0;
-    case 3: return -std::ldexp(1.0, static_cast<int>(gen() % 200) - 100);
-    case 4: return std::numeric_limits<double>::denorm_min();
-    case 5: return std::numeric_limits<double>::max();
-    default: return std::ldexp(1.0 + (gen() % 1000) / 1000.0,
-                               static_cast<int>(gen() % 400) - 200);
+    case 0:
+      return kNaN;
+    case 1:
+      return (gen() % 2) ? kPosInf : -kPosInf;
+    case 2:
+      return 0.0;
+    case 3:
+      return -std::ldexp(1.0, static_cast<int>(gen() % 200) - 100);
+    case 4:
+      return std::numeric_limits<double>::denorm_min();
+    case 5:
+      return std::numeric_limits<double>::max();
+    default:
+      return std::ldexp(1.0 + (gen() % 1000) / 1000.0,
+                        static_cast<int>(gen() % 400) - 200);
   }
 }
 
 TEST(ReliabilityFuzz, RandomArraysNeverGiveUnflaggedNaN) {
   std::mt19937_64 gen(2024);
-  const std::vector<std::string> laws = {"power_law", "saturating_power_law", "chinchilla"};
+  const std::vector<std::string> laws = {"power_law", "saturating_power_law",
+                                         "chinchilla"};
   int fitted = 0, rejected = 0;
   for (int trial = 0; trial < 90; ++trial) {
     const std::string name = laws[trial % laws.size()];
@@ -580,7 +629,8 @@ TEST(ReliabilityFuzz, RandomArraysNeverGiveUnflaggedNaN) {
 }
 
 TEST(ReliabilityFuzz, MutatedFitCardsThrowScalefitErrorsOrLoadCleanly) {
-  const Observations data = ChinchillaGrid(kChinchilla, 1e7, 1e9, 1e9, 1e11, 3, 0.01, 1);
+  const Observations data =
+      ChinchillaGrid(kChinchilla, 1e7, 1e9, 1e9, 1e11, 3, 0.01, 1);
   FitCardOptions co;
   co.include_data = true;
   const std::string card = FitCardToString(Fit("chinchilla", data), co);
@@ -594,10 +644,18 @@ TEST(ReliabilityFuzz, MutatedFitCardsThrowScalefitErrorsOrLoadCleanly) {
     for (int e = 0; e < edits && !s.empty(); ++e) {
       const size_t pos = gen() % s.size();
       switch (gen() % 4) {
-        case 0: s[pos] = alphabet[gen() % alphabet.size()]; break;
-        case 1: s.erase(pos, 1 + gen() % 8); break;
-        case 2: s.insert(pos, 1, alphabet[gen() % alphabet.size()]); break;
-        case 3: s.resize(pos); break;
+        case 0:
+          s[pos] = alphabet[gen() % alphabet.size()];
+          break;
+        case 1:
+          s.erase(pos, 1 + gen() % 8);
+          break;
+        case 2:
+          s.insert(pos, 1, alphabet[gen() % alphabet.size()]);
+          break;
+        case 3:
+          s.resize(pos);
+          break;
       }
     }
     try {
@@ -606,9 +664,11 @@ TEST(ReliabilityFuzz, MutatedFitCardsThrowScalefitErrorsOrLoadCleanly) {
       EXPECT_TRUE(AllFinite(r.values())) << s;
       EXPECT_NO_THROW(r.BriefReport());
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("<fuzz>"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("<fuzz>"), std::string::npos)
+          << e.what();
     } catch (const std::exception& e) {
-      ADD_FAILURE() << "non-scalefit exception " << e.what() << " for card:\n" << s;
+      ADD_FAILURE() << "non-scalefit exception " << e.what() << " for card:\n"
+                    << s;
     }
   }
   EXPECT_GT(loaded, 0);
@@ -617,9 +677,11 @@ TEST(ReliabilityFuzz, MutatedFitCardsThrowScalefitErrorsOrLoadCleanly) {
 // A random expression over parameters E, A, alpha and input N (valid by
 // construction); mutations then break it.
 std::string RandomExpression(std::mt19937_64& gen, int depth) {
-  static const char* kLeaves[] = {"E", "A", "alpha", "N", "N", "2.5", "0", "1e309", "1e-320"};
+  static const char* kLeaves[] = {"E",   "A", "alpha", "N",     "N",
+                                  "2.5", "0", "1e309", "1e-320"};
   static const char* kOps[] = {" + ", " - ", " * ", " / ", " ^ ", "**"};
-  static const char* kFuncs[] = {"log", "exp", "sqrt", "min", "max", "pow", "abs", "nope"};
+  static const char* kFuncs[] = {"log", "exp", "sqrt", "min",
+                                 "max", "pow", "abs",  "nope"};
   const int kind = depth <= 0 ? 0 : static_cast<int>(gen() % 4);
   if (kind == 0) return kLeaves[gen() % 9];
   if (kind == 1)
@@ -643,8 +705,10 @@ TEST(ReliabilityFuzz, RandomFormulasThrowScalefitErrorsOrEvaluate) {
     const int mutations = trial % 3 == 0 ? 1 + static_cast<int>(gen() % 3) : 0;
     for (int m = 0; m < mutations && !f.empty(); ++m) {
       const size_t pos = gen() % f.size();
-      if (gen() % 2) f[pos] = junk[gen() % junk.size()];
-      else f.erase(pos, 1 + gen() % 3);
+      if (gen() % 2)
+        f[pos] = junk[gen() % junk.size()];
+      else
+        f.erase(pos, 1 + gen() % 3);
     }
     try {
       FormulaLawOptions o;
@@ -659,7 +723,8 @@ TEST(ReliabilityFuzz, RandomFormulasThrowScalefitErrorsOrEvaluate) {
     } catch (const Error&) {
       ++rejected;
     } catch (const std::exception& e) {
-      ADD_FAILURE() << "non-scalefit exception " << e.what() << " for formula '" << f << "'";
+      ADD_FAILURE() << "non-scalefit exception " << e.what() << " for formula '"
+                    << f << "'";
     }
   }
   EXPECT_GT(built, 40);
@@ -671,7 +736,8 @@ TEST(ReliabilityFuzz, RandomFormulasThrowScalefitErrorsOrEvaluate) {
 // ---------------------------------------------------------------------------
 
 TEST(ReliabilityReporting, UnconvergedFitSaysWhy) {
-  const Observations data = ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 4, 0.02, 19);
+  const Observations data =
+      ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 4, 0.02, 19);
   FitOptions o;
   o.start = "init";
   o.init = {{"E", 0.5}, {"A", 10.0}, {"B", 1e5}, {"alpha", 1.0}, {"beta", 0.1}};
@@ -683,11 +749,13 @@ TEST(ReliabilityReporting, UnconvergedFitSaysWhy) {
   EXPECT_EQ(r.message.rfind("solver did not converge", 0), 0u) << r.message;
   EXPECT_NE(r.FullReport().find(r.message), std::string::npos);
   EXPECT_TRUE(r.diagnostics.HasWarning("not_converged"));
-  EXPECT_NE(log.text().find("fit of 'chinchilla'"), std::string::npos) << log.text();
+  EXPECT_NE(log.text().find("fit of 'chinchilla'"), std::string::npos)
+      << log.text();
 }
 
 TEST(ReliabilityReporting, EveryBootstrapReplicateHasAStatus) {
-  const Observations data = ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 4, 0.02, 23);
+  const Observations data =
+      ChinchillaGrid(kChinchilla, 1e7, 1e10, 1e9, 1e12, 4, 0.02, 23);
   const FitResult fit = Fit("chinchilla", data);
   BootstrapOptions o;
   o.num_replicates = 10;
@@ -711,14 +779,16 @@ TEST(ReliabilityReporting, EveryBootstrapReplicateHasAStatus) {
   EXPECT_EQ(static_cast<int>(b.failed.size()), failed);
 }
 
-TEST(ReliabilityReporting, AllocationFromUnidentifiedFitIsRefusedOrCarriesWarning) {
+TEST(ReliabilityReporting,
+     AllocationFromUnidentifiedFitIsRefusedOrCarriesWarning) {
   // All runs at 20 tokens per parameter: alpha and beta cannot be separated.
   std::vector<double> N = LogSpace(1e7, 1e10, 10), D, L;
   for (double n : N) {
     D.push_back(20 * n);
     L.push_back(kChinchilla.L(n, D.back()));
   }
-  const FitResult r = Fit("chinchilla", MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L));
+  const FitResult r =
+      Fit("chinchilla", MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L));
   EXPECT_FALSE(r.diagnostics.identified);
   const std::string msg = ErrorOf([&] { ComputeOptimal(r, 1e23); });
   EXPECT_NE(msg.find("tokens per parameter"), std::string::npos) << msg;

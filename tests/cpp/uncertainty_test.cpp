@@ -107,7 +107,10 @@ TEST(UncertaintyCovariance, MseLogEqualsOrdinaryLeastSquares) {
   double sx = 0, sxx = 0, sy = 0, sxy = 0;
   for (int i = 0; i < n; ++i) {
     const double u = -c.logx[i];
-    sx += u; sxx += u * u; sy += c.y[i]; sxy += u * c.y[i];
+    sx += u;
+    sxx += u * u;
+    sy += c.y[i];
+    sxy += u * c.y[i];
   }
   const double det = n * sxx - sx * sx;
   const double b1 = (n * sxy - sx * sy) / det;
@@ -192,9 +195,12 @@ TEST(UncertaintyCovariance, HuberWithLargeDeltaIsWhiteHC1) {
   }
   const double k = static_cast<double>(n) / (n - 2);
   // (XᵀX)⁻¹ M (XᵀX)⁻¹, entries (0,0), (0,1), (1,1).
-  const double v00 = k * (i00 * (i00 * m00 + i01 * m01) + i01 * (i00 * m01 + i01 * m11));
-  const double v01 = k * (i00 * (i01 * m00 + i11 * m01) + i01 * (i01 * m01 + i11 * m11));
-  const double v11 = k * (i01 * (i01 * m00 + i11 * m01) + i11 * (i01 * m01 + i11 * m11));
+  const double v00 =
+      k * (i00 * (i00 * m00 + i01 * m01) + i01 * (i00 * m01 + i01 * m11));
+  const double v01 =
+      k * (i00 * (i01 * m00 + i11 * m01) + i01 * (i01 * m01 + i11 * m11));
+  const double v11 =
+      k * (i01 * (i01 * m00 + i11 * m01) + i11 * (i01 * m01 + i11 * m11));
   const Covariance cov = ComputeCovariance(f);
   EXPECT_EQ(cov.estimator, "kernel_sandwich");
   EXPECT_EQ(cov.num_quadratic, n);
@@ -239,7 +245,8 @@ TEST(UncertaintyCovariance, HuberKernelSandwichCoversMedianLikeLocation) {
   const double coverage = static_cast<double>(hit) / sets;
   EXPECT_GE(coverage, 0.92);
   EXPECT_LE(coverage, 0.98);
-  const double median_se = std::sqrt(std::acos(-1.0) / 2.0) * sigma / std::sqrt(n);
+  const double median_se =
+      std::sqrt(std::acos(-1.0) / 2.0) * sigma / std::sqrt(n);
   EXPECT_NEAR(mean_se / median_se, 1.0, 0.1)
       << "mean se(log A) " << mean_se << " vs median theory " << median_se;
 }
@@ -323,8 +330,8 @@ TEST(UncertaintyBadInput, ClearErrors) {
                   {"level must be in (0, 1)"});
   }
   ExpectInvalid([&] { ConfInt(f, 0.9, {1e24}); }, {"need the chinchilla law"});
-  const FitResult given = FromParams(GetLaw("power_law"),
-                                     {{"A", 1.0}, {"alpha", 0.3}});
+  const FitResult given =
+      FromParams(GetLaw("power_law"), {{"A", 1.0}, {"alpha", 0.3}});
   ExpectInvalid([&] { ComputeCovariance(given); }, {"no data"});
   ExpectInvalid([&] { Bootstrap(given); }, {"no data"});
 }
@@ -405,9 +412,10 @@ TEST(UncertaintyBootstrap, EpochStandardErrorsMatchBesiroglu2024) {
   within("beta", 0.0206);
   within("E", 0.0257);
   within("a", 0.020);
-  std::printf("[ info ] 4000 case replicates: %.3f s wall on %d threads, "
-              "%d retried, %d failed\n",
-              b.seconds, b.threads_used, b.num_restarted, b.num_failed);
+  std::printf(
+      "[ info ] 4000 case replicates: %.3f s wall on %d threads, "
+      "%d retried, %d failed\n",
+      b.seconds, b.threads_used, b.num_restarted, b.num_failed);
 }
 
 TEST(UncertaintyDerived, DeltaGradientsMatchClosedForm) {

@@ -4,15 +4,15 @@
 /// constant (fixed or tied) coordinates, and the staged local solve.
 #pragma once
 
-#include <functional>
-#include <memory>
-#include <vector>
-
 #include <ceres/cost_function.h>
 #include <ceres/first_order_function.h>
 #include <ceres/gradient_problem.h>
 #include <ceres/manifold.h>
 #include <ceres/problem.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
 
 #include "scalefit/detail/engine.hpp"
 
@@ -53,8 +53,7 @@ class CeresResidualModel final : public ResidualModel {
   SolveOutcome Solve(const std::vector<double>& z0,
                      const SolveSettings& settings) override;
 
-  bool RawJacobian(const std::vector<double>& z,
-                   std::vector<double>* residuals,
+  bool RawJacobian(const std::vector<double>& z, std::vector<double>* residuals,
                    std::vector<double>* jacobian) const override;
 
  private:

@@ -41,17 +41,17 @@ struct ParamMap {
 struct ProblemData {
   int num_rows = 0;
   int num_inputs = 0;
-  const double* x = nullptr;        ///< row-major inputs
-  const double* log_x = nullptr;    ///< their natural logs, same layout
-  const double* target = nullptr;   ///< log L (log objectives) or L
-  const double* sqrt_w = nullptr;   ///< sqrt of normalised weights
+  const double* x = nullptr;       ///< row-major inputs
+  const double* log_x = nullptr;   ///< their natural logs, same layout
+  const double* target = nullptr;  ///< log L (log objectives) or L
+  const double* sqrt_w = nullptr;  ///< sqrt of normalised weights
   /// The objective and the Huber threshold, copied from FitOptions (the one
   /// place their defaults are written); a NaN delta makes a forgotten copy
   /// fail loudly.
   Objective objective{};
   double delta = std::numeric_limits<double>::quiet_NaN();
   ParamMap map;
-  std::vector<double> lower;        ///< internal (z) bounds, ±inf = none
+  std::vector<double> lower;  ///< internal (z) bounds, ±inf = none
   std::vector<double> upper;
 };
 
@@ -81,11 +81,11 @@ struct SolveSettings {
 
 /// The outcome of one local solve (one "polished start").
 struct SolveOutcome {
-  std::vector<double> z;       ///< internal parameters at the end
-  double cost = 0.0;           ///< Σ w̃ ρ(r) with normalised weights
+  std::vector<double> z;  ///< internal parameters at the end
+  double cost = 0.0;      ///< Σ w̃ ρ(r) with normalised weights
   int iterations = 0;
-  bool converged = false;      ///< Ceres reported CONVERGENCE
-  bool usable = false;         ///< finite cost at a feasible point
+  bool converged = false;  ///< Ceres reported CONVERGENCE
+  bool usable = false;     ///< finite cost at a feasible point
   std::string message;
 };
 

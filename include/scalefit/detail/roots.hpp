@@ -42,8 +42,7 @@ double Bisect(F&& s, double lo, double hi) {
 /// Brent's root finder (zeroin; Brent 1973, ch. 4) on [a, b] with
 /// fa·fb < 0, to |x − x*| ≤ 4·eps·|x| + tol. Deterministic.
 template <typename F>
-double BrentRoot(F&& f, double a, double b, double fa, double fb,
-                 double tol) {
+double BrentRoot(F&& f, double a, double b, double fa, double fb, double tol) {
   const double eps = std::numeric_limits<double>::epsilon();
   double c = a, fc = fa, d = b - a, e = d;
   for (int it = 0; it < 200; ++it) {

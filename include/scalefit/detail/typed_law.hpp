@@ -4,6 +4,11 @@
 /// entry point is MakeLaw<Law>() in scalefit/ceres/make_law.hpp.
 #pragma once
 
+#include <ceres/autodiff_cost_function.h>
+#include <ceres/first_order_function.h>
+#include <ceres/jet.h>
+
+#include <Eigen/Core>
 #include <array>
 #include <cmath>
 #include <memory>
@@ -11,11 +16,6 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#include <Eigen/Core>
-#include <ceres/autodiff_cost_function.h>
-#include <ceres/first_order_function.h>
-#include <ceres/jet.h>
 
 #include "scalefit/detail/ceres_model.hpp"
 #include "scalefit/detail/engine.hpp"
@@ -43,9 +43,10 @@ bool IsFiniteValue(const ceres::Jet<T, N>& v) {
 template <typename Law, typename = void>
 struct TakesInputRow : std::false_type {};
 template <typename Law>
-struct TakesInputRow<Law, std::void_t<decltype(Law::template Evaluate<double>(
-                              std::declval<const double*>(),
-                              std::declval<InputRow>()))>> : std::true_type {};
+struct TakesInputRow<
+    Law, std::void_t<decltype(Law::template Evaluate<double>(
+             std::declval<const double*>(), std::declval<InputRow>()))>>
+    : std::true_type {};
 
 /// L at one row; log_x may be null (logs are then taken on demand).
 template <typename Law, typename T>
@@ -66,7 +67,8 @@ template <typename Law, typename T>
 T RawResidual(const ProblemData& d, const T* p, int i) {
   using std::log;
   const size_t at = static_cast<size_t>(i) * d.num_inputs;
-  const T value = EvaluateLaw<Law>(p, d.x + at, d.log_x ? d.log_x + at : nullptr);
+  const T value =
+      EvaluateLaw<Law>(p, d.x + at, d.log_x ? d.log_x + at : nullptr);
   if (InLogSpace(d.objective)) return log(value) - d.target[i];
   return value - d.target[i];
 }

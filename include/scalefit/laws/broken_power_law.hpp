@@ -13,16 +13,14 @@
 namespace scalefit::laws {
 
 namespace detail_bpl {
-inline constexpr const char* kNames[] = {"broken_power_law",
-                                         "broken_power_law:1",
-                                         "broken_power_law:2",
-                                         "broken_power_law:3"};
+inline constexpr const char* kNames[] = {
+    "broken_power_law", "broken_power_law:1", "broken_power_law:2",
+    "broken_power_law:3"};
 inline constexpr const char* kC[] = {"c0", "c1", "c2", "c3"};
 inline constexpr const char* kD[] = {"", "d1", "d2", "d3"};
 inline constexpr const char* kF[] = {"", "f1", "f2", "f3"};
 inline constexpr const char* kFormulas[] = {
-    "",
-    "y(x) = a + b * x^(-c0) * (1 + (x / d1)^(1 / f1))^(-c1 * f1)",
+    "", "y(x) = a + b * x^(-c0) * (1 + (x / d1)^(1 / f1))^(-c1 * f1)",
     "y(x) = a + b * x^(-c0) * (1 + (x / d1)^(1 / f1))^(-c1 * f1)"
     " * (1 + (x / d2)^(1 / f2))^(-c2 * f2)",
     "y(x) = a + b * x^(-c0) * (1 + (x / d1)^(1 / f1))^(-c1 * f1)"
@@ -75,12 +73,12 @@ struct BrokenPowerLaw {
     s[1] = ParamSpec{"b", true, true, 0.0, kInf, 1.0, 1.0, 10.0};
     s[2] = ParamSpec{"c0", false, false, -10.0, 10.0, 0.02, 1.0, 0.3};
     for (int i = 1; i <= kBreaks; ++i) {
-      s[3 * i] = ParamSpec{detail_bpl::kC[i], false, false, -10.0, 10.0,
-                           -0.5, 1.0, 0.2};
-      s[3 * i + 1] = ParamSpec{detail_bpl::kD[i], true, false, 0.0, kInf,
-                               1e2, 1e20, 1e9};
-      s[3 * i + 2] = ParamSpec{detail_bpl::kF[i], true, false, 1e-3, 100.0,
-                               0.05, 2.0, 0.5};
+      s[3 * i] = ParamSpec{
+          detail_bpl::kC[i], false, false, -10.0, 10.0, -0.5, 1.0, 0.2};
+      s[3 * i + 1] =
+          ParamSpec{detail_bpl::kD[i], true, false, 0.0, kInf, 1e2, 1e20, 1e9};
+      s[3 * i + 2] = ParamSpec{
+          detail_bpl::kF[i], true, false, 1e-3, 100.0, 0.05, 2.0, 0.5};
     }
     return s;
   }

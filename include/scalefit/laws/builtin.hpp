@@ -17,10 +17,9 @@ namespace scalefit::laws {
 /// The built-in laws, in the order they are listed to users.
 /// "broken_power_law:2" and ":3" are the 2- and 3-break variants of
 /// "broken_power_law" (1 break).
-using BuiltinLaws =
-    std::tuple<PowerLaw, SaturatingPowerLaw, Chinchilla, Kaplan,
-               DataConstrained, BrokenPowerLaw<1>, BrokenPowerLaw<2>,
-               BrokenPowerLaw<3>>;
+using BuiltinLaws = std::tuple<PowerLaw, SaturatingPowerLaw, Chinchilla, Kaplan,
+                               DataConstrained, BrokenPowerLaw<1>,
+                               BrokenPowerLaw<2>, BrokenPowerLaw<3>>;
 
 /// Calls `f(Law{})` for every built-in law, in order; use
 /// `[](auto tag) { using Law = decltype(tag); ... }`.

@@ -26,7 +26,8 @@ namespace scalefit::laws {
 /// from β; the diagnostics flag such designs.
 struct Chinchilla {
   static constexpr const char* kName = "chinchilla";
-  static constexpr const char* kFormula = "L(N, D) = E + A / N^alpha + B / D^beta";
+  static constexpr const char* kFormula =
+      "L(N, D) = E + A / N^alpha + B / D^beta";
   static constexpr int kNumParams = 5;
   static constexpr int kNumInputs = 2;
   static constexpr std::array<ParamSpec, kNumParams> kParams = {{

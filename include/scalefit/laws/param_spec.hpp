@@ -19,13 +19,13 @@ namespace scalefit {
 /// projection), so a law that declares them is fitted without a user grid.
 struct ParamSpec {
   const char* name;
-  bool positive;   ///< Fitted in log space; must stay > 0.
-  bool linear;     ///< Enters the law linearly (see above).
-  double lower;    ///< Default lower bound (user units); 0 for positive = none.
-  double upper;    ///< Default upper bound (user units); +inf = none.
-  double start_lo; ///< Low end of the default start grid (user units).
-  double start_hi; ///< High end of the default start grid (user units).
-  double init;     ///< A typical value, used when nothing better is known.
+  bool positive;  ///< Fitted in log space; must stay > 0.
+  bool linear;    ///< Enters the law linearly (see above).
+  double lower;   ///< Default lower bound (user units); 0 for positive = none.
+  double upper;   ///< Default upper bound (user units); +inf = none.
+  double start_lo;  ///< Low end of the default start grid (user units).
+  double start_hi;  ///< High end of the default start grid (user units).
+  double init;      ///< A typical value, used when nothing better is known.
 };
 
 inline constexpr double kInf = std::numeric_limits<double>::infinity();

@@ -64,14 +64,14 @@ struct BootstrapResult {
   std::vector<std::string> messages;     ///< per replicate
   std::vector<double> objective;         ///< per replicate
   std::vector<int> attempts;  ///< per replicate: solves run (1 + restarts)
-  std::vector<int> failed;               ///< indices of failed replicates
+  std::vector<int> failed;    ///< indices of failed replicates
   int num_replicates = 0;
   int num_failed = 0;
-  int num_restarted = 0;    ///< replicates that needed more than one solve
-  int num_rows_drawn = 0;   ///< rows per replicate (m for subsample)
-  int num_groups = 0;       ///< cluster: number of groups
-  double scale = 1.0;       ///< deviation rescaling (subsample), else 1
-  double seconds = 0.0;     ///< wall time of the refits
+  int num_restarted = 0;   ///< replicates that needed more than one solve
+  int num_rows_drawn = 0;  ///< rows per replicate (m for subsample)
+  int num_groups = 0;      ///< cluster: number of groups
+  double scale = 1.0;      ///< deviation rescaling (subsample), else 1
+  double seconds = 0.0;    ///< wall time of the refits
   int threads_used = 1;
 
   std::string method_label() const { return "bootstrap_" + options.method; }

@@ -65,7 +65,7 @@ struct Covariance {
   /// a tied follower repeats its leader. Unidentified parameters (rank
   /// deficiency) have +inf on the diagonal and 0 elsewhere in their row.
   std::vector<double> matrix;
-  std::vector<double> std_errors;  ///< sqrt of the diagonal
+  std::vector<double> std_errors;         ///< sqrt of the diagonal
   std::vector<unsigned char> identified;  ///< per parameter
   /// "least_squares" (mse_log, mse) or "kernel_sandwich" (huber_log).
   std::string estimator;
@@ -79,7 +79,7 @@ struct Covariance {
   double expected_quadratic = 0.0;
   /// huber_log: kernel bandwidth h on the residual scale; 0 otherwise.
   double bandwidth = 0.0;
-  int rank = 0;           ///< numerical rank of the inverted matrix
+  int rank = 0;  ///< numerical rank of the inverted matrix
   /// Ratio of the largest to smallest eigenvalue of the inverted matrix
   /// with rows/columns scaled to unit diagonal (+inf when singular).
   double condition_number = 0.0;

@@ -36,12 +36,12 @@ namespace scalefit {
 /// Intervals on named quantities (one row each).
 struct IntervalTable {
   std::vector<std::string> names;
-  std::vector<double> mean;        ///< point estimate (plug-in value at θ̂)
+  std::vector<double> mean;  ///< point estimate (plug-in value at θ̂)
   std::vector<double> lower, upper;
   std::vector<double> std_errors;  ///< delta: se; bootstrap: sd of replicates
   std::vector<unsigned char> log_scale;  ///< interval built on log scale
   double level = 0.0;
-  std::string method;  ///< "delta" or "bootstrap_<method>"
+  std::string method;      ///< "delta" or "bootstrap_<method>"
   int num_replicates = 0;  ///< bootstrap: converged replicates used
 
   int num_rows() const { return static_cast<int>(names.size()); }
