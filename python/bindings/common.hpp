@@ -1,13 +1,13 @@
 // Shared helpers for the bindings: numpy <-> std::vector conversion.
 #pragma once
 
-#include <map>
-#include <string>
-#include <vector>
-
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+
+#include <map>
+#include <string>
+#include <vector>
 
 #include "scalefit/scalefit.hpp"
 
@@ -16,8 +16,9 @@ namespace scalefit::py {
 namespace pyb = pybind11;
 
 /// A 1-D float64 array copied into a vector. `name` is used in errors.
-inline std::vector<double> ToVector(const pyb::array_t<double, pyb::array::forcecast>& a,
-                                    const std::string& name) {
+inline std::vector<double> ToVector(
+    const pyb::array_t<double, pyb::array::forcecast>& a,
+    const std::string& name) {
   if (a.ndim() != 1) {
     throw InvalidArgument("'" + name + "' must be 1-dimensional, got " +
                           std::to_string(a.ndim()) + " dimensions");
@@ -35,7 +36,8 @@ inline pyb::array_t<double> ToArray(const std::vector<double>& v) {
   return out;
 }
 
-inline std::map<std::string, std::vector<double>> ToColumns(const pyb::dict& d) {
+inline std::map<std::string, std::vector<double>> ToColumns(
+    const pyb::dict& d) {
   std::map<std::string, std::vector<double>> cols;
   for (auto item : d) {
     const std::string name = pyb::str(item.first);

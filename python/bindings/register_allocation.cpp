@@ -1,7 +1,6 @@
 // Bindings for allocation.hpp: FLOP models, compute-optimal tables, the
 // inverse, fixed-ratio and inference-aware plans, the Chinchilla closed form.
 #include "common.hpp"
-
 #include "scalefit/allocation.hpp"
 
 namespace scalefit::py {
@@ -11,7 +10,8 @@ namespace {
 AllocationOptions Options(const std::string& method, const pyb::object& other) {
   AllocationOptions o;
   o.method = method;
-  if (!other.is_none()) o.other_inputs = other.cast<std::map<std::string, double>>();
+  if (!other.is_none())
+    o.other_inputs = other.cast<std::map<std::string, double>>();
   return o;
 }
 
@@ -48,12 +48,14 @@ void RegisterAllocation(pyb::module_& m) {
   // Columns expose numpy copies; the uncertainty module fills lower/upper
   // through set_interval.
   pyb::class_<AllocationColumn>(m, "AllocationColumn")
-      .def_property_readonly("mean",
-                             [](const AllocationColumn& c) { return ToArray(c.mean); })
-      .def_property_readonly("lower",
-                             [](const AllocationColumn& c) { return OptionalArray(c.lower); })
-      .def_property_readonly("upper",
-                             [](const AllocationColumn& c) { return OptionalArray(c.upper); })
+      .def_property_readonly(
+          "mean", [](const AllocationColumn& c) { return ToArray(c.mean); })
+      .def_property_readonly(
+          "lower",
+          [](const AllocationColumn& c) { return OptionalArray(c.lower); })
+      .def_property_readonly(
+          "upper",
+          [](const AllocationColumn& c) { return OptionalArray(c.upper); })
       .def_property_readonly("has_interval", &AllocationColumn::has_interval);
 
   pyb::class_<AllocationTable>(m, "AllocationTable")
@@ -64,31 +66,37 @@ void RegisterAllocation(pyb::module_& m) {
       .def_readonly("method", &AllocationTable::method)
       .def_readonly("warning", &AllocationTable::warning)
       .def_readonly("has_data", &AllocationTable::has_data)
-      .def_readonly("tokens_per_param_fixed", &AllocationTable::tokens_per_param_fixed)
+      .def_readonly("tokens_per_param_fixed",
+                    &AllocationTable::tokens_per_param_fixed)
       .def_readwrite("level", &AllocationTable::level)
       .def_readwrite("interval_method", &AllocationTable::interval_method)
-      .def_property_readonly("target_loss",
-                             [](const AllocationTable& t) { return OptionalArray(t.target_loss); })
+      .def_property_readonly(
+          "target_loss",
+          [](const AllocationTable& t) { return OptionalArray(t.target_loss); })
       .def_property_readonly("num_rows", &AllocationTable::num_rows)
       .def_static("column_names", &AllocationTable::ColumnNames)
-      .def("column", pyb::overload_cast<const std::string&>(&AllocationTable::column, pyb::const_),
+      .def("column",
+           pyb::overload_cast<const std::string&>(&AllocationTable::column,
+                                                  pyb::const_),
            pyb::arg("name"), pyb::return_value_policy::copy)
-      .def("set_interval",
-           [](AllocationTable& t, const std::string& name,
-              const pyb::array_t<double, pyb::array::forcecast>& lower,
-              const pyb::array_t<double, pyb::array::forcecast>& upper) {
-             AllocationColumn& c = t.column(name);
-             std::vector<double> lo = ToVector(lower, "lower"), hi = ToVector(upper, "upper");
-             if (lo.size() != c.mean.size() || hi.size() != c.mean.size()) {
-               throw InvalidArgument("set_interval: column '" + name + "' has " +
-                                     std::to_string(c.mean.size()) +
-                                     " rows; lower/upper have " + std::to_string(lo.size()) +
-                                     "/" + std::to_string(hi.size()));
-             }
-             c.lower = std::move(lo);
-             c.upper = std::move(hi);
-           },
-           pyb::arg("name"), pyb::arg("lower"), pyb::arg("upper"))
+      .def(
+          "set_interval",
+          [](AllocationTable& t, const std::string& name,
+             const pyb::array_t<double, pyb::array::forcecast>& lower,
+             const pyb::array_t<double, pyb::array::forcecast>& upper) {
+            AllocationColumn& c = t.column(name);
+            std::vector<double> lo = ToVector(lower, "lower"),
+                                hi = ToVector(upper, "upper");
+            if (lo.size() != c.mean.size() || hi.size() != c.mean.size()) {
+              throw InvalidArgument(
+                  "set_interval: column '" + name + "' has " +
+                  std::to_string(c.mean.size()) + " rows; lower/upper have " +
+                  std::to_string(lo.size()) + "/" + std::to_string(hi.size()));
+            }
+            c.lower = std::move(lo);
+            c.upper = std::move(hi);
+          },
+          pyb::arg("name"), pyb::arg("lower"), pyb::arg("upper"))
       .def("row", &AllocationTable::row, pyb::arg("i"))
       .def("brief_report", &AllocationTable::BriefReport)
       .def("full_report", &AllocationTable::FullReport)
@@ -105,33 +113,38 @@ void RegisterAllocation(pyb::module_& m) {
       .def_readonly("total_flops", &InferenceAwarePlan::total_flops)
       .def_readonly("chinchilla_N", &InferenceAwarePlan::chinchilla_N)
       .def_readonly("chinchilla_D", &InferenceAwarePlan::chinchilla_D)
-      .def_readonly("chinchilla_total_flops", &InferenceAwarePlan::chinchilla_total_flops)
+      .def_readonly("chinchilla_total_flops",
+                    &InferenceAwarePlan::chinchilla_total_flops)
       .def_readonly("flop_convention", &InferenceAwarePlan::flop_convention)
       .def("report", &InferenceAwarePlan::Report)
       .def("__repr__", [](const InferenceAwarePlan& p) {
         return "InferenceAwarePlan(N=" + FormatShort(p.N_opt, 4) +
-               ", D=" + FormatShort(p.D_opt, 4) + ", total FLOPs=" +
-               FormatShort(p.total_flops, 4) + ", FLOPs " + p.flop_convention + ")";
+               ", D=" + FormatShort(p.D_opt, 4) +
+               ", total FLOPs=" + FormatShort(p.total_flops, 4) + ", FLOPs " +
+               p.flop_convention + ")";
       });
 
   m.def(
       "compute_optimal",
-      [](const FitResult& r, const pyb::array_t<double, pyb::array::forcecast>& C,
-         const FlopModel& flops, const std::string& method, const pyb::object& other,
-         bool allow_unidentified) {
+      [](const FitResult& r,
+         const pyb::array_t<double, pyb::array::forcecast>& C,
+         const FlopModel& flops, const std::string& method,
+         const pyb::object& other, bool allow_unidentified) {
         const std::vector<double> c = ToVector(C, "flops");
         AllocationOptions o = Options(method, other);
         o.allow_unidentified = allow_unidentified;
         pyb::gil_scoped_release release;
         return ComputeOptimal(r, c, flops, o);
       },
-      pyb::arg("result"), pyb::arg("C"), pyb::arg("flops"), pyb::arg("method") = "auto",
-      pyb::arg("other_inputs") = pyb::none(), pyb::arg("allow_unidentified") = false);
+      pyb::arg("result"), pyb::arg("C"), pyb::arg("flops"),
+      pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
+      pyb::arg("allow_unidentified") = false);
   m.def(
       "loss_to_compute",
-      [](const FitResult& r, const pyb::array_t<double, pyb::array::forcecast>& L,
-         const FlopModel& flops, const std::string& method, const pyb::object& other,
-         bool allow_unidentified) {
+      [](const FitResult& r,
+         const pyb::array_t<double, pyb::array::forcecast>& L,
+         const FlopModel& flops, const std::string& method,
+         const pyb::object& other, bool allow_unidentified) {
         const std::vector<double> t = ToVector(L, "target_loss");
         AllocationOptions o = Options(method, other);
         o.allow_unidentified = allow_unidentified;
@@ -143,19 +156,21 @@ void RegisterAllocation(pyb::module_& m) {
       pyb::arg("allow_unidentified") = false);
   m.def(
       "plan_at_ratio",
-      [](const FitResult& r, const pyb::array_t<double, pyb::array::forcecast>& C,
-         double ratio, const FlopModel& flops, const pyb::object& other) {
+      [](const FitResult& r,
+         const pyb::array_t<double, pyb::array::forcecast>& C, double ratio,
+         const FlopModel& flops, const pyb::object& other) {
         const std::vector<double> c = ToVector(C, "flops");
         const AllocationOptions o = Options("auto", other);
         pyb::gil_scoped_release release;
         return PlanAtRatio(r, c, ratio, flops, o);
       },
-      pyb::arg("result"), pyb::arg("C"), pyb::arg("tokens_per_param"), pyb::arg("flops"),
-      pyb::arg("other_inputs") = pyb::none());
+      pyb::arg("result"), pyb::arg("C"), pyb::arg("tokens_per_param"),
+      pyb::arg("flops"), pyb::arg("other_inputs") = pyb::none());
   m.def(
       "inference_aware",
-      [](const FitResult& r, double target, double d_inf, const FlopModel& flops,
-         double per_param, const std::string& method, const pyb::object& other) {
+      [](const FitResult& r, double target, double d_inf,
+         const FlopModel& flops, double per_param, const std::string& method,
+         const pyb::object& other) {
         const AllocationOptions o = Options(method, other);
         pyb::gil_scoped_release release;
         return InferenceAware(r, target, d_inf, flops, per_param, o);

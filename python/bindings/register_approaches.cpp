@@ -7,15 +7,16 @@ namespace {
 
 using Arr = pyb::array_t<double, pyb::array::forcecast>;
 
-std::vector<double> OptionalVector(const pyb::object& o, const std::string& name) {
+std::vector<double> OptionalVector(const pyb::object& o,
+                                   const std::string& name) {
   if (o.is_none()) return {};
   return ToVector(Arr::ensure(o), name);
 }
 
 // The per-budget table as columns (conversion only).
 pyb::dict BudgetTable(const IsoflopResult& r) {
-  std::vector<double> C, Cmin, Cmax, Nlo, Nhi, c0, c1, c2, Nopt, Dopt, Lopt,
-      bN, bL;
+  std::vector<double> C, Cmin, Cmax, Nlo, Nhi, c0, c1, c2, Nopt, Dopt, Lopt, bN,
+      bL;
   std::vector<int> n, nfit;
   std::vector<bool> interior, used;
   for (const auto& b : r.budgets) {
@@ -122,11 +123,13 @@ void RegisterApproaches(pyb::module_& m) {
       .def_readonly("n_opt", &IsoflopResult::n_opt)
       .def_readonly("d_opt", &IsoflopResult::d_opt)
       .def_property_readonly("budgets", &BudgetTable)
-      .def_property_readonly("budget_rows", [](const IsoflopResult& r) {
-        std::vector<std::vector<int>> rows;
-        for (const auto& b : r.budgets) rows.push_back(b.rows);
-        return rows;
-      })
+      .def_property_readonly("budget_rows",
+                             [](const IsoflopResult& r) {
+                               std::vector<std::vector<int>> rows;
+                               for (const auto& b : r.budgets)
+                                 rows.push_back(b.rows);
+                               return rows;
+                             })
       .def_readonly("num_bootstrap", &IsoflopResult::num_bootstrap)
       .def_readonly("num_bootstrap_used", &IsoflopResult::num_bootstrap_used)
       .def_readonly("has_frontier", &IsoflopResult::has_frontier)
@@ -144,10 +147,9 @@ void RegisterApproaches(pyb::module_& m) {
           [](const IsoflopResult& r, int budget, const Arr& N) {
             const int nb = static_cast<int>(r.budgets.size());
             if (budget < 0 || budget >= nb)
-              throw InvalidArgument("profile_loss: budget index " +
-                                    std::to_string(budget) +
-                                    " is out of range (0.." +
-                                    std::to_string(nb - 1) + ")");
+              throw InvalidArgument(
+                  "profile_loss: budget index " + std::to_string(budget) +
+                  " is out of range (0.." + std::to_string(nb - 1) + ")");
             return ToArray(r.budgets[budget].ProfileLoss(ToVector(N, "N")));
           },
           pyb::arg("budget"), pyb::arg("N"),

@@ -1,6 +1,5 @@
 // Bindings for backtests, the sensitivity panel and design diagnostics.
 #include "common.hpp"
-
 #include "scalefit/backtest.hpp"
 #include "scalefit/diagnostics.hpp"
 #include "scalefit/uncertainty.hpp"
@@ -11,8 +10,7 @@ namespace {
 
 pyb::dict RunColumns(const BacktestResult& r, int fold) {
   std::vector<int> fold_col, row;
-  std::vector<double> split, dist, obs, pred, lo, hi, are, le,
-      base, base_are;
+  std::vector<double> split, dist, obs, pred, lo, hi, are, le, base, base_are;
   std::vector<std::string> kind;
   std::vector<std::vector<double>> x(r.input_names.size());
   for (const auto& run : r.runs) {
@@ -36,7 +34,8 @@ pyb::dict RunColumns(const BacktestResult& r, int fold) {
   d["fold"] = fold_col;
   d["kind"] = kind;
   d["row"] = row;
-  for (size_t j = 0; j < x.size(); ++j) d[pyb::str(r.input_names[j])] = ToArray(x[j]);
+  for (size_t j = 0; j < x.size(); ++j)
+    d[pyb::str(r.input_names[j])] = ToArray(x[j]);
   d["split_value"] = ToArray(split);
   d["distance_decades"] = ToArray(dist);
   d["observed"] = ToArray(obs);
@@ -175,7 +174,8 @@ void RegisterBacktest(pyb::module_& m) {
       .def_readonly("second", &ParamCorrelation::second)
       .def_readonly("value", &ParamCorrelation::value)
       .def("__repr__", [](const ParamCorrelation& c) {
-        return "corr(" + c.first + ", " + c.second + ") = " + FormatFull(c.value);
+        return "corr(" + c.first + ", " + c.second +
+               ") = " + FormatFull(c.value);
       });
   pyb::class_<Diagnostics>(m, "Diagnostics")
       .def_readonly("computed", &Diagnostics::computed)
@@ -211,12 +211,13 @@ void RegisterBacktest(pyb::module_& m) {
       .def("brief_report", &Diagnostics::BriefReport)
       .def("full_report", &Diagnostics::FullReport)
       .def("__repr__", &Diagnostics::BriefReport);
-  m.def("fit_diagnostics",
-        [](const FitResult& r) {
-          return r.diagnostics.computed || !r.has_data ? r.diagnostics
-                                                       : Diagnose(r);
-        },
-        pyb::arg("fit"), "The design diagnostics of a fit.");
+  m.def(
+      "fit_diagnostics",
+      [](const FitResult& r) {
+        return r.diagnostics.computed || !r.has_data ? r.diagnostics
+                                                     : Diagnose(r);
+      },
+      pyb::arg("fit"), "The design diagnostics of a fit.");
   m.def("require_identified", &RequireIdentified, pyb::arg("fit"),
         pyb::arg("allow_unidentified") = false);
   m.def("unidentified_note", &UnidentifiedNote, pyb::arg("fit"));
@@ -333,7 +334,8 @@ void RegisterBacktest(pyb::module_& m) {
       pyb::arg("interval") = "prediction",
       "Backtest the recipe (law, data, options) of a fit.");
 
-  // --- sensitivity panel ------------------------------------------------------
+  // --- sensitivity panel
+  // ------------------------------------------------------
   pyb::class_<SensitivityRow>(m, "SensitivityRow")
       .def_readonly("objective", &SensitivityRow::objective)
       .def_readonly("fit", &SensitivityRow::fit)

@@ -13,8 +13,9 @@ FitResult FitPy(const LawPtr& law, const pyb::dict& inputs,
       law->info().input_names, ToColumns(inputs), ToVector(loss, "loss"),
       weights.is_none()
           ? std::vector<double>{}
-          : ToVector(pyb::array_t<double, pyb::array::forcecast>::ensure(weights),
-                     "weights"),
+          : ToVector(
+                pyb::array_t<double, pyb::array::forcecast>::ensure(weights),
+                "weights"),
       groups.is_none() ? std::vector<std::int64_t>{}
                        : groups.cast<std::vector<std::int64_t>>());
   pyb::gil_scoped_release release;
@@ -33,8 +34,11 @@ void RegisterFit(pyb::module_& m) {
   pyb::class_<FitOptions>(m, "FitOptions")
       .def(pyb::init<>())
       .def_property(
-          "objective", [](const FitOptions& o) { return ToString(o.objective); },
-          [](FitOptions& o, const std::string& s) { o.objective = ParseObjective(s); })
+          "objective",
+          [](const FitOptions& o) { return ToString(o.objective); },
+          [](FitOptions& o, const std::string& s) {
+            o.objective = ParseObjective(s);
+          })
       .def_readwrite("delta", &FitOptions::delta)
       .def_readwrite("init", &FitOptions::init)
       .def_readwrite("bounds", &FitOptions::bounds)
@@ -94,39 +98,44 @@ void RegisterFit(pyb::module_& m) {
       .def_readonly("screened", &FitResult::screened)
       .def_readonly("start", &FitResult::start)
       // Derived from `options` (the one record of the objective and delta).
-      .def_property_readonly("objective_name",
-                             [](const FitResult& r) { return ToString(r.options.objective); })
-      .def_property_readonly("delta", [](const FitResult& r) { return r.options.delta; })
+      .def_property_readonly(
+          "objective_name",
+          [](const FitResult& r) { return ToString(r.options.objective); })
+      .def_property_readonly("delta",
+                             [](const FitResult& r) { return r.options.delta; })
       .def_readonly("num_points", &FitResult::num_points)
       .def_readonly("options", &FitResult::options)
       .def_readonly("data_summary", &FitResult::data_summary)
-      .def("predict",
-           [](const FitResult& r, const pyb::dict& inputs) {
-             return ToArray(r.Predict(ToColumns(inputs)));
-           },
-           pyb::arg("inputs"))
-      .def("residuals",
-           [](const FitResult& r) { return ToArray(r.Residuals()); },
-           "Raw residuals of the stored data in the objective's space "
-           "(log L̂ − log L, or L̂ − L for mse), row order.")
-      .def("stored_data",
-           [](const FitResult& r) -> pyb::object {
-             if (!r.has_data || !r.data) return pyb::none();
-             // Conversion only: the stored observations as named columns.
-             const Observations& obs = *r.data;
-             const int n = obs.num_rows(), k = obs.num_inputs();
-             pyb::dict d;
-             for (int j = 0; j < k; ++j) {
-               std::vector<double> col(n);
-               for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
-               d[pyb::str(obs.input_names[j])] = ToArray(col);
-             }
-             d["loss"] = ToArray(obs.loss);
-             if (!obs.weights.empty()) d["weights"] = ToArray(obs.weights);
-             return d;
-           },
-           "The stored observations as columns (inputs, loss, weights if "
-           "any), or None without data.")
+      .def(
+          "predict",
+          [](const FitResult& r, const pyb::dict& inputs) {
+            return ToArray(r.Predict(ToColumns(inputs)));
+          },
+          pyb::arg("inputs"))
+      .def(
+          "residuals",
+          [](const FitResult& r) { return ToArray(r.Residuals()); },
+          "Raw residuals of the stored data in the objective's space "
+          "(log L̂ − log L, or L̂ − L for mse), row order.")
+      .def(
+          "stored_data",
+          [](const FitResult& r) -> pyb::object {
+            if (!r.has_data || !r.data) return pyb::none();
+            // Conversion only: the stored observations as named columns.
+            const Observations& obs = *r.data;
+            const int n = obs.num_rows(), k = obs.num_inputs();
+            pyb::dict d;
+            for (int j = 0; j < k; ++j) {
+              std::vector<double> col(n);
+              for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
+              d[pyb::str(obs.input_names[j])] = ToArray(col);
+            }
+            d["loss"] = ToArray(obs.loss);
+            if (!obs.weights.empty()) d["weights"] = ToArray(obs.weights);
+            return d;
+          },
+          "The stored observations as columns (inputs, loss, weights if "
+          "any), or None without data.")
       .def("brief_report", &FitResult::BriefReport)
       .def("full_report", &FitResult::FullReport)
       .def("__repr__", &FitResult::BriefReport);

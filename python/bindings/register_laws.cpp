@@ -14,11 +14,11 @@ pyb::array_t<double> EvaluateLaw(const LawPtr& law,
                           std::to_string(info.num_params()) +
                           " parameters, got " + std::to_string(params.size()));
   FitResult r = FromParams(law, [&] {
-        std::map<std::string, double> m;
-        for (int k = 0; k < info.num_params(); ++k)
-          m[info.params[k].name] = params[k];
-        return m;
-      }());
+    std::map<std::string, double> m;
+    for (int k = 0; k < info.num_params(); ++k)
+      m[info.params[k].name] = params[k];
+    return m;
+  }());
   return ToArray(r.Predict(ToColumns(inputs)));
 }
 
@@ -75,9 +75,8 @@ LawPtr CallableLawPy(const pyb::function& fn, const std::string& name,
   info.params =
       MakeParamInfos(name, params, positive, linear, bounds, start, init);
   std::shared_ptr<pyb::object> holder(new pyb::object(fn), GilDeleter());
-  BatchFunction f = [holder, params, inputs, name](const double* p,
-                                                   const double* x, int n,
-                                                   double* out) {
+  BatchFunction f = [holder, params, inputs, name](
+                        const double* p, const double* x, int n, double* out) {
     pyb::gil_scoped_acquire gil;
     const size_t K = inputs.size();
     try {
@@ -94,9 +93,10 @@ LawPtr CallableLawPy(const pyb::function& fn, const std::string& name,
       auto a = pyb::array_t<double, pyb::array::forcecast>::ensure(res);
       if (!a) {
         PyErr_Clear();
-        throw InvalidArgument("the Python law '" + name +
-                              "' must return an array of numbers, got " +
-                              std::string(pyb::str(pyb::type::of(res).attr("__name__"))));
+        throw InvalidArgument(
+            "the Python law '" + name +
+            "' must return an array of numbers, got " +
+            std::string(pyb::str(pyb::type::of(res).attr("__name__"))));
       }
       const bool scalar_ok = a.ndim() == 0 && n == 1;
       if (!scalar_ok && (a.ndim() != 1 || a.shape(0) != n)) {
@@ -134,11 +134,13 @@ void RegisterLaws(pyb::module_& m) {
                FormatShort(p.lower) + ", " + FormatShort(p.upper) + "])";
       });
   pyb::class_<LawModel, LawPtr>(m, "Law")
-      .def_property_readonly("name", [](const LawModel& l) { return l.info().name; })
+      .def_property_readonly("name",
+                             [](const LawModel& l) { return l.info().name; })
       .def_property_readonly("formula",
                              [](const LawModel& l) { return l.info().formula; })
       .def_property_readonly(
-          "param_names", [](const LawModel& l) { return l.info().param_names(); })
+          "param_names",
+          [](const LawModel& l) { return l.info().param_names(); })
       .def_property_readonly(
           "input_names", [](const LawModel& l) { return l.info().input_names; })
       .def_property_readonly("params",

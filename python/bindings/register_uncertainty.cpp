@@ -1,7 +1,6 @@
 // Bindings for uncertainty.hpp: covariance, delta-method intervals, the
 // bootstrap and its percentile intervals.
 #include "common.hpp"
-
 #include "scalefit/uncertainty.hpp"
 
 namespace scalefit::py {
@@ -40,8 +39,8 @@ std::vector<double> RowMajor(const LawInfo& info, const pyb::dict& inputs) {
 
 pyb::array_t<double> Matrix(const std::vector<double>& v, size_t rows,
                             size_t cols) {
-  pyb::array_t<double> out({static_cast<pyb::ssize_t>(rows),
-                            static_cast<pyb::ssize_t>(cols)});
+  pyb::array_t<double> out(
+      {static_cast<pyb::ssize_t>(rows), static_cast<pyb::ssize_t>(cols)});
   auto w = out.mutable_unchecked<2>();
   for (size_t i = 0; i < rows; ++i)
     for (size_t j = 0; j < cols; ++j) w(i, j) = v[i * cols + j];
@@ -71,16 +70,19 @@ AllocationOptions AllocOptions(const std::string& method,
 void RegisterUncertainty(pyb::module_& m) {
   pyb::class_<Covariance>(m, "Covariance")
       .def_readonly("names", &Covariance::names)
-      .def_property_readonly("estimate",
-                             [](const Covariance& c) { return ToArray(c.estimate); })
+      .def_property_readonly(
+          "estimate", [](const Covariance& c) { return ToArray(c.estimate); })
       .def_property_readonly("matrix",
                              [](const Covariance& c) {
-                               return Matrix(c.matrix, c.names.size(), c.names.size());
+                               return Matrix(c.matrix, c.names.size(),
+                                             c.names.size());
                              })
-      .def_property_readonly("std_errors",
-                             [](const Covariance& c) { return ToArray(c.std_errors); })
-      .def_property_readonly("identified",
-                             [](const Covariance& c) { return BoolArray(c.identified); })
+      .def_property_readonly(
+          "std_errors",
+          [](const Covariance& c) { return ToArray(c.std_errors); })
+      .def_property_readonly(
+          "identified",
+          [](const Covariance& c) { return BoolArray(c.identified); })
       .def_readonly("estimator", &Covariance::estimator)
       .def_readonly("objective", &Covariance::objective)
       .def_readonly("residual_variance", &Covariance::residual_variance)
@@ -98,13 +100,18 @@ void RegisterUncertainty(pyb::module_& m) {
 
   pyb::class_<IntervalTable>(m, "IntervalTable")
       .def_readonly("names", &IntervalTable::names)
-      .def_property_readonly("mean", [](const IntervalTable& t) { return ToArray(t.mean); })
-      .def_property_readonly("lower", [](const IntervalTable& t) { return ToArray(t.lower); })
-      .def_property_readonly("upper", [](const IntervalTable& t) { return ToArray(t.upper); })
-      .def_property_readonly("std_errors",
-                             [](const IntervalTable& t) { return ToArray(t.std_errors); })
-      .def_property_readonly("log_scale",
-                             [](const IntervalTable& t) { return BoolArray(t.log_scale); })
+      .def_property_readonly(
+          "mean", [](const IntervalTable& t) { return ToArray(t.mean); })
+      .def_property_readonly(
+          "lower", [](const IntervalTable& t) { return ToArray(t.lower); })
+      .def_property_readonly(
+          "upper", [](const IntervalTable& t) { return ToArray(t.upper); })
+      .def_property_readonly(
+          "std_errors",
+          [](const IntervalTable& t) { return ToArray(t.std_errors); })
+      .def_property_readonly(
+          "log_scale",
+          [](const IntervalTable& t) { return BoolArray(t.log_scale); })
       .def_readonly("level", &IntervalTable::level)
       .def_readonly("method", &IntervalTable::method)
       .def_readonly("num_replicates", &IntervalTable::num_replicates)
@@ -113,9 +120,12 @@ void RegisterUncertainty(pyb::module_& m) {
       .def("full_report", &IntervalTable::FullReport);
 
   pyb::class_<PredictionTable>(m, "PredictionTable")
-      .def_property_readonly("mean", [](const PredictionTable& t) { return ToArray(t.mean); })
-      .def_property_readonly("lower", [](const PredictionTable& t) { return ToArray(t.lower); })
-      .def_property_readonly("upper", [](const PredictionTable& t) { return ToArray(t.upper); })
+      .def_property_readonly(
+          "mean", [](const PredictionTable& t) { return ToArray(t.mean); })
+      .def_property_readonly(
+          "lower", [](const PredictionTable& t) { return ToArray(t.lower); })
+      .def_property_readonly(
+          "upper", [](const PredictionTable& t) { return ToArray(t.upper); })
       .def_readonly("level", &PredictionTable::level)
       .def_readonly("interval", &PredictionTable::interval)
       .def_readonly("method", &PredictionTable::method)
@@ -126,13 +136,16 @@ void RegisterUncertainty(pyb::module_& m) {
       .def_readonly("names", &BootstrapResult::names)
       .def_property_readonly("samples",
                              [](const BootstrapResult& b) {
-                               return Matrix(b.samples, b.num_replicates, b.names.size());
+                               return Matrix(b.samples, b.num_replicates,
+                                             b.names.size());
                              })
-      .def_property_readonly("converged",
-                             [](const BootstrapResult& b) { return BoolArray(b.converged); })
+      .def_property_readonly(
+          "converged",
+          [](const BootstrapResult& b) { return BoolArray(b.converged); })
       .def_readonly("messages", &BootstrapResult::messages)
-      .def_property_readonly("objective",
-                             [](const BootstrapResult& b) { return ToArray(b.objective); })
+      .def_property_readonly(
+          "objective",
+          [](const BootstrapResult& b) { return ToArray(b.objective); })
       .def_readonly("attempts", &BootstrapResult::attempts)
       .def_readonly("failed", &BootstrapResult::failed)
       .def_readonly("num_replicates", &BootstrapResult::num_replicates)
@@ -143,15 +156,18 @@ void RegisterUncertainty(pyb::module_& m) {
       .def_readonly("scale", &BootstrapResult::scale)
       .def_readonly("seconds", &BootstrapResult::seconds)
       .def_readonly("threads_used", &BootstrapResult::threads_used)
-      .def_property_readonly("method",
-                             [](const BootstrapResult& b) { return b.options.method; })
-      .def_property_readonly("seed", [](const BootstrapResult& b) { return b.options.seed; })
-      .def_property_readonly("fraction",
-                             [](const BootstrapResult& b) { return b.options.fraction; })
+      .def_property_readonly(
+          "method", [](const BootstrapResult& b) { return b.options.method; })
+      .def_property_readonly(
+          "seed", [](const BootstrapResult& b) { return b.options.seed; })
+      .def_property_readonly(
+          "fraction",
+          [](const BootstrapResult& b) { return b.options.fraction; })
       .def("std_errors", &BootstrapResult::StdErrors)
       .def(
           "conf_int",
-          [](const BootstrapResult& b, double level, const std::vector<double>& budgets) {
+          [](const BootstrapResult& b, double level,
+             const std::vector<double>& budgets) {
             pyb::gil_scoped_release release;
             return b.ConfInt(level, budgets);
           },
@@ -165,27 +181,32 @@ void RegisterUncertainty(pyb::module_& m) {
             pyb::gil_scoped_release release;
             return b.Predict(x, level, kind);
           },
-          pyb::arg("inputs"), pyb::arg("level"), pyb::arg("interval") = "confidence")
+          pyb::arg("inputs"), pyb::arg("level"),
+          pyb::arg("interval") = "confidence")
       .def(
           "compute_optimal",
-          [](const BootstrapResult& b, const pyb::array_t<double, pyb::array::forcecast>& C,
-             double level, const FlopModel& flops, const std::string& method,
+          [](const BootstrapResult& b,
+             const pyb::array_t<double, pyb::array::forcecast>& C, double level,
+             const FlopModel& flops, const std::string& method,
              const pyb::object& other, bool allow_unidentified) {
             const std::vector<double> c = ToVector(C, "flops");
-            const AllocationOptions o = AllocOptions(method, other, allow_unidentified);
+            const AllocationOptions o =
+                AllocOptions(method, other, allow_unidentified);
             pyb::gil_scoped_release release;
             return b.ComputeOptimal(c, level, flops, o);
           },
-          pyb::arg("C"), pyb::arg("level"), pyb::arg("flops"), pyb::arg("method") = "auto",
-          pyb::arg("other_inputs") = pyb::none(), pyb::arg("allow_unidentified") = false)
+          pyb::arg("C"), pyb::arg("level"), pyb::arg("flops"),
+          pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
+          pyb::arg("allow_unidentified") = false)
       .def(
           "loss_to_compute",
           [](const BootstrapResult& b,
-             const pyb::array_t<double, pyb::array::forcecast>& target, double level,
-             const FlopModel& flops, const std::string& method, const pyb::object& other,
-             bool allow_unidentified) {
+             const pyb::array_t<double, pyb::array::forcecast>& target,
+             double level, const FlopModel& flops, const std::string& method,
+             const pyb::object& other, bool allow_unidentified) {
             const std::vector<double> t = ToVector(target, "target_loss");
-            const AllocationOptions o = AllocOptions(method, other, allow_unidentified);
+            const AllocationOptions o =
+                AllocOptions(method, other, allow_unidentified);
             pyb::gil_scoped_release release;
             return b.LossToCompute(t, level, flops, o);
           },
@@ -209,7 +230,8 @@ void RegisterUncertainty(pyb::module_& m) {
         pyb::gil_scoped_release release;
         return ConfInt(r, level, budgets);
       },
-      pyb::arg("result"), pyb::arg("level"), pyb::arg("budgets") = std::vector<double>{});
+      pyb::arg("result"), pyb::arg("level"),
+      pyb::arg("budgets") = std::vector<double>{});
   m.def(
       "predict_interval",
       [](const FitResult& r, const pyb::dict& inputs, double level,
@@ -223,11 +245,13 @@ void RegisterUncertainty(pyb::module_& m) {
       pyb::arg("interval") = "confidence");
   m.def(
       "compute_optimal_interval",
-      [](const FitResult& r, const pyb::array_t<double, pyb::array::forcecast>& C,
-         double level, const FlopModel& flops, const std::string& method,
+      [](const FitResult& r,
+         const pyb::array_t<double, pyb::array::forcecast>& C, double level,
+         const FlopModel& flops, const std::string& method,
          const pyb::object& other, bool allow_unidentified) {
         const std::vector<double> c = ToVector(C, "flops");
-        const AllocationOptions o = AllocOptions(method, other, allow_unidentified);
+        const AllocationOptions o =
+            AllocOptions(method, other, allow_unidentified);
         pyb::gil_scoped_release release;
         return ComputeOptimalInterval(r, c, level, flops, o);
       },
@@ -236,22 +260,25 @@ void RegisterUncertainty(pyb::module_& m) {
       pyb::arg("allow_unidentified") = false);
   m.def(
       "loss_to_compute_interval",
-      [](const FitResult& r, const pyb::array_t<double, pyb::array::forcecast>& target,
+      [](const FitResult& r,
+         const pyb::array_t<double, pyb::array::forcecast>& target,
          double level, const FlopModel& flops, const std::string& method,
          const pyb::object& other, bool allow_unidentified) {
         const std::vector<double> t = ToVector(target, "target_loss");
-        const AllocationOptions o = AllocOptions(method, other, allow_unidentified);
+        const AllocationOptions o =
+            AllocOptions(method, other, allow_unidentified);
         pyb::gil_scoped_release release;
         return LossToComputeInterval(r, t, level, flops, o);
       },
-      pyb::arg("result"), pyb::arg("target_loss"), pyb::arg("level"), pyb::arg("flops"),
-      pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
+      pyb::arg("result"), pyb::arg("target_loss"), pyb::arg("level"),
+      pyb::arg("flops"), pyb::arg("method") = "auto",
+      pyb::arg("other_inputs") = pyb::none(),
       pyb::arg("allow_unidentified") = false);
   m.def(
       "bootstrap",
-      [](const FitResult& r, int n, std::uint64_t seed, const std::string& method,
-         const std::vector<std::int64_t>& groups, double fraction, int threads,
-         int max_retries) {
+      [](const FitResult& r, int n, std::uint64_t seed,
+         const std::string& method, const std::vector<std::int64_t>& groups,
+         double fraction, int threads, int max_retries) {
         BootstrapOptions o;
         o.num_replicates = n;
         o.seed = seed;
