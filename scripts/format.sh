@@ -11,7 +11,8 @@ if ! command -v "$CLANG_FORMAT" >/dev/null; then
   exit 1
 fi
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  mapfile -t files < <(git ls-files '*.cpp' '*.hpp')
+  # Tracked and new (untracked, not ignored) files.
+  mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp')
 else
   mapfile -t files < <(find include src tests examples benchmarks python/bindings \
                          -name '*.cpp' -o -name '*.hpp' | sort)

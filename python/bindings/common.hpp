@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scalefit/scalefit.hpp"
@@ -45,6 +46,14 @@ inline std::map<std::string, std::vector<double>> ToColumns(
         pyb::array_t<double, pyb::array::forcecast>::ensure(item.second), name);
   }
   return cols;
+}
+
+/// An options struct's IsValid as Python's `is_valid() -> (ok, why)`.
+template <typename Options>
+std::pair<bool, std::string> IsValidPair(const Options& o) {
+  std::string why;
+  const bool ok = o.IsValid(&why);
+  return std::make_pair(ok, why);
 }
 
 void RegisterLaws(pyb::module_& m);

@@ -111,11 +111,7 @@ void RegisterApproaches(pyb::module_& m) {
       .def_readwrite("frontier_options", &IsoflopOptions::frontier_options)
       .def_readwrite("compare_parametric", &IsoflopOptions::compare_parametric)
       .def_readwrite("parametric_options", &IsoflopOptions::parametric_options)
-      .def("is_valid", [](const IsoflopOptions& o) {
-        std::string why;
-        const bool ok = o.IsValid(&why);
-        return std::make_pair(ok, why);
-      });
+      .def("is_valid", &IsValidPair<IsoflopOptions>);
 
   pyb::class_<IsoflopResult>(m, "IsoflopResult")
       .def_property_readonly("a", &IsoflopResult::a)
@@ -181,11 +177,7 @@ void RegisterApproaches(pyb::module_& m) {
       .def_readwrite("num_bins", &EnvelopeOptions::num_bins)
       .def_readwrite("k", &EnvelopeOptions::k)
       .def_readwrite("keep_edge", &EnvelopeOptions::keep_edge)
-      .def("is_valid", [](const EnvelopeOptions& o) {
-        std::string why;
-        const bool ok = o.IsValid(&why);
-        return std::make_pair(ok, why);
-      });
+      .def("is_valid", &IsValidPair<EnvelopeOptions>);
 
   pyb::class_<EnvelopeResult>(m, "EnvelopeResult")
       .def_property_readonly("a", &EnvelopeResult::a)

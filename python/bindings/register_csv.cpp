@@ -44,11 +44,7 @@ void RegisterCsv(pyb::module_& m) {
           "max_columns",
           [](const CsvOptions& o) { return o.limits.max_columns; },
           [](CsvOptions& o, int v) { o.limits.max_columns = v; })
-      .def("is_valid", [](const CsvOptions& o) {
-        std::string why;
-        const bool ok = o.IsValid(&why);
-        return std::make_pair(ok, why);
-      });
+      .def("is_valid", &IsValidPair<CsvOptions>);
 
   pyb::class_<CsvTable>(m, "CsvTable")
       .def_readonly("source", &CsvTable::source)

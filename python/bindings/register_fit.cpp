@@ -58,11 +58,7 @@ void RegisterFit(pyb::module_& m) {
       .def_readwrite("num_refined", &FitOptions::num_refined)
       .def_readwrite("num_threads", &FitOptions::num_threads)
       .def_readwrite("flop_convention", &FitOptions::flop_convention)
-      .def("is_valid", [](const FitOptions& o) {
-        std::string why;
-        const bool ok = o.IsValid(&why);
-        return std::make_pair(ok, why);
-      });
+      .def("is_valid", &IsValidPair<FitOptions>);
 
   pyb::class_<ParamValue>(m, "ParamValue")
       .def_readonly("name", &ParamValue::name)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
 #include "uncertainty/uncertainty_internal.hpp"
@@ -108,12 +109,7 @@ Eigen::MatrixXd ResidualHessian(const FitResult& r, const FreeMap& m,
 double KernelBandwidth(const std::vector<double>& resid, int num_free) {
   const int n = static_cast<int>(resid.size());
   if (n < 2) return 0.0;
-  double mean = 0.0;
-  for (double v : resid) mean += v;
-  mean /= n;
-  double ss = 0.0;
-  for (double v : resid) ss += (v - mean) * (v - mean);
-  const double sd = std::sqrt(ss / (n - 1));
+  const double sd = detail::StdDev(resid);
   const double iqr = (Quantile(resid, 0.75) - Quantile(resid, 0.25)) / 1.349;
   const double spread = iqr > 0.0 ? std::min(sd, iqr) : sd;
   if (!(spread > 0.0) || !std::isfinite(spread)) return 0.0;
