@@ -30,12 +30,10 @@ namespace {
 
 using test_support::AllFinite;
 using test_support::ChinchillaGrid;
-using test_support::Describe;
 using test_support::ErrorOf;
 using test_support::kChinchilla;
 using test_support::LogCapture;
 using test_support::LogSpace;
-using test_support::Planted;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPosInf = std::numeric_limits<double>::infinity();

@@ -34,7 +34,6 @@ namespace {
 using laws::Chinchilla;
 
 using test_support::ExpectThrows;
-using test_support::LogSpace;
 using test_support::NdGrid;
 using test_support::PlantedChinchilla;
 
