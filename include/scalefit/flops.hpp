@@ -1,7 +1,9 @@
 /// @file flops.hpp
 /// Training compute (FLOPs) of dense decoder-only transformers under three
 /// named conventions, plus the parameter counts and PF-day conversions they
-/// need. Full discussion, with worked numbers: docs/flops.md.
+/// need, and FlopModel: C(N, D) as the allocation analysis optimises under
+/// it. Header-only (part of scalefit::laws). Full discussion, with worked
+/// numbers: docs/flops.md.
 ///
 ///   6ND                C = k·N·D, k = 6            (Kaplan et al. 2020 §2.1)
 ///   kaplan             C = 6·N_ne·D + 6·n_layer·n_ctx·d_attn·D
