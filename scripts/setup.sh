@@ -22,7 +22,7 @@ PY=${PYTHON:-python3}
 # Build tools (cmake >= 3.21, ninja, scikit-build-core, pybind11) and test deps from PyPI.
 $PY -m pip install -q --disable-pip-version-check \
   "scikit-build-core>=0.8" "pybind11>=2.11" "cmake>=3.21" ninja \
-  numpy pandas scipy matplotlib pytest hypothesis nbclient nbformat ipykernel mkdocs \
+  numpy pandas scipy matplotlib pytest pytest-xdist hypothesis nbclient nbformat ipykernel mkdocs \
   --root-user-action=ignore
 # Build and install the package (C++ core + extension) from this tree.
 $PY -m pip install -q --disable-pip-version-check --no-build-isolation \
