@@ -1,5 +1,8 @@
 // Bindings for allocation.hpp: FLOP models, compute-optimal tables, the
 // inverse, fixed-ratio and inference-aware plans, the Chinchilla closed form.
+#include <cmath>
+#include <vector>
+
 #include "common.hpp"
 #include "scalefit/allocation.hpp"
 
@@ -31,6 +34,18 @@ void RegisterAllocation(pyb::module_& m) {
       .def_property_readonly("description", &FlopModel::description)
       .def_property_readonly("k", &FlopModel::k)
       .def("flops", &FlopModel::Flops, pyb::arg("N"), pyb::arg("D"))
+      .def(
+          "tokens",
+          [](const FlopModel& f, const std::vector<double>& N, double C) {
+            // The tokens D with C(N, D) = C at each N (an isoFLOP line);
+            // NaN where no D gives C.
+            std::vector<double> D(N.size());
+            for (size_t i = 0; i < N.size(); ++i)
+              D[i] = std::exp(f.LogTokens(std::log(N[i]), std::log(C)));
+            return ToArray(D);
+          },
+          pyb::arg("N"), pyb::arg("C"),
+          "Tokens D with FLOPs(N, D) = C at each N (NaN where none).")
       .def("__repr__", [](const FlopModel& f) {
         return "FlopModel(" + f.name() + ": " + f.description() + ")";
       });
