@@ -72,11 +72,11 @@ void WarnDuplicateRows(const Observations& obs) {
     }
   }
   if (count == 0) return;
-  Logger()->warn(
+  Warn(fmt::format(
       "{} duplicate row(s): row {} repeats row {} (0-based; every input and "
       "the loss are identical), so that run counts twice in the fit; remove "
       "the copies, or use weights if the repetition is intended",
-      count, repeat, first);
+      count, repeat, first));
 }
 
 }  // namespace

@@ -57,8 +57,8 @@ class BatchCost final : public ceres::CostFunction {
       // Never let an exception cross Ceres: reject the step, say why once.
       if (!warned_) {
         warned_ = true;
-        Logger()->warn("law '{}' could not be evaluated: {}", law_->info().name,
-                       e.what());
+        Warn(fmt::format("law '{}' could not be evaluated: {}",
+                         law_->info().name, e.what()));
       }
       return false;
     }

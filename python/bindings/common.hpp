@@ -56,6 +56,36 @@ std::pair<bool, std::string> IsValidPair(const Options& o) {
   return std::make_pair(ok, why);
 }
 
+/// Delivers the log records and warnings the C++ core queued while the GIL
+/// was released (register_log.cpp). Throws pybind11::error_already_set when
+/// a Python handler raises (e.g. a warnings filter set to "error").
+void DeliverLogs();
+
+/// Runs `work` without the GIL, then delivers what it logged and warned to
+/// Python's logging and warnings (with the GIL held again). Every long call
+/// of the bindings goes through here.
+template <typename Work>
+auto WithoutGil(Work&& work) -> decltype(work()) {
+  try {
+    auto result = [&] {
+      pyb::gil_scoped_release release;
+      return work();
+    }();
+    DeliverLogs();
+    return result;
+  } catch (const pyb::error_already_set&) {
+    throw;
+  } catch (...) {
+    try {
+      DeliverLogs();  // what the failed work said before it threw
+    } catch (const pyb::error_already_set&) {
+      // the work's own error is the one to report
+    }
+    throw;
+  }
+}
+
+void RegisterLog(pyb::module_& m);
 void RegisterLaws(pyb::module_& m);
 void RegisterFit(pyb::module_& m);
 void RegisterAllocation(pyb::module_& m);

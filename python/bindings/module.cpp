@@ -17,10 +17,7 @@ PYBIND11_MODULE(_core, m) {
       pyb::set_error(error, e.what());
     }
   });
-  m.def("set_log_level", &scalefit::SetLogLevel, pyb::arg("level"),
-        "Set the 'scalefit' logger level: trace, debug, info, warn, error, "
-        "critical, off.");
-  m.def("get_log_level", &scalefit::GetLogLevel);
+  scalefit::py::RegisterLog(m);
   scalefit::py::RegisterLaws(m);
   scalefit::py::RegisterFit(m);
   scalefit::py::RegisterFlops(m);

@@ -148,8 +148,7 @@ void RegisterAllocation(pyb::module_& m) {
         const std::vector<double> c = ToVector(C, "flops");
         AllocationOptions o = Options(method, other);
         o.allow_unidentified = allow_unidentified;
-        pyb::gil_scoped_release release;
-        return ComputeOptimal(r, c, flops, o);
+        return WithoutGil([&] { return ComputeOptimal(r, c, flops, o); });
       },
       pyb::arg("result"), pyb::arg("C"), pyb::arg("flops"),
       pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
@@ -163,8 +162,7 @@ void RegisterAllocation(pyb::module_& m) {
         const std::vector<double> t = ToVector(L, "target_loss");
         AllocationOptions o = Options(method, other);
         o.allow_unidentified = allow_unidentified;
-        pyb::gil_scoped_release release;
-        return LossToCompute(r, t, flops, o);
+        return WithoutGil([&] { return LossToCompute(r, t, flops, o); });
       },
       pyb::arg("result"), pyb::arg("target_loss"), pyb::arg("flops"),
       pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
@@ -176,8 +174,7 @@ void RegisterAllocation(pyb::module_& m) {
          const FlopModel& flops, const pyb::object& other) {
         const std::vector<double> c = ToVector(C, "flops");
         const AllocationOptions o = Options("auto", other);
-        pyb::gil_scoped_release release;
-        return PlanAtRatio(r, c, ratio, flops, o);
+        return WithoutGil([&] { return PlanAtRatio(r, c, ratio, flops, o); });
       },
       pyb::arg("result"), pyb::arg("C"), pyb::arg("tokens_per_param"),
       pyb::arg("flops"), pyb::arg("other_inputs") = pyb::none());
@@ -187,8 +184,7 @@ void RegisterAllocation(pyb::module_& m) {
          const FlopModel& flops, double per_param, const std::string& method,
          const pyb::object& other) {
         const AllocationOptions o = Options(method, other);
-        pyb::gil_scoped_release release;
-        return InferenceAware(r, target, d_inf, flops, per_param, o);
+        return WithoutGil([&] { return InferenceAware(r, target, d_inf, flops, per_param, o); });
       },
       pyb::arg("result"), pyb::arg("target_loss"), pyb::arg("inference_tokens"),
       pyb::arg("flops"), pyb::arg("inference_flops_per_param") = 2.0,

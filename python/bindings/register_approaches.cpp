@@ -165,8 +165,7 @@ void RegisterApproaches(pyb::module_& m) {
         d.loss = ToVector(loss, "loss");
         d.C = OptionalVector(C, "C");
         d.weights = OptionalVector(weights, "weights");
-        pyb::gil_scoped_release release;
-        return IsoflopFit(d, options);
+        return WithoutGil([&] { return IsoflopFit(d, options); });
       },
       pyb::arg("N"), pyb::arg("D"), pyb::arg("loss"), pyb::arg("C"),
       pyb::arg("weights"), pyb::arg("options"),
@@ -203,8 +202,7 @@ void RegisterApproaches(pyb::module_& m) {
         c.N = ToVector(N, "N");
         c.tokens = ToVector(tokens, "tokens");
         c.loss = ToVector(loss, "loss");
-        pyb::gil_scoped_release release;
-        return EnvelopeFit(c, options);
+        return WithoutGil([&] { return EnvelopeFit(c, options); });
       },
       pyb::arg("run"), pyb::arg("N"), pyb::arg("tokens"), pyb::arg("loss"),
       pyb::arg("options"), "Chinchilla Approach 1 (GIL released).");

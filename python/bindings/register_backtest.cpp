@@ -291,8 +291,7 @@ void RegisterBacktest(pyb::module_& m) {
                     rolling_thresholds, rolling_step, max_rolling,
                     leave_group_out, group_by, num_groups_out, group_tolerance,
                     num_threads, level, interval);
-        pyb::gil_scoped_release release;
-        return Backtest(law, obs, o);
+        return WithoutGil([&] { return Backtest(law, obs, o); });
       },
       pyb::arg("law"), pyb::arg("inputs"), pyb::arg("loss"),
       pyb::arg("weights") = pyb::none(), pyb::arg("groups") = pyb::none(),
@@ -320,8 +319,7 @@ void RegisterBacktest(pyb::module_& m) {
                     rolling_thresholds, rolling_step, max_rolling,
                     leave_group_out, group_by, num_groups_out, group_tolerance,
                     num_threads, level, interval);
-        pyb::gil_scoped_release release;
-        return Backtest(fit, o);
+        return WithoutGil([&] { return Backtest(fit, o); });
       },
       pyb::arg("fit"), pyb::arg("split") = "compute",
       pyb::arg("split_values") = pyb::none(),
@@ -361,8 +359,7 @@ void RegisterBacktest(pyb::module_& m) {
          const std::vector<std::string>& objectives, bool allow_unidentified) {
         std::vector<Objective> objs;
         for (const auto& s : objectives) objs.push_back(ParseObjective(s));
-        pyb::gil_scoped_release release;
-        return Sensitivity(fit, budget, objs, allow_unidentified);
+        return WithoutGil([&] { return Sensitivity(fit, budget, objs, allow_unidentified); });
       },
       pyb::arg("fit"), pyb::arg("budget"),
       pyb::arg("objectives") = std::vector<std::string>{},

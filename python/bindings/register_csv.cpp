@@ -70,8 +70,7 @@ void RegisterCsv(pyb::module_& m) {
   m.def(
       "read_csv",
       [](const std::string& path, const CsvOptions& options) {
-        pyb::gil_scoped_release release;
-        return ReadCsv(path, options);
+        return WithoutGil([&] { return ReadCsv(path, options); });
       },
       pyb::arg("path"), pyb::arg("options") = CsvOptions{},
       "Read and parse a CSV file; the size limit is checked before reading.");

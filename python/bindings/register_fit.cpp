@@ -18,8 +18,7 @@ FitResult FitPy(const LawPtr& law, const pyb::dict& inputs,
                 "weights"),
       groups.is_none() ? std::vector<std::int64_t>{}
                        : groups.cast<std::vector<std::int64_t>>());
-  pyb::gil_scoped_release release;
-  return Fit(law, obs, options);
+  return WithoutGil([&] { return Fit(law, obs, options); });
 }
 
 pyb::dict ParamsDict(const FitResult& r) {

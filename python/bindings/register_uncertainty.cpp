@@ -168,8 +168,7 @@ void RegisterUncertainty(pyb::module_& m) {
           "conf_int",
           [](const BootstrapResult& b, double level,
              const std::vector<double>& budgets) {
-            pyb::gil_scoped_release release;
-            return b.ConfInt(level, budgets);
+            return WithoutGil([&] { return b.ConfInt(level, budgets); });
           },
           pyb::arg("level"), pyb::arg("budgets") = std::vector<double>{})
       .def(
@@ -178,8 +177,7 @@ void RegisterUncertainty(pyb::module_& m) {
              const std::string& interval) {
             const std::vector<double> x = RowMajor(b.fit.law->info(), inputs);
             const IntervalKind kind = ParseIntervalKind(interval);
-            pyb::gil_scoped_release release;
-            return b.Predict(x, level, kind);
+            return WithoutGil([&] { return b.Predict(x, level, kind); });
           },
           pyb::arg("inputs"), pyb::arg("level"),
           pyb::arg("interval") = "confidence")
@@ -192,8 +190,7 @@ void RegisterUncertainty(pyb::module_& m) {
             const std::vector<double> c = ToVector(C, "flops");
             const AllocationOptions o =
                 AllocOptions(method, other, allow_unidentified);
-            pyb::gil_scoped_release release;
-            return b.ComputeOptimal(c, level, flops, o);
+            return WithoutGil([&] { return b.ComputeOptimal(c, level, flops, o); });
           },
           pyb::arg("C"), pyb::arg("level"), pyb::arg("flops"),
           pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
@@ -207,8 +204,7 @@ void RegisterUncertainty(pyb::module_& m) {
             const std::vector<double> t = ToVector(target, "target_loss");
             const AllocationOptions o =
                 AllocOptions(method, other, allow_unidentified);
-            pyb::gil_scoped_release release;
-            return b.LossToCompute(t, level, flops, o);
+            return WithoutGil([&] { return b.LossToCompute(t, level, flops, o); });
           },
           pyb::arg("target_loss"), pyb::arg("level"), pyb::arg("flops"),
           pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
@@ -220,15 +216,13 @@ void RegisterUncertainty(pyb::module_& m) {
   m.def(
       "covariance",
       [](const FitResult& r) {
-        pyb::gil_scoped_release release;
-        return ComputeCovariance(r);
+        return WithoutGil([&] { return ComputeCovariance(r); });
       },
       pyb::arg("result"));
   m.def(
       "conf_int",
       [](const FitResult& r, double level, const std::vector<double>& budgets) {
-        pyb::gil_scoped_release release;
-        return ConfInt(r, level, budgets);
+        return WithoutGil([&] { return ConfInt(r, level, budgets); });
       },
       pyb::arg("result"), pyb::arg("level"),
       pyb::arg("budgets") = std::vector<double>{});
@@ -238,8 +232,7 @@ void RegisterUncertainty(pyb::module_& m) {
          const std::string& interval) {
         const std::vector<double> x = RowMajor(r.law->info(), inputs);
         const IntervalKind kind = ParseIntervalKind(interval);
-        pyb::gil_scoped_release release;
-        return PredictInterval(r, x, level, kind);
+        return WithoutGil([&] { return PredictInterval(r, x, level, kind); });
       },
       pyb::arg("result"), pyb::arg("inputs"), pyb::arg("level"),
       pyb::arg("interval") = "confidence");
@@ -252,8 +245,7 @@ void RegisterUncertainty(pyb::module_& m) {
         const std::vector<double> c = ToVector(C, "flops");
         const AllocationOptions o =
             AllocOptions(method, other, allow_unidentified);
-        pyb::gil_scoped_release release;
-        return ComputeOptimalInterval(r, c, level, flops, o);
+        return WithoutGil([&] { return ComputeOptimalInterval(r, c, level, flops, o); });
       },
       pyb::arg("result"), pyb::arg("C"), pyb::arg("level"), pyb::arg("flops"),
       pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
@@ -267,8 +259,7 @@ void RegisterUncertainty(pyb::module_& m) {
         const std::vector<double> t = ToVector(target, "target_loss");
         const AllocationOptions o =
             AllocOptions(method, other, allow_unidentified);
-        pyb::gil_scoped_release release;
-        return LossToComputeInterval(r, t, level, flops, o);
+        return WithoutGil([&] { return LossToComputeInterval(r, t, level, flops, o); });
       },
       pyb::arg("result"), pyb::arg("target_loss"), pyb::arg("level"),
       pyb::arg("flops"), pyb::arg("method") = "auto",
@@ -287,8 +278,7 @@ void RegisterUncertainty(pyb::module_& m) {
         o.fraction = fraction;
         o.num_threads = threads;
         o.max_retries = max_retries;
-        pyb::gil_scoped_release release;
-        return Bootstrap(r, o);
+        return WithoutGil([&] { return Bootstrap(r, o); });
       },
       pyb::arg("result"), pyb::arg("n"), pyb::arg("seed"), pyb::arg("method"),
       pyb::arg("groups"), pyb::arg("fraction"), pyb::arg("threads"),

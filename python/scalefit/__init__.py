@@ -24,7 +24,8 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
 # _core -> adapters (_inputs, _user_laws) -> results -> topic modules
 # (_api, io, allocation, uncertainty, approaches, backtest, flops, datasets)
 # -> plot, cli.
-from ._core import ScalefitError, get_log_level, set_log_level
+from ._core import ScalefitError
+from ._log import ScalefitWarning, get_log_level, set_log_level
 from .results import AllocationTable, BootstrapResult, FitResult
 from ._api import evaluate, fit, from_params, law, laws
 from .io import load, loads
@@ -60,6 +61,7 @@ __all__ = [
     "from_params",
     "load",
     "loads",
+    "ScalefitWarning",
     "get_log_level",
     "law",
     "laws",

@@ -151,7 +151,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
     r.objective = kInf;
     r.message = "no start reached a finite objective: " +
                 (num_starts ? outcomes[0].message : std::string("no starts"));
-    Logger()->warn("fit of '{}' failed: {}", s.info.name, r.message);
+    Warn(fmt::format("fit of '{}' failed: {}", s.info.name, r.message));
     return r;
   }
   *reached_optimum = true;
@@ -189,7 +189,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
       "{} in best basin, rel. gradient {:.3g}",
       s.info.name, num_starts, best, b.cost, b.iterations, b.message,
       r.num_best_basin, rel_grad);
-  if (!r.converged) Logger()->warn("fit of '{}': {}", s.info.name, r.message);
+  if (!r.converged) Warn(fmt::format("fit of '{}': {}", s.info.name, r.message));
   return r;
 }
 

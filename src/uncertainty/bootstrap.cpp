@@ -190,10 +190,17 @@ BootstrapResult Bootstrap(const FitResult& r, const BootstrapOptions& o) {
   const int threads = detail::ResolveThreads(o.num_threads);
   b.threads_used = std::max(1, std::min(threads, R));
   const auto t0 = std::chrono::steady_clock::now();
+  // Why the first refit of each retried replicate was not certified (for
+  // the one-line summary at the end).
+  std::vector<std::string> first_failure(R);
   detail::ParallelFor(R, threads, [&](int, int i) {
+    // A replicate's refits warn at debug level only: the bootstrap reports
+    // retries and failures once, below, and in every report.
+    ScopedQuietWarnings quiet;
     try {
       const Observations data = detail::MakeReplicate(c, o, i);
       FitResult f = Fit(r.law, data, c.opts);
+      if (!f.converged) first_failure[i] = f.message;
       // A solve that stops without passing the engine's certification
       // (typically: function tolerance met while the relative gradient is
       // still just above 1e-6, a stall of Levenberg–Marquardt on the Huber
@@ -265,15 +272,30 @@ BootstrapResult Bootstrap(const FitResult& r, const BootstrapOptions& o) {
     if (b.attempts[i] > 1) ++b.num_restarted;
   }
   b.num_failed = static_cast<int>(b.failed.size());
+  if (b.num_restarted > 0) {
+    // One line for all retries: how many, why (the first one's reason), and
+    // how they ended.
+    int example = 0;
+    while (example < R && first_failure[example].empty()) ++example;
+    const int retried_ok = b.num_restarted - [&] {
+      int n = 0;
+      for (int i : b.failed) n += b.attempts[i] > 1;
+      return n;
+    }();
+    Logger()->info(
+        "bootstrap: {} of {} replicates needed a retry (first refit not "
+        "certified, e.g. replicate {}: {}); {} of them certified after a "
+        "retry",
+        b.num_restarted, R, example,
+        example < R ? first_failure[example] : std::string("?"), retried_ok);
+  }
   if (b.num_failed > 0)
-    Logger()->warn(
-        "bootstrap: {} of {} replicates did not converge; they are "
-        "excluded from the statistics and listed in `failed`",
-        b.num_failed, R);
+    Warn(fmt::format(
+        "bootstrap: {} of {} replicates did not converge (e.g. replicate {}: "
+        "{}); they are excluded from the statistics and listed in `failed`",
+        b.num_failed, R, b.failed[0], b.messages[b.failed[0]]));
   if (R - b.num_failed < 2)
-    Logger()->warn(
-        "bootstrap: fewer than 2 converged replicates; no "
-        "statistics");
+    Warn("bootstrap: fewer than 2 converged replicates; no statistics");
   return b;
 }
 

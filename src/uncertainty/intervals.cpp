@@ -83,7 +83,7 @@ IntervalTable ConfInt(const FitResult& r, double level,
   detail::CheckBudgets(budgets, r, "conf_int");
   const Covariance cov = ComputeCovariance(r);
   if (cov.rank_deficient || cov.message.find("WARNING") != std::string::npos)
-    Logger()->warn("conf_int (delta method): {}", cov.message);
+    Warn("conf_int (delta method): " + cov.message);
   return ConfInt(r, cov, level, budgets);
 }
 

@@ -14,6 +14,7 @@ PKG = pathlib.Path(__file__).resolve().parents[2] / "python" / "scalefit"
 LAYERS = {
     "scalefit._core": 0,
     "scalefit._inputs": 1,
+    "scalefit._log": 1,
     "scalefit._user_laws": 1,
     "scalefit.results": 2,
     "scalefit._api": 3,

@@ -72,6 +72,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``); returns
     the exit code. Never raises for bad input (``--help``/``--version``
     exit through SystemExit as argparse does)."""
+    from .output import route_messages
+    route_messages()
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
         code = int(args.run(args))

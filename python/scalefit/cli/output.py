@@ -3,6 +3,7 @@ text tables at full precision, and progress on a terminal."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
 import threading
@@ -86,3 +87,31 @@ class Progress:
             self.stream.write("\r" + " " * (len(self.label) + 20) + "\r")
             self.stream.flush()
         return False
+
+
+def route_messages() -> None:
+    """The core's warnings and log records as one line each on stderr:
+    ``scalefit: warning: ...`` (no source lines, no tracebacks)."""
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        try:
+            (file or sys.stderr).write(f"scalefit: warning: {message}\n")
+        except (OSError, ValueError):
+            pass
+
+    warnings.showwarning = show
+    log = logging.getLogger("scalefit")
+    if not any(isinstance(h, _StderrLines) for h in log.handlers):
+        log.addHandler(_StderrLines())
+        log.propagate = False
+
+
+class _StderrLines(logging.Handler):
+    """``scalefit: <level>: <message>`` on the current sys.stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(f"scalefit: {record.levelname.lower()}: {record.getMessage()}\n")
+        except (OSError, ValueError):
+            pass
