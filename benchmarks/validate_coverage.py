@@ -63,7 +63,7 @@ def main() -> int:
     N, D, L = design(args.budgets, args.per_budget)
     rng = np.random.default_rng(args.seed)
     methods = ["bootstrap", "delta"] if args.method == "both" else [args.method]
-    key = scalefit._core.derived_names([BUDGET])[-1]  # "loss_opt@1e+24"
+    key = scalefit._core.derived_names([BUDGET])[-1]  # "loss_opt@1e24"
     hits = {(m, q, lv): 0 for m in methods for q in ("a", "L*") for lv in BANDS}
     used = {m: 0 for m in methods}
     failed_fits = 0

@@ -71,6 +71,11 @@ struct AllocationColumn {
   std::vector<double> mean;   ///< the point estimate (plug-in value)
   std::vector<double> lower;  ///< empty, or same length as mean
   std::vector<double> upper;  ///< empty, or same length as mean
+  /// Standard error of each value (delta method; bootstrap: standard
+  /// deviation of the replicates), in the column's units; empty without
+  /// intervals. The column a table was given (C of compute_optimal, loss_opt
+  /// of loss_to_compute) has no interval.
+  std::vector<double> std_errors;
   bool has_interval() const { return !lower.empty(); }
 };
 

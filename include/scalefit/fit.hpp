@@ -113,6 +113,16 @@ struct ParamValue {
   bool at_bound = false;
 };
 
+/// Uncertainty shown next to each parameter in a fit's report (filled by the
+/// uncertainty module: see FitSummary in uncertainty/intervals.hpp). Vectors
+/// in law parameter order.
+struct ParamUncertainty {
+  double level = 0.95;     ///< central two-sided interval coverage
+  std::string method;      ///< e.g. "delta method, kernel_sandwich covariance"
+  std::vector<double> std_error, lower, upper;
+  std::vector<bool> log_scale;  ///< interval exp(log θ ± z·se/θ)
+};
+
 /// A fitted (or given) law. A value: copy it freely.
 struct FitResult {
   LawPtr law;
@@ -157,9 +167,11 @@ struct FitResult {
 
   /// One line: law, parameters, convergence.
   std::string BriefReport() const;
-  /// Everything: data, objective and solver settings, convergence,
-  /// parameters, bounds.
-  std::string FullReport() const;
+  /// Everything: data, objective and solver settings, convergence, the
+  /// parameter table (value, and with `uncertainty` the standard error and
+  /// interval, then bounds and flags; numbers to 6 significant digits, full
+  /// precision is in the fit card and to_dict), diagnostics.
+  std::string FullReport(const ParamUncertainty* uncertainty = nullptr) const;
 };
 
 /// Fits `law` to `data`, then attaches the design diagnostics of the result

@@ -71,6 +71,9 @@ void RegisterAllocation(pyb::module_& m) {
       .def_property_readonly(
           "upper",
           [](const AllocationColumn& c) { return OptionalArray(c.upper); })
+      .def_property_readonly(
+          "std_errors",
+          [](const AllocationColumn& c) { return OptionalArray(c.std_errors); })
       .def_property_readonly("has_interval", &AllocationColumn::has_interval);
 
   pyb::class_<AllocationTable>(m, "AllocationTable")

@@ -126,6 +126,9 @@ void RegisterUncertainty(pyb::module_& m) {
           "lower", [](const PredictionTable& t) { return ToArray(t.lower); })
       .def_property_readonly(
           "upper", [](const PredictionTable& t) { return ToArray(t.upper); })
+      .def_property_readonly(
+          "std_errors",
+          [](const PredictionTable& t) { return ToArray(t.std_errors); })
       .def_readonly("level", &PredictionTable::level)
       .def_readonly("interval", &PredictionTable::interval)
       .def_readonly("method", &PredictionTable::method)
@@ -219,6 +222,14 @@ void RegisterUncertainty(pyb::module_& m) {
         return WithoutGil([&] { return ComputeCovariance(r); });
       },
       pyb::arg("result"));
+  m.def(
+      "fit_summary",
+      [](const FitResult& r, double level) {
+        return WithoutGil([&] { return FitSummary(r, level); });
+      },
+      pyb::arg("result"), pyb::arg("level") = 0.95,
+      "The fit's full report with standard errors and delta-method intervals "
+      "next to the parameters.");
   m.def(
       "conf_int",
       [](const FitResult& r, double level, const std::vector<double>& budgets) {

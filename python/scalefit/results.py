@@ -83,7 +83,20 @@ class Result:
         return self._text(False)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self._text(True)) + "</pre>"
+        """Notebooks: the one-line summary, the result's table as a real
+        HTML table (numbers to 6 significant digits; the DataFrame keeps full
+        precision) and the full report, folded."""
+        parts = [f"<p><b>{html.escape(self._text(False))}</b></p>"]
+        try:
+            df = self.to_dataframe()
+        except (ImportError, ValueError, TypeError):  # no pandas, or no table
+            df = None
+        if df is not None and len(df.columns) and len(df) <= 500:
+            parts.append(df.to_html(float_format=lambda v: f"{v:.6g}", border=0,
+                                    classes="scalefit-table", na_rep="—"))
+        parts.append("<details><summary>report</summary><pre>"
+                     + html.escape(self.report()) + "</pre></details>")
+        return "\n".join(parts)
 
     # --- values -------------------------------------------------------------
     def to_dict(self) -> Dict[str, Any]:
@@ -165,17 +178,48 @@ class FitResult(Result):
         d["law"] = self.law.name
         return d
 
-    def _table(self):
+    def _table(self, level: float = 0.95):
         import pandas as pd
-        rows = [dict(name=p.name, value=p.value, lower=p.lower, upper=p.upper,
-                     fixed=p.fixed, tied_to=p.tied_to, at_bound=p.at_bound)
-                for p in self._c.param_values]
+        ci = self._param_intervals(level)
+        rows = []
+        for p in self._c.param_values:
+            se, lo, hi = ci.get(p.name, (np.nan, np.nan, np.nan))
+            rows.append(dict(name=p.name, value=p.value, stderr=se, ci_lower=lo, ci_upper=hi,
+                             bound_lower=p.lower, bound_upper=p.upper, fixed=p.fixed,
+                             tied_to=p.tied_to, at_bound=p.at_bound))
         return pd.DataFrame(rows).set_index("name")
 
-    def to_dataframe(self):
-        """One row per parameter: value, bounds, fixed, tied_to, at_bound
-        (needs pandas)."""
-        return super().to_dataframe()
+    def _param_intervals(self, level: float) -> Dict[str, tuple]:
+        """name -> (stderr, ci_lower, ci_upper) by the delta method; empty
+        for a result without data (no uncertainty)."""
+        if not self.has_data:
+            return {}
+        t = _core.conf_int(self._c, level_arg(level), [])
+        return {n: (float(t.std_errors[i]), float(t.lower[i]), float(t.upper[i]))
+                for i, n in enumerate(t.names)}
+
+    def _attrs(self, level: float = 0.95):
+        method = (f"delta ({_core.covariance(self._c).estimator})" if self.has_data
+                  else "none (no data)")
+        return {"level": level, "interval_method": method, "law": self.law.name}
+
+    def to_dataframe(self, level: float = 0.95):
+        """One row per parameter (index ``name``), like lmfit's parameter
+        table: ``value``; ``stderr``, ``ci_lower``, ``ci_upper`` (the
+        delta-method standard error and central interval at ``level``; NaN
+        for a result without data); ``bound_lower``, ``bound_upper`` (the
+        bounds of the fit); ``fixed``, ``tied_to``, ``at_bound``. ``df.attrs``
+        records ``level`` and ``interval_method``. For bootstrap intervals use
+        ``fit.bootstrap(...).conf_int(level).to_dataframe()``."""
+        df = self._table(level)
+        df.attrs.update(self._attrs(level))
+        return df
+
+    def report(self, level: float = 0.95) -> str:
+        """The full text report: data, objective, solver, convergence, the
+        parameter table with standard errors and delta-method intervals at
+        ``level`` (method stated), and the design diagnostics."""
+        return _core.fit_summary(self._c, level_arg(level))
 
     # --- use ----------------------------------------------------------------
     def predict(self, data: Any = None, *, level: Any = None, interval: str = "confidence",
@@ -286,7 +330,7 @@ class Prediction(Result):
     index when one was given)."""
 
     __slots__ = ("_index",)
-    _fields = ("mean", "lower", "upper", "level", "interval", "method")
+    _fields = ("mean", "stderr", "lower", "upper", "level", "interval", "method")
 
     def __init__(self, core_table: "_core.PredictionTable", index: Any = None):
         super().__init__(core_table)
@@ -295,6 +339,8 @@ class Prediction(Result):
     mean = _field("mean", np.asarray)
     lower = _field("lower", np.asarray)
     upper = _field("upper", np.asarray)
+    stderr = _field("std_errors", np.asarray,
+                    "Standard error of the predicted mean (statsmodels' mean_se).")
     level = _field("level", float)
     interval = _field("interval")
     method = _field("method")
@@ -303,8 +349,14 @@ class Prediction(Result):
         return len(self._c.mean)
 
     def _table(self):
+        """Columns as statsmodels' ``summary_frame``: ``mean``, ``mean_se``
+        and ``mean_ci_lower``/``mean_ci_upper`` (confidence interval of the
+        law's value) or ``obs_ci_lower``/``obs_ci_upper`` (prediction
+        interval of a new observation)."""
         import pandas as pd
-        return pd.DataFrame({"mean": self.mean, "lower": self.lower, "upper": self.upper},
+        side = "mean" if self.interval == "confidence" else "obs"
+        return pd.DataFrame({"mean": self.mean, "mean_se": self.stderr,
+                             f"{side}_ci_lower": self.lower, f"{side}_ci_upper": self.upper},
                             index=self._index)
 
     def _attrs(self):
@@ -350,7 +402,13 @@ class IntervalTable(Result):
                         float(self._c.upper[i]))
 
     def __contains__(self, name: object) -> bool:
-        return name in self._c.names
+        if not isinstance(name, str):
+            return False
+        try:  # also a budget written another way: "N_opt@1e+24" for "N_opt@1e24"
+            self._c.index(name)
+        except ValueError:
+            return False
+        return True
 
     def __iter__(self):
         return iter(self._c.names)
@@ -366,15 +424,17 @@ class IntervalTable(Result):
 
     def _table(self):
         import pandas as pd
-        return pd.DataFrame({"mean": self.mean, "lower": self.lower, "upper": self.upper,
-                             "stderr": np.asarray(self._c.std_errors)},
+        return pd.DataFrame({"estimate": self.mean, "stderr": np.asarray(self._c.std_errors),
+                             "ci_lower": self.lower, "ci_upper": self.upper,
+                             "log_scale": np.asarray(self._c.log_scale, dtype=bool)},
                             index=pd.Index(self.names, name="quantity"))
 
     def _attrs(self):
         return {"level": self.level, "method": self.method}
 
     def to_dataframe(self):
-        """A pandas DataFrame indexed by quantity: mean, lower, upper, stderr."""
+        """A pandas DataFrame indexed by quantity: estimate, stderr, ci_lower,
+        ci_upper, log_scale (interval built on the log scale)."""
         return super().to_dataframe()
 
 
@@ -530,14 +590,16 @@ class BootstrapResult(Result):
 
 class AllocationColumn:
     """One column: ``mean`` (point values) and, when intervals were asked
-    for, ``lower`` and ``upper`` (else None)."""
+    for, ``lower``, ``upper`` and ``stderr`` (else None)."""
 
-    __slots__ = ("mean", "lower", "upper")
+    __slots__ = ("mean", "lower", "upper", "stderr")
 
     def __init__(self, core_column):
         self.mean = np.asarray(core_column.mean)
         self.lower = None if core_column.lower is None else np.asarray(core_column.lower)
         self.upper = None if core_column.upper is None else np.asarray(core_column.upper)
+        self.stderr = (None if core_column.std_errors is None
+                       else np.asarray(core_column.std_errors))
 
     @property
     def has_interval(self) -> bool:
@@ -615,9 +677,11 @@ class AllocationTable(Result):
         return {c: float(getattr(a, c)) for c in self.columns}
 
     def to_dict(self) -> Dict[str, np.ndarray]:
-        """Columns by name (point values); with intervals also
-        ``<name>_lower`` / ``<name>_upper``; ``target_loss`` first for
-        loss_to_compute tables."""
+        """Columns by name (point values, full precision); with intervals
+        also ``<name>_se`` (standard error), ``<name>_ci_lower`` and
+        ``<name>_ci_upper`` for every computed column (the column the table
+        was given — C, or the target loss — has none); ``target_loss`` first
+        for loss_to_compute tables."""
         out: Dict[str, np.ndarray] = {}
         if self.target_loss is not None:
             out["target_loss"] = self.target_loss
@@ -625,15 +689,17 @@ class AllocationTable(Result):
             col = self.column(c)
             out[c] = col.mean
             if col.has_interval:
-                out[c + "_lower"] = col.lower
-                out[c + "_upper"] = col.upper
+                out[c + "_se"] = col.stderr
+                out[c + "_ci_lower"] = col.lower
+                out[c + "_ci_upper"] = col.upper
         return out
 
     def _table(self):
         return self.to_dict()
 
     def _attrs(self):
-        return {"flop_convention": self.flop_convention, "law": self.law, "kind": self.kind}
+        return {"flop_convention": self.flop_convention, "law": self.law, "kind": self.kind,
+                "level": self.level, "interval_method": self.interval_method or None}
 
     def to_dataframe(self):
         """A pandas DataFrame with the columns of :meth:`to_dict`; the FLOP

@@ -11,7 +11,7 @@ quantile.
     >>> fit = scalefit.fit("chinchilla", scalefit.datasets.chinchilla())  # doctest: +SKIP
     >>> boot = fit.bootstrap(n=1000, seed=0)                             # doctest: +SKIP
     >>> boot.stderr["alpha"]                                             # doctest: +SKIP
-    >>> boot.conf_int(0.8, budgets=[1e24])["N_opt@1e+24"]                # doctest: +SKIP
+    >>> boot.conf_int(0.8, budgets=[1e24])["N_opt@1e24"]                 # doctest: +SKIP
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
 // FitResult's methods (fit.hpp): values, predictions, residuals, reports.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -126,7 +127,32 @@ std::string FitResult::BriefReport() const {
   return os.str();
 }
 
-std::string FitResult::FullReport() const {
+namespace {
+
+// Rows of cells as columns separated by two spaces: the first column left-,
+// the others left-aligned too (intervals and bounds read left to right).
+std::string Columns(const std::vector<std::vector<std::string>>& rows,
+                    const std::string& indent) {
+  std::vector<size_t> width;
+  for (const auto& r : rows)
+    for (size_t j = 0; j < r.size(); ++j) {
+      if (width.size() <= j) width.push_back(0);
+      width[j] = std::max(width[j], r[j].size());
+    }
+  std::ostringstream os;
+  for (const auto& r : rows) {
+    std::string line = indent;
+    for (size_t j = 0; j < r.size(); ++j)
+      line += (j ? "  " : "") + (j + 1 < r.size() ? PadRight(r[j], width[j]) : r[j]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    os << line << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace
+
+std::string FitResult::FullReport(const ParamUncertainty* u) const {
   std::ostringstream os;
   const LawInfo& info = law->info();
   os << "scalefit fit report\n";
@@ -166,23 +192,52 @@ std::string FitResult::FullReport() const {
        << FormatShort(options.parameter_tolerance, 3) << "\n";
     os << "  converged:   " << (converged ? "yes" : "NO") << " (" << message
        << "), " << iterations << " iterations\n";
-    os << "  objective value: " << FormatFull(objective) << "\n";
+    os << "  objective:   value " << FormatShort(objective, 6) << "\n";
     if (!has_data)
       os << "  data:        not attached (a loaded fit card); data hash "
          << FormatHash(data_summary.hash) << "\n";
   } else {
     os << "  source:      " << message << "\n";
   }
-  os << "  parameters:\n";
-  for (const auto& p : params) {
-    os << "    " << PadRight(p.name, 10) << " "
-       << PadRight(FormatFull(p.value), 24);
-    if (fitted) os << " bounds " << BoundText(p.lower, p.upper);
-    if (p.fixed) os << "  (fixed)";
-    if (!p.tied_to.empty()) os << "  (tied to " << p.tied_to << ")";
-    if (p.at_bound) os << "  AT BOUND";
+  const bool with_u = u != nullptr && u->std_error.size() == params.size();
+  if (with_u) {
+    std::string logs;
+    for (size_t k = 0; k < params.size(); ++k)
+      if (k < u->log_scale.size() && u->log_scale[k])
+        logs += (logs.empty() ? "" : ", ") + params[k].name;
+    os << "  parameters:  std. errors and " << FormatShort(100.0 * u->level, 6)
+       << "% intervals by the " << u->method;
+    if (!logs.empty()) os << "; intervals of " << logs << " on the log scale";
     os << "\n";
+  } else {
+    os << "  parameters:" << (fitted ? "" : "  (given: no uncertainty)") << "\n";
   }
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> head = {"name", "value"};
+  if (with_u) {
+    head.push_back("std. err.");
+    head.push_back(FormatShort(100.0 * u->level, 6) + "% interval");
+  }
+  if (fitted) head.push_back("bounds");
+  head.push_back("");
+  rows.push_back(head);
+  for (size_t k = 0; k < params.size(); ++k) {
+    const ParamValue& p = params[k];
+    std::vector<std::string> row = {p.name, FormatShort(p.value, 6)};
+    if (with_u) {
+      row.push_back(FormatShort(u->std_error[k], 6));
+      row.push_back("[" + FormatShort(u->lower[k], 6) + ", " +
+                    FormatShort(u->upper[k], 6) + "]");
+    }
+    if (fitted) row.push_back(BoundText(p.lower, p.upper));
+    std::string flags;
+    if (p.fixed) flags += "fixed";
+    if (!p.tied_to.empty()) flags += (flags.empty() ? "" : ", ") + ("tied to " + p.tied_to);
+    if (p.at_bound) flags += (flags.empty() ? "" : ", ") + std::string("AT BOUND");
+    row.push_back(flags);
+    rows.push_back(row);
+  }
+  os << Columns(rows, "    ");
   if (diagnostics.computed) {  // also for loaded fit cards
     os << "diagnostics\n" << diagnostics.FullReport();
   }

@@ -59,6 +59,9 @@ struct ChinchillaDelta {
     std::vector<double> g(5);
     for (int j = 0; j < 5; ++j) g[j] = q.v[j];
     const double se = std::sqrt(DeltaVariance(cov, g));
+    if (col->std_errors.size() != col->mean.size())
+      col->std_errors.assign(col->mean.size(), kNaN);
+    col->std_errors[i] = log_scale ? se * col->mean[i] : se;
     DeltaInterval(col->mean[i], log_scale ? se * col->mean[i] : se, z, true,
                   &col->lower[i], &col->upper[i]);
   }
@@ -70,6 +73,7 @@ void ClearIntervals(AllocationTable* t,
     AllocationColumn& col = t->column(name);
     col.lower.assign(t->num_rows(), kNaN);
     col.upper.assign(t->num_rows(), kNaN);
+    col.std_errors.assign(t->num_rows(), kNaN);
   }
 }
 
@@ -84,8 +88,6 @@ AllocationTable ComputeOptimalInterval(const FitResult& r,
   const ChinchillaDelta d(r, level);
   const ChinIdx& ix = d.ix;
   ClearIntervals(&t, {"N_opt", "D_opt", "tokens_per_param", "loss_opt"});
-  t.C.lower = t.C.mean;
-  t.C.upper = t.C.mean;
   for (int i = 0; i < t.num_rows(); ++i) {
     const auto f =
         ChinchillaFrontierAt(d.pj[ix.E], d.pj[ix.A], d.pj[ix.B], d.pj[ix.alpha],
@@ -112,8 +114,6 @@ AllocationTable LossToComputeInterval(const FitResult& r,
   const ChinIdx& ix = d.ix;
   ClearIntervals(&t, {"C", "N_opt", "D_opt", "tokens_per_param"});
   // The target is given: loss_opt has no uncertainty.
-  t.loss_opt.lower = t.loss_opt.mean;
-  t.loss_opt.upper = t.loss_opt.mean;
   for (int i = 0; i < t.num_rows(); ++i) {
     using Jet = ChinchillaDelta::Jet;
     const Jet log_Ck = ChinchillaLogComputeForLoss(

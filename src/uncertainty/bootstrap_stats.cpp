@@ -145,6 +145,7 @@ PredictionTable BootstrapResult::Predict(const std::vector<double>& x,
   const int P = static_cast<int>(names.size());
   t.lower.resize(n);
   t.upper.resize(n);
+  t.std_errors.resize(n);
   t.level = level;
   t.interval = ToString(kind);
   t.method = method_label();
@@ -171,6 +172,7 @@ PredictionTable BootstrapResult::Predict(const std::vector<double>& x,
       ids.push_back(i);
     }
     v = Rescaled(raw, t.mean[row], scale, in_log);
+    t.std_errors[row] = detail::StdDev(v);
     if (kind == IntervalKind::kPrediction) {
       for (size_t j = 0; j < v.size(); ++j)
         v[j] = in_log ? v[j] * std::exp(noise[ids[j]]) : v[j] + noise[ids[j]];
@@ -226,15 +228,15 @@ AllocationTable BootstrapResult::ComputeOptimal(
     AllocationColumn& col = t.column(cols[c]);
     col.lower.resize(rows);
     col.upper.resize(rows);
+    col.std_errors.resize(rows);
     for (int row = 0; row < rows; ++row) {
       const std::vector<double> v =
           Rescaled(vals[c][row], col.mean[row], scale, true);
       col.lower[row] = Quantile(v, qlo);
       col.upper[row] = Quantile(v, qhi);
+      col.std_errors[row] = StdDev(v);
     }
   }
-  t.C.lower = t.C.mean;
-  t.C.upper = t.C.mean;
   t.level = level;
   std::ostringstream os;
   os << method_label() << " (" << used << " of " << num_replicates
@@ -318,9 +320,8 @@ AllocationTable BootstrapResult::LossToCompute(
     AllocationColumn& col = t.column(name);
     col.lower.assign(rows, kNaN);
     col.upper.assign(rows, kNaN);
+    col.std_errors.assign(rows, kNaN);
   }
-  t.loss_opt.lower = t.loss_opt.mean;
-  t.loss_opt.upper = t.loss_opt.mean;
   const double qlo = 0.5 * (1.0 - level), qhi = 0.5 * (1.0 + level);
   int unreachable = 0, failed_alloc = 0, min_used = R;
   for (int row = 0; row < rows; ++row) {
@@ -349,6 +350,12 @@ AllocationTable BootstrapResult::LossToCompute(
       v = Rescaled(v, col.mean[row], scale, true);
       col.lower[row] = Quantile(v, qlo);
       col.upper[row] = Quantile(v, qhi);
+      // A replicate that never reaches the target enters as +inf: no
+      // finite spread then.
+      col.std_errors[row] =
+          std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); })
+              ? StdDev(v)
+              : kInf;
     }
   }
   t.level = level;

@@ -1,6 +1,7 @@
 // Delta-method intervals on parameters, derived quantities and predictions
 // (uncertainty/intervals.hpp), and the tables' reports.
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,9 +27,46 @@ using detail::ChinIdx;
 using detail::DeltaInterval;
 using detail::DeltaVariance;
 
+namespace {
+
+// A budget as typed in a key: the shortest round-trip decimal with a bare
+// exponent ("1e24", "5.76e23", "2.5e-7"; never "1e+24").
+std::string BudgetKey(double C) {
+  std::string s = FormatFull(C);
+  const size_t e = s.find('e');
+  if (e == std::string::npos) return s;
+  std::string mant = s.substr(0, e), exp = s.substr(e + 1);
+  const bool neg = !exp.empty() && exp[0] == '-';
+  if (!exp.empty() && (exp[0] == '+' || exp[0] == '-')) exp.erase(0, 1);
+  while (exp.size() > 1 && exp[0] == '0') exp.erase(0, 1);
+  return mant + "e" + (neg ? "-" : "") + exp;
+}
+
+// "N_opt@1e+24" -> ("N_opt", 1e24); false when `key` has no numeric budget.
+bool SplitKey(const std::string& key, std::string* quantity, double* budget) {
+  const size_t at = key.rfind('@');
+  if (at == std::string::npos || at + 1 >= key.size()) return false;
+  const std::string num = key.substr(at + 1);
+  char* end = nullptr;
+  *budget = std::strtod(num.c_str(), &end);
+  if (end == num.c_str() || *end != '\0') return false;
+  *quantity = key.substr(0, at);
+  return true;
+}
+
+}  // namespace
+
 int IntervalTable::Index(const std::string& name) const {
   for (size_t k = 0; k < names.size(); ++k)
     if (names[k] == name) return static_cast<int>(k);
+  // The same budget written another way ("N_opt@1e+24", "N_opt@1000e21").
+  std::string q, qk;
+  double c = 0.0, ck = 0.0;
+  if (SplitKey(name, &q, &c)) {
+    for (size_t k = 0; k < names.size(); ++k)
+      if (SplitKey(names[k], &qk, &ck) && qk == q && ck == c)
+        return static_cast<int>(k);
+  }
   std::string all;
   for (const auto& s : names) all += (all.empty() ? "" : ", ") + s;
   throw UnknownName("no interval named '" + name + "'; available: " + all);
@@ -67,7 +105,7 @@ std::string IntervalTable::FullReport() const {
 std::vector<std::string> DerivedNames(const std::vector<double>& budgets) {
   std::vector<std::string> out = {"a", "b", "G"};
   for (double C : budgets) {
-    const std::string c = FormatFull(C);
+    const std::string c = BudgetKey(C);
     out.push_back("N_opt@" + c);
     out.push_back("D_opt@" + c);
     out.push_back("tokens_per_param@" + c);
@@ -154,6 +192,24 @@ std::string PredictionTable::BriefReport() const {
   return os.str();
 }
 
+std::string FitSummary(const FitResult& r, double level) {
+  CheckLevel(level, "report");
+  if (!r.has_data) return r.FullReport();
+  const Covariance cov = ComputeCovariance(r);
+  const IntervalTable t = ConfInt(r, cov, level, {});
+  ParamUncertainty u;
+  u.level = level;
+  u.method = "delta method (" + cov.estimator + " covariance)";
+  for (const ParamValue& p : r.params) {
+    const int k = t.Index(p.name);
+    u.std_error.push_back(t.std_errors[k]);
+    u.lower.push_back(t.lower[k]);
+    u.upper.push_back(t.upper[k]);
+    u.log_scale.push_back(t.log_scale[k]);
+  }
+  return r.FullReport(&u);
+}
+
 PredictionTable PredictInterval(const FitResult& r,
                                 const std::vector<double>& x, double level,
                                 IntervalKind kind) {
@@ -171,6 +227,7 @@ PredictionTable PredictInterval(const FitResult& r,
   std::vector<double> g(P);
   t.lower.resize(n);
   t.upper.resize(n);
+  t.std_errors.resize(n);
   t.level = level;
   t.interval = ToString(kind);
   t.method = "delta";
@@ -178,6 +235,7 @@ PredictionTable PredictInterval(const FitResult& r,
     const double L =
         r.law->ValueAndGradient(p.data(), x.data() + i * K, g.data());
     double var = DeltaVariance(cov, g);  // of L
+    t.std_errors[i] = std::isfinite(var) ? std::sqrt(var) : kInf;
     if (in_log) {
       // Interval on log L: se_log = se / L, plus σ̂² for a new observation.
       double var_log = std::isfinite(var) ? var / (L * L) : kInf;

@@ -169,5 +169,14 @@ def test_level_adds_intervals_to_the_point_table():
     np.testing.assert_allclose(col.mean, point["N_opt"], rtol=1e-12)
     assert col.has_interval and np.all(col.lower < col.mean) and np.all(col.mean < col.upper)
     assert t.level == 0.9
-    assert "N_opt_lower" in t.to_dict()
+    d = t.to_dict()
+    # Estimate, standard error and interval per computed column; the given
+    # budgets C carry none.
+    for name in ("N_opt", "D_opt", "tokens_per_param", "loss_opt"):
+        assert {name + "_se", name + "_ci_lower", name + "_ci_upper"} <= set(d)
+    assert not any(k.startswith("C_") for k in d)
+    ci = fit.conf_int(0.9, budgets=[1e24])
+    assert d["N_opt_se"][1] == pytest.approx(ci.stderr["N_opt@1e24"], rel=1e-9)
+    df = t.to_dataframe()
+    assert df.attrs["level"] == 0.9 and df.attrs["interval_method"] == "delta"
     assert "[" in t.report()

@@ -83,8 +83,8 @@ def test_bootstrap_result_shape_and_reports(epoch_fit):
     assert set(b.stderr) == {"E", "A", "B", "alpha", "beta"}
     ci = b.conf_int(0.8, budgets=[1e24])
     assert ci.method == "bootstrap_case"
-    for name in ("alpha", "a", "b", "G", "N_opt@1e+24", "D_opt@1e+24",
-                 "tokens_per_param@1e+24", "loss_opt@1e+24"):
+    for name in ("alpha", "a", "b", "G", "N_opt@1e24", "D_opt@1e24",
+                 "tokens_per_param@1e24", "loss_opt@1e24"):
         iv = ci[name]
         assert iv.lower <= iv.upper
     with pytest.raises(KeyError, match="no interval named"):

@@ -67,6 +67,12 @@ IntervalTable ConfInt(const FitResult& result, double level = 0.95,
 IntervalTable ConfInt(const FitResult& result, const Covariance& cov,
                       double level, const std::vector<double>& budgets = {});
 
+/// The fit's full report with a standard error and a delta-method interval
+/// at `level` next to every parameter (FitResult::FullReport with
+/// ParamUncertainty). A result without data (given parameters, a card
+/// without data) gets the plain report.
+std::string FitSummary(const FitResult& result, double level = 0.95);
+
 /// Kind of interval on a prediction.
 ///  confidence: for the law's value L(x; θ) (the mean curve);
 ///  prediction: for a NEW observation at x, adding the residual noise —
@@ -81,6 +87,11 @@ std::string ToString(IntervalKind kind);
 struct PredictionTable {
   std::vector<double> mean;  ///< L(x; θ̂)
   std::vector<double> lower, upper;
+  /// Standard error of the predicted mean L(x; θ̂) in loss units (what
+  /// statsmodels calls mean_se), also for prediction intervals: delta method
+  /// sqrt(gᵀΣg); bootstrap: standard deviation of the converged replicates'
+  /// predictions (rescaled like the interval for subsampling).
+  std::vector<double> std_errors;
   double level = 0.0;
   std::string interval;  ///< "confidence" or "prediction"
   std::string method;    ///< "delta" or "bootstrap_<method>"

@@ -38,7 +38,10 @@ def plan(result, flops: Sequence[float], level: Optional[float]):
 
 
 def records(table) -> List[Dict[str, Any]]:
-    return [dict(table.row(i)) for i in range(len(table))]
+    """One record per row with every column of ``to_dict()``: the estimates
+    and, with ``--level``, each one's ``_se``, ``_ci_lower`` and ``_ci_upper``."""
+    cols = table.to_dict()
+    return [{k: float(v[i]) for k, v in cols.items()} for i in range(len(table))]
 
 
 def emit_plan(result, table, args) -> int:
