@@ -145,6 +145,8 @@ void RegisterFit(pyb::module_& m) {
          const std::string& conv) { return FromParams(law, params, conv); },
       pyb::arg("law"), pyb::arg("params"), pyb::arg("flop_convention") = "6ND");
   m.def("format_full", &FormatFull);
+  m.def("format_short", &FormatShort, pyb::arg("v"), pyb::arg("digits") = 6,
+        "v to `digits` significant digits (what people read).");
 }
 
 }  // namespace scalefit::py

@@ -4,6 +4,8 @@
   scalefit predict CARD --N 7e10 --D 1.4e12        (or --flops 1e24, --data FILE)
   scalefit allocate CARD --flops 1e24 1e25 [--level 0.9]
   scalefit backtest DATA --law chinchilla
+  scalefit plot CARD_OR_DATA --kind fit --out fig.png  (frontier, allocation, isoflop,
+                                                        backtest, residuals)
   scalefit demo
 
 Data files are CSV or TSV (header row; lines starting with # are comments;
@@ -25,12 +27,12 @@ import os
 import sys
 from typing import List, Optional
 
-from . import allocate, backtest, demo, fit, predict
+from . import allocate, backtest, demo, fit, plot, predict
 from .errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, InputError, one_line
 from .options import Parser
 
 # One module per command: NAME, HELP, add_parser(subparsers), run(args).
-COMMANDS = (fit, predict, allocate, backtest, demo)
+COMMANDS = (fit, predict, allocate, backtest, plot, demo)
 
 
 def build_parser() -> Parser:

@@ -40,12 +40,18 @@ def run(args) -> int:
     except ValueError as exc:
         raise InputError(options.locate(str(exc), table)) from None
     if args.json:
-        rows = bt.by_distance.to_dict(orient="records")
+        def records(df):
+            return df.to_dict(orient="records")
         print_json({"law": bt.law, "objective": bt.objective, "split": bt.split,
                     "threshold": bt.threshold, "num_train": bt.num_train,
                     "num_test": bt.num_test, "mean_are": bt.mean_are, "max_are": bt.max_are,
                     "rmsle": bt.rmsle, "coverage": bt.coverage, "baseline": bt.baseline,
-                    "by_distance": rows})
+                    # One record per held-out run of the split, then per refit
+                    # (split, rolling origins, left-out groups), then per
+                    # distance bin over the rolling folds.
+                    "runs": records(bt.to_dataframe()),
+                    "folds": records(bt.folds),
+                    "by_distance": records(bt.by_distance)})
     else:
         sys.stdout.write(bt.report())
     return EXIT_OK

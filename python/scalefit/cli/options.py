@@ -72,8 +72,8 @@ def add_runs_and_fit_options(p: argparse.ArgumentParser) -> None:
     add_data_options(p)
 
 
-def add_fit_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--law", required=True, help="law name (scalefit.laws())")
+def add_fit_options(p: argparse.ArgumentParser, law_required: bool = True) -> None:
+    p.add_argument("--law", required=law_required, help="law name (scalefit.laws())")
     p.add_argument("--objective", default="huber_log",
                    help="fitting objective: huber_log (default), mse_log or mse; see "
                         "docs/objectives.md")

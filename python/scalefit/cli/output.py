@@ -43,6 +43,13 @@ def full(v: float) -> str:
     return _core.format_full(float(v))
 
 
+def short(v: float) -> str:
+    """A number as people read it: 6 significant digits (the core's
+    formatter; JSON and cards keep full precision)."""
+    from .. import _core
+    return _core.format_short(float(v), 6)
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Right-aligned columns under a header and a rule."""
     widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(header)]

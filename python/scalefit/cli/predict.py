@@ -8,8 +8,8 @@ from typing import Dict, List
 
 from . import options
 from .allocate import emit_plan, plan
-from .errors import EXIT_OK, InputError
-from .output import full, print_json, table as text_table
+from .errors import EXIT_OK, InputError, as_flags
+from .output import print_json, short, table as text_table
 from .readers import load_card, read_table
 
 NAME = "predict"
@@ -39,6 +39,12 @@ def add_parser(sub) -> "options.Parser":
     p.add_argument("--flops", type=options.number, nargs="+", metavar="C",
                    help="budgets in FLOPs: the loss at the compute-optimal allocation")
     p.add_argument("--data", help="predict at the rows of a CSV/TSV/JSON file ('-' = stdin)")
+    p.add_argument("--level", type=options.number, metavar="LEVEL",
+                   help="add the standard error and a central interval of this coverage, "
+                        "e.g. 0.9 (delta method; needs a card with data)")
+    p.add_argument("--interval", choices=["confidence", "prediction"], default="confidence",
+                   help="with --level: bound the law's value (confidence, default) or a new "
+                        "run's loss (prediction)")
     options.add_data_options(p)
     options.add_output_options(p)
     p.set_defaults(run=run)
@@ -88,7 +94,7 @@ def run(args) -> int:
         if "C" in names and len(names) == 1:
             given = {"C": args.flops}
         else:
-            return emit_plan(result, plan(result, args.flops, None), args)
+            return emit_plan(result, plan(result, args.flops, args.level), args)
     missing = [n for n in names if n not in given]
     if missing:
         raise InputError("predict: missing input values: " + ", ".join(f"--{n}" for n in missing)
@@ -101,19 +107,31 @@ def run(args) -> int:
             raise InputError(f"predict: --{n} has {k} values; every input needs 1 or {n_rows}")
     values = {n: (list(v) * n_rows if len(v) == 1 else list(v)) for n, v in given.items()}
     try:
-        loss = result.predict(**values)
+        if args.level is None:
+            loss, extra = result.predict(**values), {}
+        else:
+            pred = result.predict(level=args.level, interval=args.interval, **values)
+            loss = pred.mean
+            extra = {"stderr": pred.stderr, "lower": pred.lower, "upper": pred.upper}
     except ValueError as exc:
-        raise InputError(options.locate(str(exc), tbl)) from None
+        raise InputError(options.locate(as_flags(str(exc)), tbl)) from None
     rows = []
     for i in range(n_rows):
         row = {n: float(values[n][i]) for n in names}
         row["loss"] = float(loss[i])
+        row.update({k: float(v[i]) for k, v in extra.items()})
         rows.append(row)
     if args.json:
-        print_json({"law": result.law.name, "flop_convention": result.flop_convention,
-                    "predictions": rows})
+        out = {"law": result.law.name, "flop_convention": result.flop_convention,
+               "predictions": rows}
+        if args.level is not None:
+            out.update(level=args.level, interval=args.interval, method=pred.method)
+        print_json(out)
     else:
-        cols = names + ["loss"]
+        cols = names + ["loss"] + list(extra)
         print(f"law {result.law.name}: {result.law.formula}")
-        sys.stdout.write(text_table(cols, [[full(r[c]) for c in cols] for r in rows]))
+        if args.level is not None:
+            print(f"{args.interval} interval, level {short(args.level)}, {pred.method}; "
+                  "stderr of the predicted loss")
+        sys.stdout.write(text_table(cols, [[short(r[c]) for c in cols] for r in rows]))
     return EXIT_OK
