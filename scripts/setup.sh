@@ -32,6 +32,7 @@ say "installing Python build and test packages (pip)"
 $PY -m pip install -q --disable-pip-version-check \
   "scikit-build-core>=0.8" "pybind11>=2.11" "cmake>=3.21" ninja \
   numpy pandas scipy matplotlib pytest pytest-xdist hypothesis nbclient nbformat ipykernel mkdocs \
+  "dask[distributed]" \
   --root-user-action=ignore
 # Build and install the package (C++ core + extension) from this tree.
 say "building and installing scalefit (C++ library and Python extension; several minutes)"

@@ -85,6 +85,28 @@ auto WithoutGil(Work&& work) -> decltype(work()) {
   }
 }
 
+/// Pickling for a value type from its data members, listed once: the state
+/// is the tuple of the members (nested scalefit types pickle themselves), so
+/// results cross processes (concurrent.futures, Dask) exactly.
+/// WARNING: a member left out of the list is lost in a pickle; the pickling
+/// tests compare every result's report and to_dict before and after.
+template <typename T, typename... M>
+auto PickleFields(M T::*... members) {
+  return pyb::pickle(
+      [members...](const T& t) { return pyb::make_tuple(t.*members...); },
+      [members...](const pyb::tuple& state) {
+        if (state.size() != sizeof...(M))
+          throw InvalidArgument("unpickling: the state has " +
+                                std::to_string(state.size()) + " fields, expected " +
+                                std::to_string(sizeof...(M)) +
+                                " (pickled by another scalefit version?)");
+        T t;
+        size_t i = 0;
+        ((t.*members = state[i++].template cast<M>()), ...);
+        return t;
+      });
+}
+
 void RegisterLog(pyb::module_& m);
 void RegisterLaws(pyb::module_& m);
 void RegisterFit(pyb::module_& m);

@@ -58,7 +58,8 @@ void RegisterAllocation(pyb::module_& m) {
       .def_readonly("loss_opt", &Allocation::loss_opt)
       .def_readonly("flop_convention", &Allocation::flop_convention)
       .def_readonly("method", &Allocation::method)
-      .def_readonly("warning", &Allocation::warning);
+      .def_readonly("warning", &Allocation::warning)
+      .def(PickleFields<Allocation>(&Allocation::C, &Allocation::N_opt, &Allocation::D_opt, &Allocation::tokens_per_param, &Allocation::loss_opt, &Allocation::flop_convention, &Allocation::method, &Allocation::warning));
 
   // Columns expose numpy copies; the uncertainty module fills lower/upper
   // through set_interval.
@@ -74,7 +75,8 @@ void RegisterAllocation(pyb::module_& m) {
       .def_property_readonly(
           "std_errors",
           [](const AllocationColumn& c) { return OptionalArray(c.std_errors); })
-      .def_property_readonly("has_interval", &AllocationColumn::has_interval);
+      .def_property_readonly("has_interval", &AllocationColumn::has_interval)
+      .def(PickleFields<AllocationColumn>(&AllocationColumn::mean, &AllocationColumn::lower, &AllocationColumn::upper, &AllocationColumn::std_errors));
 
   pyb::class_<AllocationTable>(m, "AllocationTable")
       .def_readonly("kind", &AllocationTable::kind)
@@ -118,7 +120,8 @@ void RegisterAllocation(pyb::module_& m) {
       .def("row", &AllocationTable::row, pyb::arg("i"))
       .def("brief_report", &AllocationTable::BriefReport)
       .def("full_report", &AllocationTable::FullReport)
-      .def("__repr__", &AllocationTable::BriefReport);
+      .def("__repr__", &AllocationTable::BriefReport)
+      .def(PickleFields<AllocationTable>(&AllocationTable::kind, &AllocationTable::law, &AllocationTable::flop_convention, &AllocationTable::flop_description, &AllocationTable::method, &AllocationTable::has_data, &AllocationTable::tokens_per_param_fixed, &AllocationTable::level, &AllocationTable::interval_method, &AllocationTable::C, &AllocationTable::N_opt, &AllocationTable::D_opt, &AllocationTable::tokens_per_param, &AllocationTable::loss_opt, &AllocationTable::target_loss, &AllocationTable::warning));
 
   pyb::class_<InferenceAwarePlan>(m, "InferenceAwarePlan")
       .def_readonly("target_loss", &InferenceAwarePlan::target_loss)
@@ -140,7 +143,8 @@ void RegisterAllocation(pyb::module_& m) {
                ", D=" + FormatShort(p.D_opt, 4) +
                ", total FLOPs=" + FormatShort(p.total_flops, 4) + ", FLOPs " +
                p.flop_convention + ")";
-      });
+      })
+      .def(PickleFields<InferenceAwarePlan>(&InferenceAwarePlan::target_loss, &InferenceAwarePlan::inference_tokens, &InferenceAwarePlan::N_opt, &InferenceAwarePlan::D_opt, &InferenceAwarePlan::tokens_per_param, &InferenceAwarePlan::training_flops, &InferenceAwarePlan::inference_flops, &InferenceAwarePlan::total_flops, &InferenceAwarePlan::chinchilla_N, &InferenceAwarePlan::chinchilla_D, &InferenceAwarePlan::chinchilla_total_flops, &InferenceAwarePlan::flop_convention));
 
   m.def(
       "compute_optimal",

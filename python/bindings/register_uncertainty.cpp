@@ -68,6 +68,11 @@ AllocationOptions AllocOptions(const std::string& method,
 }  // namespace
 
 void RegisterUncertainty(pyb::module_& m) {
+  pyb::class_<BootstrapOptions>(m, "_BootstrapOptions")  // pickling of BootstrapResult
+      .def(PickleFields<BootstrapOptions>(
+          &BootstrapOptions::num_replicates, &BootstrapOptions::seed, &BootstrapOptions::method,
+          &BootstrapOptions::groups, &BootstrapOptions::fraction, &BootstrapOptions::num_threads,
+          &BootstrapOptions::max_retries));
   pyb::class_<Covariance>(m, "Covariance")
       .def_readonly("names", &Covariance::names)
       .def_property_readonly(
@@ -96,7 +101,8 @@ void RegisterUncertainty(pyb::module_& m) {
       .def_readonly("rank_deficient", &Covariance::rank_deficient)
       .def_readonly("message", &Covariance::message)
       .def("at", &Covariance::at, pyb::arg("a"), pyb::arg("b"))
-      .def("report", &Covariance::Report);
+      .def("report", &Covariance::Report)
+      .def(PickleFields<Covariance>(&Covariance::names, &Covariance::estimate, &Covariance::matrix, &Covariance::std_errors, &Covariance::identified, &Covariance::estimator, &Covariance::objective, &Covariance::residual_variance, &Covariance::num_points, &Covariance::num_free, &Covariance::num_quadratic, &Covariance::expected_quadratic, &Covariance::bandwidth, &Covariance::rank, &Covariance::condition_number, &Covariance::rank_deficient, &Covariance::message));
 
   pyb::class_<IntervalTable>(m, "IntervalTable")
       .def_readonly("names", &IntervalTable::names)
@@ -117,7 +123,8 @@ void RegisterUncertainty(pyb::module_& m) {
       .def_readonly("num_replicates", &IntervalTable::num_replicates)
       .def("index", &IntervalTable::Index, pyb::arg("name"))
       .def("brief_report", &IntervalTable::BriefReport)
-      .def("full_report", &IntervalTable::FullReport);
+      .def("full_report", &IntervalTable::FullReport)
+      .def(PickleFields<IntervalTable>(&IntervalTable::names, &IntervalTable::mean, &IntervalTable::lower, &IntervalTable::upper, &IntervalTable::std_errors, &IntervalTable::log_scale, &IntervalTable::level, &IntervalTable::method, &IntervalTable::num_replicates));
 
   pyb::class_<PredictionTable>(m, "PredictionTable")
       .def_property_readonly(
@@ -132,7 +139,8 @@ void RegisterUncertainty(pyb::module_& m) {
       .def_readonly("level", &PredictionTable::level)
       .def_readonly("interval", &PredictionTable::interval)
       .def_readonly("method", &PredictionTable::method)
-      .def("brief_report", &PredictionTable::BriefReport);
+      .def("brief_report", &PredictionTable::BriefReport)
+      .def(PickleFields<PredictionTable>(&PredictionTable::mean, &PredictionTable::lower, &PredictionTable::upper, &PredictionTable::std_errors, &PredictionTable::level, &PredictionTable::interval, &PredictionTable::method));
 
   pyb::class_<BootstrapResult>(m, "BootstrapResult")
       .def_readonly("fit", &BootstrapResult::fit)
@@ -214,7 +222,8 @@ void RegisterUncertainty(pyb::module_& m) {
           pyb::arg("allow_unidentified") = false)
       .def("brief_report", &BootstrapResult::BriefReport)
       .def("full_report", &BootstrapResult::FullReport)
-      .def("__repr__", &BootstrapResult::BriefReport);
+      .def("__repr__", &BootstrapResult::BriefReport)
+      .def(PickleFields<BootstrapResult>(&BootstrapResult::fit, &BootstrapResult::options, &BootstrapResult::names, &BootstrapResult::samples, &BootstrapResult::converged, &BootstrapResult::messages, &BootstrapResult::objective, &BootstrapResult::attempts, &BootstrapResult::failed, &BootstrapResult::num_replicates, &BootstrapResult::num_failed, &BootstrapResult::num_restarted, &BootstrapResult::num_rows_drawn, &BootstrapResult::num_groups, &BootstrapResult::scale, &BootstrapResult::seconds, &BootstrapResult::threads_used));
 
   m.def(
       "covariance",

@@ -68,6 +68,16 @@ class Result:
     def __init__(self, core: Any):
         self._c = core
 
+    # --- pickling: the core object pickles itself (exactly), the wrapper
+    # its slots; results cross processes (concurrent.futures, Dask). -------
+    def __getstate__(self) -> Dict[str, Any]:
+        return {k: getattr(self, k) for cls in type(self).__mro__
+                for k in getattr(cls, "__slots__", ()) if hasattr(self, k)}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+
     # --- rendering (the one place) ----------------------------------------
     def _text(self, full: bool) -> str:
         c = self._c

@@ -49,3 +49,37 @@ def test_cli_predict_table(capsys):
     out, err = capsys.readouterr()
     assert code == 0, err
     check("cli_predict.txt", out)
+
+
+# --- statsmodels-grade tables (a card with its runs, so the standard errors
+# and intervals are computed from the stored data, not a moving fit) --------
+
+def _card_with_data():
+    return scalefit.load(GOLDEN / "chinchilla_card_data.json")
+
+
+def test_fit_report_with_standard_errors():
+    check("chinchilla_fit_report_level.txt", _card_with_data().report(level=0.9))
+
+
+def test_parameter_table_golden():
+    df = _card_with_data().to_dataframe(level=0.9)
+    check("chinchilla_parameters.txt", df.to_string(float_format=lambda v: f"{v:.6g}") + "\n"
+          + repr(df.attrs) + "\n")
+
+
+def test_prediction_and_allocation_frames_golden():
+    fit = _card_with_data()
+    pred = fit.predict(N=[7e10, 1e9], D=[1.4e12, 2e10], level=0.9, interval="prediction")
+    plan = scalefit.compute_optimal(fit, [1e22, 1e24], level=0.9)
+    text = (pred.to_dataframe().to_string(float_format=lambda v: f"{v:.6g}") + "\n\n"
+            + plan.to_dataframe().to_string(float_format=lambda v: f"{v:.6g}") + "\n")
+    check("chinchilla_prediction_allocation.txt", text)
+
+
+def test_cli_predict_with_level_table(capsys):
+    code = cli.main(["predict", str(GOLDEN / "chinchilla_card_data.json"), "--N", "7e10",
+                     "1e9", "--D", "1.4e12", "2e10", "--level", "0.9"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    check("cli_predict_level.txt", out)

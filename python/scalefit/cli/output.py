@@ -111,7 +111,6 @@ def route_messages() -> None:
     log = logging.getLogger("scalefit")
     if not any(isinstance(h, _StderrLines) for h in log.handlers):
         log.addHandler(_StderrLines())
-        log.propagate = False
 
 
 class _StderrLines(logging.Handler):
