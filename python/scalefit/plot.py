@@ -238,8 +238,9 @@ def fit(result, data: Any = None, *, x: Optional[str] = None, ax=None, extrapola
         if band is not None:
             ax.fill_between(grid, band.lower, band.upper, color="C0", alpha=0.25, lw=0)
             handles.append(_band_handle(level, band.method, "C0"))
-        ax.plot(grid, result.predict(**{x: grid}), color="C0")
-        handles.insert(0, Line2D([], [], color="C0", label=f"{result.law.name} fit"))
+        (curve,) = ax.plot(grid, result.predict(**{x: grid}), color="C0",
+                           label=f"{result.law.name} fit")
+        handles.insert(0, curve)
     else:
         if color_by not in others:
             raise ValueError(f"color_by must be one of the law's other inputs {others} or 'C', "
@@ -363,8 +364,9 @@ def loss_vs_compute(result, data: Any = None, *, ax=None, flops: Optional[Sequen
         raise ValueError("pass data= or flops= to set the compute range")
     grid = _grid(lo, hi, 120) if flops is None else np.asarray(flops, dtype=float)
     table = _alloc.compute_optimal(result, grid, k=k, **({"level": level} if level else {}))
-    ax.plot(grid, table["loss_opt"], color="C3")
-    handles.insert(0, Line2D([], [], color="C3", label="compute-optimal frontier L*(C)"))
+    (frontier,) = ax.plot(grid, table["loss_opt"], color="C3",
+                          label="compute-optimal frontier L*(C)")
+    handles.insert(0, frontier)
     col = table.column("loss_opt")
     if col.has_interval:
         ax.fill_between(grid, col.lower, col.upper, color="C3", alpha=0.2, lw=0)
@@ -391,8 +393,8 @@ def allocation(result, flops: Sequence[float], *, ax=None, level: Optional[float
     handles = []
     for name, label, color in (("N_opt", "parameters N_opt", "C0"),
                                ("D_opt", "training tokens D_opt", "C1")):
-        ax.plot(C, table[name], color=color)
-        handles.append(Line2D([], [], color=color, label=label))
+        (line,) = ax.plot(C, table[name], color=color, label=label)
+        handles.append(line)
         col = table.column(name)
         if col.has_interval:
             ax.fill_between(C, col.lower, col.upper, color=color, alpha=0.2, lw=0)

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "allocation/allocation_internal.hpp"
+#include "scalefit/detail/text_table.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
 
@@ -107,34 +108,32 @@ std::string AllocationTable::FullReport() const {
   }
   const bool iv = N_opt.has_interval() || C.has_interval();
   if (iv) {
-    os << "intervals: " << FormatFull(level) << " (" << interval_method
+    os << "intervals: " << FormatShort(100.0 * level, 6) << "% (" << interval_method
        << "), shown as value [lower, upper]\n";
   } else {
     os << "intervals: none\n";
   }
-  os << "units: C in FLOPs, N in parameters, D in tokens (plain counts)\n";
+  os << "units: C in FLOPs, N in parameters, D in tokens (plain counts); 6 "
+        "significant digits (full precision: to_dict, --json)\n";
   std::vector<std::string> names = ColumnNames();
   const bool has_target = !target_loss.empty();
-  if (has_target) names.insert(names.begin(), "target_loss");
-  for (size_t j = 0; j < names.size(); ++j) os << (j ? "\t" : "") << names[j];
-  os << "\n";
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({});
+  if (has_target) rows[0].push_back("target_loss");
+  for (const auto& n : names) rows[0].push_back(n);
   for (int i = 0; i < num_rows(); ++i) {
-    bool first = true;
-    if (has_target) {
-      os << FormatFull(target_loss[i]);
-      first = false;
-    }
-    for (const auto& n : ColumnNames()) {
+    std::vector<std::string> row;
+    if (has_target) row.push_back(FormatShort(target_loss[i], 6));
+    for (const auto& n : names) {
       const AllocationColumn& c = column(n);
-      os << (first ? "" : "\t") << FormatFull(c.mean[i]);
-      if (c.has_interval()) {
-        os << " [" << FormatFull(c.lower[i]) << ", " << FormatFull(c.upper[i])
-           << "]";
-      }
-      first = false;
+      std::string cell = FormatShort(c.mean[i], 6);
+      if (c.has_interval())
+        cell += " [" + FormatShort(c.lower[i], 6) + ", " + FormatShort(c.upper[i], 6) + "]";
+      row.push_back(cell);
     }
-    os << "\n";
+    rows.push_back(row);
   }
+  os << detail::TextColumns(rows, "");
   return os.str();
 }
 
@@ -142,16 +141,16 @@ std::string InferenceAwarePlan::Report() const {
   std::ostringstream os;
   os << "Inference-aware plan (Sardana & Frankle 2023)\n"
      << "FLOP convention: " << flop_convention << "\n"
-     << "target loss: " << FormatFull(target_loss) << "\n"
-     << "inference tokens: " << FormatFull(inference_tokens) << "\n"
-     << "N: " << FormatFull(N_opt) << "\nD: " << FormatFull(D_opt)
-     << "\ntokens per parameter: " << FormatFull(tokens_per_param)
-     << "\ntraining FLOPs: " << FormatFull(training_flops)
-     << "\ninference FLOPs: " << FormatFull(inference_flops)
-     << "\ntotal FLOPs: " << FormatFull(total_flops)
+     << "target loss: " << FormatShort(target_loss, 6) << "\n"
+     << "inference tokens: " << FormatShort(inference_tokens, 6) << "\n"
+     << "N: " << FormatShort(N_opt, 6) << "\nD: " << FormatShort(D_opt, 6)
+     << "\ntokens per parameter: " << FormatShort(tokens_per_param, 6)
+     << "\ntraining FLOPs: " << FormatShort(training_flops, 6)
+     << "\ninference FLOPs: " << FormatShort(inference_flops, 6)
+     << "\ntotal FLOPs: " << FormatShort(total_flops, 6)
      << "\ncompute-optimal plan for the same loss: N "
-     << FormatFull(chinchilla_N) << ", D " << FormatFull(chinchilla_D)
-     << ", total FLOPs " << FormatFull(chinchilla_total_flops) << "\n";
+     << FormatShort(chinchilla_N, 6) << ", D " << FormatShort(chinchilla_D, 6)
+     << ", total FLOPs " << FormatShort(chinchilla_total_flops, 6) << "\n";
   return os.str();
 }
 

@@ -196,19 +196,19 @@ std::string EnvelopeResult::FullReport() const {
   os << "Approach 1 (envelope of training curves), Hoffmann et al. 2022 "
         "§3.1\n";
   os << "runs: " << num_runs << ", checkpoints: " << num_checkpoints
-     << ", FLOPs C = " << FormatFull(options.k) << " * N * tokens\n";
+     << ", FLOPs C = " << FormatShort(options.k) << " * N * tokens\n";
   os << "FLOP values: " << points.size()
      << " (log-spaced), used: " << num_used() << "\n\n";
-  os << "N_opt = " << FormatFull(n_opt.coefficient)
-     << " * C^a, a = " << FormatFull(n_opt.exponent)
-     << "  R^2 (log) = " << FormatFull(n_opt.r2) << "\n";
-  os << "D_opt = " << FormatFull(d_opt.coefficient)
-     << " * C^b, b = " << FormatFull(d_opt.exponent)
-     << "  R^2 (log) = " << FormatFull(d_opt.r2) << "\n\n";
+  os << "N_opt = " << FormatShort(n_opt.coefficient)
+     << " * C^a, a = " << FormatShort(n_opt.exponent)
+     << "  R^2 (log) = " << FormatShort(n_opt.r2) << "\n";
+  os << "D_opt = " << FormatShort(d_opt.coefficient)
+     << " * C^b, b = " << FormatShort(d_opt.exponent)
+     << "  R^2 (log) = " << FormatShort(d_opt.r2) << "\n\n";
   os << "envelope (C, loss, N_opt, D_opt, run, runs covering, edge, used):\n";
   for (const auto& p : points) {
-    os << "  C=" << FormatFull(p.C) << "  L=" << FormatFull(p.loss)
-       << "  N_opt=" << FormatFull(p.N_opt) << "  D_opt=" << FormatFull(p.D_opt)
+    os << "  C=" << FormatShort(p.C) << "  L=" << FormatShort(p.loss)
+       << "  N_opt=" << FormatShort(p.N_opt) << "  D_opt=" << FormatShort(p.D_opt)
        << "  run=" << p.run << "  runs=" << p.num_runs
        << "  edge=" << (p.edge ? "YES" : "no")
        << "  used=" << (p.used ? "yes" : "no") << "\n";

@@ -356,7 +356,7 @@ std::string IsoflopResult::FullReport() const {
   std::ostringstream os;
   os << "Approach 2 (isoFLOP profiles), Hoffmann et al. 2022 §3.2\n";
   os << "runs: " << num_runs << ", budgets: " << budgets.size()
-     << " (snap tolerance " << FormatFull(options.snap_tolerance)
+     << " (snap tolerance " << FormatShort(options.snap_tolerance)
      << "), used: " << num_used() << "\n";
   os << "parabola L = c0 + c1 ln N + c2 (ln N)^2 per budget, fitted to "
      << (options.points_each_side < 0
@@ -367,22 +367,22 @@ std::string IsoflopResult::FullReport() const {
   os << "budgets (C, runs, fitted runs, N range, N_opt, D_opt, L_opt, "
         "interior, used):\n";
   for (const auto& b : budgets) {
-    os << "  C=" << FormatFull(b.C) << "  n=" << b.num_points
-       << "  fit=" << b.num_fit_points << "  N in [" << FormatFull(b.N_lo)
-       << ", " << FormatFull(b.N_hi) << "]  N_opt=" << FormatFull(b.N_opt)
-       << "  D_opt=" << FormatFull(b.D_opt)
-       << "  L_opt=" << FormatFull(b.loss_opt)
+    os << "  C=" << FormatShort(b.C) << "  n=" << b.num_points
+       << "  fit=" << b.num_fit_points << "  N in [" << FormatShort(b.N_lo)
+       << ", " << FormatShort(b.N_hi) << "]  N_opt=" << FormatShort(b.N_opt)
+       << "  D_opt=" << FormatShort(b.D_opt)
+       << "  L_opt=" << FormatShort(b.loss_opt)
        << "  interior=" << (b.interior ? "yes" : "NO")
        << "  used=" << (b.used ? "yes" : "no") << "\n";
   }
   auto law = [&](const char* y, const char* e, const PowerLawFit& f) {
-    os << y << " = " << FormatFull(f.coefficient) << " * C^" << e << ", " << e
-       << " = " << FormatFull(f.exponent);
+    os << y << " = " << FormatShort(f.coefficient) << " * C^" << e << ", " << e
+       << " = " << FormatShort(f.exponent);
     if (!std::isnan(f.lower))
       os << "  (" << FormatShort(100 * options.confidence, 4)
-         << "% bootstrap interval [" << FormatFull(f.lower) << ", "
-         << FormatFull(f.upper) << "])";
-    os << "  R^2 (log) = " << FormatFull(f.r2) << ", " << f.num_points
+         << "% bootstrap interval [" << FormatShort(f.lower) << ", "
+         << FormatShort(f.upper) << "])";
+    os << "  R^2 (log) = " << FormatShort(f.r2) << ", " << f.num_points
        << " budgets\n";
   };
   os << "\n";
@@ -394,21 +394,21 @@ std::string IsoflopResult::FullReport() const {
        << options.seed << ")\n";
   if (has_frontier) {
     os << "frontier L_opt(C) = E + A * C^(-alpha): E = "
-       << FormatFull(frontier.param("E"))
-       << ", A = " << FormatFull(frontier.param("A"))
-       << ", alpha = " << FormatFull(frontier.param("alpha")) << " ("
+       << FormatShort(frontier.param("E"))
+       << ", A = " << FormatShort(frontier.param("A"))
+       << ", alpha = " << FormatShort(frontier.param("alpha")) << " ("
        << frontier.message << ")\n";
   }
   if (has_parametric) {
     os << "parametric chinchilla fit of the same runs: alpha = "
-       << FormatFull(parametric.param("alpha"))
-       << ", beta = " << FormatFull(parametric.param("beta")) << " ("
+       << FormatShort(parametric.param("alpha"))
+       << ", beta = " << FormatShort(parametric.param("beta")) << " ("
        << parametric.message << ")\n";
-    os << "  implied a = beta/(alpha+beta) = " << FormatFull(a_parametric)
-       << ", b = alpha/(alpha+beta) = " << FormatFull(b_parametric) << "\n";
+    os << "  implied a = beta/(alpha+beta) = " << FormatShort(a_parametric)
+       << ", b = alpha/(alpha+beta) = " << FormatShort(b_parametric) << "\n";
     os << "  difference Approach 2 - parametric: a "
-       << FormatFull(a() - a_parametric) << ", b "
-       << FormatFull(b() - b_parametric) << "\n";
+       << FormatShort(a() - a_parametric) << ", b "
+       << FormatShort(b() - b_parametric) << "\n";
   }
   if (!notes.empty()) {
     os << "notes:\n";

@@ -488,23 +488,23 @@ std::string BacktestResult::FullReport() const {
   const BacktestFold& f = split_fold();
   auto metrics_line = [&](const BacktestMetrics& m) {
     std::ostringstream l;
-    l << "mean ARE " << FormatFull(m.mean_are) << " ("
-      << FormatPercent(m.mean_are) << "), max ARE " << FormatFull(m.max_are)
-      << " (" << FormatPercent(m.max_are) << "), RMSLE " << FormatFull(m.rmsle);
-    if (!std::isnan(m.coverage)) l << ", coverage " << FormatFull(m.coverage);
+    l << "mean ARE " << FormatShort(m.mean_are) << " ("
+      << FormatPercent(m.mean_are) << "), max ARE " << FormatShort(m.max_are)
+      << " (" << FormatPercent(m.max_are) << "), RMSLE " << FormatShort(m.rmsle);
+    if (!std::isnan(m.coverage)) l << ", coverage " << FormatShort(m.coverage);
     return l.str();
   };
   os << "scalefit backtest\n";
   os << "  law:         " << law << " (objective " << objective
      << "; every fold refitted from scratch)\n";
-  os << "  split:       train on " << split << " < " << FormatFull(threshold)
+  os << "  split:       train on " << split << " < " << FormatShort(threshold)
      << " (" << f.num_train << " runs, largest " << Short(f.train_max_split)
      << "); " << f.num_test << " held out, up to "
      << Short(f.max_distance_decades, 3) << " decades beyond\n";
   os << "  model:       " << metrics_line(f.metrics) << "\n";
   os << "  baseline:    best observed loss (every held-out run predicted at "
         "the lowest training loss, "
-     << FormatFull(f.baseline_loss) << "): " << metrics_line(f.baseline)
+     << FormatShort(f.baseline_loss) << "): " << metrics_line(f.baseline)
      << "\n";
   os << "  verdict:     "
      << (f.metrics.mean_are < f.baseline.mean_are
@@ -530,11 +530,11 @@ std::string BacktestResult::FullReport() const {
     os << "    " << PadRight(std::to_string(r.row), 6);
     for (double v : r.x) os << PadRight(Short(v), 12);
     os << PadRight(Short(r.distance_decades, 3), 9)
-       << PadRight(FormatFull(r.observed), 22)
-       << PadRight(FormatFull(r.predicted), 22);
+       << PadRight(FormatShort(r.observed), 22)
+       << PadRight(FormatShort(r.predicted), 22);
     if (has_intervals)
-      os << PadRight(FormatFull(r.lower), 22)
-         << PadRight(FormatFull(r.upper), 22);
+      os << PadRight(FormatShort(r.lower), 22)
+         << PadRight(FormatShort(r.upper), 22);
     os << PadRight(FormatPercent(r.are), 12) << FormatPercent(r.baseline_are)
        << "\n";
   }

@@ -107,24 +107,24 @@ std::string SensitivityPanel::BriefReport() const {
 std::string SensitivityPanel::FullReport() const {
   std::ostringstream os;
   os << "scalefit sensitivity panel: the error model (objective)\n";
-  os << "  law:     " << law << "; budget C = " << FormatFull(budget)
+  os << "  law:     " << law << "; budget C = " << FormatShort(budget)
      << " FLOPs (6ND)\n";
   os << "    " << PadRight("objective", 11) << PadRight("a", 22)
      << PadRight("N_opt", 24) << PadRight("D_opt", 24) << PadRight("L*(C)", 22)
      << "parameters\n";
   for (const auto& r : rows) {
-    os << "    " << PadRight(r.objective, 11) << PadRight(FormatFull(r.a), 22)
-       << PadRight(FormatFull(r.N_opt), 24) << PadRight(FormatFull(r.D_opt), 24)
-       << PadRight(FormatFull(r.loss_opt), 22);
+    os << "    " << PadRight(r.objective, 11) << PadRight(FormatShort(r.a), 22)
+       << PadRight(FormatShort(r.N_opt), 24) << PadRight(FormatShort(r.D_opt), 24)
+       << PadRight(FormatShort(r.loss_opt), 22);
     for (size_t k = 0; k < r.fit.params.size(); ++k)
       os << (k ? ", " : "") << r.fit.params[k].name << "="
-         << FormatFull(r.fit.params[k].value);
+         << FormatShort(r.fit.params[k].value);
     os << "\n";
     if (!r.note.empty()) os << "      note: " << r.note << "\n";
   }
-  os << "  spread:  a max-min " << FormatFull(a_spread) << "; N_opt max/min "
-     << FormatFull(N_opt_ratio) << "; L* (max-min)/min "
-     << FormatFull(loss_opt_rel_spread) << "\n";
+  os << "  spread:  a max-min " << FormatShort(a_spread) << "; N_opt max/min "
+     << FormatShort(N_opt_ratio) << "; L* (max-min)/min "
+     << FormatShort(loss_opt_rel_spread) << "\n";
   return os.str();
 }
 

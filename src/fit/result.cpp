@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "scalefit/detail/text_table.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"
 #include "scalefit/report.hpp"
@@ -127,31 +128,6 @@ std::string FitResult::BriefReport() const {
   return os.str();
 }
 
-namespace {
-
-// Rows of cells as columns separated by two spaces: the first column left-,
-// the others left-aligned too (intervals and bounds read left to right).
-std::string Columns(const std::vector<std::vector<std::string>>& rows,
-                    const std::string& indent) {
-  std::vector<size_t> width;
-  for (const auto& r : rows)
-    for (size_t j = 0; j < r.size(); ++j) {
-      if (width.size() <= j) width.push_back(0);
-      width[j] = std::max(width[j], r[j].size());
-    }
-  std::ostringstream os;
-  for (const auto& r : rows) {
-    std::string line = indent;
-    for (size_t j = 0; j < r.size(); ++j)
-      line += (j ? "  " : "") + (j + 1 < r.size() ? PadRight(r[j], width[j]) : r[j]);
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    os << line << "\n";
-  }
-  return os.str();
-}
-
-}  // namespace
-
 std::string FitResult::FullReport(const ParamUncertainty* u) const {
   std::ostringstream os;
   const LawInfo& info = law->info();
@@ -237,7 +213,7 @@ std::string FitResult::FullReport(const ParamUncertainty* u) const {
     row.push_back(flags);
     rows.push_back(row);
   }
-  os << Columns(rows, "    ");
+  os << detail::TextColumns(rows, "    ");
   if (diagnostics.computed) {  // also for loaded fit cards
     os << "diagnostics\n" << diagnostics.FullReport();
   }

@@ -394,7 +394,7 @@ std::string BootstrapResult::FullReport() const {
      << "  method " << options.method;
   if (options.method == "subsample")
     os << " (m = " << num_rows_drawn << " of " << fit.num_points
-       << " rows, deviations rescaled by sqrt(m/(n-m)) = " << FormatFull(scale)
+       << " rows, deviations rescaled by sqrt(m/(n-m)) = " << FormatShort(scale)
        << ")";
   if (options.method == "cluster") os << " (" << num_groups << " groups)";
   os << ", seed " << options.seed << ", " << num_replicates << " replicates, "

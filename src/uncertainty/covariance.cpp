@@ -301,18 +301,18 @@ std::string Covariance::Report() const {
   os << "Covariance (" << estimator << ", objective " << objective << ")\n"
      << "  points " << num_points << ", free parameters " << num_free
      << ", rank " << rank << ", condition number "
-     << FormatFull(condition_number) << "\n  residual variance "
-     << FormatFull(residual_variance) << "\n";
+     << FormatShort(condition_number) << "\n  residual variance "
+     << FormatShort(residual_variance) << "\n";
   if (estimator == "kernel_sandwich")
     os << "  points in the quadratic zone |r| <= delta: " << num_quadratic
-       << " observed, " << FormatFull(expected_quadratic)
-       << " kernel estimate (bandwidth " << FormatFull(bandwidth) << ")\n";
+       << " observed, " << FormatShort(expected_quadratic)
+       << " kernel estimate (bandwidth " << FormatShort(bandwidth) << ")\n";
   os << "  status: " << message << "\n";
   os << "  parameter          estimate                  std. error\n";
   for (int k = 0; k < P; ++k)
     os << "  " << PadRight(names[k], 18) << " "
-       << PadRight(FormatFull(estimate[k]), 25) << " "
-       << FormatFull(std_errors[k]) << "\n";
+       << PadRight(FormatShort(estimate[k]), 25) << " "
+       << FormatShort(std_errors[k]) << "\n";
   os << "  correlation:\n";
   for (int a = 0; a < P; ++a) {
     os << "    " << PadRight(names[a], 8);

@@ -10,6 +10,7 @@
 // templated closed forms of laws/chinchilla.hpp.
 #include <ceres/jet.h>
 
+#include "scalefit/detail/text_table.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/log.hpp"
 #include "scalefit/report.hpp"
@@ -89,16 +90,17 @@ std::string IntervalTable::BriefReport() const {
 
 std::string IntervalTable::FullReport() const {
   std::ostringstream os;
-  os << "Intervals: central two-sided, level " << FormatFull(level)
+  os << "Intervals: central two-sided, level " << FormatShort(level, 6)
      << ", method " << method;
   if (num_replicates > 0) os << " (" << num_replicates << " replicates)";
-  os << "\n  " << PadRight("quantity", 34) << PadRight("estimate", 25)
-     << PadRight("lower", 25) << PadRight("upper", 25) << "std. error\n";
+  os << "; 6 significant digits (full precision: to_dict, to_dataframe)\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"quantity", "estimate", "std. error", "lower", "upper", "scale"}};
   for (int k = 0; k < num_rows(); ++k)
-    os << "  " << PadRight(names[k], 34) << PadRight(FormatFull(mean[k]), 25)
-       << PadRight(FormatFull(lower[k]), 25)
-       << PadRight(FormatFull(upper[k]), 25) << FormatFull(std_errors[k])
-       << (log_scale[k] ? "  (log scale)" : "") << "\n";
+    rows.push_back({names[k], FormatShort(mean[k], 6), FormatShort(std_errors[k], 6),
+                    FormatShort(lower[k], 6), FormatShort(upper[k], 6),
+                    log_scale[k] ? "log" : "linear"});
+  os << detail::TextColumns(rows, "  ");
   return os.str();
 }
 

@@ -29,19 +29,62 @@ def _png(ax, tmp_path, name):
     plt.close(ax.figure)
 
 
+def _curves(ax):
+    """The drawn curves (not the vertical data-end marker)."""
+    return [l for l in ax.get_lines() if len(np.unique(l.get_xdata())) > 2]
+
+
+def _tick_texts(ax):
+    ax.figure.canvas.draw()
+    return [t.get_text() for axis in (ax.xaxis, ax.yaxis)
+            for t in axis.get_ticklabels(which="both") if t.get_text()]
+
+
 def test_fit_plot_draws_the_law(result, data, tmp_path):
-    ax = plot.fit(result, data, x="D")
+    ax = plot.fit(result, data, x="D", level=0.9)
     assert ax.get_xscale() == "log"
-    # Every curve is the law's own prediction at the drawn points.
-    for line in ax.get_lines():
+    # Every curve is the law's own prediction at one of six sizes spread
+    # over the runs' N (log-spaced drawing positions).
+    sizes = np.geomspace(data["N"].min(), data["N"].max(), 6)
+    curves = _curves(ax)
+    assert len(curves) == 6
+    for line in curves:
         xs, ys = line.get_data()
-        # The label rounds N; one of the data's N values gives exactly this curve.
-        labelled = float(line.get_label().split("=")[1])
-        candidates = [n for n in np.unique(data["N"]) if abs(n / labelled - 1) < 1e-2]
         assert any(np.array_equal(ys, result.predict(N=np.full_like(xs, n), D=xs))
-                   for n in candidates)
+                   for n in sizes)
         assert xs.max() > data["D"].max() * 9  # extrapolated range
+    # Units on the axes, the band in the legend, the end of the data marked.
+    assert ax.get_xlabel() == "training tokens D" and ax.get_ylabel() == "loss"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "90% confidence band (delta)" in labels and "runs" in labels
+    ends = [l for l in ax.get_lines() if len(np.unique(l.get_xdata())) == 1]
+    assert ends and ends[0].get_xdata()[0] == data["D"].max()
+    assert any(t.get_text() == "largest run" for t in ax.texts)
+    # Every run is drawn (coloured by N), none greyed out.
+    assert len(ax.collections[0].get_offsets()) == len(data)
+    # Plain log ticks: 2, 3, 4 on the loss axis, never 3×10⁰.
+    texts = _tick_texts(ax)
+    assert "3" in texts and not any("×10⁰" in t for t in texts)
     _png(ax, tmp_path, "fit")
+
+
+def test_fit_plot_on_an_isoflop_design_colours_by_budget(tmp_path):
+    df = scalefit.datasets.porian2024()
+    r = scalefit.fit("chinchilla", df)
+    ax = plot.fit(r, df)
+    iso = scalefit.isoflop_fit(df, bootstrap=0)
+    budgets = list(iso.budgets["C"])
+    curves = _curves(ax)
+    assert len(curves) == len(budgets)
+    fm = scalefit._core.FlopModel.six_nd(6.0)
+    for line, C in zip(curves, budgets):
+        xs, ys = line.get_data()
+        D = fm.tokens(xs, C)
+        np.testing.assert_allclose(6.0 * xs * D, C, rtol=1e-12)  # on the isoFLOP line
+        np.testing.assert_array_equal(ys, r.predict(N=xs, D=D))
+    assert ax.get_xlabel() == "parameters N"
+    assert "budget" in ax.get_title()
+    _png(ax, tmp_path, "fit_isoflop")
 
 
 def test_fit_plot_uses_the_given_axes(tmp_path):
@@ -57,14 +100,15 @@ def test_fit_plot_uses_the_given_axes(tmp_path):
 
 def test_loss_vs_compute_and_allocation(result, data, tmp_path):
     ax = plot.loss_vs_compute(result, data)
-    frontier = [l for l in ax.get_lines() if l.get_label() == "compute-optimal frontier"][0]
+    frontier = [l for l in ax.get_lines() if l.get_label() == "compute-optimal frontier L*(C)"][0]
     C, L = frontier.get_data()
     table = scalefit.compute_optimal(result, C)
     np.testing.assert_array_equal(L, table["loss_opt"])
     _png(ax, tmp_path, "frontier")
     ax = plot.allocation(result, [1e20, 1e22, 1e24])
     labels = [l.get_label() for l in ax.get_lines()]
-    assert labels[:2] == ["N_opt", "D_opt"]
+    assert labels[:2] == ["parameters N_opt", "training tokens D_opt"]
+    assert ax.get_xlabel() == "compute C (FLOPs, 6ND)"
     _png(ax, tmp_path, "allocation")
 
 
@@ -83,6 +127,11 @@ def test_backtest_plot(data, tmp_path):
     segs = ax.collections[0].get_segments()
     assert len(segs) == len(bt.by_distance)
     np.testing.assert_array_equal([s[0][1] for s in segs], bt.by_distance["mean_are"])
+    # Each bin says how many held-out runs it holds; small bins are faint.
+    counts = [t.get_text() for t in ax.texts]
+    assert counts == [f"n={n}" for n in bt.by_distance["n"]]
+    alphas = ax.collections[0].get_colors()[:, 3]
+    np.testing.assert_array_equal(alphas < 1, np.asarray(bt.by_distance["n"]) < 5)
     _png(ax, tmp_path, "backtest")
 
 
@@ -131,7 +180,7 @@ def test_residuals_are_log_predicted_minus_log_loss(result, data, tmp_path):
 def test_residuals_plot(result, data, tmp_path):
     ax = plot.residuals(result)
     assert ax.get_xscale() == "log"
-    assert ax.get_xlabel() == "N"
+    assert ax.get_xlabel() == "parameters N"
     pts = ax.collections[0].get_offsets()
     np.testing.assert_array_equal(pts[:, 0], data["N"])
     np.testing.assert_array_equal(pts[:, 1], result.residuals())
