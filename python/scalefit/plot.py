@@ -172,12 +172,13 @@ def _budget_groups(data, columns, k):
 
 
 def _is_isoflop_design(data, columns, names) -> bool:
-    """Runs where most model sizes occur once (an isoFLOP design): curves at
-    fixed N would leave most runs without a curve."""
+    """Runs that form isoFLOP groups (Approach 2's grouping by budget
+    succeeds, with at least 3 budgets): the law is best drawn along each
+    budget, since curves at fixed N would each meet only a run or two."""
     if not {"N", "D"} <= set(names):
         return False
-    N = _column(data, "N", columns)
-    return len(np.unique(N)) > 0.5 * len(N)
+    groups = _budget_groups(data, columns, 6.0)
+    return groups is not None and len(groups[0]) >= 3
 
 
 def fit(result, data: Any = None, *, x: Optional[str] = None, ax=None, extrapolate: float = 10.0,

@@ -168,7 +168,7 @@ std::string FitResult::FullReport(const ParamUncertainty* u) const {
        << FormatShort(options.parameter_tolerance, 3) << "\n";
     os << "  converged:   " << (converged ? "yes" : "NO") << " (" << message
        << "), " << iterations << " iterations\n";
-    os << "  objective:   value " << FormatShort(objective, 6) << "\n";
+    os << "  minimum:     " << FormatShort(objective, 6) << " (objective value)\n";
     if (!has_data)
       os << "  data:        not attached (a loaded fit card); data hash "
          << FormatHash(data_summary.hash) << "\n";

@@ -87,8 +87,9 @@ def test_table_interface(unrounded):
     rep = t.report()
     assert "FLOP convention: 6ND" in rep
     assert "no data, no uncertainty" in rep
-    # Full precision in the report.
-    assert repr(float(t["N_opt"][1])) in rep
+    # People read 6 significant digits; full precision stays in to_dict.
+    assert f"{float(t['N_opt'][1]):.6g}" in rep and repr(float(t["N_opt"][1])) not in rep
+    assert t.to_dict()["N_opt"][1] == t["N_opt"][1]
     d = t.to_dict()
     assert set(d) == set(t.columns)
     assert t.row(1)["N_opt"] == t["N_opt"][1]
