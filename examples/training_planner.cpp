@@ -5,11 +5,12 @@
 // al. 2022 digitised by Epoch AI, Besiroglu et al. 2024).
 //
 //   training_planner 1e21 5.76e23 1e25               (embedded runs)
-//   training_planner fit.json 1e24 1e25              (a fit card: scalefit fit --out)
-//   training_planner runs.csv 1e24                   (fits --law, default chinchilla)
-//   training_planner --law chinchilla --delim ';' runs.csv 1e24
-//   training_planner --k 8 1e24                      (C = 8·N·D instead of 6·N·D)
-//   training_planner --ratio 20 1e24                 (also the plan at D/N = 20)
+//   training_planner fit.json 1e24 1e25              (a fit card: scalefit fit
+//   --out) training_planner runs.csv 1e24                   (fits --law,
+//   default chinchilla) training_planner --law chinchilla --delim ';' runs.csv
+//   1e24 training_planner --k 8 1e24                      (C = 8·N·D instead of
+//   6·N·D) training_planner --ratio 20 1e24                 (also the plan at
+//   D/N = 20)
 //
 // A source ending in .json is read as a fit card; anything else as a CSV of
 // runs with a header naming the law's inputs (N, D) and `loss` (errors name
@@ -27,10 +28,12 @@
 namespace {
 
 void Usage(const char* argv0) {
-  std::cerr << "usage: " << argv0
-            << " [--k K] [--ratio R] [--law LAW] [--delim C] [CARD.json | RUNS.csv]"
-               " BUDGET_FLOPS [BUDGET_FLOPS ...]\n"
-               "  e.g. " << argv0 << " fit.json 1e21 5.76e23 1e25\n";
+  std::cerr
+      << "usage: " << argv0
+      << " [--k K] [--ratio R] [--law LAW] [--delim C] [CARD.json | RUNS.csv]"
+         " BUDGET_FLOPS [BUDGET_FLOPS ...]\n"
+         "  e.g. "
+      << argv0 << " fit.json 1e21 5.76e23 1e25\n";
 }
 
 bool ParseNumber(const std::string& s, double* out) {
@@ -59,7 +62,8 @@ void PrintTable(const scalefit::AllocationTable& t) {
 scalefit::FitResult Source(const std::string& source, const std::string& law,
                            char delimiter) {
   if (source.empty()) {
-    std::cout << "source: the embedded Chinchilla runs (Besiroglu et al. 2024)\n";
+    std::cout
+        << "source: the embedded Chinchilla runs (Besiroglu et al. 2024)\n";
     return scalefit::Fit(law, scalefit::datasets::ChinchillaObservations());
   }
   if (EndsWith(source, ".json")) {
@@ -98,9 +102,11 @@ int main(int argc, char** argv) {
       law = argv[++i];
     } else if (arg == "--delim" && i + 1 < argc) {
       const std::string d = argv[++i];
-      delimiter = d == "tab" || d == "\\t" ? '\t' : (d.size() == 1 ? d[0] : '\0');
+      delimiter =
+          d == "tab" || d == "\\t" ? '\t' : (d.size() == 1 ? d[0] : '\0');
       if (delimiter == '\0') {
-        std::cerr << "--delim takes one character (or 'tab'), got '" << d << "'\n";
+        std::cerr << "--delim takes one character (or 'tab'), got '" << d
+                  << "'\n";
         return 2;
       }
     } else if (arg == "-h" || arg == "--help") {
@@ -108,11 +114,11 @@ int main(int argc, char** argv) {
       return 0;
     } else if (ParseNumber(arg, &v)) {
       budgets.push_back(v);
-    } else if (source.empty() && budgets.empty() && !arg.empty() && arg[0] != '-') {
+    } else if (source.empty() && budgets.empty() && !arg.empty() &&
+               arg[0] != '-') {
       source = arg;
     } else {
-      std::cerr << "argument " << i << " ('" << arg
-                << "') is not a FLOP budget"
+      std::cerr << "argument " << i << " ('" << arg << "') is not a FLOP budget"
                 << (source.empty() ? "" : " (the source is '" + source + "')")
                 << "\n";
       Usage(argv[0]);

@@ -61,7 +61,8 @@ std::string GetLogLevel() {
 
 void SetWarningHandler(WarningHandler handler) {
   std::shared_ptr<const WarningHandler> next;
-  if (handler) next = std::make_shared<const WarningHandler>(std::move(handler));
+  if (handler)
+    next = std::make_shared<const WarningHandler>(std::move(handler));
   std::lock_guard<std::mutex> lock(HandlerMutex());
   HandlerSlot() = std::move(next);
 }

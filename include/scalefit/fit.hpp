@@ -117,8 +117,8 @@ struct ParamValue {
 /// uncertainty module: see FitSummary in uncertainty/intervals.hpp). Vectors
 /// in law parameter order.
 struct ParamUncertainty {
-  double level = 0.95;     ///< central two-sided interval coverage
-  std::string method;      ///< e.g. "delta method, kernel_sandwich covariance"
+  double level = 0.95;  ///< central two-sided interval coverage
+  std::string method;   ///< e.g. "delta method, kernel_sandwich covariance"
   std::vector<double> std_error, lower, upper;
   std::vector<bool> log_scale;  ///< interval exp(log θ ± z·se/θ)
 };

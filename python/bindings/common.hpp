@@ -96,10 +96,10 @@ auto PickleFields(M T::*... members) {
       [members...](const T& t) { return pyb::make_tuple(t.*members...); },
       [members...](const pyb::tuple& state) {
         if (state.size() != sizeof...(M))
-          throw InvalidArgument("unpickling: the state has " +
-                                std::to_string(state.size()) + " fields, expected " +
-                                std::to_string(sizeof...(M)) +
-                                " (pickled by another scalefit version?)");
+          throw InvalidArgument(
+              "unpickling: the state has " + std::to_string(state.size()) +
+              " fields, expected " + std::to_string(sizeof...(M)) +
+              " (pickled by another scalefit version?)");
         T t;
         size_t i = 0;
         ((t.*members = state[i++].template cast<M>()), ...);

@@ -59,7 +59,11 @@ void RegisterAllocation(pyb::module_& m) {
       .def_readonly("flop_convention", &Allocation::flop_convention)
       .def_readonly("method", &Allocation::method)
       .def_readonly("warning", &Allocation::warning)
-      .def(PickleFields<Allocation>(&Allocation::C, &Allocation::N_opt, &Allocation::D_opt, &Allocation::tokens_per_param, &Allocation::loss_opt, &Allocation::flop_convention, &Allocation::method, &Allocation::warning));
+      .def(PickleFields<Allocation>(
+          &Allocation::C, &Allocation::N_opt, &Allocation::D_opt,
+          &Allocation::tokens_per_param, &Allocation::loss_opt,
+          &Allocation::flop_convention, &Allocation::method,
+          &Allocation::warning));
 
   // Columns expose numpy copies; the uncertainty module fills lower/upper
   // through set_interval.
@@ -76,7 +80,9 @@ void RegisterAllocation(pyb::module_& m) {
           "std_errors",
           [](const AllocationColumn& c) { return OptionalArray(c.std_errors); })
       .def_property_readonly("has_interval", &AllocationColumn::has_interval)
-      .def(PickleFields<AllocationColumn>(&AllocationColumn::mean, &AllocationColumn::lower, &AllocationColumn::upper, &AllocationColumn::std_errors));
+      .def(PickleFields<AllocationColumn>(
+          &AllocationColumn::mean, &AllocationColumn::lower,
+          &AllocationColumn::upper, &AllocationColumn::std_errors));
 
   pyb::class_<AllocationTable>(m, "AllocationTable")
       .def_readonly("kind", &AllocationTable::kind)
@@ -121,7 +127,15 @@ void RegisterAllocation(pyb::module_& m) {
       .def("brief_report", &AllocationTable::BriefReport)
       .def("full_report", &AllocationTable::FullReport)
       .def("__repr__", &AllocationTable::BriefReport)
-      .def(PickleFields<AllocationTable>(&AllocationTable::kind, &AllocationTable::law, &AllocationTable::flop_convention, &AllocationTable::flop_description, &AllocationTable::method, &AllocationTable::has_data, &AllocationTable::tokens_per_param_fixed, &AllocationTable::level, &AllocationTable::interval_method, &AllocationTable::C, &AllocationTable::N_opt, &AllocationTable::D_opt, &AllocationTable::tokens_per_param, &AllocationTable::loss_opt, &AllocationTable::target_loss, &AllocationTable::warning));
+      .def(PickleFields<AllocationTable>(
+          &AllocationTable::kind, &AllocationTable::law,
+          &AllocationTable::flop_convention, &AllocationTable::flop_description,
+          &AllocationTable::method, &AllocationTable::has_data,
+          &AllocationTable::tokens_per_param_fixed, &AllocationTable::level,
+          &AllocationTable::interval_method, &AllocationTable::C,
+          &AllocationTable::N_opt, &AllocationTable::D_opt,
+          &AllocationTable::tokens_per_param, &AllocationTable::loss_opt,
+          &AllocationTable::target_loss, &AllocationTable::warning));
 
   pyb::class_<InferenceAwarePlan>(m, "InferenceAwarePlan")
       .def_readonly("target_loss", &InferenceAwarePlan::target_loss)
@@ -138,13 +152,23 @@ void RegisterAllocation(pyb::module_& m) {
                     &InferenceAwarePlan::chinchilla_total_flops)
       .def_readonly("flop_convention", &InferenceAwarePlan::flop_convention)
       .def("report", &InferenceAwarePlan::Report)
-      .def("__repr__", [](const InferenceAwarePlan& p) {
-        return "InferenceAwarePlan(N=" + FormatShort(p.N_opt, 4) +
-               ", D=" + FormatShort(p.D_opt, 4) +
-               ", total FLOPs=" + FormatShort(p.total_flops, 4) + ", FLOPs " +
-               p.flop_convention + ")";
-      })
-      .def(PickleFields<InferenceAwarePlan>(&InferenceAwarePlan::target_loss, &InferenceAwarePlan::inference_tokens, &InferenceAwarePlan::N_opt, &InferenceAwarePlan::D_opt, &InferenceAwarePlan::tokens_per_param, &InferenceAwarePlan::training_flops, &InferenceAwarePlan::inference_flops, &InferenceAwarePlan::total_flops, &InferenceAwarePlan::chinchilla_N, &InferenceAwarePlan::chinchilla_D, &InferenceAwarePlan::chinchilla_total_flops, &InferenceAwarePlan::flop_convention));
+      .def("__repr__",
+           [](const InferenceAwarePlan& p) {
+             return "InferenceAwarePlan(N=" + FormatShort(p.N_opt, 4) +
+                    ", D=" + FormatShort(p.D_opt, 4) +
+                    ", total FLOPs=" + FormatShort(p.total_flops, 4) +
+                    ", FLOPs " + p.flop_convention + ")";
+           })
+      .def(PickleFields<InferenceAwarePlan>(
+          &InferenceAwarePlan::target_loss,
+          &InferenceAwarePlan::inference_tokens, &InferenceAwarePlan::N_opt,
+          &InferenceAwarePlan::D_opt, &InferenceAwarePlan::tokens_per_param,
+          &InferenceAwarePlan::training_flops,
+          &InferenceAwarePlan::inference_flops,
+          &InferenceAwarePlan::total_flops, &InferenceAwarePlan::chinchilla_N,
+          &InferenceAwarePlan::chinchilla_D,
+          &InferenceAwarePlan::chinchilla_total_flops,
+          &InferenceAwarePlan::flop_convention));
 
   m.def(
       "compute_optimal",
@@ -191,7 +215,9 @@ void RegisterAllocation(pyb::module_& m) {
          const FlopModel& flops, double per_param, const std::string& method,
          const pyb::object& other) {
         const AllocationOptions o = Options(method, other);
-        return WithoutGil([&] { return InferenceAware(r, target, d_inf, flops, per_param, o); });
+        return WithoutGil([&] {
+          return InferenceAware(r, target, d_inf, flops, per_param, o);
+        });
       },
       pyb::arg("result"), pyb::arg("target_loss"), pyb::arg("inference_tokens"),
       pyb::arg("flops"), pyb::arg("inference_flops_per_param") = 2.0,

@@ -94,16 +94,18 @@ void RegisterApproaches(pyb::module_& m) {
   pyb::class_<IsoflopBudget>(m, "_IsoflopBudget")
       .def(PickleFields<IsoflopBudget>(
           &IsoflopBudget::C, &IsoflopBudget::C_min, &IsoflopBudget::C_max,
-          &IsoflopBudget::num_points, &IsoflopBudget::num_fit_points, &IsoflopBudget::N_lo,
-          &IsoflopBudget::N_hi, &IsoflopBudget::c0, &IsoflopBudget::c1, &IsoflopBudget::c2,
-          &IsoflopBudget::N_opt, &IsoflopBudget::D_opt, &IsoflopBudget::loss_opt,
+          &IsoflopBudget::num_points, &IsoflopBudget::num_fit_points,
+          &IsoflopBudget::N_lo, &IsoflopBudget::N_hi, &IsoflopBudget::c0,
+          &IsoflopBudget::c1, &IsoflopBudget::c2, &IsoflopBudget::N_opt,
+          &IsoflopBudget::D_opt, &IsoflopBudget::loss_opt,
           &IsoflopBudget::best_observed_N, &IsoflopBudget::best_observed_loss,
-          &IsoflopBudget::interior, &IsoflopBudget::used, &IsoflopBudget::rows));
+          &IsoflopBudget::interior, &IsoflopBudget::used,
+          &IsoflopBudget::rows));
   pyb::class_<EnvelopePoint>(m, "_EnvelopePoint")
       .def(PickleFields<EnvelopePoint>(
-          &EnvelopePoint::C, &EnvelopePoint::loss, &EnvelopePoint::N_opt, &EnvelopePoint::D_opt,
-          &EnvelopePoint::run, &EnvelopePoint::num_runs, &EnvelopePoint::edge,
-          &EnvelopePoint::used));
+          &EnvelopePoint::C, &EnvelopePoint::loss, &EnvelopePoint::N_opt,
+          &EnvelopePoint::D_opt, &EnvelopePoint::run, &EnvelopePoint::num_runs,
+          &EnvelopePoint::edge, &EnvelopePoint::used));
   pyb::class_<PowerLawFit>(m, "PowerLawFit")
       .def_readonly("exponent", &PowerLawFit::exponent)
       .def_readonly("coefficient", &PowerLawFit::coefficient)
@@ -111,7 +113,9 @@ void RegisterApproaches(pyb::module_& m) {
       .def_readonly("num_points", &PowerLawFit::num_points)
       .def_readonly("lower", &PowerLawFit::lower)
       .def_readonly("upper", &PowerLawFit::upper)
-      .def(PickleFields<PowerLawFit>(&PowerLawFit::exponent, &PowerLawFit::coefficient, &PowerLawFit::r2, &PowerLawFit::num_points, &PowerLawFit::lower, &PowerLawFit::upper));
+      .def(PickleFields<PowerLawFit>(
+          &PowerLawFit::exponent, &PowerLawFit::coefficient, &PowerLawFit::r2,
+          &PowerLawFit::num_points, &PowerLawFit::lower, &PowerLawFit::upper));
 
   pyb::class_<IsoflopOptions>(m, "IsoflopOptions")
       .def(pyb::init<>())
@@ -128,7 +132,14 @@ void RegisterApproaches(pyb::module_& m) {
       .def_readwrite("compare_parametric", &IsoflopOptions::compare_parametric)
       .def_readwrite("parametric_options", &IsoflopOptions::parametric_options)
       .def("is_valid", &IsValidPair<IsoflopOptions>)
-      .def(PickleFields<IsoflopOptions>(&IsoflopOptions::snap_tolerance, &IsoflopOptions::points_each_side, &IsoflopOptions::keep_edge_minima, &IsoflopOptions::k, &IsoflopOptions::num_bootstrap, &IsoflopOptions::confidence, &IsoflopOptions::seed, &IsoflopOptions::num_threads, &IsoflopOptions::fit_frontier, &IsoflopOptions::frontier_options, &IsoflopOptions::compare_parametric, &IsoflopOptions::parametric_options));
+      .def(PickleFields<IsoflopOptions>(
+          &IsoflopOptions::snap_tolerance, &IsoflopOptions::points_each_side,
+          &IsoflopOptions::keep_edge_minima, &IsoflopOptions::k,
+          &IsoflopOptions::num_bootstrap, &IsoflopOptions::confidence,
+          &IsoflopOptions::seed, &IsoflopOptions::num_threads,
+          &IsoflopOptions::fit_frontier, &IsoflopOptions::frontier_options,
+          &IsoflopOptions::compare_parametric,
+          &IsoflopOptions::parametric_options));
 
   pyb::class_<IsoflopResult>(m, "IsoflopResult")
       .def_property_readonly("a", &IsoflopResult::a)
@@ -170,7 +181,14 @@ void RegisterApproaches(pyb::module_& m) {
       .def("brief_report", &IsoflopResult::BriefReport)
       .def("full_report", &IsoflopResult::FullReport)
       .def("__repr__", &IsoflopResult::BriefReport)
-      .def(PickleFields<IsoflopResult>(&IsoflopResult::budgets, &IsoflopResult::n_opt, &IsoflopResult::d_opt, &IsoflopResult::num_bootstrap, &IsoflopResult::num_bootstrap_used, &IsoflopResult::has_frontier, &IsoflopResult::frontier, &IsoflopResult::has_parametric, &IsoflopResult::parametric, &IsoflopResult::a_parametric, &IsoflopResult::b_parametric, &IsoflopResult::notes, &IsoflopResult::options, &IsoflopResult::num_runs));
+      .def(PickleFields<IsoflopResult>(
+          &IsoflopResult::budgets, &IsoflopResult::n_opt, &IsoflopResult::d_opt,
+          &IsoflopResult::num_bootstrap, &IsoflopResult::num_bootstrap_used,
+          &IsoflopResult::has_frontier, &IsoflopResult::frontier,
+          &IsoflopResult::has_parametric, &IsoflopResult::parametric,
+          &IsoflopResult::a_parametric, &IsoflopResult::b_parametric,
+          &IsoflopResult::notes, &IsoflopResult::options,
+          &IsoflopResult::num_runs));
 
   m.def(
       "isoflop_fit",
@@ -195,7 +213,9 @@ void RegisterApproaches(pyb::module_& m) {
       .def_readwrite("k", &EnvelopeOptions::k)
       .def_readwrite("keep_edge", &EnvelopeOptions::keep_edge)
       .def("is_valid", &IsValidPair<EnvelopeOptions>)
-      .def(PickleFields<EnvelopeOptions>(&EnvelopeOptions::num_bins, &EnvelopeOptions::k, &EnvelopeOptions::keep_edge));
+      .def(PickleFields<EnvelopeOptions>(&EnvelopeOptions::num_bins,
+                                         &EnvelopeOptions::k,
+                                         &EnvelopeOptions::keep_edge));
 
   pyb::class_<EnvelopeResult>(m, "EnvelopeResult")
       .def_property_readonly("a", &EnvelopeResult::a)
@@ -211,7 +231,11 @@ void RegisterApproaches(pyb::module_& m) {
       .def("brief_report", &EnvelopeResult::BriefReport)
       .def("full_report", &EnvelopeResult::FullReport)
       .def("__repr__", &EnvelopeResult::BriefReport)
-      .def(PickleFields<EnvelopeResult>(&EnvelopeResult::points, &EnvelopeResult::n_opt, &EnvelopeResult::d_opt, &EnvelopeResult::num_checkpoints, &EnvelopeResult::notes, &EnvelopeResult::options, &EnvelopeResult::num_runs));
+      .def(PickleFields<EnvelopeResult>(
+          &EnvelopeResult::points, &EnvelopeResult::n_opt,
+          &EnvelopeResult::d_opt, &EnvelopeResult::num_checkpoints,
+          &EnvelopeResult::notes, &EnvelopeResult::options,
+          &EnvelopeResult::num_runs));
 
   m.def(
       "envelope_fit",

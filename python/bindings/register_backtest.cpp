@@ -165,30 +165,37 @@ void RegisterBacktest(pyb::module_& m) {
   // Element types of BacktestResult, bound only so that it pickles.
   pyb::class_<BacktestRun>(m, "_BacktestRun")
       .def(PickleFields<BacktestRun>(
-          &BacktestRun::fold, &BacktestRun::row, &BacktestRun::x, &BacktestRun::split_value,
-          &BacktestRun::distance_decades, &BacktestRun::observed, &BacktestRun::predicted,
-          &BacktestRun::lower, &BacktestRun::upper, &BacktestRun::are, &BacktestRun::log_error,
+          &BacktestRun::fold, &BacktestRun::row, &BacktestRun::x,
+          &BacktestRun::split_value, &BacktestRun::distance_decades,
+          &BacktestRun::observed, &BacktestRun::predicted, &BacktestRun::lower,
+          &BacktestRun::upper, &BacktestRun::are, &BacktestRun::log_error,
           &BacktestRun::baseline, &BacktestRun::baseline_are));
   pyb::class_<DistanceBin>(m, "_DistanceBin")
-      .def(PickleFields<DistanceBin>(&DistanceBin::lo, &DistanceBin::hi, &DistanceBin::metrics,
+      .def(PickleFields<DistanceBin>(&DistanceBin::lo, &DistanceBin::hi,
+                                     &DistanceBin::metrics,
                                      &DistanceBin::baseline));
   // --- diagnostics ----------------------------------------------------------
   pyb::class_<DiagnosticWarning>(m, "DiagnosticWarning")
       .def_readonly("code", &DiagnosticWarning::code)
       .def_readonly("message", &DiagnosticWarning::message)
-      .def("__repr__", [](const DiagnosticWarning& w) {
-        return "[" + w.code + "] " + w.message;
-      })
-      .def(PickleFields<DiagnosticWarning>(&DiagnosticWarning::code, &DiagnosticWarning::message));
+      .def("__repr__",
+           [](const DiagnosticWarning& w) {
+             return "[" + w.code + "] " + w.message;
+           })
+      .def(PickleFields<DiagnosticWarning>(&DiagnosticWarning::code,
+                                           &DiagnosticWarning::message));
   pyb::class_<ParamCorrelation>(m, "ParamCorrelation")
       .def_readonly("first", &ParamCorrelation::first)
       .def_readonly("second", &ParamCorrelation::second)
       .def_readonly("value", &ParamCorrelation::value)
-      .def("__repr__", [](const ParamCorrelation& c) {
-        return "corr(" + c.first + ", " + c.second +
-               ") = " + FormatFull(c.value);
-      })
-      .def(PickleFields<ParamCorrelation>(&ParamCorrelation::first, &ParamCorrelation::second, &ParamCorrelation::value));
+      .def("__repr__",
+           [](const ParamCorrelation& c) {
+             return "corr(" + c.first + ", " + c.second +
+                    ") = " + FormatFull(c.value);
+           })
+      .def(PickleFields<ParamCorrelation>(&ParamCorrelation::first,
+                                          &ParamCorrelation::second,
+                                          &ParamCorrelation::value));
   pyb::class_<Diagnostics>(m, "Diagnostics")
       .def_readonly("computed", &Diagnostics::computed)
       .def_readonly("num_points", &Diagnostics::num_points)
@@ -223,7 +230,23 @@ void RegisterBacktest(pyb::module_& m) {
       .def("brief_report", &Diagnostics::BriefReport)
       .def("full_report", &Diagnostics::FullReport)
       .def("__repr__", &Diagnostics::BriefReport)
-      .def(PickleFields<Diagnostics>(&Diagnostics::computed, &Diagnostics::num_points, &Diagnostics::num_free_params, &Diagnostics::input_names, &Diagnostics::num_distinct, &Diagnostics::span_decades, &Diagnostics::has_compute, &Diagnostics::num_distinct_compute, &Diagnostics::compute_span_decades, &Diagnostics::has_tokens_per_param, &Diagnostics::tokens_per_param_min, &Diagnostics::tokens_per_param_median, &Diagnostics::tokens_per_param_max, &Diagnostics::tokens_per_param_spread_decades, &Diagnostics::condition_number, &Diagnostics::correlations, &Diagnostics::sigma, &Diagnostics::exponent_names, &Diagnostics::exponent_rel_se, &Diagnostics::at_bound, &Diagnostics::floor_name, &Diagnostics::floor_value, &Diagnostics::min_loss, &Diagnostics::floor_at_min_loss, &Diagnostics::identified, &Diagnostics::warnings));
+      .def(PickleFields<Diagnostics>(
+          &Diagnostics::computed, &Diagnostics::num_points,
+          &Diagnostics::num_free_params, &Diagnostics::input_names,
+          &Diagnostics::num_distinct, &Diagnostics::span_decades,
+          &Diagnostics::has_compute, &Diagnostics::num_distinct_compute,
+          &Diagnostics::compute_span_decades,
+          &Diagnostics::has_tokens_per_param,
+          &Diagnostics::tokens_per_param_min,
+          &Diagnostics::tokens_per_param_median,
+          &Diagnostics::tokens_per_param_max,
+          &Diagnostics::tokens_per_param_spread_decades,
+          &Diagnostics::condition_number, &Diagnostics::correlations,
+          &Diagnostics::sigma, &Diagnostics::exponent_names,
+          &Diagnostics::exponent_rel_se, &Diagnostics::at_bound,
+          &Diagnostics::floor_name, &Diagnostics::floor_value,
+          &Diagnostics::min_loss, &Diagnostics::floor_at_min_loss,
+          &Diagnostics::identified, &Diagnostics::warnings));
   m.def(
       "fit_diagnostics",
       [](const FitResult& r) {
@@ -242,7 +265,10 @@ void RegisterBacktest(pyb::module_& m) {
       .def_readonly("max_are", &BacktestMetrics::max_are)
       .def_readonly("rmsle", &BacktestMetrics::rmsle)
       .def_readonly("coverage", &BacktestMetrics::coverage)
-      .def(PickleFields<BacktestMetrics>(&BacktestMetrics::n, &BacktestMetrics::mean_are, &BacktestMetrics::max_are, &BacktestMetrics::rmsle, &BacktestMetrics::coverage));
+      .def(PickleFields<BacktestMetrics>(
+          &BacktestMetrics::n, &BacktestMetrics::mean_are,
+          &BacktestMetrics::max_are, &BacktestMetrics::rmsle,
+          &BacktestMetrics::coverage));
   pyb::class_<BacktestFold>(m, "BacktestFold")
       .def_readonly("kind", &BacktestFold::kind)
       .def_readonly("label", &BacktestFold::label)
@@ -256,7 +282,12 @@ void RegisterBacktest(pyb::module_& m) {
       .def_readonly("fit", &BacktestFold::fit)
       .def_readonly("metrics", &BacktestFold::metrics)
       .def_readonly("baseline", &BacktestFold::baseline)
-      .def(PickleFields<BacktestFold>(&BacktestFold::kind, &BacktestFold::label, &BacktestFold::threshold, &BacktestFold::group_value, &BacktestFold::num_train, &BacktestFold::num_test, &BacktestFold::train_max_split, &BacktestFold::max_distance_decades, &BacktestFold::baseline_loss, &BacktestFold::fit, &BacktestFold::metrics, &BacktestFold::baseline));
+      .def(PickleFields<BacktestFold>(
+          &BacktestFold::kind, &BacktestFold::label, &BacktestFold::threshold,
+          &BacktestFold::group_value, &BacktestFold::num_train,
+          &BacktestFold::num_test, &BacktestFold::train_max_split,
+          &BacktestFold::max_distance_decades, &BacktestFold::baseline_loss,
+          &BacktestFold::fit, &BacktestFold::metrics, &BacktestFold::baseline));
   pyb::class_<BacktestResult>(m, "BacktestResult")
       .def_readonly("law", &BacktestResult::law)
       .def_readonly("input_names", &BacktestResult::input_names)
@@ -278,7 +309,13 @@ void RegisterBacktest(pyb::module_& m) {
       .def("brief_report", &BacktestResult::BriefReport)
       .def("full_report", &BacktestResult::FullReport)
       .def("__repr__", &BacktestResult::BriefReport)
-      .def(PickleFields<BacktestResult>(&BacktestResult::law, &BacktestResult::input_names, &BacktestResult::objective, &BacktestResult::split, &BacktestResult::threshold, &BacktestResult::has_intervals, &BacktestResult::interval_level, &BacktestResult::group_by, &BacktestResult::folds, &BacktestResult::runs, &BacktestResult::by_distance));
+      .def(PickleFields<BacktestResult>(
+          &BacktestResult::law, &BacktestResult::input_names,
+          &BacktestResult::objective, &BacktestResult::split,
+          &BacktestResult::threshold, &BacktestResult::has_intervals,
+          &BacktestResult::interval_level, &BacktestResult::group_by,
+          &BacktestResult::folds, &BacktestResult::runs,
+          &BacktestResult::by_distance));
 
   m.def(
       "backtest",
@@ -358,7 +395,10 @@ void RegisterBacktest(pyb::module_& m) {
       .def_readonly("D_opt", &SensitivityRow::D_opt)
       .def_readonly("loss_opt", &SensitivityRow::loss_opt)
       .def_readonly("note", &SensitivityRow::note)
-      .def(PickleFields<SensitivityRow>(&SensitivityRow::objective, &SensitivityRow::fit, &SensitivityRow::a, &SensitivityRow::N_opt, &SensitivityRow::D_opt, &SensitivityRow::loss_opt, &SensitivityRow::note));
+      .def(PickleFields<SensitivityRow>(
+          &SensitivityRow::objective, &SensitivityRow::fit, &SensitivityRow::a,
+          &SensitivityRow::N_opt, &SensitivityRow::D_opt,
+          &SensitivityRow::loss_opt, &SensitivityRow::note));
   pyb::class_<SensitivityPanel>(m, "SensitivityPanel")
       .def_readonly("law", &SensitivityPanel::law)
       .def_readonly("budget", &SensitivityPanel::budget)
@@ -370,14 +410,19 @@ void RegisterBacktest(pyb::module_& m) {
       .def("brief_report", &SensitivityPanel::BriefReport)
       .def("full_report", &SensitivityPanel::FullReport)
       .def("__repr__", &SensitivityPanel::BriefReport)
-      .def(PickleFields<SensitivityPanel>(&SensitivityPanel::law, &SensitivityPanel::budget, &SensitivityPanel::rows, &SensitivityPanel::a_spread, &SensitivityPanel::N_opt_ratio, &SensitivityPanel::loss_opt_rel_spread));
+      .def(PickleFields<SensitivityPanel>(
+          &SensitivityPanel::law, &SensitivityPanel::budget,
+          &SensitivityPanel::rows, &SensitivityPanel::a_spread,
+          &SensitivityPanel::N_opt_ratio,
+          &SensitivityPanel::loss_opt_rel_spread));
   m.def(
       "sensitivity",
       [](const FitResult& fit, double budget,
          const std::vector<std::string>& objectives, bool allow_unidentified) {
         std::vector<Objective> objs;
         for (const auto& s : objectives) objs.push_back(ParseObjective(s));
-        return WithoutGil([&] { return Sensitivity(fit, budget, objs, allow_unidentified); });
+        return WithoutGil(
+            [&] { return Sensitivity(fit, budget, objs, allow_unidentified); });
       },
       pyb::arg("fit"), pyb::arg("budget"),
       pyb::arg("objectives") = std::vector<std::string>{},

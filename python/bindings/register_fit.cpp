@@ -63,7 +63,16 @@ void RegisterFit(pyb::module_& m) {
       .def_readwrite("num_threads", &FitOptions::num_threads)
       .def_readwrite("flop_convention", &FitOptions::flop_convention)
       .def("is_valid", &IsValidPair<FitOptions>)
-      .def(PickleFields<FitOptions>(&FitOptions::objective, &FitOptions::delta, &FitOptions::init, &FitOptions::bounds, &FitOptions::fixed, &FitOptions::ties, &FitOptions::start, &FitOptions::grid, &FitOptions::grid_points, &FitOptions::max_grid_cells, &FitOptions::max_scoring_rows, &FitOptions::num_polish, &FitOptions::max_iterations, &FitOptions::function_tolerance, &FitOptions::parameter_tolerance, &FitOptions::gradient_tolerance, &FitOptions::screening_tolerance, &FitOptions::num_refined, &FitOptions::num_threads, &FitOptions::flop_convention));
+      .def(PickleFields<FitOptions>(
+          &FitOptions::objective, &FitOptions::delta, &FitOptions::init,
+          &FitOptions::bounds, &FitOptions::fixed, &FitOptions::ties,
+          &FitOptions::start, &FitOptions::grid, &FitOptions::grid_points,
+          &FitOptions::max_grid_cells, &FitOptions::max_scoring_rows,
+          &FitOptions::num_polish, &FitOptions::max_iterations,
+          &FitOptions::function_tolerance, &FitOptions::parameter_tolerance,
+          &FitOptions::gradient_tolerance, &FitOptions::screening_tolerance,
+          &FitOptions::num_refined, &FitOptions::num_threads,
+          &FitOptions::flop_convention));
 
   pyb::class_<ParamValue>(m, "ParamValue")
       .def_readonly("name", &ParamValue::name)
@@ -73,7 +82,10 @@ void RegisterFit(pyb::module_& m) {
       .def_readonly("fixed", &ParamValue::fixed)
       .def_readonly("tied_to", &ParamValue::tied_to)
       .def_readonly("at_bound", &ParamValue::at_bound)
-      .def(PickleFields<ParamValue>(&ParamValue::name, &ParamValue::value, &ParamValue::lower, &ParamValue::upper, &ParamValue::fixed, &ParamValue::tied_to, &ParamValue::at_bound));
+      .def(PickleFields<ParamValue>(&ParamValue::name, &ParamValue::value,
+                                    &ParamValue::lower, &ParamValue::upper,
+                                    &ParamValue::fixed, &ParamValue::tied_to,
+                                    &ParamValue::at_bound));
 
   pyb::class_<DataSummary>(m, "DataSummary")
       .def_readonly("num_rows", &DataSummary::num_rows)
@@ -84,7 +96,10 @@ void RegisterFit(pyb::module_& m) {
       .def_readonly("loss_min", &DataSummary::loss_min)
       .def_readonly("loss_max", &DataSummary::loss_max)
       .def_readonly("hash", &DataSummary::hash)
-      .def(PickleFields<DataSummary>(&DataSummary::num_rows, &DataSummary::input_names, &DataSummary::min, &DataSummary::max, &DataSummary::num_distinct, &DataSummary::loss_min, &DataSummary::loss_max, &DataSummary::hash));
+      .def(PickleFields<DataSummary>(
+          &DataSummary::num_rows, &DataSummary::input_names, &DataSummary::min,
+          &DataSummary::max, &DataSummary::num_distinct, &DataSummary::loss_min,
+          &DataSummary::loss_max, &DataSummary::hash));
 
   pyb::class_<FitResult>(m, "FitResult")
       // Pickles through its fit card with the data: exact (shortest
@@ -97,7 +112,8 @@ void RegisterFit(pyb::module_& m) {
             return pyb::make_tuple(FitCardToString(r, o));
           },
           [](const pyb::tuple& state) {
-            if (state.size() != 1) throw InvalidArgument("unpickling FitResult: bad state");
+            if (state.size() != 1)
+              throw InvalidArgument("unpickling FitResult: bad state");
             return FitCardFromString(state[0].cast<std::string>(), "<pickle>");
           }))
       .def_readonly("law", &FitResult::law)

@@ -37,18 +37,25 @@ struct Record {
 // Python logging levels of spdlog's levels (trace below DEBUG, as 5).
 int PythonLevel(spdlog::level::level_enum l) {
   switch (l) {
-    case spdlog::level::trace: return 5;
-    case spdlog::level::debug: return 10;
-    case spdlog::level::info: return 20;
-    case spdlog::level::warn: return 30;
-    case spdlog::level::err: return 40;
-    case spdlog::level::critical: return 50;
-    default: return 50;
+    case spdlog::level::trace:
+      return 5;
+    case spdlog::level::debug:
+      return 10;
+    case spdlog::level::info:
+      return 20;
+    case spdlog::level::warn:
+      return 30;
+    case spdlog::level::err:
+      return 40;
+    case spdlog::level::critical:
+      return 50;
+    default:
+      return 50;
   }
 }
 
 struct Routing {
-  std::mutex mutex;          // guards `pending` only
+  std::mutex mutex;  // guards `pending` only
   std::deque<Record> pending;
   // The Python callables (owned with the GIL held; never destroyed at
   // process exit, when the interpreter may be gone).
@@ -91,7 +98,8 @@ void Install(pyb::object on_record, pyb::object on_warning) {
     // Back to C++ defaults: stderr, warnings on the logger.
     SetWarningHandler({});
     logger->sinks().clear();
-    logger->sinks().push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    logger->sinks().push_back(
+        std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
     r.active = false;
     DeliverLogs();
     delete r.on_record;
@@ -106,7 +114,9 @@ void Install(pyb::object on_record, pyb::object on_warning) {
   r.active = true;
   logger->sinks().clear();
   logger->sinks().push_back(std::make_shared<ForwardingSink>());
-  SetWarningHandler([](const std::string& message) { Push(Record{true, 30, message}); });
+  SetWarningHandler([](const std::string& message) {
+    Push(Record{true, 30, message});
+  });
 }
 
 }  // namespace
@@ -158,7 +168,8 @@ void RegisterLog(pyb::module_& m) {
             if (level == "warning_channel") {
               Warn(message + " " + std::to_string(i));
             } else {
-              Logger()->log(spdlog::level::from_str(level), "{} {}", message, i);
+              Logger()->log(spdlog::level::from_str(level), "{} {}", message,
+                            i);
             }
           });
           return threads;

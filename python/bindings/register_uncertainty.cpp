@@ -68,10 +68,12 @@ AllocationOptions AllocOptions(const std::string& method,
 }  // namespace
 
 void RegisterUncertainty(pyb::module_& m) {
-  pyb::class_<BootstrapOptions>(m, "_BootstrapOptions")  // pickling of BootstrapResult
+  pyb::class_<BootstrapOptions>(
+      m, "_BootstrapOptions")  // pickling of BootstrapResult
       .def(PickleFields<BootstrapOptions>(
-          &BootstrapOptions::num_replicates, &BootstrapOptions::seed, &BootstrapOptions::method,
-          &BootstrapOptions::groups, &BootstrapOptions::fraction, &BootstrapOptions::num_threads,
+          &BootstrapOptions::num_replicates, &BootstrapOptions::seed,
+          &BootstrapOptions::method, &BootstrapOptions::groups,
+          &BootstrapOptions::fraction, &BootstrapOptions::num_threads,
           &BootstrapOptions::max_retries));
   pyb::class_<Covariance>(m, "Covariance")
       .def_readonly("names", &Covariance::names)
@@ -102,7 +104,15 @@ void RegisterUncertainty(pyb::module_& m) {
       .def_readonly("message", &Covariance::message)
       .def("at", &Covariance::at, pyb::arg("a"), pyb::arg("b"))
       .def("report", &Covariance::Report)
-      .def(PickleFields<Covariance>(&Covariance::names, &Covariance::estimate, &Covariance::matrix, &Covariance::std_errors, &Covariance::identified, &Covariance::estimator, &Covariance::objective, &Covariance::residual_variance, &Covariance::num_points, &Covariance::num_free, &Covariance::num_quadratic, &Covariance::expected_quadratic, &Covariance::bandwidth, &Covariance::rank, &Covariance::condition_number, &Covariance::rank_deficient, &Covariance::message));
+      .def(PickleFields<Covariance>(
+          &Covariance::names, &Covariance::estimate, &Covariance::matrix,
+          &Covariance::std_errors, &Covariance::identified,
+          &Covariance::estimator, &Covariance::objective,
+          &Covariance::residual_variance, &Covariance::num_points,
+          &Covariance::num_free, &Covariance::num_quadratic,
+          &Covariance::expected_quadratic, &Covariance::bandwidth,
+          &Covariance::rank, &Covariance::condition_number,
+          &Covariance::rank_deficient, &Covariance::message));
 
   pyb::class_<IntervalTable>(m, "IntervalTable")
       .def_readonly("names", &IntervalTable::names)
@@ -124,7 +134,11 @@ void RegisterUncertainty(pyb::module_& m) {
       .def("index", &IntervalTable::Index, pyb::arg("name"))
       .def("brief_report", &IntervalTable::BriefReport)
       .def("full_report", &IntervalTable::FullReport)
-      .def(PickleFields<IntervalTable>(&IntervalTable::names, &IntervalTable::mean, &IntervalTable::lower, &IntervalTable::upper, &IntervalTable::std_errors, &IntervalTable::log_scale, &IntervalTable::level, &IntervalTable::method, &IntervalTable::num_replicates));
+      .def(PickleFields<IntervalTable>(
+          &IntervalTable::names, &IntervalTable::mean, &IntervalTable::lower,
+          &IntervalTable::upper, &IntervalTable::std_errors,
+          &IntervalTable::log_scale, &IntervalTable::level,
+          &IntervalTable::method, &IntervalTable::num_replicates));
 
   pyb::class_<PredictionTable>(m, "PredictionTable")
       .def_property_readonly(
@@ -140,7 +154,11 @@ void RegisterUncertainty(pyb::module_& m) {
       .def_readonly("interval", &PredictionTable::interval)
       .def_readonly("method", &PredictionTable::method)
       .def("brief_report", &PredictionTable::BriefReport)
-      .def(PickleFields<PredictionTable>(&PredictionTable::mean, &PredictionTable::lower, &PredictionTable::upper, &PredictionTable::std_errors, &PredictionTable::level, &PredictionTable::interval, &PredictionTable::method));
+      .def(PickleFields<PredictionTable>(
+          &PredictionTable::mean, &PredictionTable::lower,
+          &PredictionTable::upper, &PredictionTable::std_errors,
+          &PredictionTable::level, &PredictionTable::interval,
+          &PredictionTable::method));
 
   pyb::class_<BootstrapResult>(m, "BootstrapResult")
       .def_readonly("fit", &BootstrapResult::fit)
@@ -201,7 +219,8 @@ void RegisterUncertainty(pyb::module_& m) {
             const std::vector<double> c = ToVector(C, "flops");
             const AllocationOptions o =
                 AllocOptions(method, other, allow_unidentified);
-            return WithoutGil([&] { return b.ComputeOptimal(c, level, flops, o); });
+            return WithoutGil(
+                [&] { return b.ComputeOptimal(c, level, flops, o); });
           },
           pyb::arg("C"), pyb::arg("level"), pyb::arg("flops"),
           pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
@@ -215,7 +234,8 @@ void RegisterUncertainty(pyb::module_& m) {
             const std::vector<double> t = ToVector(target, "target_loss");
             const AllocationOptions o =
                 AllocOptions(method, other, allow_unidentified);
-            return WithoutGil([&] { return b.LossToCompute(t, level, flops, o); });
+            return WithoutGil(
+                [&] { return b.LossToCompute(t, level, flops, o); });
           },
           pyb::arg("target_loss"), pyb::arg("level"), pyb::arg("flops"),
           pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
@@ -223,7 +243,16 @@ void RegisterUncertainty(pyb::module_& m) {
       .def("brief_report", &BootstrapResult::BriefReport)
       .def("full_report", &BootstrapResult::FullReport)
       .def("__repr__", &BootstrapResult::BriefReport)
-      .def(PickleFields<BootstrapResult>(&BootstrapResult::fit, &BootstrapResult::options, &BootstrapResult::names, &BootstrapResult::samples, &BootstrapResult::converged, &BootstrapResult::messages, &BootstrapResult::objective, &BootstrapResult::attempts, &BootstrapResult::failed, &BootstrapResult::num_replicates, &BootstrapResult::num_failed, &BootstrapResult::num_restarted, &BootstrapResult::num_rows_drawn, &BootstrapResult::num_groups, &BootstrapResult::scale, &BootstrapResult::seconds, &BootstrapResult::threads_used));
+      .def(PickleFields<BootstrapResult>(
+          &BootstrapResult::fit, &BootstrapResult::options,
+          &BootstrapResult::names, &BootstrapResult::samples,
+          &BootstrapResult::converged, &BootstrapResult::messages,
+          &BootstrapResult::objective, &BootstrapResult::attempts,
+          &BootstrapResult::failed, &BootstrapResult::num_replicates,
+          &BootstrapResult::num_failed, &BootstrapResult::num_restarted,
+          &BootstrapResult::num_rows_drawn, &BootstrapResult::num_groups,
+          &BootstrapResult::scale, &BootstrapResult::seconds,
+          &BootstrapResult::threads_used));
 
   m.def(
       "covariance",
@@ -265,7 +294,8 @@ void RegisterUncertainty(pyb::module_& m) {
         const std::vector<double> c = ToVector(C, "flops");
         const AllocationOptions o =
             AllocOptions(method, other, allow_unidentified);
-        return WithoutGil([&] { return ComputeOptimalInterval(r, c, level, flops, o); });
+        return WithoutGil(
+            [&] { return ComputeOptimalInterval(r, c, level, flops, o); });
       },
       pyb::arg("result"), pyb::arg("C"), pyb::arg("level"), pyb::arg("flops"),
       pyb::arg("method") = "auto", pyb::arg("other_inputs") = pyb::none(),
@@ -279,7 +309,8 @@ void RegisterUncertainty(pyb::module_& m) {
         const std::vector<double> t = ToVector(target, "target_loss");
         const AllocationOptions o =
             AllocOptions(method, other, allow_unidentified);
-        return WithoutGil([&] { return LossToComputeInterval(r, t, level, flops, o); });
+        return WithoutGil(
+            [&] { return LossToComputeInterval(r, t, level, flops, o); });
       },
       pyb::arg("result"), pyb::arg("target_loss"), pyb::arg("level"),
       pyb::arg("flops"), pyb::arg("method") = "auto",

@@ -108,8 +108,8 @@ std::string AllocationTable::FullReport() const {
   }
   const bool iv = N_opt.has_interval() || C.has_interval();
   if (iv) {
-    os << "intervals: " << FormatShort(100.0 * level, 6) << "% (" << interval_method
-       << "), shown as value [lower, upper]\n";
+    os << "intervals: " << FormatShort(100.0 * level, 6) << "% ("
+       << interval_method << "), shown as value [lower, upper]\n";
   } else {
     os << "intervals: none\n";
   }
@@ -128,7 +128,8 @@ std::string AllocationTable::FullReport() const {
       const AllocationColumn& c = column(n);
       std::string cell = FormatShort(c.mean[i], 6);
       if (c.has_interval())
-        cell += " [" + FormatShort(c.lower[i], 6) + ", " + FormatShort(c.upper[i], 6) + "]";
+        cell += " [" + FormatShort(c.lower[i], 6) + ", " +
+                FormatShort(c.upper[i], 6) + "]";
       row.push_back(cell);
     }
     rows.push_back(row);

@@ -208,9 +208,9 @@ std::string EnvelopeResult::FullReport() const {
   os << "envelope (C, loss, N_opt, D_opt, run, runs covering, edge, used):\n";
   for (const auto& p : points) {
     os << "  C=" << FormatShort(p.C) << "  L=" << FormatShort(p.loss)
-       << "  N_opt=" << FormatShort(p.N_opt) << "  D_opt=" << FormatShort(p.D_opt)
-       << "  run=" << p.run << "  runs=" << p.num_runs
-       << "  edge=" << (p.edge ? "YES" : "no")
+       << "  N_opt=" << FormatShort(p.N_opt)
+       << "  D_opt=" << FormatShort(p.D_opt) << "  run=" << p.run
+       << "  runs=" << p.num_runs << "  edge=" << (p.edge ? "YES" : "no")
        << "  used=" << (p.used ? "yes" : "no") << "\n";
   }
   if (!notes.empty()) {

@@ -490,7 +490,8 @@ std::string BacktestResult::FullReport() const {
     std::ostringstream l;
     l << "mean ARE " << FormatShort(m.mean_are) << " ("
       << FormatPercent(m.mean_are) << "), max ARE " << FormatShort(m.max_are)
-      << " (" << FormatPercent(m.max_are) << "), RMSLE " << FormatShort(m.rmsle);
+      << " (" << FormatPercent(m.max_are) << "), RMSLE "
+      << FormatShort(m.rmsle);
     if (!std::isnan(m.coverage)) l << ", coverage " << FormatShort(m.coverage);
     return l.str();
   };

@@ -114,7 +114,8 @@ std::string SensitivityPanel::FullReport() const {
      << "parameters\n";
   for (const auto& r : rows) {
     os << "    " << PadRight(r.objective, 11) << PadRight(FormatShort(r.a), 22)
-       << PadRight(FormatShort(r.N_opt), 24) << PadRight(FormatShort(r.D_opt), 24)
+       << PadRight(FormatShort(r.N_opt), 24)
+       << PadRight(FormatShort(r.D_opt), 24)
        << PadRight(FormatShort(r.loss_opt), 22);
     for (size_t k = 0; k < r.fit.params.size(); ++k)
       os << (k ? ", " : "") << r.fit.params[k].name << "="

@@ -189,7 +189,8 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
       "{} in best basin, rel. gradient {:.3g}",
       s.info.name, num_starts, best, b.cost, b.iterations, b.message,
       r.num_best_basin, rel_grad);
-  if (!r.converged) Warn(fmt::format("fit of '{}': {}", s.info.name, r.message));
+  if (!r.converged)
+    Warn(fmt::format("fit of '{}': {}", s.info.name, r.message));
   return r;
 }
 

@@ -168,7 +168,8 @@ std::string FitResult::FullReport(const ParamUncertainty* u) const {
        << FormatShort(options.parameter_tolerance, 3) << "\n";
     os << "  converged:   " << (converged ? "yes" : "NO") << " (" << message
        << "), " << iterations << " iterations\n";
-    os << "  minimum:     " << FormatShort(objective, 6) << " (objective value)\n";
+    os << "  minimum:     " << FormatShort(objective, 6)
+       << " (objective value)\n";
     if (!has_data)
       os << "  data:        not attached (a loaded fit card); data hash "
          << FormatHash(data_summary.hash) << "\n";
@@ -186,7 +187,8 @@ std::string FitResult::FullReport(const ParamUncertainty* u) const {
     if (!logs.empty()) os << "; intervals of " << logs << " on the log scale";
     os << "\n";
   } else {
-    os << "  parameters:" << (fitted ? "" : "  (given: no uncertainty)") << "\n";
+    os << "  parameters:" << (fitted ? "" : "  (given: no uncertainty)")
+       << "\n";
   }
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> head = {"name", "value"};
@@ -208,8 +210,10 @@ std::string FitResult::FullReport(const ParamUncertainty* u) const {
     if (fitted) row.push_back(BoundText(p.lower, p.upper));
     std::string flags;
     if (p.fixed) flags += "fixed";
-    if (!p.tied_to.empty()) flags += (flags.empty() ? "" : ", ") + ("tied to " + p.tied_to);
-    if (p.at_bound) flags += (flags.empty() ? "" : ", ") + std::string("AT BOUND");
+    if (!p.tied_to.empty())
+      flags += (flags.empty() ? "" : ", ") + ("tied to " + p.tied_to);
+    if (p.at_bound)
+      flags += (flags.empty() ? "" : ", ") + std::string("AT BOUND");
     row.push_back(flags);
     rows.push_back(row);
   }

@@ -353,7 +353,8 @@ AllocationTable BootstrapResult::LossToCompute(
       // A replicate that never reaches the target enters as +inf: no
       // finite spread then.
       col.std_errors[row] =
-          std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); })
+          std::all_of(v.begin(), v.end(),
+                      [](double x) { return std::isfinite(x); })
               ? StdDev(v)
               : kInf;
     }

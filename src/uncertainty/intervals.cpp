@@ -97,9 +97,9 @@ std::string IntervalTable::FullReport() const {
   std::vector<std::vector<std::string>> rows = {
       {"quantity", "estimate", "std. error", "lower", "upper", "scale"}};
   for (int k = 0; k < num_rows(); ++k)
-    rows.push_back({names[k], FormatShort(mean[k], 6), FormatShort(std_errors[k], 6),
-                    FormatShort(lower[k], 6), FormatShort(upper[k], 6),
-                    log_scale[k] ? "log" : "linear"});
+    rows.push_back({names[k], FormatShort(mean[k], 6),
+                    FormatShort(std_errors[k], 6), FormatShort(lower[k], 6),
+                    FormatShort(upper[k], 6), log_scale[k] ? "log" : "linear"});
   os << detail::TextColumns(rows, "  ");
   return os.str();
 }

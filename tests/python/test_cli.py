@@ -105,7 +105,9 @@ def test_predict_table_and_json(capsys, card):
     code, out, err = run(capsys, "predict", str(card), "--N", "7e10", "1e9", "--D", "1.4e12")
     assert code == 0, err
     expected = scalefit.load(card).predict(N=[7e10, 1e9], D=[1.4e12, 1.4e12])
-    assert repr(float(expected[0])) in out and repr(float(expected[1])) in out
+    # People read 6 significant digits; --json keeps full precision.
+    assert f"{float(expected[0]):.6g}" in out and f"{float(expected[1]):.6g}" in out
+    assert repr(float(expected[0])) not in out
     code, out, err = run(capsys, "predict", str(card), "--N", "7e10", "--D", "1.4e12", "--json")
     doc = json.loads(out)
     assert doc["predictions"][0]["loss"] == float(expected[0])  # full precision

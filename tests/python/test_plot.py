@@ -81,7 +81,9 @@ def test_fit_plot_on_an_isoflop_design_colours_by_budget(tmp_path):
         xs, ys = line.get_data()
         D = fm.tokens(xs, C)
         np.testing.assert_allclose(6.0 * xs * D, C, rtol=1e-12)  # on the isoFLOP line
-        np.testing.assert_array_equal(ys, r.predict(N=xs, D=D))
+        # The plot's budget is the mean of its group's C; Approach 2 reports
+        # the same budget to rounding, so the curves agree to ~1e-12.
+        np.testing.assert_allclose(ys, r.predict(N=xs, D=D), rtol=1e-9)
     assert ax.get_xlabel() == "parameters N"
     assert "budget" in ax.get_title()
     _png(ax, tmp_path, "fit_isoflop")

@@ -15,8 +15,9 @@ namespace scalefit::detail {
 
 /// `rows` (the first one the header) as columns two spaces apart, each line
 /// prefixed with `indent`; cells left-aligned, trailing spaces dropped.
-inline std::string TextColumns(const std::vector<std::vector<std::string>>& rows,
-                               const std::string& indent = "  ") {
+inline std::string TextColumns(
+    const std::vector<std::vector<std::string>>& rows,
+    const std::string& indent = "  ") {
   std::vector<size_t> width;
   for (const auto& r : rows)
     for (size_t j = 0; j < r.size(); ++j) {
@@ -27,7 +28,8 @@ inline std::string TextColumns(const std::vector<std::vector<std::string>>& rows
   for (const auto& r : rows) {
     std::string line = indent;
     for (size_t j = 0; j < r.size(); ++j)
-      line += (j ? "  " : "") + (j + 1 < r.size() ? PadRight(r[j], width[j]) : r[j]);
+      line += (j ? "  " : "") +
+              (j + 1 < r.size() ? PadRight(r[j], width[j]) : r[j]);
     while (!line.empty() && line.back() == ' ') line.pop_back();
     os << line << "\n";
   }
