@@ -2,7 +2,8 @@
 """Many fits across workers: the same N fits (Chinchilla law on resampled
 Epoch runs) serially, over concurrent.futures.ProcessPoolExecutor and over a
 dask.distributed LocalCluster, in one process; prints the wall times, their
-ratios to the serial run, and checks that every way gives bit-identical
+ratios to the serial run (Dask with one fit per task and with batches of
+fits per task), and checks that every way gives bit-identical
 parameters.
 
     PYTHONPATH=build/dev/pkg python3 benchmarks/bench_workers.py [--fits 400] [--workers 2]
@@ -27,6 +28,11 @@ def subsets(n_fits: int, seed: int = 0):
             for _ in range(n_fits)]
 
 
+def fit_batch(frames):
+    """Fits of several subsets in one task (fewer, larger tasks)."""
+    return [scalefit.fit("chinchilla", d, threads=1) for d in frames]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--fits", type=int, default=400)
@@ -39,9 +45,10 @@ def main(argv=None) -> int:
     serial = [one(d) for d in data]
     t_serial = time.perf_counter() - t
 
+    chunk = max(1, args.fits // (8 * args.workers))
     t = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as ex:
-        pooled = list(ex.map(one, data, chunksize=max(1, args.fits // (8 * args.workers))))
+        pooled = list(ex.map(one, data, chunksize=chunk))
     t_pool = time.perf_counter() - t
 
     from dask.distributed import Client, LocalCluster
@@ -54,13 +61,20 @@ def main(argv=None) -> int:
         futures = client.map(one, data)
         dasked = client.gather(futures)
         t_dask = time.perf_counter() - t
+        t = time.perf_counter()
+        batches = [data[i:i + chunk] for i in range(0, len(data), chunk)]
+        batched = [f for b in client.gather(client.map(fit_batch, batches)) for f in b]
+        t_batch = time.perf_counter() - t
 
-    same = all(a.params == b.params == c.params for a, b, c in zip(serial, pooled, dasked))
+    same = all(a.params == b.params == c.params == d.params
+               for a, b, c, d in zip(serial, pooled, dasked, batched))
     print(f"{args.fits} fits, {args.workers} workers")
     print(f"  serial                 {t_serial:7.2f} s")
     print(f"  ProcessPoolExecutor    {t_pool:7.2f} s  ({t_serial / t_pool:.2f}x)")
     print(f"  dask LocalCluster      {t_dask:7.2f} s  ({t_serial / t_dask:.2f}x), "
           f"cluster start {t_start:.2f} s")
+    label = f"dask, {chunk} fits a task"
+    print(f"  {label:<22} {t_batch:7.2f} s  ({t_serial / t_batch:.2f}x)")
     print(f"  parameters identical: {same}")
     return 0 if same else 1
 

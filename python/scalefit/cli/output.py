@@ -1,5 +1,6 @@
 """What the CLI writes: JSON (valid JSON only: non-finite numbers are null),
-text tables at full precision, and progress on a terminal."""
+text tables at 6 significant digits (full precision stays in JSON), and
+progress on a terminal."""
 from __future__ import annotations
 
 import json
