@@ -9,6 +9,7 @@
 
 #include "scalefit/allocation.hpp"
 #include "scalefit/detail/parallel.hpp"
+#include "scalefit/detail/text_table.hpp"
 #include "scalefit/diagnostics.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/flops.hpp"
@@ -501,7 +502,9 @@ std::string BacktestResult::FullReport() const {
   os << "  split:       train on " << split << " < " << FormatShort(threshold)
      << " (" << f.num_train << " runs, largest " << Short(f.train_max_split)
      << "); " << f.num_test << " held out, up to "
-     << Short(f.max_distance_decades, 3) << " decades beyond\n";
+     << Short(f.max_distance_decades, 3)
+     << (Short(f.max_distance_decades, 3) == "1" ? " decade" : " decades")
+     << " beyond\n";
   os << "  model:       " << metrics_line(f.metrics) << "\n";
   os << "  baseline:    best observed loss (every held-out run predicted at "
         "the lowest training loss, "
@@ -520,46 +523,57 @@ std::string BacktestResult::FullReport() const {
     for (const auto& w : f.fit.diagnostics.warnings)
       os << "    [" << w.code << "] " << w.message << "\n";
   }
-  os << "  held-out runs (" << split << " split):\n    " << PadRight("row", 6);
-  for (const auto& name : input_names) os << PadRight(name, 12);
-  os << PadRight("decades", 9) << PadRight("observed", 22)
-     << PadRight("predicted", 22);
-  if (has_intervals) os << PadRight("lower", 22) << PadRight("upper", 22);
-  os << PadRight("ARE", 12) << "baseline ARE\n";
-  for (const auto& r : runs) {
-    if (r.fold != 0) continue;
-    os << "    " << PadRight(std::to_string(r.row), 6);
-    for (double v : r.x) os << PadRight(Short(v), 12);
-    os << PadRight(Short(r.distance_decades, 3), 9)
-       << PadRight(FormatShort(r.observed), 22)
-       << PadRight(FormatShort(r.predicted), 22);
-    if (has_intervals)
-      os << PadRight(FormatShort(r.lower), 22)
-         << PadRight(FormatShort(r.upper), 22);
-    os << PadRight(FormatPercent(r.are), 12) << FormatPercent(r.baseline_are)
-       << "\n";
+  os << "  held-out runs (" << split << " split):\n";
+  {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> head = {"row"};
+    head.insert(head.end(), input_names.begin(), input_names.end());
+    for (const char* h : {"decades", "observed", "predicted"})
+      head.push_back(h);
+    if (has_intervals) {
+      head.push_back("lower");
+      head.push_back("upper");
+    }
+    head.push_back("ARE");
+    head.push_back("baseline ARE");
+    rows.push_back(head);
+    for (const auto& r : runs) {
+      if (r.fold != 0) continue;
+      std::vector<std::string> row = {std::to_string(r.row)};
+      for (double v : r.x) row.push_back(Short(v));
+      row.push_back(Short(r.distance_decades, 3));
+      row.push_back(FormatShort(r.observed));
+      row.push_back(FormatShort(r.predicted));
+      if (has_intervals) {
+        row.push_back(FormatShort(r.lower));
+        row.push_back(FormatShort(r.upper));
+      }
+      row.push_back(FormatPercent(r.are));
+      row.push_back(FormatPercent(r.baseline_are));
+      rows.push_back(row);
+    }
+    os << detail::TextColumns(rows, "    ");
   }
   bool rolling = false;
   for (const auto& g : folds) rolling = rolling || g.kind == "rolling";
   if (rolling) {
-    os << "  rolling origin:\n    " << PadRight("threshold", 12)
-       << PadRight("train", 7) << PadRight("held out", 10)
-       << PadRight("max dec.", 10) << PadRight("mean ARE", 11)
-       << PadRight("max ARE", 11) << PadRight("RMSLE", 11)
-       << "baseline mean ARE\n";
+    os << "  rolling origin:\n";
+    std::vector<std::vector<std::string>> rows = {
+        {"threshold", "train", "held out", "max dec.", "mean ARE", "max ARE",
+         "RMSLE", "baseline mean ARE", ""}};
     for (const auto& g : folds) {
       if (g.kind != "rolling") continue;
-      os << "    " << PadRight(Short(g.threshold), 12)
-         << PadRight(std::to_string(g.num_train), 7)
-         << PadRight(std::to_string(g.num_test), 10)
-         << PadRight(Short(g.max_distance_decades, 3), 10)
-         << PadRight(FormatPercent(g.metrics.mean_are), 11)
-         << PadRight(FormatPercent(g.metrics.max_are), 11)
-         << PadRight(Short(g.metrics.rmsle, 4), 11)
-         << FormatPercent(g.baseline.mean_are)
-         << (g.fit.converged ? "" : "  (fit NOT converged)")
-         << (g.fit.diagnostics.identified ? "" : "  (NOT identified)") << "\n";
+      std::string note = g.fit.converged ? "" : "(fit NOT converged)";
+      if (!g.fit.diagnostics.identified)
+        note += std::string(note.empty() ? "" : " ") + "(NOT identified)";
+      rows.push_back(
+          {Short(g.threshold), std::to_string(g.num_train),
+           std::to_string(g.num_test), Short(g.max_distance_decades, 3),
+           FormatPercent(g.metrics.mean_are), FormatPercent(g.metrics.max_are),
+           Short(g.metrics.rmsle, 4), FormatPercent(g.baseline.mean_are),
+           note});
     }
+    os << detail::TextColumns(rows, "    ");
   }
   if (!by_distance.empty()) {
     os << "  error vs extrapolation distance (decades of " << split

@@ -53,6 +53,16 @@ def test_planted_isoflop_backtest():
     for needle in ("baseline", "rolling origin", "error vs extrapolation distance",
                    "leave one group out (N)"):
         assert needle in rep
+    # The held-out table: aligned columns, 6 significant digits, one row a run.
+    lines = rep.splitlines()
+    head = lines.index("  held-out runs (C = 6ND split):") + 1
+    table = lines[head:head + 1 + r.num_test]
+    assert table[0].split() == ["row", "N", "D", "decades", "observed", "predicted", "ARE",
+                                "baseline", "ARE"]
+    starts = [table[0].index(h) for h in ("N", "decades", "observed", "predicted")]
+    for line, (_, run) in zip(table[1:], df.iterrows()):
+        assert all(line[k - 1] == " " and line[k] != " " for k in starts), line
+        assert f"{run.observed:.6g}" in line and repr(float(run.observed)) not in line
     assert len(r.rolling) == 6
     assert set(r.folds.kind) == {"split", "rolling", "leave_group_out"}
     assert r.by_distance.n.sum() == sum(r.rolling.num_test)
