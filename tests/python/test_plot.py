@@ -106,11 +106,21 @@ def test_loss_vs_compute_and_allocation(result, data, tmp_path):
     C, L = frontier.get_data()
     table = scalefit.compute_optimal(result, C)
     np.testing.assert_array_equal(L, table["loss_opt"])
+    # Both axes extrapolate past the data: a marker at the largest run's C.
+    largest = float((6.0 * data["N"] * data["D"]).max())
+
+    def data_end(ax):
+        ends = [l for l in ax.get_lines() if len(np.unique(l.get_xdata())) == 1]
+        assert any(t.get_text() == "largest run" for t in ax.texts)
+        return ends[0].get_xdata()[0]
+
+    assert data_end(ax) == pytest.approx(largest, rel=1e-8)  # C as the data round it
     _png(ax, tmp_path, "frontier")
     ax = plot.allocation(result, [1e20, 1e22, 1e24])
     labels = [l.get_label() for l in ax.get_lines()]
     assert labels[:2] == ["parameters N_opt", "training tokens D_opt"]
     assert ax.get_xlabel() == "compute C (FLOPs, 6ND)"
+    assert data_end(ax) == pytest.approx(largest, rel=1e-8)  # C as the data round it
     _png(ax, tmp_path, "allocation")
 
 
