@@ -158,6 +158,13 @@ void ValidateObservations(const Observations& obs, int min_rows) {
                           std::to_string(obs.groups.size()) +
                           " rows but 'loss' has " + std::to_string(n));
   }
+  if (!obs.compute.empty() && obs.compute.size() != static_cast<size_t>(n)) {
+    throw InvalidArgument("length mismatch: 'C' (reported compute) has " +
+                          std::to_string(obs.compute.size()) +
+                          " rows but 'loss' has " + std::to_string(n));
+  }
+  for (size_t i = 0; i < obs.compute.size(); ++i)
+    CheckPositiveFinite("C", static_cast<int>(i), obs.compute[i]);
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < k; ++j) {
       CheckPositiveFinite(obs.input_names[j], i, obs.x[i * k + j]);
@@ -167,7 +174,90 @@ void ValidateObservations(const Observations& obs, int min_rows) {
   }
 }
 
-DataSummary Summarize(const Observations& obs) {
+double ParseUnit(const std::string& name, const std::string& unit) {
+  static const std::pair<const char*, double> kNamed[] = {
+      {"K", 1e3},
+      {"M", 1e6},
+      {"B", 1e9},
+      {"T", 1e12},
+      {"PF-day", flops::kFlopsPerPetaflopDay}};
+  for (const auto& [n, f] : kNamed)
+    if (unit == n) return f;
+  double v = std::nan("");
+  try {
+    size_t used = 0;
+    v = std::stod(unit, &used);
+    if (used != unit.size()) v = std::nan("");
+  } catch (const std::exception&) {
+  }
+  if (!std::isfinite(v) || !(v > 0.0)) {
+    throw InvalidArgument(
+        "units for '" + name + "': '" + unit +
+        "' is not a unit; use a factor (e.g. 1e6 for millions) or K, M, B, "
+        "T (1e3, 1e6, 1e9, 1e12) or PF-day (8.64e19 FLOPs)");
+  }
+  return v;
+}
+
+void ConvertUnits(Observations* obs,
+                  const std::map<std::string, double>& units) {
+  if (units.empty()) return;
+  if (!obs->units.empty())
+    throw InvalidArgument(
+        "units: these observations were already converted to plain counts");
+  const int k = obs->num_inputs();
+  for (const auto& [name, factor] : units) {
+    if (!std::isfinite(factor) || !(factor > 0.0))
+      throw InvalidArgument("units for '" + name +
+                            "' must be finite and > 0 (got " +
+                            Describe(factor) + ")");
+    const auto it =
+        std::find(obs->input_names.begin(), obs->input_names.end(), name);
+    if (it != obs->input_names.end()) {
+      const int j = static_cast<int>(it - obs->input_names.begin());
+      for (int i = 0; i < obs->num_rows(); ++i) obs->x[i * k + j] *= factor;
+    } else if (name == "C" && !obs->compute.empty()) {
+      for (double& c : obs->compute) c *= factor;
+    } else {
+      std::string names;
+      for (const auto& n : obs->input_names)
+        names += (names.empty() ? "" : ", ") + n;
+      throw UnknownName("units: '" + name + "' is not an input (" + names +
+                        (obs->compute.empty() ? "" : ", or C") + ")");
+    }
+  }
+  obs->units = units;
+}
+
+std::vector<double> RunCompute(const Observations& obs, const FlopModel* flops,
+                               std::string* source) {
+  const int n = obs.num_rows(), k = obs.num_inputs();
+  auto input = [&](const char* name) {
+    const auto it =
+        std::find(obs.input_names.begin(), obs.input_names.end(), name);
+    return it == obs.input_names.end()
+               ? -1
+               : static_cast<int>(it - obs.input_names.begin());
+  };
+  std::vector<double> c;
+  const int iC = input("C"), iN = input("N"), iD = input("D");
+  if (!obs.compute.empty()) {
+    c = obs.compute;
+    if (source) *source = "C column";
+  } else if (iC >= 0) {
+    for (int i = 0; i < n; ++i) c.push_back(obs.x[i * k + iC]);
+    if (source) *source = "C input";
+  } else if (iN >= 0 && iD >= 0 && flops != nullptr && !flops->is_of_fit()) {
+    for (int i = 0; i < n; ++i)
+      c.push_back(flops->Flops(obs.x[i * k + iN], obs.x[i * k + iD]));
+    if (source) *source = flops->name();
+  } else if (source) {
+    source->clear();
+  }
+  return c;
+}
+
+DataSummary Summarize(const Observations& obs, const FlopModel* flops) {
   DataSummary s;
   s.num_rows = obs.num_rows();
   s.input_names = obs.input_names;
@@ -183,6 +273,11 @@ DataSummary Summarize(const Observations& obs) {
   if (n) {
     s.loss_min = *std::min_element(obs.loss.begin(), obs.loss.end());
     s.loss_max = *std::max_element(obs.loss.begin(), obs.loss.end());
+  }
+  const std::vector<double> c = RunCompute(obs, flops, &s.compute_source);
+  if (!c.empty()) {
+    s.compute_min = *std::min_element(c.begin(), c.end());
+    s.compute_max = *std::max_element(c.begin(), c.end());
   }
   std::uint64_t h = 1469598103934665603ULL;
   auto feed = [&h](const std::vector<double>& v) {

@@ -47,7 +47,8 @@ std::string Plural(const std::string& input) {
 
 Diagnostics Diagnose(const LawModel& law, const Observations& obs,
                      const std::vector<ParamValue>& params, Objective objective,
-                     bool converged, const std::string& message) {
+                     bool converged, const std::string& message,
+                     const FlopModel* flops) {
   Diagnostics d;
   const LawInfo& info = law.info();
   const int n = obs.num_rows();
@@ -71,17 +72,14 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   }
   const int iN = info.FindInput("N"), iD = info.FindInput("D"),
             iC = info.FindInput("C");
-  if (iC >= 0) {
+  const FlopModel six = FlopModel::SixND();
+  std::string compute_source;
+  const std::vector<double> compute =
+      RunCompute(obs, flops ? flops : &six, &compute_source);
+  if (!compute.empty()) {
     d.has_compute = true;
-    d.num_distinct_compute = d.num_distinct[iC];
-    d.compute_span_decades = d.span_decades[iC];
-  } else if (iN >= 0 && iD >= 0) {
-    std::vector<double> c(n);
-    for (int i = 0; i < n; ++i)
-      c[i] = flops::Flops6ND(cols[iN][i], cols[iD][i]);
-    d.has_compute = true;
-    d.num_distinct_compute = detail::CountDistinct(c);
-    d.compute_span_decades = SpanDecades(c);
+    d.num_distinct_compute = detail::CountDistinct(compute);
+    d.compute_span_decades = SpanDecades(compute);
   }
   if (iN >= 0 && iD >= 0) {
     std::vector<double> tpp(n);
@@ -111,6 +109,32 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   }
   const int F = static_cast<int>(free_params.size());
   d.num_free_params = F;
+
+  // Magnitudes no run of a scaling study has: the column is in other units.
+  auto magnitude = [&](const std::string& name, double largest,
+                       double threshold, const char* what, const char* hint) {
+    if (!(largest < threshold) || obs.units.count(name)) return;
+    warn("implausible_magnitude",
+         "every " + name + " is below " + FormatShort(threshold, 3) + " " +
+             what + " (largest " + FormatShort(largest, 6) + "): if " + name +
+             " is in " + hint + ", pass units={'" + name + "': ...} (CLI " +
+             "--units " + name + "=...), e.g. 1e6 for millions; pass units={'" +
+             name + "': 1} if these are plain counts");
+  };
+  for (int j = 0; j < k_in; ++j) {
+    const double largest = *std::max_element(cols[j].begin(), cols[j].end());
+    if (obs.input_names[j] == "N")
+      magnitude("N", largest, kMinPlausibleParams, "parameters",
+                "millions or billions of parameters");
+    if (obs.input_names[j] == "D")
+      magnitude("D", largest, kMinPlausibleTokens, "tokens",
+                "millions or billions of tokens");
+  }
+  if (!obs.compute.empty() || iC >= 0) {
+    const double largest = *std::max_element(compute.begin(), compute.end());
+    magnitude("C", largest, kMinPlausibleFlops, "FLOPs",
+              "PF-days (8.64e19 FLOPs) or another unit");
+  }
 
   if (!converged) {
     warn("not_converged",
@@ -156,7 +180,9 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
     warn("single_budget",
          "all " + std::to_string(n) +
              " runs use the same compute budget "
-             "(C = 6ND, one isoFLOP profile): the runs trade N against D at "
+             "(C = " +
+             compute_source +
+             ", one isoFLOP profile): the runs trade N against D at "
              "fixed compute but never change compute, so how the loss scales "
              "with compute (and the compute-optimal allocation) is "
              "extrapolated from curvature alone; add runs at other budgets, "
@@ -394,12 +420,13 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
 
 Diagnostics Diagnose(const FitResult& r) {
   if (!r.has_data || !r.data || !r.law) return Diagnostics();
+  const FlopModel flops = r.flop_model();
   return Diagnose(*r.law, *r.data, r.params, r.options.objective, r.converged,
-                  r.message);
+                  r.message, &flops);
 }
 
 void RequireIdentified(const FitResult& fit, bool allow_unidentified) {
-  if (allow_unidentified || !fit.has_data) return;
+  if (allow_unidentified || !fit.fitted) return;
   const Diagnostics d =
       fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
   if (!d.computed || d.identified) return;
@@ -412,8 +439,14 @@ void RequireIdentified(const FitResult& fit, bool allow_unidentified) {
       "(Python: allow_unidentified=True) to proceed anyway.");
 }
 
+std::string NotConvergedNote(const FitResult& fit) {
+  if (!fit.fitted || fit.converged) return "";
+  return "WARNING: computed from a fit that did not converge (" + fit.message +
+         ")\n";
+}
+
 std::string UnidentifiedNote(const FitResult& fit) {
-  if (!fit.has_data) return "";
+  if (!fit.fitted) return "";
   const Diagnostics d =
       fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
   if (!d.computed || d.identified) return "";

@@ -48,6 +48,15 @@ struct AllocationOptions {
   /// exponents are not identified by its runs (diagnostics.hpp) unless this
   /// is true; the result then carries the warning in `warning`.
   bool allow_unidentified = false;
+  /// A plan whose compute lies more than this many decades BELOW the
+  /// smallest fitted run's compute is an error, not a row: the law was not
+  /// fitted anywhere near it. Must be > 0.
+  double max_decades_below_data = 3.0;
+  /// Rows more than this many decades of compute BEYOND the largest fitted
+  /// run get a line in the table's `warning` (the `decades_beyond_data`
+  /// column is always there). A convention, not a statistic: backtests on
+  /// the shipped ladders rarely reach past it. Must be > 0.
+  double extrapolation_warning_decades = 3.0;
 };
 
 /// One plan. `C` is the budget (compute_optimal, plan_at_ratio) or the
@@ -62,7 +71,12 @@ struct Allocation {
   double loss_opt = 0.0;          ///< L(N_opt, D_opt)
   std::string flop_convention;    ///< FlopModel::name()
   std::string method;             ///< "closed_form" or "numeric"
-  std::string warning;  ///< "" unless computed from an unidentified fit
+  /// Decades of compute beyond the largest fitted run:
+  /// max(0, log10(C / DataSummary::compute_max)); NaN for given parameters.
+  double decades_beyond_data = std::numeric_limits<double>::quiet_NaN();
+  /// "" unless computed from a fit that did not converge, an unidentified
+  /// fit (allow_unidentified) or far beyond the data; one line each.
+  std::string warning;
 };
 
 /// One column of an AllocationTable: point values and, when filled by the
@@ -89,14 +103,26 @@ struct AllocationTable {
   std::string flop_convention;   ///< FlopModel::name()
   std::string flop_description;  ///< FlopModel::description()
   std::string method;            ///< "closed_form" or "numeric"
-  bool has_data = true;          ///< false for results from FromParams
+  /// The result was fitted (FitResult::fitted); false for given parameters.
+  bool fitted = true;
+  bool has_data = true;  ///< data attached to the result
   double tokens_per_param_fixed = std::numeric_limits<double>::quiet_NaN();
   /// Interval metadata (set by the uncertainty module).
   double level = std::numeric_limits<double>::quiet_NaN();
   std::string interval_method;
   AllocationColumn C, N_opt, D_opt, tokens_per_param, loss_opt;
   std::vector<double> target_loss;
-  std::string warning;  ///< "" unless computed from an unidentified fit
+  /// Per row: decades of compute beyond the largest fitted run (C column vs
+  /// `compute_max`), max(0, log10(C / compute_max)); NaN for given
+  /// parameters (no fitted runs).
+  std::vector<double> decades_beyond_data;
+  /// The largest fitted run's compute (FLOPs; DataSummary::compute_max), NaN
+  /// when unknown.
+  double compute_max = std::numeric_limits<double>::quiet_NaN();
+  /// "" unless computed from a fit that did not converge, an unidentified
+  /// fit (allow_unidentified), or with rows beyond
+  /// AllocationOptions::extrapolation_warning_decades; one line each.
+  std::string warning;
 
   int num_rows() const { return static_cast<int>(C.mean.size()); }
   /// Row i as an Allocation (point values). Throws InvalidArgument if out of
@@ -161,11 +187,11 @@ double LawFloor(const FitResult& result, const AllocationOptions& options = {});
 /// WARNING: for a law WITHOUT an additive floor parameter the numeric
 /// optimum is limited by cancellation to ~1e-13·L/(L − floor) relative.
 Allocation ComputeOptimal(const FitResult& result, double C,
-                          const FlopModel& flops = FlopModel::SixND(),
+                          const FlopModel& flops = FlopModel::OfFit(),
                           const AllocationOptions& options = {});
 AllocationTable ComputeOptimal(const FitResult& result,
                                const std::vector<double>& C,
-                               const FlopModel& flops = FlopModel::SixND(),
+                               const FlopModel& flops = FlopModel::OfFit(),
                                const AllocationOptions& options = {});
 
 /// Compute (and N, D) needed to reach `target_loss` on the compute-optimal
@@ -175,11 +201,11 @@ AllocationTable ComputeOptimal(const FitResult& result,
 /// ...") or when no C ≤ 1e300 reaches it, InvalidArgument for NaN/inf, and
 /// when even the smallest budget beats the target.
 Allocation LossToCompute(const FitResult& result, double target_loss,
-                         const FlopModel& flops = FlopModel::SixND(),
+                         const FlopModel& flops = FlopModel::OfFit(),
                          const AllocationOptions& options = {});
 AllocationTable LossToCompute(const FitResult& result,
                               const std::vector<double>& target_loss,
-                              const FlopModel& flops = FlopModel::SixND(),
+                              const FlopModel& flops = FlopModel::OfFit(),
                               const AllocationOptions& options = {});
 
 /// The plan at a fixed tokens-per-parameter ratio r = D/N (e.g. r = 20, the
@@ -189,12 +215,12 @@ AllocationTable LossToCompute(const FitResult& result,
 /// ratio. Throws InvalidArgument for C or r not finite and > 0.
 Allocation PlanAtRatio(const FitResult& result, double C,
                        double tokens_per_param,
-                       const FlopModel& flops = FlopModel::SixND(),
+                       const FlopModel& flops = FlopModel::OfFit(),
                        const AllocationOptions& options = {});
 AllocationTable PlanAtRatio(const FitResult& result,
                             const std::vector<double>& C,
                             double tokens_per_param,
-                            const FlopModel& flops = FlopModel::SixND(),
+                            const FlopModel& flops = FlopModel::OfFit(),
                             const AllocationOptions& options = {});
 
 /// Inference-aware allocation (see InferenceAwarePlan). Throws
@@ -202,7 +228,7 @@ AllocationTable PlanAtRatio(const FitResult& result,
 /// inference_flops_per_param, NotIdentified for target ≤ floor.
 InferenceAwarePlan InferenceAware(const FitResult& result, double target_loss,
                                   double inference_tokens,
-                                  const FlopModel& flops = FlopModel::SixND(),
+                                  const FlopModel& flops = FlopModel::OfFit(),
                                   double inference_flops_per_param = 2.0,
                                   const AllocationOptions& options = {});
 

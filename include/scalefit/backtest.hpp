@@ -212,7 +212,8 @@ struct SensitivityRow {
 /// Refits with each objective and reports the spread at a budget.
 struct SensitivityPanel {
   std::string law;
-  double budget = 0.0;  ///< FLOPs (6ND convention)
+  double budget = 0.0;                  ///< FLOPs under `flop_convention`
+  std::string flop_convention = "6ND";  ///< the fit's (FitResult::flop_model)
   std::vector<SensitivityRow> rows;
   /// max − min over rows with a value (NaN if fewer than 1).
   double a_spread = std::numeric_limits<double>::quiet_NaN();
@@ -227,10 +228,11 @@ struct SensitivityPanel {
 
 /// Refits `fit`'s data with each objective (default: huber_log, mse_log,
 /// mse; the fit's other options unchanged) and computes a, N_opt and L* at
-/// `budget` FLOPs (C = 6ND) with ComputeOptimal (allocation.hpp). Refits
-/// whose exponents are not identified are refused (NotIdentified) unless
-/// `allow_unidentified`; then their row carries the warning. Throws
-/// InvalidArgument for a result without data or a budget not finite and > 0.
+/// `budget` FLOPs (the fit's FLOP convention) with ComputeOptimal
+/// (allocation.hpp). Refits whose exponents are not identified are refused
+/// (NotIdentified) unless `allow_unidentified`; then their row carries the
+/// warning. Throws InvalidArgument for a result without data or a budget not
+/// finite and > 0.
 SensitivityPanel Sensitivity(const FitResult& fit, double budget,
                              const std::vector<Objective>& objectives = {},
                              bool allow_unidentified = false);

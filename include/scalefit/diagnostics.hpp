@@ -66,11 +66,29 @@ namespace scalefit {
 /// Diagnostics of parameters `params` (law order, with their fixed / tied /
 /// at-bound flags and bounds) of `law` fitted to `data` under `objective`.
 /// `converged` and `message` describe the solve (a "not_converged" warning
-/// carries the message). Empty (computed = false) for no rows or a
-/// parameter count that does not match the law.
+/// carries the message). `flops` counts each run's compute from N and D
+/// when the data report none (null = 6ND). Empty (computed = false) for no
+/// rows or a parameter count that does not match the law.
+///
+/// Also flags implausible magnitudes ("implausible_magnitude"): an input N
+/// whose largest value is below kMinPlausibleParams, D below
+/// kMinPlausibleTokens or a compute C below kMinPlausibleFlops, unless the
+/// data record an explicit unit for that column (Observations::units): the
+/// column is most likely in millions or billions.
 Diagnostics Diagnose(const LawModel& law, const Observations& data,
                      const std::vector<ParamValue>& params, Objective objective,
-                     bool converged = true, const std::string& message = "");
+                     bool converged = true, const std::string& message = "",
+                     const FlopModel* flops = nullptr);
+
+/// Thresholds of the "implausible_magnitude" warning (largest value of the
+/// column, plain counts): 1e5 parameters, 1e7 tokens, 1e12 FLOPs.
+inline constexpr double kMinPlausibleParams = 1e5;
+inline constexpr double kMinPlausibleTokens = 1e7;
+inline constexpr double kMinPlausibleFlops = 1e12;
+
+/// The text a result carries when computed from a fit that did not converge
+/// ("" otherwise, and for given parameters).
+std::string NotConvergedNote(const FitResult& fit);
 
 /// The same for a result: its law, stored data, parameters and objective
 /// (empty, computed = false, for a result without data). Never throws for a
@@ -79,8 +97,9 @@ Diagnostics Diagnose(const FitResult& fit);
 
 /// Throws NotIdentified, with the diagnostics' warnings, when the fit's
 /// exponents are not identified and `allow_unidentified` is false. Uses
-/// fit.diagnostics when computed, else computes them. Results without data
-/// (FromParams) always pass.
+/// fit.diagnostics when computed, else computes them. Given parameters
+/// (`fitted` false) always pass; a loaded fit card is held to its stored
+/// diagnostics.
 void RequireIdentified(const FitResult& fit, bool allow_unidentified);
 
 /// The text a result carries when the caller opted in to an unidentified fit

@@ -28,18 +28,26 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "scalefit/data.hpp"
 #include "scalefit/diagnostics_types.hpp"
+#include "scalefit/flops.hpp"
 #include "scalefit/law.hpp"
 #include "scalefit/objective.hpp"
 
 namespace scalefit {
+
+/// The certification threshold: a fit is `converged` only if its relative
+/// projected gradient (the largest |∂f/∂z_k| over Σ_i |∂f_i/∂z_k|, free
+/// coordinates not pinned at a bound) is at most this.
+inline constexpr double kMaxRelativeGradient = 1e-6;
 
 struct FitOptions {
   /// Objective; see objective.hpp.
@@ -95,8 +103,19 @@ struct FitOptions {
   /// Threads for ranking the default grid's cells and for multi-start
   /// polishing; 0 = all cores. Results do not depend on it.
   int num_threads = 1;
-  /// FLOP convention of the data's C column and of allocations ("6ND").
+  /// FLOP convention of the runs' compute and of allocations, intervals,
+  /// backtests and reports: one of flops::AllFlopConventions() ("6ND",
+  /// "kaplan", "hoffmann_detailed"; IsValid lists them otherwise).
   std::string flop_convention = "6ND";
+  /// The model shape "kaplan" and "hoffmann_detailed" count FLOPs from
+  /// (required by them, refused by "6ND"): models of its proportions scaled
+  /// to each N (flops::PerTokenTrainingFlops).
+  std::optional<flops::Architecture> architecture;
+  /// Rows whose reported compute (Observations::compute) differs from
+  /// C = 6·N·D by more than this fraction are an error under "6ND" (the C
+  /// column was counted under another convention, or N or D is in other
+  /// units). Must be > 0.
+  double compute_tolerance = 0.05;
 
   /// True when every field is in range; otherwise `why` says which is not.
   bool IsValid(std::string* why) const;
@@ -127,9 +146,26 @@ struct ParamUncertainty {
 struct FitResult {
   LawPtr law;
   std::vector<ParamValue> params;
-  bool has_data = false;  ///< false for FromParams
+  /// The result claims to come from a fit to data: Fit(), or a fit card
+  /// whose digest was verified. Its convergence, certification and
+  /// diagnostics are then claims every analysis honours (refusing or
+  /// warning), whether or not the data are attached. False for given
+  /// parameters (FromParams, cards read with verify = false): no claims.
+  bool fitted = false;
+  /// The observations are attached (`data` is set): analyses that refit
+  /// (bootstrap, backtests) and the delta method need them.
+  bool has_data = false;
+  /// The fit converged and its optimum passed the certification (a relative
+  /// projected gradient <= kMaxRelativeGradient). False for given
+  /// parameters, which make no convergence claim.
   bool converged = false;
-  std::string message;     ///< why not converged, or "converged"
+  std::string message;  ///< why not converged, or "converged"
+  /// The certification measurement: the relative projected gradient at the
+  /// parameters (see kMaxRelativeGradient); NaN for given parameters.
+  double relative_gradient = std::numeric_limits<double>::quiet_NaN();
+  /// The units the data's inputs were given in (Observations::units): a
+  /// record; parameters, predictions and allocations are in plain counts.
+  std::map<std::string, double> units;
   double objective = 0.0;  ///< in the user's weight units
   int iterations = 0;      ///< of the best start
   int num_starts = 0;      ///< polished starts
@@ -148,6 +184,13 @@ struct FitResult {
   /// computed = false without data.
   Diagnostics diagnostics;
 
+  /// The FLOP model of `options` (flop_convention and architecture):
+  /// what allocations, intervals and backtests use unless told otherwise.
+  FlopModel flop_model() const;
+  /// `flops`, or flop_model() when `flops` is the FlopModel::OfFit()
+  /// placeholder.
+  FlopModel ResolveFlops(const FlopModel& flops) const;
+
   /// Parameter values in law order (user units).
   std::vector<double> values() const;
   double param(const std::string& name) const;
@@ -156,6 +199,15 @@ struct FitResult {
   /// Predicted loss at named input columns.
   std::vector<double> Predict(
       const std::map<std::string, std::vector<double>>& inputs) const;
+  /// Training compute (FLOPs) at rows of inputs (row-major, law input
+  /// order): the C input, or flop_model() at (N, D); empty when the law has
+  /// neither.
+  std::vector<double> ComputeAt(const std::vector<double>& x) const;
+  /// Per row of inputs: how far it lies beyond the fitted runs, in decades,
+  /// max(0, log10(C / data_summary.compute_max)) with C from ComputeAt; for
+  /// a law without compute, the largest max(0, log10(x_k / max x_k)) over
+  /// its inputs. NaN for given parameters (no fitted runs).
+  std::vector<double> DecadesBeyondData(const std::vector<double>& x) const;
   /// Raw residuals of the stored data, one per row in data order, in the
   /// objective's space, unweighted and before ρ (objective.hpp):
   ///   huber_log, mse_log: r_i = log L̂_i − log L_i  (nats of log-loss);
@@ -185,10 +237,33 @@ FitResult Fit(const LawPtr& law, const Observations& data,
 FitResult Fit(const std::string& law, const Observations& data,
               const FitOptions& options = {});
 
-/// A result from published parameters, without data: every analysis accepts
-/// it; it has no uncertainty. Throws for unknown or missing names.
-FitResult FromParams(const LawPtr& law,
-                     const std::map<std::string, double>& params,
-                     const std::string& flop_convention = "6ND");
+/// A result from published parameters, without data (`fitted` false: no
+/// convergence, diagnostics or uncertainty claims); analyses accept it.
+/// Throws UnknownName / InvalidArgument for unknown or missing names, a value
+/// outside the law's parameter domain (CheckParameterDomain), an unknown FLOP
+/// convention or a missing/unneeded architecture (FitOptions::IsValid).
+FitResult FromParams(
+    const LawPtr& law, const std::map<std::string, double>& params,
+    const std::string& flop_convention = "6ND",
+    const std::optional<flops::Architecture>& architecture = std::nullopt);
+
+/// The cheap re-check of a fit on its attached data: the objective and the
+/// certification recomputed at the result's parameters (one residual and
+/// Jacobian pass). What a fit card with data is checked against on load.
+struct OptimumCheck {
+  double objective = 0.0;          ///< as FitResult::objective
+  double relative_gradient = 0.0;  ///< as FitResult::relative_gradient
+};
+/// Throws InvalidArgument for a result without data.
+OptimumCheck CheckOptimum(const FitResult& result);
+
+/// Throws InvalidArgument unless `value` lies in [lower, upper] (and is > 0
+/// when `positive`): "<what> 'alpha' = 50 is outside <domain> [0, 5]".
+/// `what` names the source ("parameter", "init for", "fit card
+/// parameters[3].value"), `domain` the interval's origin ("the domain of law
+/// 'chinchilla'", "its bounds").
+void CheckParameterDomain(const std::string& what, const std::string& name,
+                          double value, double lower, double upper,
+                          bool positive, const std::string& domain);
 
 }  // namespace scalefit

@@ -1,10 +1,13 @@
 /// @file fit_card.hpp
 /// Fit cards: a FitResult as a JSON document that Python and C++ both read
-/// and write, so a fit made in a notebook can drive a C++ planner.
+/// and write, so a fit made in a notebook can drive a C++ planner. A card IS
+/// the fit: loading it restores its convergence, certification, diagnostics,
+/// objective, options, FLOP convention and units, and (by default) its data,
+/// so every analysis refuses or warns exactly as for the fit in memory.
 ///
-/// Format (format "scalefit.fit_card", format_version 1; keys in this order):
+/// Format (format "scalefit.fit_card", format_version 2; keys in this order):
 ///   {
-///     "format": "scalefit.fit_card", "format_version": 1,
+///     "format": "scalefit.fit_card", "format_version": 2,
 ///     "scalefit_version": "0.1.0",
 ///     "law": {"name": "chinchilla", "formula": "...", "inputs": ["N", "D"],
 ///             "definition": {...}},   // formula laws only (formula.hpp)
@@ -12,31 +15,42 @@
 ///                     "upper": "inf", "fixed": false, "tied_to": null,
 ///                     "at_bound": false}, ...],          // law order
 ///     "objective": {"name": "huber_log", "delta": 0.001, "value": 0.0123},
-///     "flop_convention": "6ND",
-///     "fit": {"fitted": true, "converged": true, "message": "converged",
+///     "flops": {"convention": "6ND", "architecture": null},
+///     "units": {"N": 1e6},                 // FitResult::units ({} = plain)
+///     "fit": {"fitted": true, "converged": true, "relative_gradient": 3e-9,
+///             "certification_threshold": 1e-6, "message": "converged",
 ///             "iterations": 17, "num_starts": 5, "num_best_basin": 5,
-///             "start": "auto", "num_points": 240},
-///     "options": {every other FitOptions field: init, bounds, fixed, ties,
-///                 start, grid, grid_points, max_grid_cells, num_polish,
-///                 max_iterations, function_tolerance, parameter_tolerance,
-///                 gradient_tolerance, num_threads},
-///     "data_summary": {"num_rows": 240, "inputs": [{"name": "N", "min": ..,
-///                      "max": .., "num_distinct": ..}], "loss_min": ..,
-///                      "loss_max": .., "hash": "fnv1a64:0123456789abcdef"},
-///     "diagnostics": {every Diagnostics field (diagnostics.hpp)},
-///     "data": {...}            // only when written with include_data
+///             "screened": false, "start": "auto", "num_points": 240},
+///     "options": {every other FitOptions field},
+///     "data_summary": {"num_rows", "inputs": [{"name", "min", "max",
+///                      "num_distinct"}], "loss_min", "loss_max",
+///                      "compute_min", "compute_max", "compute_source",
+///                      "hash": "fnv1a64:0123456789abcdef"},
+///     "diagnostics": {every Diagnostics field (diagnostics_types.hpp)},
+///     "data": {"input_names", "inputs": {...}, "loss", "weights", "groups",
+///              "compute"},                  // unless include_data = false
+///     "digest": {"algorithm": "sha256", "canonicalization": "RFC 8785",
+///                "value": "<64 hex>", "fields": {"format": "<16 hex>", ...}}
 ///   }
+///
+/// The digest: `value` is the SHA-256 of the RFC 8785 (JCS) canonical form
+/// of the card without "digest" (any JCS implementation and sha256sum can
+/// check it); `fields` holds the first 16 hex digits of the SHA-256 of each
+/// field's canonical form — every member of a top-level object
+/// ("law.formula", "fit.converged", "diagnostics.identified",
+/// "options.max_iterations", "data.groups"), every element of a top-level
+/// array ("parameters[3]") and every top-level scalar — so that a mismatch
+/// names the first field that differs.
+/// WARNING: the digest detects edits and corruption; it is not a signature
+/// (anyone can recompute a SHA-256). A card with data is therefore also
+/// re-checked on load: its objective and certification are recomputed on
+/// the data (CheckOptimum, fit.hpp) and must match.
 ///
 /// Numbers: every double is written in its shortest round-trip decimal form,
 /// so reading a card gives bit-identical parameters. JSON has no infinity or
 /// NaN: infinite bounds (and the objective of a failed fit) are written as
-/// the strings "inf" / "-inf"; NaN is never written.
-///
-/// A loaded card is a FitResult without data (like FromParams): it predicts
-/// and drives allocation, and its report shows the original fit's settings
-/// and data summary, but analyses that refit (bootstrap, backtests) need the
-/// data. Cards written with `include_data` carry the observations too; on
-/// load their hash is recomputed and must match `data_summary.hash`.
+/// the strings "inf" / "-inf"; NaN (diagnostics, given parameters'
+/// certification) as "nan".
 ///
 /// Laws: a built-in law is stored by name (and must be built in when the
 /// card is read: UnknownName naming `law.name` otherwise); a formula law
@@ -44,9 +58,8 @@
 /// rebuilt on load.
 /// WARNING: a law defined by a function (MakeNumericLaw, or a Python
 /// callable) cannot be restored: loading its card fails naming `law.formula`.
-/// WARNING: `data_summary.hash` is FNV-1a over the raw bytes of x, loss and
-/// weights (data.hpp): it identifies the exact doubles, so re-reading a CSV
-/// that was rounded on the way gives a different hash.
+/// WARNING: format_version 1 cards (no digest) load only with
+/// verify = false, as given parameters.
 #pragma once
 
 #include <string>
@@ -56,16 +69,31 @@
 namespace scalefit {
 
 /// The fit-card format version this build writes (and the newest it reads).
-inline constexpr int kFitCardFormatVersion = 1;
+inline constexpr int kFitCardFormatVersion = 2;
 
 /// Options for writing a card.
 struct FitCardOptions {
-  /// Also store the observations (inputs, loss, weights, groups), so the
-  /// loaded result has data again (bootstrap, backtests). Off by default:
-  /// cards are meant to be small and shareable.
-  bool include_data = false;
+  /// Also store the observations (inputs, loss, weights, groups, reported
+  /// compute), so the loaded result has its data: intervals, bootstrap,
+  /// backtests, and the re-check on load. On by default; false writes a
+  /// small card that still carries every claim but no uncertainty.
+  bool include_data = true;
   /// Spaces per indentation level; < 0 writes one line.
   int indent = 2;
+};
+
+/// Options for reading a card.
+struct FitCardLoadOptions {
+  /// true: the card must match its digest (else InvalidArgument naming the
+  /// first field that differs), its parameters must lie within their
+  /// recorded bounds, and a card with data is re-checked (objective and
+  /// certification recomputed). The result then carries the card's claims.
+  /// false: only the law, parameters, FLOP convention and units are read,
+  /// and the result is given parameters (like FromParams: `fitted` false, no
+  /// convergence, diagnostics or uncertainty claims, no data); parameters
+  /// must lie in the law's domain. For edited, hand-written or
+  /// format_version 1 cards.
+  bool verify = true;
 };
 
 /// The card as a JSON string. Throws InvalidArgument for a result without a
@@ -75,10 +103,11 @@ std::string FitCardToString(const FitResult& result,
 
 /// Parses a card. Validates everything and throws InvalidArgument (or
 /// UnknownName for an unknown law, parameter or objective) naming the field,
-/// e.g. "fit card <source>: parameters[3].value ('alpha') is not finite".
+/// e.g. "fit card <source>: parameters[3].value ('alpha'): is not finite".
 /// `source` names the card in error messages (a path, or "<string>").
 FitResult FitCardFromString(const std::string& json,
-                            const std::string& source = "<string>");
+                            const std::string& source = "<string>",
+                            const FitCardLoadOptions& options = {});
 
 /// Writes the card to `path` (overwrites). Throws InvalidArgument naming the
 /// path when it cannot be written.
@@ -87,6 +116,7 @@ void SaveFitCard(const FitResult& result, const std::string& path,
 
 /// Reads a card from `path`. Throws InvalidArgument naming the path when it
 /// cannot be read, and as FitCardFromString for bad content.
-FitResult LoadFitCard(const std::string& path);
+FitResult LoadFitCard(const std::string& path,
+                      const FitCardLoadOptions& options = {});
 
 }  // namespace scalefit

@@ -43,6 +43,7 @@
 /// two terms (forward − embeddings − final_logits); see docs/flops.md.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -441,6 +442,66 @@ inline double TrainingFlops(FlopConvention convention, const Architecture* arch,
   detail::ThrowBadConvention(convention);
 }
 
+/// True for the conventions that count FLOPs from a model's shape and so
+/// need an Architecture ("kaplan", "hoffmann_detailed"); false for "6ND".
+inline bool NeedsArchitecture(FlopConvention convention) {
+  return convention != FlopConvention::k6ND;
+}
+
+/// Training FLOPs per token of a model with the PROPORTIONS of `shape`,
+/// scaled to N parameters: what "an architecture" means when allocation asks
+/// for the FLOPs of a model size N that no architecture was given for.
+///
+/// The shape fixes λ = n_layers/d_model, ρa = d_attn/d_model,
+/// ρf = d_ff/d_model, the head size k, the vocabulary V and the context S;
+/// the width d (continuous) is the one with N parameters under the
+/// convention's own parameter count, then
+///   6ND:                f(N) = 6·N
+///   kaplan:             N = N_ne = 2λ(2ρa + ρf)·d³   (NonEmbeddingParams)
+///                       f(N) = 6·N + 6·L·S·d_attn    (Eq. 2.2 above)
+///   hoffmann_detailed:  N = N_total = λ(4ρa + 2ρf)·d³ + V·d  (TotalParams)
+///                       f(N) = 3·forward/S = 6·N + 6·V·d + 12·L·S·d_attn
+///                              + 9·L·H·S             (Appendix F above)
+/// with L = λ·d, d_attn = ρa·d, H = ρa·d/k. At N = the shape's own parameter
+/// count (NonEmbeddingParams / TotalParams) this is exactly
+/// KaplanTrainingFlops(shape, 1) / HoffmannTrainingFlops(shape, 1); f is
+/// increasing in N. Throws InvalidArgument for an invalid shape or N not
+/// finite and > 0.
+///
+/// WARNING: N must be the convention's N: non-embedding parameters for
+/// kaplan, all parameters for hoffmann_detailed (see the file comment).
+inline double PerTokenTrainingFlops(FlopConvention convention,
+                                    const Architecture& shape, double N) {
+  if (!std::isfinite(N) || !(N > 0.0)) {
+    throw InvalidArgument("N (parameters) must be finite and > 0 (got " +
+                          FormatFull(N) + ")");
+  }
+  if (convention == FlopConvention::k6ND) return 6.0 * N;
+  const detail::Dims a = detail::ToDims(shape);
+  const double lambda = a.n_layers / a.d_model;
+  const double rho_a = a.d_attn / a.d_model;
+  const double rho_f = a.d_ff / a.d_model;
+  const double S = a.seq_len;
+  if (convention == FlopConvention::kKaplan) {
+    const double d = std::cbrt(N / (2.0 * lambda * (2.0 * rho_a + rho_f)));
+    return 6.0 * N + 6.0 * (lambda * d) * S * (rho_a * d);
+  }
+  // hoffmann_detailed: c3·d³ + V·d = N, increasing and convex in d > 0.
+  // Newton from min(cbrt(N/c3), N/V), an upper bound on the root, descends
+  // monotonically onto it.
+  const double c3 = lambda * (4.0 * rho_a + 2.0 * rho_f);
+  const double V = a.vocab;
+  double d = std::min(std::cbrt(N / c3), N / V);
+  for (int it = 0; it < 200; ++it) {
+    const double step = (c3 * d * d * d + V * d - N) / (3.0 * c3 * d * d + V);
+    d -= step;
+    if (!(std::abs(step) > 1e-15 * d)) break;
+  }
+  const double L = lambda * d, d_attn = rho_a * d;
+  const double H = d_attn / static_cast<double>(shape.KeySize());
+  return 6.0 * N + 6.0 * V * d + 12.0 * L * S * d_attn + 9.0 * L * H * S;
+}
+
 }  // namespace scalefit::flops
 
 namespace scalefit {
@@ -476,18 +537,29 @@ class FlopModel {
   static FlopModel General(const std::string& name,
                            std::function<double(double, double)> flops,
                            const std::string& description = "");
-  /// The model of a named convention from flops.hpp. Only "6ND" is a
-  /// function of (N, D) alone; "kaplan" and "hoffmann_detailed" need an
-  /// architecture and throw InvalidArgument saying so (use PerToken with
-  /// flops::KaplanTrainingFlops for a fixed architecture family).
-  static FlopModel FromConvention(const std::string& convention,
-                                  double k = 6.0);
+  /// The model of a named convention (flops::ParseFlopConvention; UnknownName
+  /// listing the names otherwise): "6ND" is SixND(6) and takes no
+  /// architecture; "kaplan" and "hoffmann_detailed" are
+  /// PerToken(flops::PerTokenTrainingFlops(convention, *architecture, N)):
+  /// models of the architecture's shape scaled to N. Throws InvalidArgument
+  /// when a convention that needs an architecture gets none, or 6ND gets one.
+  static FlopModel FromConvention(
+      const std::string& convention,
+      const flops::Architecture* architecture = nullptr);
+  /// SixND(k) for "6ND" (any other name: as above, needing an architecture).
+  static FlopModel FromConvention(const std::string& convention, double k);
+  /// A placeholder meaning "the fit's own convention": the default of every
+  /// allocation, interval and backtest function, replaced there by the
+  /// result's FitResult::flop_model(). Its Flops() throws.
+  static FlopModel OfFit();
 
   const std::string& name() const { return name_; }
   const std::string& description() const { return description_; }
   /// k for SixND models, NaN otherwise.
   double k() const { return k_; }
   bool is_six_nd() const { return kind_ == Kind::kSixND; }
+  /// True for the OfFit() placeholder.
+  bool is_of_fit() const { return kind_ == Kind::kOfFit; }
 
   /// C(N, D) FLOPs.
   double Flops(double N, double D) const;
@@ -499,7 +571,7 @@ class FlopModel {
   double MaxLogParams(double log_C) const;
 
  private:
-  enum class Kind { kSixND, kPerToken, kGeneral };
+  enum class Kind { kSixND, kPerToken, kGeneral, kOfFit };
   Kind kind_ = Kind::kSixND;
   std::string name_ = "6ND";
   std::string description_;
@@ -558,16 +630,59 @@ inline FlopModel FlopModel::General(const std::string& name,
   return m;
 }
 
+inline FlopModel FlopModel::FromConvention(
+    const std::string& convention, const flops::Architecture* architecture) {
+  const flops::FlopConvention c = flops::ParseFlopConvention(convention);
+  if (!flops::NeedsArchitecture(c)) {
+    if (architecture != nullptr) {
+      throw InvalidArgument(
+          "FLOP convention \"6ND\" counts C = 6·N·D and takes no "
+          "architecture; drop it, or use \"kaplan\" or "
+          "\"hoffmann_detailed\" to count attention FLOPs from the shape");
+    }
+    return SixND(6.0);
+  }
+  if (architecture == nullptr) {
+    throw InvalidArgument(
+        "FLOP convention \"" + convention +
+        "\" counts FLOPs from the model's shape, so it needs an architecture "
+        "(n_layers, d_model, n_heads, vocab_size, seq_len; see "
+        "flops::Architecture); only \"6ND\" works from N and D alone");
+  }
+  architecture->Validate();
+  const flops::Architecture shape = *architecture;
+  std::ostringstream os;
+  os << (c == flops::FlopConvention::kKaplan
+             ? "C = (6·N + 6·n_layer·n_ctx·d_attn)·D (Kaplan et al. 2020 Eq. "
+               "2.2; N = non-embedding parameters)"
+             : "C = 3·forward FLOPs per token·D (Hoffmann et al. 2022 App. F; "
+               "N = all parameters)")
+     << ", for models shaped like n_layers " << shape.n_layers << ", d_model "
+     << shape.d_model << ", n_heads " << shape.n_heads << ", d_ff "
+     << shape.FeedForwardSize() << ", vocab " << shape.vocab_size
+     << ", seq_len " << shape.seq_len << " scaled to N";
+  return PerToken(
+      convention,
+      [c, shape](double N) {
+        return flops::PerTokenTrainingFlops(c, shape, N);
+      },
+      os.str());
+}
+
 inline FlopModel FlopModel::FromConvention(const std::string& convention,
                                            double k) {
   const flops::FlopConvention c = flops::ParseFlopConvention(convention);
   if (c == flops::FlopConvention::k6ND) return SixND(k);
-  throw InvalidArgument(
-      "FLOP convention \"" + convention +
-      "\" depends on the architecture, not on N and D alone, so it cannot "
-      "define an N/D allocation; use \"6ND\", or FlopModel::PerToken with "
-      "flops::KaplanTrainingFlops / HoffmannTrainingFlops for a fixed "
-      "architecture family");
+  return FromConvention(convention, nullptr);  // throws: needs a shape
+}
+
+inline FlopModel FlopModel::OfFit() {
+  FlopModel m;
+  m.kind_ = Kind::kOfFit;
+  m.k_ = std::numeric_limits<double>::quiet_NaN();
+  m.name_ = "the fit's FLOP convention";
+  m.description_ = "resolved against the result (FitResult::flop_model())";
+  return m;
 }
 
 inline double FlopModel::Flops(double N, double D) const {
@@ -578,8 +693,12 @@ inline double FlopModel::Flops(double N, double D) const {
       return per_token_(N) * D;
     case Kind::kGeneral:
       return general_(N, D);
+    case Kind::kOfFit:
+      break;
   }
-  return std::numeric_limits<double>::quiet_NaN();
+  throw InvalidArgument(
+      "FlopModel::OfFit() stands for a fit's FLOP convention and must be "
+      "resolved against the result (FitResult::flop_model()) before use");
 }
 
 inline double FlopModel::LogTokens(double log_N, double log_C) const {
@@ -603,6 +722,8 @@ inline double FlopModel::LogTokens(double log_N, double log_C) const {
         return std::numeric_limits<double>::quiet_NaN();
       return detail::Bisect(s, -detail::kLogLimit, detail::kLogLimit);
     }
+    case Kind::kOfFit:
+      return Flops(1.0, 1.0);  // throws: not resolved
   }
   return std::numeric_limits<double>::quiet_NaN();
 }

@@ -28,8 +28,16 @@ pyb::object OptionalArray(const std::vector<double>& v) {
 void RegisterAllocation(pyb::module_& m) {
   pyb::class_<FlopModel>(m, "FlopModel")
       .def_static("six_nd", &FlopModel::SixND, pyb::arg("k") = 6.0)
-      .def_static("from_convention", &FlopModel::FromConvention,
-                  pyb::arg("convention"), pyb::arg("k") = 6.0)
+      .def_static(
+          "from_convention",
+          [](const std::string& convention,
+             const std::optional<flops::Architecture>& arch) {
+            return FlopModel::FromConvention(convention,
+                                             arch ? &*arch : nullptr);
+          },
+          pyb::arg("convention"), pyb::arg("architecture") = pyb::none())
+      .def_static("of_fit", &FlopModel::OfFit)
+      .def_property_readonly("is_of_fit", &FlopModel::is_of_fit)
       .def_property_readonly("name", &FlopModel::name)
       .def_property_readonly("description", &FlopModel::description)
       .def_property_readonly("k", &FlopModel::k)
@@ -46,6 +54,20 @@ void RegisterAllocation(pyb::module_& m) {
           },
           pyb::arg("N"), pyb::arg("C"),
           "Tokens D with FLOPs(N, D) = C at each N (NaN where none).")
+      .def(
+          "flops_at",
+          [](const FlopModel& f,
+             const pyb::array_t<double, pyb::array::forcecast>& N,
+             const pyb::array_t<double, pyb::array::forcecast>& D) {
+            const std::vector<double> n = ToVector(N, "N"),
+                                      d = ToVector(D, "D");
+            if (n.size() != d.size())
+              throw InvalidArgument("N and D have different lengths");
+            std::vector<double> c(n.size());
+            for (size_t i = 0; i < n.size(); ++i) c[i] = f.Flops(n[i], d[i]);
+            return ToArray(c);
+          },
+          pyb::arg("N"), pyb::arg("D"), "C(N, D) per row.")
       .def("__repr__", [](const FlopModel& f) {
         return "FlopModel(" + f.name() + ": " + f.description() + ")";
       });
@@ -58,12 +80,13 @@ void RegisterAllocation(pyb::module_& m) {
       .def_readonly("loss_opt", &Allocation::loss_opt)
       .def_readonly("flop_convention", &Allocation::flop_convention)
       .def_readonly("method", &Allocation::method)
+      .def_readonly("decades_beyond_data", &Allocation::decades_beyond_data)
       .def_readonly("warning", &Allocation::warning)
       .def(PickleFields<Allocation>(
           &Allocation::C, &Allocation::N_opt, &Allocation::D_opt,
           &Allocation::tokens_per_param, &Allocation::loss_opt,
           &Allocation::flop_convention, &Allocation::method,
-          &Allocation::warning));
+          &Allocation::decades_beyond_data, &Allocation::warning));
 
   // Columns expose numpy copies; the uncertainty module fills lower/upper
   // through set_interval.
@@ -92,6 +115,12 @@ void RegisterAllocation(pyb::module_& m) {
       .def_readonly("method", &AllocationTable::method)
       .def_readonly("warning", &AllocationTable::warning)
       .def_readonly("has_data", &AllocationTable::has_data)
+      .def_readonly("fitted", &AllocationTable::fitted)
+      .def_readonly("compute_max", &AllocationTable::compute_max)
+      .def_property_readonly("decades_beyond_data",
+                             [](const AllocationTable& t) {
+                               return ToArray(t.decades_beyond_data);
+                             })
       .def_readonly("tokens_per_param_fixed",
                     &AllocationTable::tokens_per_param_fixed)
       .def_readwrite("level", &AllocationTable::level)
@@ -130,12 +159,13 @@ void RegisterAllocation(pyb::module_& m) {
       .def(PickleFields<AllocationTable>(
           &AllocationTable::kind, &AllocationTable::law,
           &AllocationTable::flop_convention, &AllocationTable::flop_description,
-          &AllocationTable::method, &AllocationTable::has_data,
+          &AllocationTable::method, &AllocationTable::fitted, &AllocationTable::has_data,
           &AllocationTable::tokens_per_param_fixed, &AllocationTable::level,
           &AllocationTable::interval_method, &AllocationTable::C,
           &AllocationTable::N_opt, &AllocationTable::D_opt,
           &AllocationTable::tokens_per_param, &AllocationTable::loss_opt,
-          &AllocationTable::target_loss, &AllocationTable::warning));
+          &AllocationTable::target_loss, &AllocationTable::decades_beyond_data,
+          &AllocationTable::compute_max, &AllocationTable::warning));
 
   pyb::class_<InferenceAwarePlan>(m, "InferenceAwarePlan")
       .def_readonly("target_loss", &InferenceAwarePlan::target_loss)

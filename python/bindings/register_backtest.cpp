@@ -402,6 +402,7 @@ void RegisterBacktest(pyb::module_& m) {
   pyb::class_<SensitivityPanel>(m, "SensitivityPanel")
       .def_readonly("law", &SensitivityPanel::law)
       .def_readonly("budget", &SensitivityPanel::budget)
+      .def_readonly("flop_convention", &SensitivityPanel::flop_convention)
       .def_readonly("rows", &SensitivityPanel::rows)
       .def_readonly("a_spread", &SensitivityPanel::a_spread)
       .def_readonly("N_opt_ratio", &SensitivityPanel::N_opt_ratio)
@@ -414,7 +415,8 @@ void RegisterBacktest(pyb::module_& m) {
           &SensitivityPanel::law, &SensitivityPanel::budget,
           &SensitivityPanel::rows, &SensitivityPanel::a_spread,
           &SensitivityPanel::N_opt_ratio,
-          &SensitivityPanel::loss_opt_rel_spread));
+          &SensitivityPanel::loss_opt_rel_spread,
+          &SensitivityPanel::flop_convention));
   m.def(
       "sensitivity",
       [](const FitResult& fit, double budget,

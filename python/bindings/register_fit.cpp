@@ -8,7 +8,8 @@ namespace {
 FitResult FitPy(const LawPtr& law, const pyb::dict& inputs,
                 const pyb::array_t<double, pyb::array::forcecast>& loss,
                 const pyb::object& weights, const pyb::object& groups,
-                const FitOptions& options) {
+                const FitOptions& options, const pyb::object& compute,
+                const std::map<std::string, double>& units) {
   Observations obs = MakeObservations(
       law->info().input_names, ToColumns(inputs), ToVector(loss, "loss"),
       weights.is_none()
@@ -18,7 +19,33 @@ FitResult FitPy(const LawPtr& law, const pyb::dict& inputs,
                 "weights"),
       groups.is_none() ? std::vector<std::int64_t>{}
                        : groups.cast<std::vector<std::int64_t>>());
+  if (!compute.is_none())
+    obs.compute = ToVector(
+        pyb::array_t<double, pyb::array::forcecast>::ensure(compute), "C");
+  ConvertUnits(&obs, units);
   return WithoutGil([&] { return Fit(law, obs, options); });
+}
+
+// Named input columns as row-major rows in the law's input order.
+std::vector<double> RowMajor(const FitResult& r, const pyb::dict& inputs) {
+  const auto cols = ToColumns(inputs);
+  const LawInfo& info = r.law->info();
+  std::vector<const std::vector<double>*> in;
+  for (const auto& name : info.input_names) {
+    const auto it = cols.find(name);
+    if (it == cols.end())
+      throw InvalidArgument("missing input '" + name + "' of law '" +
+                            info.name + "'");
+    in.push_back(&it->second);
+  }
+  const size_t n = in.empty() ? 0 : in[0]->size();
+  std::vector<double> x;
+  for (size_t i = 0; i < n; ++i)
+    for (const auto* c : in) {
+      if (c->size() != n) throw InvalidArgument("inputs of different lengths");
+      x.push_back((*c)[i]);
+    }
+  return x;
 }
 
 pyb::dict ParamsDict(const FitResult& r) {
@@ -62,6 +89,8 @@ void RegisterFit(pyb::module_& m) {
       .def_readwrite("num_refined", &FitOptions::num_refined)
       .def_readwrite("num_threads", &FitOptions::num_threads)
       .def_readwrite("flop_convention", &FitOptions::flop_convention)
+      .def_readwrite("architecture", &FitOptions::architecture)
+      .def_readwrite("compute_tolerance", &FitOptions::compute_tolerance)
       .def("is_valid", &IsValidPair<FitOptions>)
       .def(PickleFields<FitOptions>(
           &FitOptions::objective, &FitOptions::delta, &FitOptions::init,
@@ -72,7 +101,8 @@ void RegisterFit(pyb::module_& m) {
           &FitOptions::function_tolerance, &FitOptions::parameter_tolerance,
           &FitOptions::gradient_tolerance, &FitOptions::screening_tolerance,
           &FitOptions::num_refined, &FitOptions::num_threads,
-          &FitOptions::flop_convention));
+          &FitOptions::flop_convention, &FitOptions::architecture,
+          &FitOptions::compute_tolerance));
 
   pyb::class_<ParamValue>(m, "ParamValue")
       .def_readonly("name", &ParamValue::name)
@@ -95,11 +125,16 @@ void RegisterFit(pyb::module_& m) {
       .def_readonly("num_distinct", &DataSummary::num_distinct)
       .def_readonly("loss_min", &DataSummary::loss_min)
       .def_readonly("loss_max", &DataSummary::loss_max)
+      .def_readonly("compute_min", &DataSummary::compute_min)
+      .def_readonly("compute_max", &DataSummary::compute_max)
+      .def_readonly("compute_source", &DataSummary::compute_source)
       .def_readonly("hash", &DataSummary::hash)
       .def(PickleFields<DataSummary>(
           &DataSummary::num_rows, &DataSummary::input_names, &DataSummary::min,
           &DataSummary::max, &DataSummary::num_distinct, &DataSummary::loss_min,
-          &DataSummary::loss_max, &DataSummary::hash));
+          &DataSummary::loss_max, &DataSummary::compute_min,
+          &DataSummary::compute_max, &DataSummary::compute_source,
+          &DataSummary::hash));
 
   pyb::class_<FitResult>(m, "FitResult")
       // Pickles through its fit card with the data: exact (shortest
@@ -120,8 +155,12 @@ void RegisterFit(pyb::module_& m) {
       .def_property_readonly("params", &ParamsDict)
       .def_readonly("param_values", &FitResult::params)
       .def_property_readonly("values", &FitResult::values)
+      .def_readonly("fitted", &FitResult::fitted)
       .def_readonly("has_data", &FitResult::has_data)
       .def_readonly("converged", &FitResult::converged)
+      .def_readonly("relative_gradient", &FitResult::relative_gradient)
+      .def_readonly("units", &FitResult::units)
+      .def("flop_model", &FitResult::flop_model)
       .def_readonly("message", &FitResult::message)
       .def_readonly("objective", &FitResult::objective)
       .def_readonly("iterations", &FitResult::iterations)
@@ -145,6 +184,20 @@ void RegisterFit(pyb::module_& m) {
           },
           pyb::arg("inputs"))
       .def(
+          "compute_at",
+          [](const FitResult& r, const pyb::dict& inputs) {
+            return ToArray(r.ComputeAt(RowMajor(r, inputs)));
+          },
+          pyb::arg("inputs"),
+          "Training compute (FLOPs) of each row under the fit's convention.")
+      .def(
+          "decades_beyond_data",
+          [](const FitResult& r, const pyb::dict& inputs) {
+            return ToArray(r.DecadesBeyondData(RowMajor(r, inputs)));
+          },
+          pyb::arg("inputs"),
+          "Decades of compute beyond the largest fitted run, per row.")
+      .def(
           "residuals",
           [](const FitResult& r) { return ToArray(r.Residuals()); },
           "Raw residuals of the stored data in the objective's space "
@@ -164,6 +217,7 @@ void RegisterFit(pyb::module_& m) {
             }
             d["loss"] = ToArray(obs.loss);
             if (!obs.weights.empty()) d["weights"] = ToArray(obs.weights);
+            if (!obs.compute.empty()) d["C"] = ToArray(obs.compute);
             return d;
           },
           "The stored observations as columns (inputs, loss, weights if "
@@ -174,13 +228,30 @@ void RegisterFit(pyb::module_& m) {
 
   m.def("fit", &FitPy, pyb::arg("law"), pyb::arg("inputs"), pyb::arg("loss"),
         pyb::arg("weights") = pyb::none(), pyb::arg("groups") = pyb::none(),
-        pyb::arg("options") = FitOptions{},
-        "Fit a law (the GIL is released while the solver runs).");
+        pyb::arg("options") = FitOptions{}, pyb::arg("compute") = pyb::none(),
+        pyb::arg("units") = std::map<std::string, double>{},
+        "Fit a law (the GIL is released while the solver runs). `compute` is "
+        "the runs' reported C (FLOPs), `units` the factors the inputs are in.");
   m.def(
       "from_params",
       [](const LawPtr& law, const std::map<std::string, double>& params,
-         const std::string& conv) { return FromParams(law, params, conv); },
-      pyb::arg("law"), pyb::arg("params"), pyb::arg("flop_convention") = "6ND");
+         const std::string& conv,
+         const std::optional<flops::Architecture>& arch) {
+        return FromParams(law, params, conv, arch);
+      },
+      pyb::arg("law"), pyb::arg("params"), pyb::arg("flop_convention") = "6ND",
+      pyb::arg("architecture") = pyb::none());
+  m.def("parse_unit", &ParseUnit, pyb::arg("name"), pyb::arg("unit"),
+        "A unit factor from '1e6', 'K', 'M', 'B', 'T' or 'PF-day'.");
+  m.def(
+      "check_optimum",
+      [](const FitResult& r) {
+        const OptimumCheck c = CheckOptimum(r);
+        return std::make_pair(c.objective, c.relative_gradient);
+      },
+      pyb::arg("result"),
+      "(objective, relative_gradient) recomputed on the attached data.");
+  m.attr("MAX_RELATIVE_GRADIENT") = kMaxRelativeGradient;
   m.def("format_full", &FormatFull);
   m.def("format_short", &FormatShort, pyb::arg("v"), pyb::arg("digits") = 6,
         "v to `digits` significant digits (what people read).");

@@ -95,7 +95,12 @@ void RegisterFlops(pyb::module_& m) {
                              &Architecture::FeedForwardSize)
       .def_property_readonly("key_size", &Architecture::KeySize)
       .def_property_readonly("attention_size", &Architecture::AttentionSize)
-      .def("__repr__", &ArchRepr);
+      .def("__repr__", &ArchRepr)
+      .def(PickleFields<Architecture>(
+          &Architecture::n_layers, &Architecture::d_model,
+          &Architecture::n_heads, &Architecture::d_ff, &Architecture::ff_ratio,
+          &Architecture::vocab_size, &Architecture::seq_len,
+          &Architecture::kv_size));
 
   f.def("conventions", [] {
     std::vector<std::string> v;

@@ -14,11 +14,19 @@ void RegisterIo(pyb::module_& m) {
         o.indent = indent;
         return FitCardToString(r, o);
       },
-      pyb::arg("result"), pyb::arg("include_data") = false,
+      pyb::arg("result"), pyb::arg("include_data") = true,
       pyb::arg("indent") = 2, "The fit card (JSON) of a result.");
-  m.def("fit_card_from_string", &FitCardFromString, pyb::arg("text"),
-        pyb::arg("source") = "<string>",
-        "Parse and validate a fit card; `source` names it in errors.");
+  m.def(
+      "fit_card_from_string",
+      [](const std::string& text, const std::string& source, bool verify) {
+        FitCardLoadOptions o;
+        o.verify = verify;
+        return FitCardFromString(text, source, o);
+      },
+      pyb::arg("text"), pyb::arg("source") = "<string>",
+      pyb::arg("verify") = true,
+      "Parse and validate a fit card; `source` names it in errors; "
+      "verify=False reads it as given parameters.");
   m.def(
       "save_fit_card",
       [](const FitResult& r, const std::string& path, bool include_data) {
@@ -26,10 +34,18 @@ void RegisterIo(pyb::module_& m) {
         o.include_data = include_data;
         SaveFitCard(r, path, o);
       },
-      pyb::arg("result"), pyb::arg("path"), pyb::arg("include_data") = false,
+      pyb::arg("result"), pyb::arg("path"), pyb::arg("include_data") = true,
       "Write a result's fit card to `path`.");
-  m.def("load_fit_card", &LoadFitCard, pyb::arg("path"),
-        "Read and validate a fit card from `path`.");
+  m.def(
+      "load_fit_card",
+      [](const std::string& path, bool verify) {
+        FitCardLoadOptions o;
+        o.verify = verify;
+        return LoadFitCard(path, o);
+      },
+      pyb::arg("path"), pyb::arg("verify") = true,
+      "Read and validate a fit card from `path` (verify=False: given "
+      "parameters).");
 }
 
 }  // namespace scalefit::py

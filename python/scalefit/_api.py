@@ -6,9 +6,11 @@ from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _core
-from ._inputs import (Frame, as_float, as_mapping, as_str, data_columns, fit_options,
+from ._inputs import (Frame, architecture_arg, as_float, as_mapping, as_str, data_columns,
+                      fit_options, units_arg,
                       law_inputs, param_values)
 from ._user_laws import formula_for_data, is_formula, make_law
+from ._warnings import warn_diagnostics
 from .results import FitResult
 
 LawLike = Union[str, "_core.Law"]
@@ -70,6 +72,7 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
         fixed: Optional[Sequence[str]] = None, tie: Any = None, grid: Any = None,
         groups: Any = None, columns: Optional[Mapping[str, str]] = None,
         threads: Optional[int] = None, flop_convention: str = "6ND",
+        architecture: Any = None, units: Optional[Mapping[str, Any]] = None,
         solver: Optional[Mapping[str, Any]] = None, **inputs: Any) -> FitResult:
     """Fit a scaling law.
 
@@ -96,6 +99,17 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
         so ``result.predict(new_frame)`` finds the same column names.
     threads : threads for ranking the default start grid and polishing starts (results do
         not depend on it).
+    flop_convention : ``"6ND"`` (default), ``"kaplan"`` or ``"hoffmann_detailed"``
+        (see docs/flops.md): how each run's compute, allocations, intervals
+        and reports count FLOPs. A ``C`` column in ``data`` (for a law that
+        does not take C) is the runs' reported compute; under 6ND rows that
+        disagree with 6·N·D by more than 5 % are an error naming them.
+    architecture : a ``scalefit.flops.Architecture``; required by ``"kaplan"``
+        and ``"hoffmann_detailed"`` (models of its shape scaled to each N).
+    units : the units the inputs are given in, converted to plain counts
+        before the fit: ``{"N": 1e6, "D": 1e9}`` or ``{"N": "M", "D": "B"}``
+        ("K", "M", "B", "T"; "PF-day" for C). The result records them;
+        parameters, predictions and allocations are in plain counts.
     solver : other ``FitOptions`` fields by name, e.g. ``{"max_iterations": 200}``
         or ``{"screening_tolerance": 0}`` to polish every start of a large grid
         to full tolerance instead of screening it (see docs/objectives.md).
@@ -104,14 +118,20 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
     """
     frame = Frame(data)
     lw = _law_for_data(law, frame, inputs, loss, columns)
+    extra = [] if "C" in lw.input_names else ["C"]
     got = law_inputs(lw.input_names, frame, inputs, loss=loss, weights=weights, groups=groups,
-                     columns=columns, law_name=lw.name)
+                     columns=columns, law_name=lw.name, extra=extra)
     opts = fit_options(lw, objective=objective, delta=delta, init=init, bounds=bounds,
                        fixed=fixed, tie=tie, grid=grid, threads=threads,
-                       flop_convention=flop_convention, solver=solver)
+                       flop_convention=flop_convention, architecture=architecture,
+                       solver=solver)
+    factors = units_arg(units, lw)
     with data_columns(got.columns):
-        core = _core.fit(lw, got.inputs, got.loss, got.weights, got.groups, opts)
-    return FitResult(core, got.columns)
+        core = _core.fit(lw, got.inputs, got.loss, got.weights, got.groups, opts,
+                         got.extra.get("C"), factors)
+    result = FitResult(core, got.columns)
+    warn_diagnostics(result, ("implausible_magnitude",))
+    return result
 
 
 def evaluate(law: LawLike, params: Mapping[str, float], data: Any = None,
@@ -139,10 +159,14 @@ def evaluate(law: LawLike, params: Mapping[str, float], data: Any = None,
 
 
 def from_params(law: LawLike, params: Mapping[str, float], *,
-                flop_convention: str = "6ND") -> FitResult:
-    """A result from published parameters, without data (no uncertainty)."""
+                flop_convention: str = "6ND", architecture: Any = None) -> FitResult:
+    """A result from published parameters, without data: given parameters
+    (``fitted`` False: no convergence, diagnostics or uncertainty claims).
+    Each value must lie in the law's parameter domain (its default bounds);
+    ``flop_convention``/``architecture`` as in :func:`fit`."""
     lw = globals()["law"](law)
     params = as_mapping(params, "params", "{'alpha': 0.3, 'A': 10.0}")
     return FitResult(_core.from_params(lw, {k: as_float(v, f"params['{k}']")
                                             for k, v in params.items()},
-                                       as_str(flop_convention, "flop_convention")))
+                                       as_str(flop_convention, "flop_convention"),
+                                       architecture_arg(architecture)))

@@ -539,14 +539,51 @@ def level_arg(level: Any) -> float:
     return float(level)
 
 
-def flop_model(k: Any) -> "_core.FlopModel":
-    """``k`` FLOPs per parameter per token (C = k·N·D) or a ``_core.FlopModel``."""
+def architecture_arg(value: Any) -> Optional["_core.flops.Architecture"]:
+    """None or a ``scalefit.flops.Architecture``."""
+    if value is None or isinstance(value, _core.flops.Architecture):
+        return value
+    raise TypeError("architecture must be a scalefit.flops.Architecture (or None), got "
+                    f"{type(value).__name__}")
+
+
+def flop_model(k: Any = None, convention: Any = None,
+               architecture: Any = None) -> "_core.FlopModel":
+    """The FLOP model of an allocation call: the fit's own convention when
+    nothing is given; ``convention`` (a name, with ``architecture`` where it
+    needs one); ``k`` FLOPs per parameter per token (C = k·N·D); or a
+    ``_core.FlopModel``."""
     if isinstance(k, _core.FlopModel):
         return k
+    if convention is not None:
+        if k is not None:
+            raise ValueError("give convention= or k=, not both")
+        return _core.FlopModel.from_convention(as_str(convention, "convention"),
+                                               architecture_arg(architecture))
+    if architecture is not None:
+        raise ValueError("architecture= needs convention= ('kaplan' or 'hoffmann_detailed')")
+    if k is None:
+        return _core.FlopModel.of_fit()
     if not _is_number(k):
         raise TypeError(
             f"k must be a number (FLOPs per parameter per token), got {type(k).__name__}")
     return _core.FlopModel.six_nd(float(k))
+
+
+def units_arg(value: Any, law) -> Dict[str, float]:
+    """{column: factor} from ``units=``: numbers or "K", "M", "B", "T",
+    "PF-day" (parsed in C++); the keys are the law's inputs or "C"."""
+    if value is None:
+        return {}
+    m = as_mapping(value, "units", "{'N': 1e6, 'D': 'B'}")
+    check_keys(m, list(law.input_names) + ["C"], "column", " in units=")
+    out = {}
+    for name, v in m.items():
+        if isinstance(v, str):
+            out[name] = float(_core.parse_unit(name, v))
+        else:
+            out[name] = as_float(v, f"units['{name}']")
+    return out
 
 
 def other_inputs(value: Any) -> Optional[Dict[str, float]]:
@@ -628,7 +665,7 @@ def _ties(value: Any, law) -> List[Tuple[str, str]]:
 def fit_options(law, *, objective: Any = "huber_log", delta: Any = 1e-3, init: Any = None,
                 bounds: Any = None, fixed: Any = None, tie: Any = None, grid: Any = None,
                 threads: Any = None, flop_convention: Any = "6ND",
-                solver: Any = None) -> "_core.FitOptions":
+                architecture: Any = None, solver: Any = None) -> "_core.FitOptions":
     """A ``_core.FitOptions`` from ``scalefit.fit``'s keyword arguments,
     validated by the core (``FitOptions::IsValid``)."""
     o = _core.FitOptions()
@@ -648,6 +685,7 @@ def fit_options(law, *, objective: Any = "huber_log", delta: Any = 1e-3, init: A
     if threads is not None:
         o.num_threads = as_int(threads, "threads")
     o.flop_convention = as_str(flop_convention, "flop_convention")
+    o.architecture = architecture_arg(architecture)
     if solver is not None:
         set_fields(o, solver, "solver")
     return o  # the core validates the rest (FitOptions::IsValid) when it runs

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Optional
 from . import _core
 from ._inputs import (as_bool, as_column, as_float, as_str, flop_model, level_arg,
                       other_inputs as _other, unwrap)
+from ._warnings import warn_table
 from .results import AllocationColumn, AllocationTable, BootstrapResult
 
 __all__ = ["AllocationTable", "AllocationColumn", "compute_optimal", "loss_to_compute",
@@ -26,7 +27,8 @@ __all__ = ["AllocationTable", "AllocationColumn", "compute_optimal", "loss_to_co
 COLUMNS = tuple(_core.AllocationTable.column_names())
 
 
-def compute_optimal(result: Any, flops: Any, *, k: Any = 6.0, level: Optional[float] = None,
+def compute_optimal(result: Any, flops: Any, *, k: Any = None, convention: Any = None,
+                    architecture: Any = None, level: Optional[float] = None,
                     method: str = "auto",
                     other_inputs: Optional[Mapping[str, float]] = None,
                     allow_unidentified: bool = False) -> AllocationTable:
@@ -36,9 +38,12 @@ def compute_optimal(result: Any, flops: Any, *, k: Any = 6.0, level: Optional[fl
     ----------
     result : a FitResult (``scalefit.fit`` or ``scalefit.from_params``) of a
         law with inputs ``N`` and ``D``, or a BootstrapResult.
-    flops : a budget or array of budgets in FLOPs (C = k·N·D).
-    k : FLOPs per parameter per token (6 = the "6ND" convention), or a
-        ``scalefit._core.FlopModel``.
+    flops : a budget or array of budgets in FLOPs, counted under the fit's
+        FLOP convention (``result.flop_convention``) unless overridden.
+    k, convention, architecture : override the fit's FLOP convention: ``k``
+        FLOPs per parameter per token (C = k·N·D), or a named ``convention``
+        ("6ND", "kaplan", "hoffmann_detailed", the last two with an
+        ``architecture``); or pass a ``scalefit._core.FlopModel`` as ``k``.
     level : confidence level for intervals: delta method for a FitResult
         (chinchilla), bootstrap percentiles for a BootstrapResult
         (``fit.bootstrap(...)``, any law with N and D).
@@ -49,12 +54,20 @@ def compute_optimal(result: Any, flops: Any, *, k: Any = 6.0, level: Optional[fl
         (``result.diagnostics.identified`` is False) raises
         ``scalefit.ScalefitError`` unless this is True; the table then
         carries the warning (``.warning``).
+
+    Every row carries ``decades_beyond_data`` (decades of compute beyond
+    the largest fitted run); past 3 decades the table's ``warning`` says so
+    and a ``scalefit.ScalefitWarning`` is issued. Plans below one parameter
+    or token, or more than 3 decades below the smallest fitted run, are
+    errors.
     """
-    return _allocate("compute_optimal", result, as_column(flops, "flops"), k, level, method,
+    return _allocate("compute_optimal", result, as_column(flops, "flops"),
+                     flop_model(k, convention, architecture), level, method,
                      other_inputs, allow_unidentified)
 
 
-def loss_to_compute(result: Any, target_loss: Any, *, k: Any = 6.0,
+def loss_to_compute(result: Any, target_loss: Any, *, k: Any = None,
+                    convention: Any = None, architecture: Any = None,
                     level: Optional[float] = None, method: str = "auto",
                     other_inputs: Optional[Mapping[str, float]] = None,
                     allow_unidentified: bool = False) -> AllocationTable:
@@ -65,44 +78,56 @@ def loss_to_compute(result: Any, target_loss: Any, *, k: Any = 6.0,
     ``allow_unidentified=True`` (the table then carries ``.warning``).
     ``level`` (e.g. 0.95) adds intervals on C, N_opt, D_opt and
     tokens_per_param: delta method for a FitResult (chinchilla), bootstrap
-    percentiles for a BootstrapResult (see docs/uncertainty.md)."""
-    return _allocate("loss_to_compute", result, as_column(target_loss, "target_loss"), k,
-                     level, method, other_inputs, allow_unidentified)
+    percentiles for a BootstrapResult (see docs/uncertainty.md). The FLOP
+    convention and the per-row ``decades_beyond_data`` are as in
+    :func:`compute_optimal`."""
+    return _allocate("loss_to_compute", result, as_column(target_loss, "target_loss"),
+                     flop_model(k, convention, architecture), level, method, other_inputs,
+                     allow_unidentified)
 
 
-def _allocate(kind, result, values, k, level, method, other_inputs, allow_unidentified):
+def _allocate(kind, result, values, fm, level, method, other_inputs, allow_unidentified):
     """compute_optimal / loss_to_compute (``kind``): point values,
     delta-method intervals for a fit, percentiles for a BootstrapResult."""
     point, delta = _KINDS[kind]
     r = unwrap(result)
     allow = as_bool(allow_unidentified, "allow_unidentified")
     _core.require_identified(r, allow)
-    fm, m, other = flop_model(k), as_str(method, "method"), _other(other_inputs)
+    m, other = as_str(method, "method"), _other(other_inputs)
     if level is None:
-        return AllocationTable(point(r, values, fm, m, other, allow))
-    if isinstance(result, BootstrapResult):  # identification was checked above
+        table = AllocationTable(point(r, values, fm, m, other, allow))
+    elif isinstance(result, BootstrapResult):  # identification was checked above
         by_replicate = (result.compute_optimal if kind == "compute_optimal"
                         else result.loss_to_compute)
         return by_replicate(values, level=level, k=fm, method=m, other_inputs=other,
                             allow_unidentified=True)
-    return AllocationTable(delta(r, values, level_arg(level), fm, m, other, True))
+    else:
+        table = AllocationTable(delta(r, values, level_arg(level), fm, m, other, True))
+    warn_table(table._c, stacklevel=4)
+    return table
 
 
 _KINDS = {"compute_optimal": (_core.compute_optimal, _core.compute_optimal_interval),
           "loss_to_compute": (_core.loss_to_compute, _core.loss_to_compute_interval)}
 
 
-def plan_at_ratio(result: Any, flops: Any, tokens_per_param: float, *, k: Any = 6.0,
+def plan_at_ratio(result: Any, flops: Any, tokens_per_param: float, *, k: Any = None,
+                  convention: Any = None, architecture: Any = None,
                   other_inputs: Optional[Mapping[str, float]] = None) -> AllocationTable:
     """The plan at a fixed tokens-per-parameter ratio (e.g. 20) for budgets
-    ``flops``: N from FLOPs(N, r·N) = C, D = r·N, and the predicted loss."""
-    return AllocationTable(_core.plan_at_ratio(
+    ``flops``: N from FLOPs(N, r·N) = C under the fit's FLOP convention
+    (or the override, as in :func:`compute_optimal`), D = r·N, and the
+    predicted loss."""
+    table = AllocationTable(_core.plan_at_ratio(
         unwrap(result), as_column(flops, "flops"),
-        as_float(tokens_per_param, "tokens_per_param"), flop_model(k), _other(other_inputs)))
+        as_float(tokens_per_param, "tokens_per_param"), flop_model(k, convention, architecture),
+        _other(other_inputs)))
+    warn_table(table._c)
+    return table
 
 
 def inference_aware(result: Any, target_loss: float, inference_tokens: float, *,
-                    k: Any = 6.0, inference_flops_per_param: float = 2.0,
+                    k: Any = None, inference_flops_per_param: float = 2.0,
                     method: str = "auto",
                     other_inputs: Optional[Mapping[str, float]] = None):
     """Inference-aware plan (Sardana & Frankle 2023): the N, D reaching

@@ -38,7 +38,7 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
              init: Optional[Mapping[str, float]] = None, bounds: Any = None,
              fixed: Optional[Sequence[str]] = None, tie: Any = None, grid: Any = None,
              groups: Any = None, columns: Optional[Mapping[str, str]] = None,
-             threads: int = 1, flop_convention: str = "6ND",
+             threads: int = 1, flop_convention: str = "6ND", architecture: Any = None,
              solver: Optional[Mapping[str, Any]] = None, **inputs: Any) -> BacktestResult:
     """Backtest a law: fit on the runs below a threshold, predict the rest.
 
@@ -63,7 +63,9 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
         delta-method interval from its fold's fit (``interval="prediction"``,
         for a new observation, or ``"confidence"``, for the mean curve) and
         the metrics include ``coverage``.
-    objective ... solver : fit options, as in :func:`scalefit.fit`.
+    objective ... solver : fit options, as in :func:`scalefit.fit`
+        (``architecture`` for the kaplan and hoffmann_detailed conventions).
+        The runs must be in plain counts (no ``units=``).
     threads : folds refitted in parallel (results do not depend on it).
 
     The report always includes the baseline "best observed loss" (every
@@ -92,7 +94,7 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
         given = [k for k, v in dict(data=data, N=N, D=D, C=C, loss=loss, weights=weights,
                                    init=init, bounds=bounds, fixed=fixed, tie=tie,
                                    grid=grid, groups=groups, solver=solver,
-                                   columns=columns).items()
+                                   architecture=architecture, columns=columns).items()
                  if v is not None] + list(inputs)
         if given:
             raise ValueError("backtest of a FitResult reuses its data and options; "
@@ -115,7 +117,7 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
     split_values = got.extra.get("C")
     opts = fit_options(lw, objective=objective, delta=delta, init=init, bounds=bounds,
                        fixed=fixed, tie=tie, grid=grid, flop_convention=flop_convention,
-                       solver=solver)
+                       architecture=architecture, solver=solver)
     with data_columns(got.columns):
         return BacktestResult(_core.backtest(lw, got.inputs, got.loss, got.weights, got.groups,
                                              opts, split_values=split_values, **common))

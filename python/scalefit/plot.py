@@ -147,13 +147,17 @@ def _data_max(result, name: str) -> float:
     return float("nan")
 
 
-def _compute_of(data, columns, k: float):
+def _compute_of(result, data, columns, k):
+    """The runs' compute: the data's C column, else C(N, D) under ``k``
+    (C = k·N·D) or the fit's own FLOP convention."""
     frame = Frame(data)
     col = (columns or {}).get("C", "C")
     if col in frame:
         return frame.column(col, "C")
-    return as_column(_flops.flops_6nd(_column(data, "N", columns), _column(data, "D", columns),
-                                      k=k), "C")
+    N, D = _column(data, "N", columns), _column(data, "D", columns)
+    if k is not None:
+        return as_column(_flops.flops_6nd(N, D, k=k), "C")
+    return as_column(unwrap(result).flop_model().flops_at(N, D), "C")
 
 
 def _budget_groups(data, columns, k):
@@ -296,7 +300,7 @@ def _fit_by_budget(result, data, ax, level, columns, extrapolate):
     k = fm.k if math.isfinite(fm.k) else 6.0
     N = _column(data, "N", columns)
     loss = _column(data, "loss", columns)
-    C = _compute_of(data, columns, k)
+    C = _compute_of(result, data, columns, k)
     groups = _budget_groups(data, columns, k)
     cmap = _plt().get_cmap("viridis")
     norm = mcolors.LogNorm(float(C.min()), float(max(C.max(), C.min() * 1.0001)))
@@ -334,26 +338,22 @@ def _fit_by_budget(result, data, ax, level, columns, extrapolate):
 
 
 def _flop_model_of(result):
-    """The FLOP model of the result's convention (6ND when the convention
-    needs an architecture and so has no model of N and D alone)."""
-    from . import _core
-    try:
-        return _core.FlopModel.from_convention(result.flop_convention)
-    except ValueError:
-        return flop_model(6.0)
+    """The FLOP model of the result's convention (with its architecture)."""
+    return unwrap(result).flop_model()
 
 
 def loss_vs_compute(result, data: Any = None, *, ax=None, flops: Optional[Sequence[float]] = None,
                     extrapolate: float = 100.0, level: Optional[float] = None,
-                    columns: Optional[Mapping[str, str]] = None, k: float = 6.0):
-    """Runs' loss against compute C (the data's C column, else 6ND) with the
+                    columns: Optional[Mapping[str, str]] = None, k: Optional[float] = None):
+    """Runs' loss against compute C (the data's C column, else C(N, D) under
+    the fit's FLOP convention, or k·N·D for a given ``k``) with the
     compute-optimal frontier L*(C) from ``allocation.compute_optimal``."""
     from matplotlib.lines import Line2D
     ax = _axes(ax)
     handles = []
     data_hi = float("nan")
     if data is not None:
-        C = _compute_of(data, columns, k)
+        C = _compute_of(result, data, columns, k)
         ax.scatter(C, _column(data, "loss", columns), s=10, color="0.4", zorder=3,
                    edgecolor="none")
         handles.append(Line2D([], [], color="0.4", marker="o", ls="", ms=4, label="runs"))
@@ -383,7 +383,7 @@ def loss_vs_compute(result, data: Any = None, *, ax=None, flops: Optional[Sequen
 
 
 def allocation(result, flops: Sequence[float], *, ax=None, level: Optional[float] = None,
-               k: float = 6.0):
+               k: Optional[float] = None):
     """N_opt(C) and D_opt(C) from ``allocation.compute_optimal``, with their
     interval bands when ``level`` is given and the result supports it; a
     dotted line at the compute of the largest fitted run."""
@@ -412,15 +412,12 @@ def allocation(result, flops: Sequence[float], *, ax=None, level: Optional[float
     return ax
 
 
-def _largest_run_compute(result, k: float) -> float:
-    """Compute of the largest fitted run, from the stored data (NaN without)."""
-    try:
-        stored = unwrap(result).stored_data()
-    except (AttributeError, ValueError):
-        return float("nan")
-    if stored is None or "N" not in stored or "D" not in stored:
-        return float("nan")
-    return float(np.max(_flops.flops_6nd(stored["N"], stored["D"], k=k)))
+def _largest_run_compute(result, k: Optional[float] = None) -> float:
+    """Compute of the largest fitted run (the card's data summary: the data's
+    C column or the fit's convention; NaN for given parameters)."""
+    core = unwrap(result)
+    c = float(core.data_summary.compute_max) if core.fitted else 0.0
+    return c if c > 0 else float("nan")
 
 
 def isoflop(iso, data: Any, *, ax=None, columns: Optional[Mapping[str, str]] = None):

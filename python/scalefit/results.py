@@ -145,7 +145,8 @@ class FitResult(Result):
     __slots__ = ("_columns",)
     _fields = ("law", "params", "bounds", "converged", "message", "objective",
                "objective_name", "delta", "num_points", "num_starts", "num_best_basin",
-               "screened", "iterations", "has_data", "flop_convention")
+               "screened", "iterations", "fitted", "has_data", "relative_gradient",
+               "flop_convention", "units")
 
     def __init__(self, core_result: "_core.FitResult",
                  columns: Optional[Mapping[str, str]] = None):
@@ -167,7 +168,18 @@ class FitResult(Result):
                       "True when the starts were screened (``solver={\"screening_tolerance\""
                       ": ...}``) and only the best ``num_refined`` polished to full tolerance.")
     num_points = _field("num_points", int)
-    has_data = _field("has_data", bool)
+    fitted = _field("fitted", bool,
+                    "True for a fit to data (in memory or a verified fit card): its "
+                    "convergence, certification and diagnostics are claims every "
+                    "analysis honours. False for given parameters (``from_params``, "
+                    "``load(..., verify=False)``).")
+    has_data = _field("has_data", bool, "The fitted observations are attached.")
+    relative_gradient = _field("relative_gradient", float,
+                               "The certification measurement (relative projected "
+                               "gradient; converged fits are at most 1e-6); NaN for "
+                               "given parameters.")
+    units = _field("units", dict, "The units the inputs were given in ({} = plain "
+                   "counts); parameters, predictions and allocations are in plain counts.")
 
     @property
     def bounds(self) -> Dict[str, tuple]:
@@ -176,6 +188,21 @@ class FitResult(Result):
     @property
     def flop_convention(self) -> str:
         return self._c.options.flop_convention
+
+    @property
+    def architecture(self):
+        """The ``scalefit.flops.Architecture`` of a "kaplan" or
+        "hoffmann_detailed" fit, else None."""
+        return self._c.options.architecture
+
+    def decades_beyond_data(self, data: Any = None, *, columns: Optional[Mapping[str, str]] = None,
+                            **inputs: Any) -> np.ndarray:
+        """Per row of inputs: decades of compute beyond the largest fitted
+        run, max(0, log10(C / C_max)), with C counted under the fit's FLOP
+        convention (or the C input); NaN for given parameters."""
+        got = law_inputs(self.law.input_names, data, inputs, columns=columns,
+                         need_loss=False, remembered=self._columns, law_name=self.law.name)
+        return np.asarray(self._c.decades_beyond_data(got.inputs))
 
     @property
     def columns(self) -> Dict[str, str]:
@@ -306,15 +333,18 @@ class FitResult(Result):
         return _core.fit_diagnostics(self._c)
 
     # --- fit cards (JSON; docs/fit_cards.md) ------------------------------------
-    def save(self, path, *, include_data: bool = False) -> None:
-        """Write this result's fit card (JSON, full precision) to ``path``.
+    def save(self, path, *, include_data: bool = True) -> None:
+        """Write this result's fit card (JSON, full precision, with a digest
+        over every claim) to ``path``.
 
-        ``include_data=True`` also stores the observations, so the loaded
-        result can be bootstrapped or backtested again."""
+        The observations are stored too (``include_data=True``, the default),
+        so the loaded result has intervals, bootstraps and backtests, and is
+        re-checked on load; ``include_data=False`` writes a small card that
+        keeps every claim but no uncertainty."""
         import os
         _core.save_fit_card(self._c, os.fspath(path), as_bool(include_data, "include_data"))
 
-    def to_card(self, *, include_data: bool = False) -> str:
+    def to_card(self, *, include_data: bool = True) -> str:
         """The fit card as a JSON string (what ``save`` writes)."""
         return _core.fit_card_to_string(self._c, as_bool(include_data, "include_data"))
 
@@ -568,7 +598,7 @@ class BootstrapResult(Result):
         return Prediction(self._c.predict(got.inputs, level_arg(level),
                                           as_str(interval, "interval")), got.index)
 
-    def compute_optimal(self, flops: Any, *, level: float = 0.95, k: Any = 6.0,
+    def compute_optimal(self, flops: Any, *, level: float = 0.95, k: Any = None,
                         method: str = "auto",
                         other_inputs: Optional[Mapping[str, float]] = None,
                         allow_unidentified: bool = False) -> "AllocationTable":
@@ -579,7 +609,7 @@ class BootstrapResult(Result):
             as_str(method, "method"), _other(other_inputs),
             as_bool(allow_unidentified, "allow_unidentified")))
 
-    def loss_to_compute(self, target_loss: Any, *, level: float = 0.95, k: Any = 6.0,
+    def loss_to_compute(self, target_loss: Any, *, level: float = 0.95, k: Any = None,
                         method: str = "auto",
                         other_inputs: Optional[Mapping[str, float]] = None,
                         allow_unidentified: bool = False) -> "AllocationTable":
@@ -640,9 +670,25 @@ class AllocationTable(Result):
     flop_convention = _field("flop_convention")
     flop_description = _field("flop_description")
     method = _field("method")
-    warning = _field("warning", doc="Empty unless computed from a fit whose exponents are "
-                                    "not identified (``allow_unidentified=True``).")
+    warning = _field("warning", doc="Empty unless computed from a fit that did not "
+                                    "converge, one whose exponents are not identified "
+                                    "(``allow_unidentified=True``), or with rows more than "
+                                    "3 decades of compute beyond the fitted runs; one line "
+                                    "each.")
     interval_method = _field("interval_method")
+    fitted = _field("fitted", bool, "False for tables from given parameters.")
+
+    @property
+    def decades_beyond_data(self) -> np.ndarray:
+        """Per row: decades of compute beyond the largest fitted run,
+        max(0, log10(C / compute_max)); NaN for given parameters."""
+        return np.asarray(self._c.decades_beyond_data)
+
+    @property
+    def compute_max(self) -> Optional[float]:
+        """The largest fitted run's compute (FLOPs), None when unknown."""
+        v = float(self._c.compute_max)
+        return None if np.isnan(v) else v
 
     @property
     def level(self) -> Optional[float]:
@@ -682,9 +728,11 @@ class AllocationTable(Result):
         return int(self._c.num_rows)
 
     def row(self, i: int) -> Dict[str, float]:
-        """Row ``i`` as a dict of point values."""
+        """Row ``i`` as a dict of point values (and its decades_beyond_data)."""
         a = self._c.row(as_int(i, "i"))
-        return {c: float(getattr(a, c)) for c in self.columns}
+        out = {c: float(getattr(a, c)) for c in self.columns}
+        out["decades_beyond_data"] = float(a.decades_beyond_data)
+        return out
 
     def to_dict(self) -> Dict[str, np.ndarray]:
         """Columns by name (point values, full precision); with intervals
@@ -702,6 +750,8 @@ class AllocationTable(Result):
                 out[c + "_se"] = col.stderr
                 out[c + "_ci_lower"] = col.lower
                 out[c + "_ci_upper"] = col.upper
+        if len(self._c.decades_beyond_data) == len(self):
+            out["decades_beyond_data"] = self.decades_beyond_data
         return out
 
     def _table(self):

@@ -14,6 +14,28 @@ namespace scalefit::detail {
 /// Throws InvalidArgument("<what> must be finite and > 0 (got v)").
 void CheckFinitePositive(const std::string& what, double v);
 
+/// max(0, log10(C / the largest fitted run's compute)); NaN for given
+/// parameters or without a compute range.
+double DecadesBeyondData(const FitResult& r, double C);
+/// Throws InvalidArgument for AllocationOptions thresholds not finite and > 0.
+void CheckAllocationOptions(const AllocationOptions& o);
+/// Throws InvalidArgument for a plan below one parameter or one token, or
+/// more than o.max_decades_below_data below the smallest fitted run.
+void CheckPlan(const FitResult& r, const Allocation& a,
+               const AllocationOptions& o, const std::string& where);
+/// The warning line for rows beyond `threshold` decades ("" for none).
+std::string ExtrapolationNote(const std::vector<double>& C,
+                              const std::vector<double>& decades,
+                              double compute_max, double threshold);
+/// The result's notes on its claims: not converged, unidentified.
+std::string ClaimNotes(const FitResult& r);
+/// Checks every row (CheckPlan), fills decades_beyond_data, fitted and
+/// compute_max, and sets the warning to `notes` plus the extrapolation note.
+void Finish(const FitResult& r, const AllocationOptions& o,
+            const std::string& notes, AllocationTable* t);
+void Finish(const FitResult& r, const AllocationOptions& o,
+            const std::string& notes, Allocation* a);
+
 /// L(N, D) of a result with the other inputs held fixed, and the reducible
 /// part R = L − (additive offset parameters), evaluated without the offset
 /// so that differences keep full relative precision.

@@ -27,9 +27,10 @@ using detail::UseClosedForm;
 
 InferenceAwarePlan InferenceAware(const FitResult& result, double target_loss,
                                   double inference_tokens,
-                                  const FlopModel& flops,
+                                  const FlopModel& flops_in,
                                   double inference_flops_per_param,
                                   const AllocationOptions& options) {
+  const FlopModel flops = result.ResolveFlops(flops_in);
   if (!std::isfinite(inference_tokens) || !(inference_tokens >= 0.0)) {
     throw InvalidArgument("inference_tokens must be finite and >= 0 (got " +
                           FormatFull(inference_tokens) + ")");

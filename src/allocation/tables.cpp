@@ -27,6 +27,7 @@ AllocationTable NewTable(const char* kind, const LawSlice& s,
   t.flop_convention = flops.name();
   t.flop_description = flops.description();
   t.method = closed ? "closed_form" : "numeric";
+  t.fitted = r.fitted;
   t.has_data = r.has_data;
   return t;
 }
@@ -73,6 +74,8 @@ Allocation AllocationTable::row(int i) const {
   a.loss_opt = loss_opt.mean[i];
   a.flop_convention = flop_convention;
   a.method = method;
+  if (static_cast<size_t>(i) < decades_beyond_data.size())
+    a.decades_beyond_data = decades_beyond_data[i];
   return a;
 }
 
@@ -95,8 +98,8 @@ std::string AllocationTable::BriefReport() const {
 std::string AllocationTable::FullReport() const {
   std::ostringstream os;
   os << "Allocation (" << kind << ") for law " << law
-     << (has_data ? " (fitted to data)"
-                  : " (given parameters: no data, no uncertainty)")
+     << (fitted ? " (fitted to data)"
+                : " (given parameters: no data, no uncertainty)")
      << "\n";
   os << "FLOP convention: " << flop_convention << " (" << flop_description
      << ")\n";
@@ -115,12 +118,19 @@ std::string AllocationTable::FullReport() const {
   }
   os << "units: C in FLOPs, N in parameters, D in tokens (plain counts); 6 "
         "significant digits (full precision: to_dict, --json)\n";
+  if (std::isfinite(compute_max))
+    os << "decades_beyond_data: decades of compute beyond the largest fitted "
+          "run ("
+       << FormatShort(compute_max, 6) << " FLOPs)\n";
   std::vector<std::string> names = ColumnNames();
   const bool has_target = !target_loss.empty();
+  const bool has_decades =
+      decades_beyond_data.size() == static_cast<size_t>(num_rows());
   std::vector<std::vector<std::string>> rows;
   rows.push_back({});
   if (has_target) rows[0].push_back("target_loss");
   for (const auto& n : names) rows[0].push_back(n);
+  if (has_decades) rows[0].push_back("decades_beyond_data");
   for (int i = 0; i < num_rows(); ++i) {
     std::vector<std::string> row;
     if (has_target) row.push_back(FormatShort(target_loss[i], 6));
@@ -132,6 +142,7 @@ std::string AllocationTable::FullReport() const {
                 FormatShort(c.upper[i], 6) + "]";
       row.push_back(cell);
     }
+    if (has_decades) row.push_back(FormatShort(decades_beyond_data[i], 6));
     rows.push_back(row);
   }
   os << detail::TextColumns(rows, "");

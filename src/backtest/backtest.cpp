@@ -30,7 +30,7 @@ std::string Runs(int n) {
 // The split quantity per row and its description.
 struct SplitQuantity {
   std::vector<double> values;
-  std::string name;  // "C = 6ND", "C", "N", ...
+  std::string name;  // "C = 6ND", "C = kaplan", "C", "N", ...
 };
 
 SplitQuantity MakeSplit(const LawInfo& info, const Observations& data,
@@ -66,11 +66,16 @@ SplitQuantity MakeSplit(const LawInfo& info, const Observations& data,
       }
       s.values = o.split_values;
       s.name = "C";
+    } else if (!data.compute.empty()) {
+      s.values = data.compute;  // the compute the data report
+      s.name = "C";
     } else if (iN >= 0 && iD >= 0) {
-      s.values.resize(n);
-      const auto N = column(iN), D = column(iD);
-      for (int i = 0; i < n; ++i) s.values[i] = flops::Flops6ND(N[i], D[i]);
-      s.name = "C = 6ND";
+      // Each run's compute under the fit's FLOP convention.
+      const FlopModel flops = FlopModel::FromConvention(
+          o.fit.flop_convention,
+          o.fit.architecture ? &*o.fit.architecture : nullptr);
+      s.values = RunCompute(data, &flops);
+      s.name = "C = " + flops.name();
     } else if (info.num_inputs() == 1) {
       s.values = column(0);
       s.name = info.input_names[0];

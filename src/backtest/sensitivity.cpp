@@ -33,6 +33,7 @@ SensitivityPanel Sensitivity(const FitResult& fit, double budget,
   SensitivityPanel panel;
   panel.law = info.name;
   panel.budget = budget;
+  panel.flop_convention = fit.flop_model().name();
   for (Objective obj : objectives) {
     SensitivityRow row;
     row.objective = ToString(obj);
@@ -51,12 +52,12 @@ SensitivityPanel Sensitivity(const FitResult& fit, double budget,
         const double h = 0.05 * std::log(10.0);
         AllocationOptions ao;
         ao.allow_unidentified = allow_unidentified;
-        const FlopModel six = FlopModel::SixND();
-        const Allocation mid = ComputeOptimal(row.fit, budget, six, ao);
+        const FlopModel flops = row.fit.flop_model();
+        const Allocation mid = ComputeOptimal(row.fit, budget, flops, ao);
         const Allocation up =
-            ComputeOptimal(row.fit, budget * std::exp(h), six, ao);
+            ComputeOptimal(row.fit, budget * std::exp(h), flops, ao);
         const Allocation dn =
-            ComputeOptimal(row.fit, budget * std::exp(-h), six, ao);
+            ComputeOptimal(row.fit, budget * std::exp(-h), flops, ao);
         row.N_opt = mid.N_opt;
         row.D_opt = mid.D_opt;
         row.loss_opt = mid.loss_opt;
@@ -108,7 +109,8 @@ std::string SensitivityPanel::FullReport() const {
   std::ostringstream os;
   os << "scalefit sensitivity panel: the error model (objective)\n";
   os << "  law:     " << law << "; budget C = " << FormatShort(budget)
-     << " FLOPs (6ND)\n";
+     << " FLOPs (" << flop_convention << ")
+";
   os << "    " << PadRight("objective", 11) << PadRight("a", 22)
      << PadRight("N_opt", 24) << PadRight("D_opt", 24) << PadRight("L*(C)", 22)
      << "parameters\n";

@@ -2,9 +2,11 @@
 // fit must pass.
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "fit/fit_internal.hpp"
+#include "scalefit/error.hpp"
 
 namespace scalefit::detail {
 
@@ -52,3 +54,32 @@ bool Certified(const Setup& s, const detail::ResidualModel& model,
 }
 
 }  // namespace scalefit::detail
+
+namespace scalefit {
+
+OptimumCheck CheckOptimum(const FitResult& result) {
+  if (!result.law || !result.has_data || !result.data)
+    throw InvalidArgument("CheckOptimum: the result has no data attached");
+  const LawModel& law = *result.law;
+  const detail::Setup s = detail::MakeSetup(law, *result.data, result.options);
+  std::vector<double> p = result.values();
+  const std::vector<double> z = detail::UserToInternal(s, p);
+  const std::unique_ptr<detail::ResidualModel> model =
+      law.MakeResidualModel(s.pd);
+  OptimumCheck c;
+  std::vector<double> r, J;
+  if (!model->RawJacobian(z, &r, &J)) {
+    c.objective = kInf;
+    c.relative_gradient = kInf;
+    return c;
+  }
+  double f = 0.0;
+  for (int i = 0; i < s.pd.num_rows; ++i)
+    f += s.sqrt_w[i] * s.sqrt_w[i] *
+         ObjectiveTerm(r[i], s.pd.objective, s.pd.delta);
+  c.objective = f * s.weight_scale;
+  c.relative_gradient = detail::RelativeGradient(s, *model, z);
+  return c;
+}
+
+}  // namespace scalefit

@@ -12,6 +12,7 @@
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/log.hpp"
+#include "scalefit/report.hpp"
 
 namespace scalefit::detail {
 
@@ -88,6 +89,43 @@ std::vector<ParamValue> ParamValues(const Setup& s,
   return out;
 }
 
+// Under a convention that fixes C from N and D (6ND), the compute the data
+// report must agree with it: rows off by more than `tolerance` relative are
+// an error naming them (the C column was counted otherwise, or N or D is in
+// other units).
+void CheckReportedCompute(const Observations& obs, const FlopModel& flops,
+                          double tolerance) {
+  if (obs.compute.empty() || !flops.is_six_nd()) return;
+  const auto& names = obs.input_names;
+  const auto iN = std::find(names.begin(), names.end(), "N") - names.begin();
+  const auto iD = std::find(names.begin(), names.end(), "D") - names.begin();
+  const auto k = static_cast<std::ptrdiff_t>(names.size());
+  if (iN == k || iD == k) return;  // no N and D inputs: nothing to compare with
+  std::vector<double> c6(obs.num_rows());
+  for (size_t i = 0; i < c6.size(); ++i)
+    c6[i] = flops.Flops(obs.x[i * k + iN], obs.x[i * k + iD]);
+  std::vector<int> bad;
+  for (size_t i = 0; i < c6.size(); ++i)
+    if (std::abs(obs.compute[i] / c6[i] - 1.0) > tolerance)
+      bad.push_back(static_cast<int>(i));
+  if (bad.empty()) return;
+  std::ostringstream os;
+  os << "column 'C' disagrees with C = " << flops.name() << " = "
+     << FormatFull(flops.k()) << "·N·D by more than "
+     << FormatShort(100 * tolerance, 3) << "% at " << bad.size() << " of "
+     << c6.size() << " rows (0-based rows";
+  for (size_t j = 0; j < bad.size() && j < 5; ++j) os << " " << bad[j];
+  if (bad.size() > 5) os << " ...";
+  const int i = bad[0];
+  os << "; row " << i << ": C = " << FormatShort(obs.compute[i], 6)
+     << ", 6·N·D = " << FormatShort(c6[i], 6) << ", "
+     << FormatShort(100 * (obs.compute[i] / c6[i] - 1.0), 3)
+     << "%): the C column was counted under another FLOP convention (give "
+        "flop_convention= and architecture=), or N or D is in other units "
+        "(units=); FitOptions::compute_tolerance sets the tolerance";
+  throw InvalidArgument(os.str());
+}
+
 }  // namespace
 
 FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
@@ -100,6 +138,9 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   const LawModel& law = *law_ptr;
   auto data_copy = std::make_shared<Observations>(data);
   Setup s = MakeSetup(law, *data_copy, o);
+  const FlopModel flops = FlopModel::FromConvention(
+      o.flop_convention, o.architecture ? &*o.architecture : nullptr);
+  CheckReportedCompute(*data_copy, flops, o.compute_tolerance);
 
   const int threads = ResolveThreads(o.num_threads);
   std::vector<std::vector<double>> reserve;
@@ -135,13 +176,15 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
 
   FitResult r;
   r.law = law_ptr;
+  r.fitted = true;
   r.has_data = true;
   r.start = o.start;
   r.num_points = data_copy->num_rows();
   r.options = o;
   r.num_starts = num_starts;
   r.screened = run.screened;
-  r.data_summary = Summarize(*data_copy);
+  r.data_summary = Summarize(*data_copy, &flops);
+  r.units = data_copy->units;
   r.data = data_copy;
   const std::vector<double> z_best =
       best >= 0 ? outcomes[best].z : UserToInternal(s, s.init);
@@ -165,6 +208,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
       ++r.num_best_basin;
   }
   const double rel_grad = RelativeGradient(s, *models[0], b.z);
+  r.relative_gradient = rel_grad;
   bool finite = std::isfinite(r.objective);
   for (const ParamValue& v : r.params)
     finite = finite && std::isfinite(v.value);

@@ -7,6 +7,7 @@
 #include "fit/fit_internal.hpp"
 #include "scalefit/diagnostics.hpp"
 #include "scalefit/error.hpp"
+#include "scalefit/report.hpp"
 
 namespace scalefit {
 
@@ -15,8 +16,9 @@ FitResult Fit(const LawPtr& law, const Observations& data,
   bool reached_optimum = false;
   FitResult r = detail::SolveFit(law, data, options, &reached_optimum);
   if (reached_optimum) {
+    const FlopModel flops = r.flop_model();
     r.diagnostics = Diagnose(*r.law, *r.data, r.params, r.options.objective,
-                             r.converged, r.message);
+                             r.converged, r.message, &flops);
   }
   return r;
 }
@@ -28,23 +30,31 @@ FitResult Fit(const std::string& law, const Observations& data,
 
 FitResult FromParams(const LawPtr& law,
                      const std::map<std::string, double>& params,
-                     const std::string& flop_convention) {
+                     const std::string& flop_convention,
+                     const std::optional<flops::Architecture>& architecture) {
   if (!law) throw InvalidArgument("law is null");
   const LawInfo& info = law->info();
   for (const auto& [name, v] : params) {
     const int k = info.ParamIndex(name);
     if (!std::isfinite(v))
       throw InvalidArgument("parameter '" + name + "' is not finite");
-    if (info.params[k].positive && !(v > 0))
-      throw InvalidArgument("parameter '" + name + "' must be > 0");
+    const auto& p = info.params[k];
+    CheckParameterDomain("parameter", name, v, p.lower, p.upper, p.positive,
+                         "the domain of law '" + info.name + "'");
   }
   FitResult r;
   r.law = law;
+  r.fitted = false;
   r.has_data = false;
-  r.converged = true;
-  r.message = "given parameters (no data, no uncertainty)";
+  r.converged = false;
+  r.message =
+      "given parameters (not fitted here: no convergence, diagnostics or "
+      "uncertainty claims)";
   r.start = "given";
   r.options.flop_convention = flop_convention;
+  r.options.architecture = architecture;
+  std::string why;
+  if (!r.options.IsValid(&why)) throw InvalidArgument(why);
   for (const auto& p : info.params) {
     auto it = params.find(p.name);
     if (it == params.end())
@@ -58,6 +68,20 @@ FitResult FromParams(const LawPtr& law,
     r.params.push_back(v);
   }
   return r;
+}
+
+void CheckParameterDomain(const std::string& what, const std::string& name,
+                          double value, double lower, double upper,
+                          bool positive, const std::string& domain) {
+  const bool inside =
+      value >= lower && value <= upper && (!positive || value > 0);
+  if (inside) return;
+  const std::string open = positive && !(lower > 0) ? "(" : "[";
+  const std::string lo = positive && !(lower > 0) ? "0" : FormatFull(lower);
+  const std::string close = std::isinf(upper) ? ")" : "]";
+  throw InvalidArgument(what + " '" + name + "' = " + FormatFull(value) +
+                        " is outside " + domain + ": " + open + lo + ", " +
+                        FormatFull(upper) + close);
 }
 
 }  // namespace scalefit

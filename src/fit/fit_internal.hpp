@@ -126,9 +126,6 @@ Polished PolishStarts(const LawModel& law, const Setup& s, const FitOptions& o,
                       const SolveSettings& base, int threads,
                       std::vector<std::unique_ptr<ResidualModel>>* models);
 
-/// The certification threshold on the relative projected gradient.
-inline constexpr double kMaxRelativeGradient = 1e-6;
-
 /// Projected gradient of the objective at z relative to the sum of absolute
 /// contributions (scale-free); 0 for an exact fit, +inf where the law is not
 /// finite.

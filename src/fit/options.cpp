@@ -2,7 +2,9 @@
 #include <cmath>
 #include <string>
 
+#include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"
+#include "scalefit/flops.hpp"
 
 namespace scalefit {
 
@@ -40,6 +42,16 @@ bool FitOptions::IsValid(std::string* why) const {
   if (num_threads < 0) return fail("num_threads must be >= 0 (0 = all cores)");
   for (const auto& [name, v] : init)
     if (!std::isfinite(v)) return fail("init for '" + name + "' is not finite");
+  if (!(compute_tolerance > 0.0) || !std::isfinite(compute_tolerance))
+    return fail("compute_tolerance must be finite and > 0");
+  // The FLOP convention: a known name, with an architecture exactly when it
+  // counts FLOPs from the model's shape (FlopModel::FromConvention says so).
+  try {
+    FlopModel::FromConvention(flop_convention,
+                              architecture ? &*architecture : nullptr);
+  } catch (const Error& e) {
+    return fail(std::string("flop_convention: ") + e.what());
+  }
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -14,6 +15,54 @@
 #include "scalefit/report.hpp"
 
 namespace scalefit {
+
+std::vector<double> FitResult::ComputeAt(const std::vector<double>& x) const {
+  const LawInfo& info = law->info();
+  const int k = info.num_inputs();
+  if (x.size() % k != 0)
+    throw InvalidArgument("ComputeAt: inputs hold " + std::to_string(x.size()) +
+                          " values, not a multiple of the law's " +
+                          std::to_string(k) + " inputs");
+  Observations obs;
+  obs.input_names = info.input_names;
+  obs.x = x;
+  obs.loss.assign(x.size() / k, 1.0);
+  const FlopModel flops = flop_model();
+  return RunCompute(obs, &flops);
+}
+
+std::vector<double> FitResult::DecadesBeyondData(
+    const std::vector<double>& x) const {
+  const LawInfo& info = law->info();
+  const int k = info.num_inputs();
+  const std::vector<double> c = ComputeAt(x);
+  const size_t n = x.size() / k;
+  std::vector<double> out(n, std::numeric_limits<double>::quiet_NaN());
+  if (!fitted) return out;
+  for (size_t i = 0; i < n; ++i) {
+    if (!c.empty()) {
+      if (data_summary.compute_max > 0 && c[i] > 0)
+        out[i] = std::max(0.0, std::log10(c[i] / data_summary.compute_max));
+      continue;
+    }
+    double worst = 0.0;
+    for (int j = 0; j < k && j < static_cast<int>(data_summary.max.size()); ++j)
+      if (data_summary.max[j] > 0 && x[i * k + j] > 0)
+        worst = std::max(worst, std::log10(x[i * k + j] / data_summary.max[j]));
+    out[i] = worst;
+  }
+  return out;
+}
+
+FlopModel FitResult::flop_model() const {
+  return FlopModel::FromConvention(
+      options.flop_convention,
+      options.architecture ? &*options.architecture : nullptr);
+}
+
+FlopModel FitResult::ResolveFlops(const FlopModel& flops) const {
+  return flops.is_of_fit() ? flop_model() : flops;
+}
 
 std::vector<double> FitResult::values() const {
   std::vector<double> v;
@@ -117,12 +166,12 @@ std::string FitResult::BriefReport() const {
     os << (k ? ", " : "") << params[k].name << "="
        << FormatShort(params[k].value, 6);
   }
-  // A loaded fit card has no data but keeps the fit's record (num_points).
-  if (has_data || num_points > 0) {
+  // A loaded fit card may have no data but keeps the fit's claims.
+  if (fitted) {
     os << "; " << (converged ? "converged" : "NOT CONVERGED")
        << ", objective=" << FormatShort(objective, 6) << ", n=" << num_points;
   } else {
-    os << "; from given parameters, no data";
+    os << "; given parameters, no claims";
   }
   os << ")";
   return os.str();
@@ -133,8 +182,16 @@ std::string FitResult::FullReport(const ParamUncertainty* u) const {
   const LawInfo& info = law->info();
   os << "scalefit fit report\n";
   os << "  law:         " << info.name << "    " << info.formula << "\n";
-  os << "  FLOP conv.:  " << options.flop_convention << "\n";
-  const bool fitted = has_data || num_points > 0;  // true for loaded cards
+  os << "  FLOP conv.:  " << flop_model().name() << " ("
+     << flop_model().description() << ")\n";
+  os << "  units:       inputs, predictions and allocations in plain counts";
+  if (!units.empty()) {
+    os << " (the data were converted:";
+    for (const auto& [name, f] : units)
+      os << " " << name << " × " << FormatShort(f, 6);
+    os << ")";
+  }
+  os << "\n";
   if (fitted) {
     os << "  data:        " << num_points << " points";
     for (size_t j = 0; j < data_summary.input_names.size(); ++j) {
@@ -167,11 +224,23 @@ std::string FitResult::FullReport(const ParamUncertainty* u) const {
        << FormatShort(options.function_tolerance, 3) << ", parameter tol "
        << FormatShort(options.parameter_tolerance, 3) << "\n";
     os << "  converged:   " << (converged ? "yes" : "NO") << " (" << message
-       << "), " << iterations << " iterations\n";
+       << "), " << iterations << " iterations";
+    if (std::isfinite(relative_gradient))
+      os << ", relative gradient " << FormatShort(relative_gradient, 3)
+         << " (certified at <= " << FormatShort(kMaxRelativeGradient, 3) << ")";
+    os << "
+";
     os << "  minimum:     " << FormatShort(objective, 6)
-       << " (objective value)\n";
+       << " (objective value)
+";
+    if (data_summary.compute_max > 0)
+      os << "  compute:     " << FormatShort(data_summary.compute_min, 4)
+         << ".." << FormatShort(data_summary.compute_max, 4) << " FLOPs ("
+         << data_summary.compute_source << ")
+";
     if (!has_data)
-      os << "  data:        not attached (a loaded fit card); data hash "
+      os << "  data:        not attached (a fit card saved without data); "
+            "data hash "
          << FormatHash(data_summary.hash) << "\n";
   } else {
     os << "  source:      " << message << "\n";

@@ -47,13 +47,11 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
   }
   for (const auto& [name, v] : o.init) {
     const int k = info.ParamIndex(name);
-    if (info.params[k].positive && !(v > 0.0))
-      throw InvalidArgument("init for '" + name + "' must be > 0");
-    if (v < s.lower[k] || v > s.upper[k])
-      throw InvalidArgument("init for '" + name + "' = " + std::to_string(v) +
-                            " is outside its bounds [" +
-                            std::to_string(s.lower[k]) + ", " +
-                            std::to_string(s.upper[k]) + "]");
+    const bool user = o.bounds.count(name) > 0;
+    CheckParameterDomain(
+        "init for", name, v, s.lower[k], s.upper[k], info.params[k].positive,
+        user ? "its bounds (widen them with bounds=)"
+             : "the domain of law '" + info.name + "' (widen it with bounds=)");
     s.init[k] = v;
   }
   // The law's typical values may sit outside user bounds: clamp them.

@@ -14,6 +14,7 @@
 #include "scalefit/error.hpp"
 #include "scalefit/fit_card.hpp"
 #include "scalefit/formula.hpp"
+#include "scalefit/report.hpp"
 
 namespace scalefit {
 
@@ -251,7 +252,58 @@ FitOptions ReadOptions(const Reader& rd, const Json& j, const LawInfo& info) {
   o.max_scoring_rows =
       rd.Has(j, "max_scoring_rows") ? rd.Int(j, "max_scoring_rows", path) : 0;
   o.num_threads = rd.Int(j, "num_threads", path);
+  if (rd.Has(j, "compute_tolerance"))
+    o.compute_tolerance = rd.Double(j, "compute_tolerance", path, false);
   return o;
+}
+
+// The "flops" block (format_version 2) or the "flop_convention" string
+// (format_version 1): convention name and architecture into `o`.
+void ReadFlops(const Reader& rd, const Json& j, FitOptions* o) {
+  if (!rd.Has(j, "flops")) {
+    o->flop_convention = rd.Str(j, "flop_convention", "");
+    o->architecture.reset();
+    return;
+  }
+  const Json& f = rd.Object(j, "flops", "");
+  o->flop_convention = rd.Str(f, "convention", "flops");
+  o->architecture.reset();
+  if (rd.Has(f, "architecture")) {
+    const std::string p = "flops.architecture";
+    const Json& a = rd.Object(f, "architecture", "flops");
+    flops::Architecture arch;
+    arch.n_layers = rd.Int(a, "n_layers", p);
+    arch.d_model = rd.Int(a, "d_model", p);
+    arch.n_heads = rd.Int(a, "n_heads", p);
+    arch.d_ff = rd.Int(a, "d_ff", p);
+    arch.ff_ratio = rd.Double(a, "ff_ratio", p, false);
+    arch.vocab_size = rd.Int(a, "vocab_size", p);
+    arch.seq_len = rd.Int(a, "seq_len", p);
+    arch.kv_size = rd.Int(a, "kv_size", p);
+    o->architecture = arch;
+  }
+  try {
+    FlopModel::FromConvention(o->flop_convention,
+                              o->architecture ? &*o->architecture : nullptr);
+  } catch (const Error& e) {
+    rd.Fail("flops", e.what());
+  }
+}
+
+std::map<std::string, double> ReadUnits(const Reader& rd, const Json& j,
+                                        const LawInfo& info) {
+  std::map<std::string, double> units;
+  if (!rd.Has(j, "units")) return units;
+  const Json& u = rd.Object(j, "units", "");
+  for (auto it = u.begin(); it != u.end(); ++it) {
+    const std::string p = "units." + it.key();
+    if (info.FindInput(it.key()) < 0 && it.key() != "C")
+      rd.FailName(p, "not an input of law '" + info.name + "' (nor C)");
+    const double f = rd.Double(it.value(), p, false);
+    if (!(f > 0)) rd.Fail(p, "must be > 0");
+    units[it.key()] = f;
+  }
+  return units;
 }
 
 DataSummary ReadSummary(const Reader& rd, const Json& j) {
@@ -268,6 +320,11 @@ DataSummary ReadSummary(const Reader& rd, const Json& j) {
   }
   s.loss_min = rd.Double(j, "loss_min", path, false);
   s.loss_max = rd.Double(j, "loss_max", path, false);
+  if (rd.Has(j, "compute_max")) {
+    s.compute_min = rd.Double(j, "compute_min", path, false);
+    s.compute_max = rd.Double(j, "compute_max", path, false);
+    s.compute_source = rd.Str(j, "compute_source", path);
+  }
   s.hash = ParseHash(rd, rd.Str(j, "hash", path), path + ".hash");
   return s;
 }
@@ -318,9 +375,9 @@ Diagnostics ReadDiagnostics(const Reader& rd, const Json& j) {
   return d;
 }
 
-std::shared_ptr<const Observations> ReadData(const Reader& rd, const Json& j,
-                                             const LawInfo& info,
-                                             std::uint64_t expected_hash) {
+std::shared_ptr<const Observations> ReadData(
+    const Reader& rd, const Json& j, const LawInfo& info,
+    std::uint64_t expected_hash, const std::map<std::string, double>& units) {
   const std::string path = "data";
   const std::vector<std::string> names = rd.Strings(j, "input_names", path);
   if (names != info.input_names)
@@ -339,9 +396,14 @@ std::shared_ptr<const Observations> ReadData(const Reader& rd, const Json& j,
   Observations obs;
   try {
     obs = MakeObservations(names, cols, loss, weights, groups);
+    if (rd.Has(j, "compute")) {
+      obs.compute = rd.Doubles(j, "compute", path, false);
+      ValidateObservations(obs, 1);
+    }
   } catch (const Error& e) {
     rd.Fail(path, e.what());
   }
+  obs.units = units;
   const std::uint64_t h = Summarize(obs).hash;
   if (h != expected_hash)
     rd.Fail(path, "hash " + FormatHash(h) +
@@ -383,8 +445,8 @@ LawPtr ReadDefinition(const Reader& rd, const Json& law_json,
 
 }  // namespace
 
-FitResult FitCardFromString(const std::string& text,
-                            const std::string& source) {
+FitResult FitCardFromString(const std::string& text, const std::string& source,
+                            const FitCardLoadOptions& options) {
   const Reader rd(source);
   Json j;
   try {
@@ -420,6 +482,12 @@ FitResult FitCardFromString(const std::string& text,
             std::to_string(version) +
                 " is not supported (this scalefit reads up to " +
                 std::to_string(kFitCardFormatVersion) + ")");
+  if (version < 2 && options.verify)
+    rd.Fail("format_version",
+            "1 cards were written without a digest, so their claims cannot "
+            "be verified; load it with verify = false (Python: "
+            "scalefit.load(path, verify=False); CLI: --no-verify) to use its "
+            "parameters as given parameters, or refit and save it again");
 
   const Json& law_json = rd.Object(j, "law", "");
   const std::string law_name = rd.Str(law_json, "name", "law");
@@ -490,7 +558,38 @@ FitResult FitCardFromString(const std::string& text,
     if (seen[k] < 0)
       rd.Fail("parameters", "missing parameter '" + info.params[k].name +
                                 "' of law '" + info.name + "'");
+  FitOptions flop_options;
+  ReadFlops(rd, j, &flop_options);
+  const std::map<std::string, double> units = ReadUnits(rd, j, info);
+
+  if (!options.verify) {
+    // Given parameters: the law, the values, the FLOP convention and units;
+    // nothing the card claims about a fit. The law's domain applies.
+    std::map<std::string, double> given;
+    for (const ParamValue& v : values) given[v.name] = v.value;
+    try {
+      r = FromParams(law, given, flop_options.flop_convention,
+                     flop_options.architecture);
+    } catch (const Error& e) {
+      rd.Fail("parameters", e.what());
+    }
+    r.units = units;
+    r.message =
+        "given parameters from fit card " + source +
+        " (read with verify = false: its convergence, diagnostics and data "
+        "are not used)";
+    return r;
+  }
   r.params = values;
+  for (size_t k = 0; k < values.size(); ++k) {
+    try {
+      CheckParameterDomain("parameter", values[k].name, values[k].value,
+                           values[k].lower, values[k].upper,
+                           info.params[k].positive, "its recorded bounds");
+    } catch (const Error& e) {
+      rd.Fail("parameters[" + std::to_string(seen[k]) + "].value", e.what());
+    }
+  }
 
   const Json& obj = rd.Object(j, "objective", "");
   Objective objective = Objective::kHuberLog;
@@ -508,13 +607,16 @@ FitResult FitCardFromString(const std::string& text,
   }
   r.options.objective = objective;
   r.options.delta = delta;
-  r.options.flop_convention = rd.Str(j, "flop_convention", "");
+  r.options.flop_convention = flop_options.flop_convention;
+  r.options.architecture = flop_options.architecture;
+  r.units = units;
   std::string why;
   if (!r.options.IsValid(&why)) rd.Fail("options", why);
 
   const Json& fit = rd.Object(j, "fit", "");
   const bool had_data = rd.Bool(fit, "fitted", "fit");
   r.converged = rd.Bool(fit, "converged", "fit");
+  r.relative_gradient = rd.AnyDouble(fit, "relative_gradient", "fit");
   r.message = rd.Str(fit, "message", "fit");
   r.iterations = rd.Int(fit, "iterations", "fit");
   r.num_starts = rd.Int(fit, "num_starts", "fit");
@@ -525,26 +627,62 @@ FitResult FitCardFromString(const std::string& text,
   if (r.num_points < 0) rd.Fail("fit.num_points", "must be >= 0");
   if (!had_data && r.num_points != 0)
     rd.Fail("fit.num_points", "must be 0 when fit.fitted is false");
+  if (!had_data && r.converged)
+    rd.Fail("fit.converged",
+            "must be false when fit.fitted is false (given parameters make "
+            "no convergence claim)");
 
   if (rd.Has(j, "data_summary"))
     r.data_summary = ReadSummary(rd, j["data_summary"]);
   if (rd.Has(j, "diagnostics"))
     r.diagnostics = ReadDiagnostics(rd, j["diagnostics"]);
+  // The card must be what scalefit wrote (checked before the data are
+  // read, so that an edited data column is named by its field).
+  detail::VerifyDigest(j, source);
   if (rd.Has(j, "data")) {
     if (!had_data) rd.Fail("data", "present but fit.fitted is false");
-    r.data = ReadData(rd, j["data"], info, r.data_summary.hash);
+    r.data = ReadData(rd, j["data"], info, r.data_summary.hash, units);
     if (r.data->num_rows() != r.num_points)
       rd.Fail("data", std::to_string(r.data->num_rows()) +
                           " rows but fit.num_points is " +
                           std::to_string(r.num_points));
     r.has_data = true;
   } else {
-    r.has_data = false;  // a loaded card predicts; refitting needs the data
+    r.has_data = false;  // the claims travel; refits need the data
+  }
+  r.fitted = had_data;
+
+  // A card with data: recompute its objective and certification.
+  if (r.has_data) {
+    OptimumCheck c;
+    try {
+      c = CheckOptimum(r);
+    } catch (const Error& e) {
+      rd.Fail("data", std::string("re-check failed: ") + e.what());
+    }
+    const double tol = 1e-9 * std::max(1.0, std::abs(r.objective));
+    if (!(std::abs(c.objective - r.objective) <= tol) &&
+        !(std::isinf(r.objective) && std::isinf(c.objective)))
+      rd.Fail("objective.value",
+              "the card says " + FormatFull(r.objective) +
+                  ", but the objective at its parameters on its data is " +
+                  FormatFull(c.objective) +
+                  ": the parameters, data or objective are not those of the "
+                  "fit");
+    // 10x slack: user-unit parameters round-trip through log/exp.
+    if (r.converged && !(c.relative_gradient <= 10 * kMaxRelativeGradient))
+      rd.Fail("fit.converged",
+              "the card claims a certified optimum, but the relative "
+              "projected gradient at its parameters on its data is " +
+                  FormatShort(c.relative_gradient, 3) + " (certified at <= " +
+                  FormatShort(kMaxRelativeGradient, 3) + ")");
+    r.relative_gradient = c.relative_gradient;
   }
   return r;
 }
 
-FitResult LoadFitCard(const std::string& path) {
+FitResult LoadFitCard(const std::string& path,
+                      const FitCardLoadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw InvalidArgument("fit card: cannot open '" + path + "' for reading");
@@ -553,7 +691,7 @@ FitResult LoadFitCard(const std::string& path) {
   const std::string text = ss.str();
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw InvalidArgument("fit card " + path + ": the file is empty");
-  return FitCardFromString(text, path);
+  return FitCardFromString(text, path, options);
 }
 
 }  // namespace scalefit

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ Json Number(double v) {
   if (std::isinf(v)) return v > 0 ? Json("inf") : Json("-inf");
   return Json(v);
 }
+
+// Diagnostics may hold NaN (e.g. correlations of a singular design), and
+// given parameters have no certification: written as the string "nan" and
+// read back as NaN.
+Json AnyNumber(double v) { return std::isnan(v) ? Json("nan") : Number(v); }
 
 Json DoubleArray(const std::vector<double>& v) {
   Json a = Json::array();
@@ -58,6 +64,21 @@ Json WriteOptions(const FitOptions& o) {
   j["screening_tolerance"] = Number(o.screening_tolerance);
   j["num_refined"] = o.num_refined;
   j["num_threads"] = o.num_threads;
+  j["compute_tolerance"] = Number(o.compute_tolerance);
+  return j;
+}
+
+Json WriteArchitecture(const std::optional<flops::Architecture>& a) {
+  if (!a) return Json(nullptr);
+  Json j;
+  j["n_layers"] = a->n_layers;
+  j["d_model"] = a->d_model;
+  j["n_heads"] = a->n_heads;
+  j["d_ff"] = a->d_ff;
+  j["ff_ratio"] = Number(a->ff_ratio);
+  j["vocab_size"] = a->vocab_size;
+  j["seq_len"] = a->seq_len;
+  j["kv_size"] = a->kv_size;
   return j;
 }
 
@@ -76,13 +97,12 @@ Json WriteSummary(const DataSummary& s) {
   j["inputs"] = inputs;
   j["loss_min"] = Number(s.loss_min);
   j["loss_max"] = Number(s.loss_max);
+  j["compute_min"] = Number(s.compute_min);
+  j["compute_max"] = Number(s.compute_max);
+  j["compute_source"] = s.compute_source;
   j["hash"] = FormatHash(s.hash);
   return j;
 }
-
-// Diagnostics may hold NaN (e.g. correlations of a singular design): written
-// as the string "nan" and read back as NaN.
-Json AnyNumber(double v) { return std::isnan(v) ? Json("nan") : Number(v); }
 
 Json AnyArray(const std::vector<double>& v) {
   Json a = Json::array();
@@ -145,6 +165,7 @@ Json WriteData(const Observations& obs) {
   j["loss"] = DoubleArray(obs.loss);
   j["weights"] = DoubleArray(obs.weights);
   j["groups"] = obs.groups;
+  j["compute"] = DoubleArray(obs.compute);
   return j;
 }
 
@@ -206,11 +227,17 @@ std::string FitCardToString(const FitResult& r, const FitCardOptions& options) {
   j["objective"] = {{"name", ToString(r.options.objective)},
                     {"delta", Number(r.options.delta)},
                     {"value", Number(r.objective)}};
-  j["flop_convention"] = r.options.flop_convention;
-  // "fitted": the result came from a fit on data (a loaded card keeps this
-  // even though its data are not attached); false for given parameters.
-  j["fit"] = {{"fitted", r.has_data || r.num_points > 0},
+  j["flops"] = {{"convention", r.options.flop_convention},
+                {"architecture", WriteArchitecture(r.options.architecture)}};
+  Json units = Json::object();
+  for (const auto& [name, f] : r.units) units[name] = Number(f);
+  j["units"] = units;
+  // "fitted": the result came from a fit on data (its claims travel with
+  // it, with or without the data); false for given parameters.
+  j["fit"] = {{"fitted", r.fitted},
               {"converged", r.converged},
+              {"relative_gradient", AnyNumber(r.relative_gradient)},
+              {"certification_threshold", kMaxRelativeGradient},
               {"message", r.message},
               {"iterations", r.iterations},
               {"num_starts", r.num_starts},
@@ -222,6 +249,7 @@ std::string FitCardToString(const FitResult& r, const FitCardOptions& options) {
   j["data_summary"] = WriteSummary(r.data_summary);
   j["diagnostics"] = WriteDiagnostics(r.diagnostics);
   if (options.include_data && r.data) j["data"] = WriteData(*r.data);
+  j["digest"] = detail::MakeDigest(j);
   std::string out = j.dump(options.indent);
   out += "\n";
   return out;

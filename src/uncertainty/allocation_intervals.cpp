@@ -81,8 +81,9 @@ void ClearIntervals(AllocationTable* t,
 
 AllocationTable ComputeOptimalInterval(const FitResult& r,
                                        const std::vector<double>& C,
-                                       double level, const FlopModel& flops,
+                                       double level, const FlopModel& flops_in,
                                        const AllocationOptions& options) {
+  const FlopModel flops = r.ResolveFlops(flops_in);
   CheckDeltaAllocation(r, level, flops, "compute_optimal", "ComputeOptimal");
   AllocationTable t = scalefit::ComputeOptimal(r, C, flops, options);
   const ChinchillaDelta d(r, level);
@@ -104,8 +105,9 @@ AllocationTable ComputeOptimalInterval(const FitResult& r,
 
 AllocationTable LossToComputeInterval(const FitResult& r,
                                       const std::vector<double>& target_loss,
-                                      double level, const FlopModel& flops,
+                                      double level, const FlopModel& flops_in,
                                       const AllocationOptions& options) {
+  const FlopModel flops = r.ResolveFlops(flops_in);
   CheckDeltaAllocation(r, level, flops, "loss_to_compute", "LossToCompute");
   // Point values, validation (target ≤ E throws NotIdentified) and the
   // identification check.

@@ -21,6 +21,22 @@ namespace scalefit {
 
 namespace {
 
+// The full-data fit with a replicate's parameters, as given parameters (no
+// claims; the fit's FLOP convention and architecture kept). Not FromParams:
+// replicate parameters may lie outside the law's default domain when the
+// fit widened its bounds.
+FitResult ReplicateResult(const FitResult& fit,
+                          const std::map<std::string, double>& params) {
+  FitResult r;
+  r.law = fit.law;
+  r.options = fit.options;
+  r.params = fit.params;
+  for (ParamValue& v : r.params) v.value = params.at(v.name);
+  r.message = "bootstrap replicate";
+  r.start = "given";
+  return r;
+}
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 using detail::ChinIdx;
@@ -204,8 +220,7 @@ AllocationTable BootstrapResult::ComputeOptimal(
         std::map<std::string, double> m;
         for (size_t k = 0; k < pn.size(); ++k) m[pn[k]] = ps[i][k];
         try {
-          const FitResult fr =
-              FromParams(fit.law, m, fit.options.flop_convention);
+          const FitResult fr = ReplicateResult(fit, m);
           per[i] = scalefit::ComputeOptimal(fr, C, flops, aopts);
           ok[i] = 1;
         } catch (const Error&) {
@@ -273,7 +288,7 @@ AllocationTable BootstrapResult::LossToCompute(
         FitResult fr;
         double floor = kNaN;
         try {
-          fr = FromParams(fit.law, m, fit.options.flop_convention);
+          fr = ReplicateResult(fit, m);
           floor = LawFloor(fr, aopts);
         } catch (const Error&) {
           return;  // every row stays "failed"

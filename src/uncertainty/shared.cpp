@@ -13,10 +13,13 @@ namespace scalefit::detail {
 void RequireData(const FitResult& r, const std::string& where) {
   if (!r.law) throw InvalidArgument(where + ": the result has no law");
   if (!r.has_data || !r.data)
-    throw InvalidArgument(where +
-                          ": the result has no data (given parameters or a "
-                          "loaded fit card), so it has no uncertainty; refit "
-                          "it to data first");
+    throw InvalidArgument(
+        where + (r.fitted
+                     ? ": the result has no data (a fit card saved without "
+                       "them: include_data=false, CLI --no-data), so it has no "
+                       "uncertainty; save the card with its data"
+                     : ": the result has no data (given parameters), so it has "
+                       "no uncertainty; fit it to data first"));
 }
 
 FreeMap MakeFreeMap(const FitResult& r) {
@@ -86,8 +89,7 @@ ChinIdx ChinchillaIndices(const LawInfo& info) {
 }
 
 double FlopK(const FitResult& r) {
-  const FlopModel fm = FlopModel::FromConvention(
-      r.options.flop_convention.empty() ? "6ND" : r.options.flop_convention);
+  const FlopModel fm = r.flop_model();
   if (!fm.is_six_nd())
     throw InvalidArgument(
         "derived quantities need a C = k·N·D convention; "

@@ -158,7 +158,10 @@ TEST(ReliabilityValidation, OutOfRangeOptions) {
             std::string::npos);
   o = FitOptions{};
   o.init = {{"E", -1.0}};
-  EXPECT_NE(fit_error(o).find("init for 'E' must be > 0"), std::string::npos);
+  EXPECT_NE(fit_error(o).find("init for 'E' = -1 is outside the domain of law "
+                              "'chinchilla' (widen it with bounds=): (0, inf)"),
+            std::string::npos)
+      << fit_error(o);
   o = FitOptions{};
   o.bounds = {{"alpha", {1.0, 0.5}}};
   EXPECT_NE(fit_error(o).find("bounds for 'alpha': lower"), std::string::npos);
@@ -206,8 +209,11 @@ TEST(ReliabilityValidation, FromParamsAndPredict) {
       std::string::npos);
   params = kChinchilla.Map();
   params["A"] = -1.0;
-  EXPECT_NE(ErrorOf([&] { FromParams(law, params); }).find("'A' must be > 0"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] {
+        FromParams(law, params);
+      }).find("'A' = -1 is outside the domain of law 'chinchilla': (0, inf)"),
+      std::string::npos);
   params = kChinchilla.Map();
   params.erase("B");
   EXPECT_NE(

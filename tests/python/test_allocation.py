@@ -91,7 +91,8 @@ def test_table_interface(unrounded):
     assert f"{float(t['N_opt'][1]):.6g}" in rep and repr(float(t["N_opt"][1])) not in rep
     assert t.to_dict()["N_opt"][1] == t["N_opt"][1]
     d = t.to_dict()
-    assert set(d) == set(t.columns)
+    assert set(d) == set(t.columns) | {"decades_beyond_data"}
+    assert np.isnan(d["decades_beyond_data"]).all()   # given parameters: no fitted runs
     assert t.row(1)["N_opt"] == t["N_opt"][1]
     assert t.column("N_opt").lower is None
     with pytest.raises(KeyError, match="unknown column 'N'"):
@@ -99,7 +100,7 @@ def test_table_interface(unrounded):
     pd = pytest.importorskip("pandas")
     df = t.to_dataframe()
     assert isinstance(df, pd.DataFrame)
-    assert list(df.columns) == list(t.columns)
+    assert list(df.columns) == list(t.columns) + ["decades_beyond_data"]
     assert df.attrs["flop_convention"] == "6ND"
     np.testing.assert_array_equal(df["D_opt"].to_numpy(), t["D_opt"])
 

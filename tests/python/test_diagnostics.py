@@ -108,7 +108,9 @@ def test_allocation_refuses_unidentified_without_opt_in():
         loss_to_compute(bad, 2.0)
     plan = compute_optimal(bad, 1e24, allow_unidentified=True)
     assert "not identified" in plan.warning
-    assert "not identified" in loss_to_compute(bad, 2.0, allow_unidentified=True).warning
+    # Opted in, the plan for loss 2.0 has less than one parameter: no model, an error.
+    with pytest.raises(scalefit.ScalefitError, match="less than one parameter"):
+        loss_to_compute(bad, 2.0, allow_unidentified=True)
     # An identified fit plans without opt-in and carries no warning.
     Ni, Di = isoflop()
     good = scalefit.fit("chinchilla", N=Ni, D=Di, loss=noisy(Ni, Di))

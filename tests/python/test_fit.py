@@ -154,7 +154,10 @@ def test_shape_and_type_errors(epoch):
         scalefit.fit("chinchilla", N=N[:5], D=D[:5], loss=L[:5])
     with pytest.raises(ValueError, match="missing input 'D'"):
         scalefit.fit("chinchilla", N=N, loss=L)
-    with pytest.raises(ValueError, match="unknown input 'C'"):
+    with pytest.raises(ValueError, match="unknown input 'S'"):
+        scalefit.fit("chinchilla", N=N, D=D, S=N, loss=L)
+    # C for a law without a C input is the runs' reported compute: checked against 6ND.
+    with pytest.raises(ValueError, match="column 'C' disagrees with C = 6ND"):
         scalefit.fit("chinchilla", N=N, D=D, C=N, loss=L)
     with pytest.raises(TypeError, match="numeric"):
         scalefit.fit("chinchilla", N=["a"] * 240, D=D, loss=L)

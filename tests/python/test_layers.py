@@ -16,6 +16,7 @@ LAYERS = {
     "scalefit._inputs": 1,
     "scalefit._log": 1,
     "scalefit._user_laws": 1,
+    "scalefit._warnings": 1,
     "scalefit.results": 2,
     "scalefit._api": 3,
     "scalefit.io": 3,

@@ -216,7 +216,7 @@ def test_residuals_need_data(result, tmp_path):
     result.save(tmp_path / "with.json", include_data=True)
     np.testing.assert_array_equal(scalefit.load(tmp_path / "with.json").residuals(),
                                   result.residuals())
-    result.save(tmp_path / "without.json")
+    result.save(tmp_path / "without.json", include_data=False)
     with pytest.raises(ValueError, match="no data"):
         scalefit.load(tmp_path / "without.json").residuals()
 

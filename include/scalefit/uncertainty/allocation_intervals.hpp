@@ -18,7 +18,7 @@ namespace scalefit {
 /// (BootstrapResult::ComputeOptimal). Throws InvalidArgument otherwise.
 AllocationTable ComputeOptimalInterval(
     const FitResult& result, const std::vector<double>& C, double level,
-    const FlopModel& flops = FlopModel::SixND(),
+    const FlopModel& flops = FlopModel::OfFit(),
     const AllocationOptions& options = {});
 
 /// LossToCompute (allocation.hpp) with delta-method intervals: the compute
@@ -35,7 +35,7 @@ AllocationTable ComputeOptimalInterval(
 /// first-order intervals are unreliable there; compare the bootstrap.
 AllocationTable LossToComputeInterval(
     const FitResult& result, const std::vector<double>& target_loss,
-    double level, const FlopModel& flops = FlopModel::SixND(),
+    double level, const FlopModel& flops = FlopModel::OfFit(),
     const AllocationOptions& options = {});
 
 }  // namespace scalefit

@@ -87,7 +87,7 @@ struct BootstrapResult {
   /// ComputeOptimal at each converged replicate's parameters; percentile
   /// intervals on every column (any law with inputs N and D).
   AllocationTable ComputeOptimal(const std::vector<double>& C, double level,
-                                 const FlopModel& flops = FlopModel::SixND(),
+                                 const FlopModel& flops = FlopModel::OfFit(),
                                  const AllocationOptions& options = {}) const;
   /// LossToCompute at each converged replicate's parameters; percentile
   /// intervals on C, N_opt, D_opt and tokens_per_param (any law with inputs
@@ -99,7 +99,7 @@ struct BootstrapResult {
   /// and counted in `interval_method`.
   AllocationTable LossToCompute(const std::vector<double>& target_loss,
                                 double level,
-                                const FlopModel& flops = FlopModel::SixND(),
+                                const FlopModel& flops = FlopModel::OfFit(),
                                 const AllocationOptions& options = {}) const;
   /// One line: method, replicates, failures, standard errors.
   std::string BriefReport() const;

@@ -32,6 +32,9 @@ def run(args) -> int:
     weights = cols.pop("weights", None)
     loss = cols.pop("loss")
     kw = options.fit_kwargs(args)
+    if "units" in kw:
+        raise InputError("--units: backtest needs the runs in plain counts; convert the "
+                         "columns (or fit with --units and backtest the columns in counts)")
     if args.threshold is not None:
         kw["threshold"] = args.threshold
     try:

@@ -17,7 +17,10 @@ def add_parser(sub) -> "options.Parser":
                        "--out writes the fit card (JSON, full precision).")
     options.add_runs_and_fit_options(p)
     p.add_argument("--out", help="write the fit card (JSON) here (not the data file)")
-    p.add_argument("--include-data", action="store_true", help="store the runs in the fit card")
+    p.add_argument("--include-data", action="store_true", default=True,
+                   help="store the runs in the fit card (the default)")
+    p.add_argument("--no-data", dest="include_data", action="store_false",
+                   help="a small fit card without the runs (no intervals from it)")
     options.add_output_options(p)
     p.set_defaults(run=run)
     return p
@@ -37,6 +40,9 @@ def run(args) -> int:
                                   **options.fit_kwargs(args))
     except ValueError as exc:
         raise InputError(options.locate(str(exc), table)) from None
+    for w in result.diagnostics.warnings:
+        if w.code == "implausible_magnitude":
+            print(f"scalefit: warning: {table.source}: {w.message}", file=sys.stderr)
     if args.out:
         result.save(args.out, include_data=args.include_data)
     if args.json:

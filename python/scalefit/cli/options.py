@@ -89,15 +89,69 @@ def add_fit_options(p: argparse.ArgumentParser, law_required: bool = True) -> No
                    help="at most this many rows (each input's extremes and an even stride) "
                         "rank the default start grid's cells (default 2048; 0 = every row); "
                         "every solve uses all rows")
-    p.add_argument("--flop-convention", default="6ND")
+    add_flop_options(p, default="6ND")
+    p.add_argument("--units", metavar="NAME=UNIT[,NAME=UNIT...]",
+                   help="the units the inputs are in, converted to plain counts: a factor "
+                        "or K, M, B, T (e.g. --units N=1e6,D=B for N in millions and D in "
+                        "billions; PF-day for a C column)")
     p.add_argument("--threads", type=integer, default=1,
                    help="threads (results do not depend on it)")
+
+
+def add_flop_options(p: argparse.ArgumentParser, default: Optional[str]) -> None:
+    """--flop-convention (the core's list of names) and --architecture."""
+    from .. import flops
+    p.add_argument("--flop-convention", default=default, choices=flops.conventions(),
+                   help="how FLOPs are counted: " + ", ".join(flops.conventions())
+                        + (f" (default {default})" if default else " (default: the fit's)")
+                        + "; kaplan and hoffmann_detailed need --architecture")
+    p.add_argument("--architecture", metavar="FIELD=V[,FIELD=V...]",
+                   help="model shape for kaplan / hoffmann_detailed: n_layers, d_model, "
+                        "n_heads, vocab_size, seq_len (and optionally d_ff, ff_ratio, "
+                        "kv_size), e.g. n_layers=80,d_model=8192,n_heads=64,"
+                        "vocab_size=32000,seq_len=2048")
+
+
+def pairs(text: Optional[str], flag: str, example: str) -> Dict[str, str]:
+    """NAME=V,NAME=V as a dict (InputError naming the flag otherwise)."""
+    out: Dict[str, str] = {}
+    if text is None:
+        return out
+    for item in text.split(","):
+        k, sep, v = item.partition("=")
+        if not sep or not k.strip() or not v.strip():
+            raise InputError(f"{flag} expects NAME=V[,NAME=V...] (e.g. {example}), got '{text}'")
+        out[k.strip()] = v.strip()
+    return out
+
+
+def architecture(text: Optional[str]):
+    """A scalefit.flops.Architecture from --architecture, or None."""
+    if text is None:
+        return None
+    from .. import flops
+    kw: Dict[str, Any] = {}
+    fields = {"n_layers": int, "d_model": int, "n_heads": int, "d_ff": int, "ff_ratio": float,
+              "vocab_size": int, "seq_len": int, "kv_size": int}
+    for k, v in pairs(text, "--architecture", "n_layers=80,d_model=8192").items():
+        if k not in fields:
+            raise InputError(f"--architecture: unknown field '{k}'; fields: "
+                             + ", ".join(fields))
+        try:
+            kw[k] = fields[k](v)
+        except ValueError:
+            raise InputError(f"--architecture {k}={v}: not a number") from None
+    return flops.Architecture(**kw)
 
 
 def fit_kwargs(args) -> Dict[str, Any]:
     """scalefit.fit keyword arguments from the fit options."""
     kw: Dict[str, Any] = dict(objective=args.objective, delta=args.delta,
-                              flop_convention=args.flop_convention, threads=args.threads)
+                              flop_convention=args.flop_convention, threads=args.threads,
+                              architecture=architecture(args.architecture))
+    units = pairs(args.units, "--units", "N=1e6,D=1e9")
+    if units:
+        kw["units"] = units
     if args.grid != "auto":
         kw["grid"] = args.grid
     solver: Dict[str, Any] = {}
@@ -131,12 +185,24 @@ def law_data(args, lw) -> Tuple[Table, Dict[str, Any]]:
                          f"'{lw.name}' ({', '.join(lw.input_names)}), 'loss', 'weights' or 'C'")
     need = [cmap.get(n, n) for n in lw.input_names] + [cmap.get("loss", "loss")]
     opt = [cmap["weights"]] if "weights" in cmap else []
+    # The runs' reported compute, checked against the FLOP convention.
+    reported = "C" not in lw.input_names
+    if reported:
+        opt.append(cmap.get("C", "C"))
     table = read_table(args.data, need, opt, exclude=args.exclude_col, fmt=args.format)
     cols = {n: table.columns[cmap.get(n, n)] for n in lw.input_names}
     cols["loss"] = table.columns[cmap.get("loss", "loss")]
     if "weights" in cmap:
         cols["weights"] = table.columns[cmap["weights"]]
+    if reported and cmap.get("C", "C") in table.columns:
+        cols["C"] = table.columns[cmap.get("C", "C")]
     return table, cols
+
+
+def add_card_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-verify", action="store_true",
+                   help="read the card as given parameters, without checking its digest "
+                        "(its convergence, diagnostics and data are then not used)")
 
 
 _ROW = re.compile(r"\brow (\d+)\b")

@@ -46,6 +46,7 @@ def add_parser(sub) -> "options.Parser":
                    help="with --level: bound the law's value (confidence, default) or a new "
                         "run's loss (prediction)")
     options.add_data_options(p)
+    options.add_card_options(p)
     options.add_output_options(p)
     p.set_defaults(run=run)
     return p
@@ -77,7 +78,7 @@ def _given(args, names: List[str], law_name: str) -> Dict[str, List[float]]:
 def run(args) -> int:
     if args.card == "-" and args.data == "-":
         raise InputError("predict: the card and --data cannot both come from stdin ('-')")
-    result = load_card(args.card)
+    result = load_card(args.card, verify=not args.no_verify)
     names = list(result.law.input_names)
     given = _given(args, names, result.law.name)
     tbl = None
@@ -115,23 +116,40 @@ def run(args) -> int:
             extra = {"stderr": pred.stderr, "lower": pred.lower, "upper": pred.upper}
     except ValueError as exc:
         raise InputError(options.locate(as_flags(str(exc)), tbl)) from None
+    decades = result.decades_beyond_data(**values)
     rows = []
     for i in range(n_rows):
         row = {n: float(values[n][i]) for n in names}
         row["loss"] = float(loss[i])
         row.update({k: float(v[i]) for k, v in extra.items()})
+        row["decades_beyond_data"] = float(decades[i])
         rows.append(row)
+    far = [i for i, d in enumerate(decades) if d > EXTRAPOLATION_DECADES]
+    warnings = []
+    if far:
+        warnings.append(
+            f"extrapolation: {len(far)} of {n_rows} rows lie more than "
+            f"{EXTRAPOLATION_DECADES:g} decades of compute beyond the largest fitted run "
+            f"(rows {', '.join(str(i) for i in far[:6])}{', ...' if len(far) > 6 else ''}); "
+            "no data check the law there")
+    for w in warnings:
+        print(f"scalefit: warning: {w}", file=sys.stderr)
     if args.json:
         out = {"law": result.law.name, "flop_convention": result.flop_convention,
-               "predictions": rows}
+               "units": "plain counts", "warnings": warnings, "predictions": rows}
         if args.level is not None:
             out.update(level=args.level, interval=args.interval, method=pred.method)
         print_json(out)
     else:
-        cols = names + ["loss"] + list(extra)
+        cols = names + ["loss"] + list(extra) + ["decades_beyond_data"]
         print(f"law {result.law.name}: {result.law.formula}")
         if args.level is not None:
             print(f"{args.interval} interval, level {short(args.level)}, {pred.method}; "
                   "stderr of the predicted loss")
         sys.stdout.write(text_table(cols, [[short(r[c]) for c in cols] for r in rows]))
     return EXIT_OK
+
+
+#: The threshold of the extrapolation warning (AllocationOptions::
+#: extrapolation_warning_decades, whose default the core documents).
+EXTRAPOLATION_DECADES = 3.0

@@ -343,8 +343,9 @@ def _read_json(source, text, needed, optional, exclude) -> Table:
 # Fit cards
 # ---------------------------------------------------------------------------
 
-def load_card(path: str):
-    """A FitResult from a fit card file or standard input (``-``)."""
+def load_card(path: str, verify: bool = True):
+    """A FitResult from a fit card file or standard input (``-``); with
+    ``verify=False`` as given parameters (``--no-verify``)."""
     import scalefit
 
     source, text = read_text(path, "fit card")
@@ -357,7 +358,7 @@ def load_card(path: str):
                          f"{sys.getrecursionlimit()} levels); not a fit card") from None
     except ValueError:
         pass
-    return scalefit.loads(text, source=source)
+    return scalefit.loads(text, source=source, verify=verify)
 
 
 def same_file(a: str, b: str) -> bool:

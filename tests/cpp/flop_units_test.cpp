@@ -1,0 +1,252 @@
+// FLOP conventions made real (named only; architectures; the fit's
+// convention in allocation), units, the C/N/D check and the extrapolation
+// column.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "scalefit/scalefit.hpp"
+#include "test_support.hpp"
+
+namespace scalefit {
+namespace {
+
+using test_support::ChinchillaGrid;
+using test_support::kChinchilla;
+
+// Chinchilla 70B (Hoffmann et al. 2022, Table 4): 80 layers, d_model 8192,
+// 64 heads of size 128, vocabulary 32000, context 2048.
+flops::Architecture Chinchilla70B(int seq_len = 2048) {
+  return flops::Architecture{80, 8192, 64, 0, 4.0, 32000, seq_len, 128};
+}
+
+// The Epoch AI replication of Hoffmann et al.'s Approach 3 (Besiroglu et al.
+// 2024, "Chinchilla Scaling: A replication attempt", arXiv:2404.10102,
+// Table 1):
+// E = 1.8172, A = 482.01, B = 2085.43, alpha = 0.3478, beta = 0.3658.
+std::map<std::string, double> Epoch() {
+  return {{"E", 1.8172},
+          {"A", 482.01},
+          {"B", 2085.43},
+          {"alpha", 0.3478},
+          {"beta", 0.3658}};
+}
+
+const Observations& Grid() {
+  static const Observations obs =
+      ChinchillaGrid(kChinchilla, 1e7, 1e9, 1e9, 1e11, 6, 0.01, 11);
+  return obs;
+}
+
+std::string ErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(FlopConventions, OnlyNamedConventionsWithTheArchitectureTheyNeed) {
+  FitOptions o;
+  o.flop_convention = "foo";
+  std::string why;
+  EXPECT_FALSE(o.IsValid(&why));
+  for (const char* name : {"\"6ND\"", "\"kaplan\"", "\"hoffmann_detailed\""})
+    EXPECT_NE(why.find(name), std::string::npos) << why;
+  EXPECT_THROW(Fit("chinchilla", Grid(), o), InvalidArgument);
+  o.flop_convention = "kaplan";
+  EXPECT_FALSE(o.IsValid(&why));
+  EXPECT_NE(why.find("architecture"), std::string::npos) << why;
+  o.architecture = Chinchilla70B();
+  EXPECT_TRUE(o.IsValid(&why)) << why;
+  o.flop_convention = "6ND";
+  EXPECT_FALSE(o.IsValid(&why));  // 6ND takes no architecture
+  EXPECT_THROW(FromParams(GetLaw("chinchilla"), Epoch(), "foo"),
+               InvalidArgument);
+  EXPECT_THROW(FromParams(GetLaw("chinchilla"), Epoch(), "kaplan"),
+               InvalidArgument);
+}
+
+TEST(FlopConventions, ShapeFamilyIsExactAtTheArchitecture) {
+  const flops::Architecture a = Chinchilla70B();
+  const double kap = flops::PerTokenTrainingFlops(
+      flops::FlopConvention::kKaplan, a, flops::NonEmbeddingParams(a));
+  EXPECT_NEAR(kap / flops::KaplanTrainingFlops(a, 1.0), 1.0, 1e-13);
+  const double hof = flops::PerTokenTrainingFlops(
+      flops::FlopConvention::kHoffmannDetailed, a, flops::TotalParams(a));
+  EXPECT_NEAR(hof / flops::HoffmannTrainingFlops(a, 1.0), 1.0, 1e-13);
+}
+
+// docs/flops.md: for C = f(N)·D the optimum of the chinchilla law satisfies
+//   N_opt = N6(C)·(1+ε)^(−β/(α+β))·η^(−1/(α+β)),
+//   D_opt = D6(C)·(1+ε)^(−α/(α+β))·η^(1/(α+β)),
+// with 1+ε = f(N)/(6N) and η = d log f / d log N at the optimum, N6, D6 the
+// 6ND optimum (Hoffmann et al. 2022, Eq. 4). Solved here by fixed-point
+// iteration, independently of the library's numeric minimiser.
+TEST(FlopConventions, KaplanAllocationDiffersFrom6NDByTheDocumentedAmount) {
+  const auto p = Epoch();
+  const double E = p.at("E"), A = p.at("A"), B = p.at("B"), al = p.at("alpha"),
+               be = p.at("beta");
+  (void)E;
+  struct Case {
+    int seq_len;
+    double n_ratio, d_ratio;  // docs/flops.md, C = 1e24
+  };
+  for (const Case& c :
+       {Case{2048, 0.9991, 0.9829}, Case{32768, 0.9785, 0.7897}}) {
+    const flops::Architecture arch = Chinchilla70B(c.seq_len);
+    const FitResult kap = FromParams(GetLaw("chinchilla"), p, "kaplan", arch);
+    const FitResult six = FromParams(GetLaw("chinchilla"), p, "6ND");
+    const double C = 1e24;
+    const Allocation a = ComputeOptimal(kap, C);
+    const Allocation s = ComputeOptimal(six, C);
+    EXPECT_EQ(a.flop_convention, "kaplan");
+    const double G = std::pow(al * A / (be * B), 1.0 / (al + be));
+    const double N6 = G * std::pow(C / 6.0, be / (al + be));
+    const double D6 = std::pow(C / 6.0, al / (al + be)) / G;
+    EXPECT_NEAR(s.N_opt / N6, 1.0, 1e-12);
+    // f(N) = 6N + 6·L·S·d_attn for the 70B shape scaled to N (d ∝ N^(1/3)).
+    const double lambda = 80.0 / 8192.0;
+    auto f = [&](double N) {
+      const double d = std::cbrt(N / (2.0 * lambda * 6.0));
+      return 6.0 * N + 6.0 * lambda * d * c.seq_len * d;
+    };
+    double N = N6, eps1 = 1.0, eta = 1.0;
+    for (int it = 0; it < 200; ++it) {
+      eps1 = f(N) / (6.0 * N);
+      const double ctx = f(N) - 6.0 * N;
+      eta = (6.0 * N + 2.0 / 3.0 * ctx) / f(N);
+      N = N6 * std::pow(eps1, -be / (al + be)) *
+          std::pow(eta, -1.0 / (al + be));
+    }
+    const double D =
+        D6 * std::pow(eps1, -al / (al + be)) * std::pow(eta, 1.0 / (al + be));
+    EXPECT_NEAR(a.N_opt / N, 1.0, 1e-9);
+    EXPECT_NEAR(a.D_opt / D, 1.0, 1e-9);
+    EXPECT_NEAR(a.N_opt / s.N_opt, c.n_ratio, 5e-5);
+    EXPECT_NEAR(a.D_opt / s.D_opt, c.d_ratio, 5e-5);
+  }
+}
+
+TEST(FlopConventions, AnalysesUseTheFitsConvention) {
+  FitOptions o;
+  o.flop_convention = "kaplan";
+  o.architecture = Chinchilla70B();
+  const FitResult fit = Fit("chinchilla", Grid(), o);
+  EXPECT_EQ(fit.data_summary.compute_source, "kaplan");
+  EXPECT_EQ(ComputeOptimal(fit, {1e22}).flop_convention, "kaplan");
+  EXPECT_EQ(LossToCompute(fit, {2.6}).flop_convention, "kaplan");
+  EXPECT_EQ(PlanAtRatio(fit, {1e22}, 20.0).flop_convention, "kaplan");
+  // An explicit model overrides it.
+  EXPECT_EQ(ComputeOptimal(fit, {1e22}, FlopModel::SixND()).flop_convention,
+            "6ND");
+  // The delta method needs the 6ND closed form and says so.
+  EXPECT_THROW(ComputeOptimalInterval(fit, {1e22}, 0.9), InvalidArgument);
+}
+
+TEST(FlopConventions, ReportedComputeDisagreeingWith6NDNamesTheRows) {
+  Observations obs = Grid();
+  for (int i = 0; i < obs.num_rows(); ++i)
+    obs.compute.push_back(6.0 * obs.row(i)[0] * obs.row(i)[1] *
+                          (i == 2 || i == 5 ? 1.1 : 1.0));
+  const std::string err = ErrorOf([&] { Fit("chinchilla", obs); });
+  EXPECT_NE(err.find("rows 2 5"), std::string::npos) << err;
+  EXPECT_NE(err.find("10%"), std::string::npos) << err;
+  obs.compute[2] = obs.compute[5] = 0.0;
+  for (int i : {2, 5}) obs.compute[i] = 6.0 * obs.row(i)[0] * obs.row(i)[1];
+  const FitResult fit = Fit("chinchilla", obs);
+  EXPECT_EQ(fit.data_summary.compute_source, "C column");
+}
+
+TEST(Units, RoundTripGivesThePlainFit) {
+  const FitResult plain = Fit("chinchilla", Grid());
+  Observations scaled = Grid();
+  for (int i = 0; i < scaled.num_rows(); ++i) {
+    scaled.x[2 * i] /= 1e6;
+    scaled.x[2 * i + 1] /= 1e9;
+  }
+  ConvertUnits(&scaled, {{"N", 1e6}, {"D", ParseUnit("D", "B")}});
+  const FitResult fit = Fit("chinchilla", scaled);
+  EXPECT_EQ(fit.units.at("N"), 1e6);
+  const std::vector<double> x = {7e10, 1.4e12, 1e9, 2e10};
+  const auto a = plain.Predict(x), b = fit.Predict(x);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(b[i] / a[i], 1.0, 1e-9);
+  const Allocation pa = ComputeOptimal(plain, 1e23),
+                   pb = ComputeOptimal(fit, 1e23);
+  EXPECT_NEAR(pb.N_opt / pa.N_opt, 1.0, 1e-9);
+  EXPECT_NEAR(pb.D_opt / pa.D_opt, 1.0, 1e-9);
+  const FitResult card = FitCardFromString(FitCardToString(fit));
+  EXPECT_EQ(card.units, fit.units);
+  EXPECT_THROW(ParseUnit("N", "lots"), InvalidArgument);
+  Observations again = scaled;
+  EXPECT_THROW(ConvertUnits(&again, {{"N", 1e6}}), InvalidArgument);
+  Observations other = Grid();
+  EXPECT_THROW(ConvertUnits(&other, {{"U", 1e6}}), UnknownName);
+}
+
+TEST(Units, ImplausibleMagnitudesAreFlaggedUnlessUnitsAreGiven) {
+  Observations scaled = Grid();
+  for (int i = 0; i < scaled.num_rows(); ++i) {
+    scaled.x[2 * i] /= 1e6;
+    scaled.x[2 * i + 1] /= 1e9;
+  }
+  const FitResult fit = Fit("chinchilla", scaled);
+  std::string text;
+  for (const auto& w : fit.diagnostics.warnings)
+    if (w.code == "implausible_magnitude") text += w.message + "\n";
+  EXPECT_NE(text.find("every N is below 1e+05"), std::string::npos) << text;
+  EXPECT_NE(text.find("every D is below 1e+07"), std::string::npos) << text;
+  EXPECT_NE(text.find("units="), std::string::npos) << text;
+  ConvertUnits(&scaled, {{"N", 1.0}, {"D", 1.0}});  // "these are plain counts"
+  EXPECT_FALSE(Fit("chinchilla", scaled)
+                   .diagnostics.HasWarning("implausible_magnitude"));
+  EXPECT_FALSE(Fit("chinchilla", Grid())
+                   .diagnostics.HasWarning("implausible_magnitude"));
+}
+
+TEST(Extrapolation, DecadesBeyondDataColumnAndWarning) {
+  const FitResult fit = Fit("chinchilla", Grid());
+  const double top = 6.0 * 1e9 * 1e11;  // the largest run: N 1e9, D 1e11
+  EXPECT_DOUBLE_EQ(fit.data_summary.compute_max, top);
+  const AllocationTable t =
+      ComputeOptimal(fit, {top / 10, top * 10, top * 1e4});
+  ASSERT_EQ(t.decades_beyond_data.size(), 3u);
+  EXPECT_EQ(t.decades_beyond_data[0], 0.0);
+  EXPECT_NEAR(t.decades_beyond_data[1], 1.0, 1e-12);
+  EXPECT_NEAR(t.decades_beyond_data[2], 4.0, 1e-12);
+  EXPECT_NE(t.warning.find("extrapolation: 1 row lies more than 3 decades"),
+            std::string::npos)
+      << t.warning;
+  EXPECT_NE(t.FullReport().find("decades_beyond_data"), std::string::npos);
+  EXPECT_EQ(ComputeOptimal(fit, {top * 10}).warning, "");
+  const std::vector<double> d = fit.DecadesBeyondData({1e10, 1e12});
+  EXPECT_NEAR(d[0], std::log10(6e22 / top), 1e-12);
+  // Given parameters: no fitted runs, so no column values.
+  const FitResult given = FromParams(GetLaw("chinchilla"), kChinchilla.Map());
+  EXPECT_TRUE(std::isnan(ComputeOptimal(given, 1e24).decades_beyond_data));
+}
+
+TEST(Extrapolation, PlansBelowOneParameterOrFarBelowTheDataAreErrors) {
+  const FitResult fit = Fit("chinchilla", Grid());
+  EXPECT_NE(ErrorOf([&] {
+              ComputeOptimal(fit, 1.0);
+            }).find("less than one parameter"),
+            std::string::npos);
+  const FitResult given = FromParams(GetLaw("chinchilla"), kChinchilla.Map());
+  EXPECT_THROW(ComputeOptimal(given, 1.0), InvalidArgument);
+  const double bottom = fit.data_summary.compute_min;
+  const std::string err = ErrorOf([&] {
+    ComputeOptimal(fit, {1e20, bottom / 1e4});
+  });
+  EXPECT_NE(err.find("row 1"), std::string::npos) << err;
+  EXPECT_NE(err.find("decades below the smallest fitted run"),
+            std::string::npos)
+      << err;
+  EXPECT_NO_THROW(ComputeOptimal(fit, bottom / 100));
+}
+
+}  // namespace
+}  // namespace scalefit
