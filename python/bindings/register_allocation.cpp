@@ -159,10 +159,10 @@ void RegisterAllocation(pyb::module_& m) {
       .def(PickleFields<AllocationTable>(
           &AllocationTable::kind, &AllocationTable::law,
           &AllocationTable::flop_convention, &AllocationTable::flop_description,
-          &AllocationTable::method, &AllocationTable::fitted, &AllocationTable::has_data,
-          &AllocationTable::tokens_per_param_fixed, &AllocationTable::level,
-          &AllocationTable::interval_method, &AllocationTable::C,
-          &AllocationTable::N_opt, &AllocationTable::D_opt,
+          &AllocationTable::method, &AllocationTable::fitted,
+          &AllocationTable::has_data, &AllocationTable::tokens_per_param_fixed,
+          &AllocationTable::level, &AllocationTable::interval_method,
+          &AllocationTable::C, &AllocationTable::N_opt, &AllocationTable::D_opt,
           &AllocationTable::tokens_per_param, &AllocationTable::loss_opt,
           &AllocationTable::target_loss, &AllocationTable::decades_beyond_data,
           &AllocationTable::compute_max, &AllocationTable::warning));

@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EnvelopeOptions', 'EnvelopeResult', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'Law', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'derived_names', 'envelope_fit', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'isoflop_fit', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'parse_csv', 'plan_at_ratio', 'predict_interval', 'read_csv', 'require_identified', 'save_fit_card', 'sensitivity', 'set_log_level', 'unidentified_note']
+__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EnvelopeOptions', 'EnvelopeResult', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'Law', 'MAX_RELATIVE_GRADIENT', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'derived_names', 'envelope_fit', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'isoflop_fit', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'read_csv', 'require_identified', 'save_fit_card', 'sensitivity', 'set_log_level', 'unidentified_note']
 class ScalefitError(ValueError):
     pass
 class ParamInfo:
@@ -103,10 +103,11 @@ class _Objective:
     def value(self) -> int:
         ...
 class FitOptions:
+    architecture: ... | None
     flop_convention: str
     objective: str
     start: str
-    def __getstate__(self) -> tuple[_Objective, float, dict[str, float], dict[str, tuple[float, float]], list[str], list[tuple[str, str]], str, dict[str, list[float]], int, int, int, int, int, float, float, float, float, int, int, str]:
+    def __getstate__(self) -> tuple[_Objective, float, dict[str, float], dict[str, tuple[float, float]], list[str], list[tuple[str, str]], str, dict[str, list[float]], int, int, int, int, int, float, float, float, float, int, int, str, ... | None, float]:
         ...
     def __init__(self) -> None:
         ...
@@ -119,6 +120,12 @@ class FitOptions:
         ...
     @bounds.setter
     def bounds(self, arg0: collections.abc.Mapping[str, tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex]]) -> None:
+        ...
+    @property
+    def compute_tolerance(self) -> float:
+        ...
+    @compute_tolerance.setter
+    def compute_tolerance(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def delta(self) -> float:
@@ -243,9 +250,18 @@ class ParamValue:
     def value(self) -> float:
         ...
 class DataSummary:
-    def __getstate__(self) -> tuple[int, list[str], list[float], list[float], list[int], float, float, int]:
+    def __getstate__(self) -> tuple[int, list[str], list[float], list[float], list[int], float, float, float, float, str, int]:
         ...
     def __setstate__(self, arg0: tuple) -> None:
+        ...
+    @property
+    def compute_max(self) -> float:
+        ...
+    @property
+    def compute_min(self) -> float:
+        ...
+    @property
+    def compute_source(self) -> str:
         ...
     @property
     def hash(self) -> int:
@@ -280,6 +296,16 @@ class FitResult:
         ...
     def brief_report(self) -> str:
         ...
+    def compute_at(self, inputs: dict) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Training compute (FLOPs) of each row under the fit's convention.
+        """
+    def decades_beyond_data(self, inputs: dict) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Decades of compute beyond the largest fitted run, per row.
+        """
+    def flop_model(self) -> ...:
+        ...
     def full_report(self, arg0: ...) -> str:
         ...
     def predict(self, inputs: dict) -> numpy.typing.NDArray[numpy.float64]:
@@ -300,6 +326,9 @@ class FitResult:
         ...
     @property
     def delta(self) -> float:
+        ...
+    @property
+    def fitted(self) -> bool:
         ...
     @property
     def has_data(self) -> bool:
@@ -338,17 +367,26 @@ class FitResult:
     def params(self) -> dict:
         ...
     @property
+    def relative_gradient(self) -> float:
+        ...
+    @property
     def screened(self) -> bool:
         ...
     @property
     def start(self) -> str:
         ...
     @property
+    def units(self) -> dict[str, float]:
+        ...
+    @property
     def values(self) -> list[float]:
         ...
 class FlopModel:
     @staticmethod
-    def from_convention(convention: str, k: typing.SupportsFloat | typing.SupportsIndex = 6.0) -> FlopModel:
+    def from_convention(convention: str, architecture: flops.Architecture | None = None) -> FlopModel:
+        ...
+    @staticmethod
+    def of_fit() -> FlopModel:
         ...
     @staticmethod
     def six_nd(k: typing.SupportsFloat | typing.SupportsIndex = 6.0) -> FlopModel:
@@ -357,6 +395,10 @@ class FlopModel:
         ...
     def flops(self, N: typing.SupportsFloat | typing.SupportsIndex, D: typing.SupportsFloat | typing.SupportsIndex) -> float:
         ...
+    def flops_at(self, N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], D: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        C(N, D) per row.
+        """
     def tokens(self, N: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], C: typing.SupportsFloat | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
         """
         Tokens D with FLOPs(N, D) = C at each N (NaN where none).
@@ -365,13 +407,16 @@ class FlopModel:
     def description(self) -> str:
         ...
     @property
+    def is_of_fit(self) -> bool:
+        ...
+    @property
     def k(self) -> float:
         ...
     @property
     def name(self) -> str:
         ...
 class Allocation:
-    def __getstate__(self) -> tuple[float, float, float, float, float, str, str, str]:
+    def __getstate__(self) -> tuple[float, float, float, float, float, str, str, float, str]:
         ...
     def __setstate__(self, arg0: tuple) -> None:
         ...
@@ -383,6 +428,9 @@ class Allocation:
         ...
     @property
     def N_opt(self) -> float:
+        ...
+    @property
+    def decades_beyond_data(self) -> float:
         ...
     @property
     def flop_convention(self) -> str:
@@ -424,7 +472,7 @@ class AllocationTable:
     @staticmethod
     def column_names() -> list[str]:
         ...
-    def __getstate__(self) -> tuple[str, str, str, str, str, bool, float, float, str, AllocationColumn, AllocationColumn, AllocationColumn, AllocationColumn, AllocationColumn, list[float], str]:
+    def __getstate__(self) -> tuple[str, str, str, str, str, bool, bool, float, float, str, AllocationColumn, AllocationColumn, AllocationColumn, AllocationColumn, AllocationColumn, list[float], list[float], float, str]:
         ...
     def __repr__(self) -> str:
         ...
@@ -439,6 +487,15 @@ class AllocationTable:
     def row(self, i: typing.SupportsInt | typing.SupportsIndex) -> Allocation:
         ...
     def set_interval(self, name: str, lower: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], upper: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
+        ...
+    @property
+    def compute_max(self) -> float:
+        ...
+    @property
+    def decades_beyond_data(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def fitted(self) -> bool:
         ...
     @property
     def flop_convention(self) -> str:
@@ -1227,7 +1284,7 @@ class SensitivityRow:
     def objective(self) -> str:
         ...
 class SensitivityPanel:
-    def __getstate__(self) -> tuple[str, float, list[SensitivityRow], float, float, float]:
+    def __getstate__(self) -> tuple[str, float, list[SensitivityRow], float, float, float, str]:
         ...
     def __repr__(self) -> str:
         ...
@@ -1245,6 +1302,9 @@ class SensitivityPanel:
         ...
     @property
     def budget(self) -> float:
+        ...
+    @property
+    def flop_convention(self) -> str:
         ...
     @property
     def law(self) -> str:
@@ -1333,6 +1393,10 @@ def builtin_laws() -> list[str]:
     ...
 def callable_law(fn: collections.abc.Callable, name: str, params: collections.abc.Sequence[str], inputs: collections.abc.Sequence[str], positive: collections.abc.Sequence[str] = [], linear: collections.abc.Sequence[str] = [], bounds: collections.abc.Mapping[str, tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex]] = {}, start: collections.abc.Mapping[str, tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex]] = {}, init: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex] = {}, formula: str = '') -> Law:
     ...
+def check_optimum(result: FitResult) -> tuple[float, float]:
+    """
+    (objective, relative_gradient) recomputed on the attached data.
+    """
 def compute_optimal(result: FitResult, C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
     ...
 def compute_optimal_interval(result: FitResult, C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], level: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
@@ -1363,15 +1427,15 @@ def envelope_fit(run: collections.abc.Sequence[typing.SupportsInt | typing.Suppo
     """
     Chinchilla Approach 1 (GIL released).
     """
-def fit(law: Law, inputs: dict, loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any = None, groups: typing.Any = None, options: FitOptions = ...) -> FitResult:
+def fit(law: Law, inputs: dict, loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any = None, groups: typing.Any = None, options: FitOptions = ..., compute: typing.Any = None, units: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex] = {}) -> FitResult:
     """
-    Fit a law (the GIL is released while the solver runs).
+    Fit a law (the GIL is released while the solver runs). `compute` is the runs' reported C (FLOPs), `units` the factors the inputs are in.
     """
-def fit_card_from_string(text: str, source: str = '<string>') -> FitResult:
+def fit_card_from_string(text: str, source: str = '<string>', verify: bool = True) -> FitResult:
     """
-    Parse and validate a fit card; `source` names it in errors.
+    Parse and validate a fit card; `source` names it in errors; verify=False reads it as given parameters.
     """
-def fit_card_to_string(result: FitResult, include_data: bool = False, indent: typing.SupportsInt | typing.SupportsIndex = 2) -> str:
+def fit_card_to_string(result: FitResult, include_data: bool = True, indent: typing.SupportsInt | typing.SupportsIndex = 2) -> str:
     """
     The fit card (JSON) of a result.
     """
@@ -1395,7 +1459,7 @@ def formula_names(formula: str) -> list[str]:
     """
     Names used by a formula, in order of first appearance.
     """
-def from_params(law: Law, params: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex], flop_convention: str = '6ND') -> FitResult:
+def from_params(law: Law, params: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex], flop_convention: str = '6ND', architecture: ... | None = None) -> FitResult:
     ...
 def get_law(name: str) -> Law:
     ...
@@ -1409,9 +1473,9 @@ def isoflop_fit(N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], D: t
     """
 def law_floor(result: FitResult, other_inputs: typing.Any = None) -> float:
     ...
-def load_fit_card(path: str) -> FitResult:
+def load_fit_card(path: str, verify: bool = True) -> FitResult:
     """
-    Read and validate a fit card from `path`.
+    Read and validate a fit card from `path` (verify=False: given parameters).
     """
 def loss_to_compute(result: FitResult, target_loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
     ...
@@ -1423,6 +1487,10 @@ def parse_csv(text: str, source: str = '<string>', options: CsvOptions = ...) ->
     """
     Parse CSV text (see csv.hpp).
     """
+def parse_unit(name: str, unit: str) -> float:
+    """
+    A unit factor from '1e6', 'K', 'M', 'B', 'T' or 'PF-day'.
+    """
 def plan_at_ratio(result: FitResult, C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], tokens_per_param: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, other_inputs: typing.Any = None) -> AllocationTable:
     ...
 def predict_interval(result: FitResult, inputs: dict, level: typing.SupportsFloat | typing.SupportsIndex, interval: str = 'confidence') -> PredictionTable:
@@ -1433,7 +1501,7 @@ def read_csv(path: str, options: CsvOptions = ...) -> CsvTable:
     """
 def require_identified(fit: FitResult, allow_unidentified: bool = False) -> None:
     ...
-def save_fit_card(result: FitResult, path: str, include_data: bool = False) -> None:
+def save_fit_card(result: FitResult, path: str, include_data: bool = True) -> None:
     """
     Write a result's fit card to `path`.
     """
@@ -1445,15 +1513,20 @@ def set_log_level(level: str) -> None:
     """
 def unidentified_note(fit: FitResult) -> str:
     ...
+MAX_RELATIVE_GRADIENT: float = 1e-06
 __version__: str = '0.1.0'
-fit_card_format_version: int = 1
+fit_card_format_version: int = 2
 
 class _flops_module:
     """The scalefit._core.flops submodule."""
     class Architecture:
+        def __getstate__(self) -> tuple[int, int, int, int, float, int, int, int]:
+            ...
         def __init__(self, *, n_layers: typing.SupportsInt | typing.SupportsIndex, d_model: typing.SupportsInt | typing.SupportsIndex, n_heads: typing.SupportsInt | typing.SupportsIndex, d_ff: typing.SupportsInt | typing.SupportsIndex = 0, ff_ratio: typing.SupportsFloat | typing.SupportsIndex = 4.0, vocab_size: typing.SupportsInt | typing.SupportsIndex, seq_len: typing.SupportsInt | typing.SupportsIndex, kv_size: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
             ...
         def __repr__(self) -> str:
+            ...
+        def __setstate__(self, arg0: tuple) -> None:
             ...
         @property
         def attention_size(self) -> float:

@@ -109,8 +109,7 @@ std::string SensitivityPanel::FullReport() const {
   std::ostringstream os;
   os << "scalefit sensitivity panel: the error model (objective)\n";
   os << "  law:     " << law << "; budget C = " << FormatShort(budget)
-     << " FLOPs (" << flop_convention << ")
-";
+     << " FLOPs (" << flop_convention << ")\n";
   os << "    " << PadRight("objective", 11) << PadRight("a", 22)
      << PadRight("N_opt", 24) << PadRight("D_opt", 24) << PadRight("L*(C)", 22)
      << "parameters\n";

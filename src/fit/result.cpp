@@ -228,16 +228,13 @@ std::string FitResult::FullReport(const ParamUncertainty* u) const {
     if (std::isfinite(relative_gradient))
       os << ", relative gradient " << FormatShort(relative_gradient, 3)
          << " (certified at <= " << FormatShort(kMaxRelativeGradient, 3) << ")";
-    os << "
-";
+    os << "\n";
     os << "  minimum:     " << FormatShort(objective, 6)
-       << " (objective value)
-";
+       << " (objective value)\n";
     if (data_summary.compute_max > 0)
       os << "  compute:     " << FormatShort(data_summary.compute_min, 4)
          << ".." << FormatShort(data_summary.compute_max, 4) << " FLOPs ("
-         << data_summary.compute_source << ")
-";
+         << data_summary.compute_source << ")\n";
     if (!has_data)
       os << "  data:        not attached (a fit card saved without data); "
             "data hash "

@@ -334,7 +334,7 @@ def test_readme_cli_block_runs_verbatim(tmp_path):
         assert proc.returncode == 0, (line, proc.stdout[-2000:], proc.stderr)
         assert "Traceback" not in proc.stderr
         if "--level" in line:
-            assert "intervals: 0.9" in proc.stdout
+            assert "intervals: 90%" in proc.stdout
 
 
 def test_cli_end_to_end(tmp_path):

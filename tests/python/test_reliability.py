@@ -21,6 +21,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -159,9 +161,12 @@ def test_duplicate_rows_warn(grid, capfd):
     assert "duplicate" not in capfd.readouterr().err
     for k in data:
         data[k][11] = data[k][3]
-    scalefit.fit("chinchilla", data)
-    err = capfd.readouterr().err
-    assert "1 duplicate row(s): row 11 repeats row 3" in err
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scalefit.fit("chinchilla", data)
+    # A ScalefitWarning (C++ warnings are routed to Python's warnings) or stderr.
+    said = capfd.readouterr().err + "".join(str(w.message) for w in caught)
+    assert "1 duplicate row(s): row 11 repeats row 3" in said
 
 
 def test_all_points_at_one_budget_are_flagged():
@@ -636,14 +641,17 @@ def test_gil_is_released_during_a_fit():
 # ---------------------------------------------------------------------------
 
 def test_unconverged_fit_reports_why(grid, capfd):
-    f = scalefit.fit("chinchilla", grid, grid="init",
-                     init=dict(E=0.5, A=10.0, B=1e5, alpha=1.0, beta=0.1),
-                     solver={"max_iterations": 1})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        f = scalefit.fit("chinchilla", grid, grid="init",
+                         init=dict(E=0.5, A=10.0, B=1e5, alpha=1.0, beta=0.1),
+                         solver={"max_iterations": 1})
     assert not f.converged
     assert f.message.startswith("solver did not converge")
     assert f.message in f.report()
     assert f.diagnostics.has_warning("not_converged")
-    assert "fit of 'chinchilla'" in capfd.readouterr().err
+    said = capfd.readouterr().err + "".join(str(w.message) for w in caught)
+    assert "fit of 'chinchilla'" in said
 
 
 def test_every_bootstrap_replicate_has_a_status(grid_fit):
