@@ -93,12 +93,25 @@ if [ "${SKIP_PYTHON:-0}" != 1 ]; then
     echo "sanitize: libasan/libstdc++ not found ($LIBASAN, $LIBSTDCXX); cannot run the Python tests" >&2
     exit 1
   fi
+  # Two tests drive other programs that inherit LD_PRELOAD=libasan: a
+  # headless browser (the docs site check) and Dask worker processes (the
+  # workers page). Neither runs scalefit's C++ under test beyond what the rest
+  # of the suite covers, and both pass in the normal pytest run; here they are
+  # left out.
+  OUTSIDE_PROCESS_TESTS=(
+    --deselect "tests/python/test_site.py::test_site_renders_its_figures_in_a_browser"
+    --deselect "tests/python/test_docs.py::test_code_blocks_run[workers.md]")
+  if [ -n "${PYTEST_ARGS:-}" ]; then
+    # shellcheck disable=SC2206
+    SELECTION=($PYTEST_ARGS)
+  else
+    SELECTION=(tests/python "${OUTSIDE_PROCESS_TESTS[@]}")
+  fi
   echo "sanitize: Python tests (LD_PRELOAD=$LIBASAN $LIBSTDCXX)"
-  # shellcheck disable=SC2086
   (cd "$ROOT" && LD_PRELOAD="$LIBASAN $LIBSTDCXX" PYTHONPATH="$BUILD/pkg" \
      ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" \
      python3 -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-$JOBS}" \
-       ${PYTEST_ARGS:-tests/python})
+       "${SELECTION[@]}")
 fi
 T_END=$(date +%s)
 echo "sanitize: OK — build $((T_BUILD - T0)) s, C++ tests $((T_CPP - T_BUILD)) s," \
