@@ -24,6 +24,14 @@ std::string Describe(double v) {
   return os.str();
 }
 
+void CheckFinite(const std::string& column, int row, double v) {
+  if (!std::isfinite(v)) {
+    throw InvalidArgument("column '" + column + "', row " +
+                          std::to_string(row) + " (0-based): value " +
+                          Describe(v) + "; " + column + " must be finite");
+  }
+}
+
 void CheckPositiveFinite(const std::string& column, int row, double v) {
   if (!std::isfinite(v) || !(v > 0.0)) {
     throw InvalidArgument("column '" + column + "', row " +
@@ -133,7 +141,8 @@ Observations MakeObservations(
   return obs;
 }
 
-void ValidateObservations(const Observations& obs, int min_rows) {
+void ValidateObservations(const Observations& obs, int min_rows,
+                          bool positive_data) {
   const int n = obs.num_rows();
   const int k = obs.num_inputs();
   if (obs.x.size() != static_cast<size_t>(n) * k) {
@@ -167,9 +176,17 @@ void ValidateObservations(const Observations& obs, int min_rows) {
     CheckPositiveFinite("C", static_cast<int>(i), obs.compute[i]);
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < k; ++j) {
-      CheckPositiveFinite(obs.input_names[j], i, obs.x[i * k + j]);
+      if (positive_data) {
+        CheckPositiveFinite(obs.input_names[j], i, obs.x[i * k + j]);
+      } else {
+        CheckFinite(obs.input_names[j], i, obs.x[i * k + j]);
+      }
     }
-    CheckPositiveFinite("loss", i, obs.loss[i]);
+    if (positive_data) {
+      CheckPositiveFinite("loss", i, obs.loss[i]);
+    } else {
+      CheckFinite("loss", i, obs.loss[i]);
+    }
     if (!obs.weights.empty()) CheckPositiveFinite("weights", i, obs.weights[i]);
   }
 }

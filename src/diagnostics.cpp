@@ -32,6 +32,7 @@ constexpr double kFloorGap = 1e-2;           // E >= (1 - gap) * min loss
 double SpanDecades(const std::vector<double>& v) {
   if (v.empty()) return 0.0;
   const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  if (!(*lo > 0.0)) return 0.0;  // decades are defined for positive values
   return std::log10(*hi / *lo);
 }
 
@@ -150,7 +151,9 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
              "at once, so noise in any run moves the fit; aim for at least "
              "3 runs per free parameter");
   }
-  for (int j = 0; j < k_in; ++j) {
+  // The design checks speak of power laws in positive inputs; a link law
+  // (a task loss in, a metric out) has neither.
+  for (int j = 0; j < k_in && info.positive_data; ++j) {
     const std::string& name = d.input_names[j];
     if (d.num_distinct[j] < kFewDistinct) {
       warn("few_distinct",

@@ -48,10 +48,12 @@ Observations MakeObservations(
     const std::vector<double>& loss, const std::vector<double>& weights = {},
     const std::vector<std::int64_t>& groups = {});
 
-/// Checks shapes and values: every input and loss finite and > 0, weights
+/// Checks shapes and values: every input and loss finite and > 0 (with
+/// `positive_data` false, as for the link laws: finite, any sign), weights
 /// and the reported compute finite and > 0, lengths equal, at least
 /// `min_rows` rows.
-void ValidateObservations(const Observations& obs, int min_rows);
+void ValidateObservations(const Observations& obs, int min_rows,
+                          bool positive_data = true);
 
 /// A unit factor: a number written out ("1e6", finite and > 0), or "K"
 /// (1e3), "M" (1e6), "B" (1e9), "T" (1e12), or "PF-day" (8.64e19 FLOPs, for

@@ -43,6 +43,13 @@ struct LawInfo {
   std::string formula;
   std::vector<ParamInfo> params;
   std::vector<std::string> input_names;
+  /// True (power laws): every input and every observed value must be > 0.
+  /// False for the link laws (laws/sigmoid.hpp), whose input is a task loss
+  /// (0 is a valid "ideal" point) and whose value is a metric (0 is a valid
+  /// accuracy): any finite number. A log-space objective still needs
+  /// values > 0. A functor declares it as `static constexpr bool
+  /// kPositiveData = false;` (absent = true).
+  bool positive_data = true;
 
   int num_params() const { return static_cast<int>(params.size()); }
   int num_inputs() const { return static_cast<int>(input_names.size()); }

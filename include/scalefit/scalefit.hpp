@@ -12,6 +12,8 @@
 #include "scalefit/data.hpp"
 #include "scalefit/datasets.hpp"
 #include "scalefit/diagnostics.hpp"
+#include "scalefit/downstream.hpp"
+#include "scalefit/emergence.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"
 #include "scalefit/fit_card.hpp"

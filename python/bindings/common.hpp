@@ -118,5 +118,6 @@ void RegisterIo(pyb::module_& m);
 void RegisterFlops(pyb::module_& m);
 void RegisterDatasets(pyb::module_& m);
 void RegisterCsv(pyb::module_& m);
+void RegisterDownstream(pyb::module_& m);
 
 }  // namespace scalefit::py

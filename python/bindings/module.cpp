@@ -28,4 +28,5 @@ PYBIND11_MODULE(_core, m) {
   scalefit::py::RegisterIo(m);
   scalefit::py::RegisterCsv(m);
   scalefit::py::RegisterDatasets(m);
+  scalefit::py::RegisterDownstream(m);
 }

@@ -22,7 +22,8 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
 
 # Layers, each importing only those above it (tests/python/test_layers.py):
 # _core -> adapters (_inputs, _user_laws) -> results -> topic modules
-# (_api, io, allocation, uncertainty, approaches, backtest, flops, datasets)
+# (_api, io, allocation, uncertainty, approaches, backtest, flops, datasets,
+# downstream, emergence)
 # -> plot, cli.
 from ._core import ScalefitError
 from ._log import ScalefitWarning, get_log_level, set_log_level
@@ -36,6 +37,8 @@ from .allocation import (compute_optimal, inference_aware, law_floor, loss_to_co
 from . import flops
 from . import uncertainty
 from . import datasets
+from . import downstream
+from . import emergence
 
 __version__ = _core.__version__
 
@@ -52,6 +55,8 @@ __all__ = [
     "ScalefitError",
     "FitResult",
     "datasets",
+    "downstream",
+    "emergence",
     "envelope_fit",
     "backtest",
     "sensitivity",

@@ -12,6 +12,11 @@ where to draw (log-spaced grids) and how.
     allocation(result, flops)      N_opt(C) and D_opt(C), with intervals when available
     backtest(bt)                   backtest error against extrapolation distance, runs per bin
     residuals(result)              residuals of the fitted data against an input
+    task_step1(chain, ladder)      step 1 of a task chain: task loss against tokens, with targets
+    task_step2(chain, ladder)      step 2: the metric against task loss over checkpoints, the link
+    task_forecast(chain, ladder)   the chained forecast against compute with its band
+    metric_comparison(ladder, ...) a continuous metric (task loss) and the accuracy of the same
+                                   task against compute (Schaeffer et al. 2023)
 
 What every plot does the same way: axes name the quantity and its unit
 ("parameters N", "training tokens D", "compute C (FLOPs, 6ND)"), log axes
@@ -30,9 +35,11 @@ from ._inputs import Frame, as_column, flop_model, unwrap
 from . import allocation as _alloc
 from . import approaches as _approaches
 from . import flops as _flops
+from . import downstream as _downstream
 
 __all__ = ["fit", "loss_vs_compute", "isoflop", "allocation", "backtest", "residuals",
-           "axis_label"]
+           "axis_label", "task_step1", "task_step2", "task_forecast",
+           "metric_comparison"]
 
 # What each input of the built-in laws measures (axis labels). Other inputs
 # are labelled by their name.
@@ -538,3 +545,169 @@ def residuals(result, ax=None, against: Optional[str] = None):
                  fontsize=9)
     ax.legend(fontsize=8)
     return ax
+
+
+# ---------------------------------------------------------------------------
+# Downstream tasks
+# ---------------------------------------------------------------------------
+
+def _finals(chain, ladder):
+    """The ladder's final checkpoints (the chain's own averaging)."""
+    k = int(chain._c.options.final_average)
+    return _downstream.final_checkpoints(ladder, k)
+
+
+def task_step1(chain, ladder, *, ax=None, level: float = 0.9):
+    """Step 1: each ladder run's task loss (its last checkpoints averaged)
+    against tokens D, the fitted law per model size over D, and the target
+    runs' actual value with the chain's forecast and interval."""
+    ax = _axes(ax)
+    fin = _finals(chain, ladder)
+    y = chain.intermediate
+    train, tgt = fin[~fin["target"]], fin[fin["target"]]
+    d_hi = max(fin["D"].max(), train["D"].max()) * 1.5
+    cmap = _plt().get_cmap("viridis")
+    sizes = sorted(train["N"].unique())
+    for i, n in enumerate(sizes):
+        color = cmap(i / max(1, len(sizes) - 1) * 0.85)
+        rows = train[train["N"] == n]
+        ax.scatter(rows["D"], rows[y], color=color, s=28, zorder=3,
+                   label=f"N = {n:.3g}")
+        grid = _grid(rows["D"].min() * 0.7, d_hi)
+        ax.plot(grid, chain.step1.predict(N=np.full(grid.size, n), D=grid), color=color,
+                lw=1, alpha=0.8)
+    if len(tgt):
+        pred = chain.predict(N=tgt["N"].to_numpy(), D=tgt["D"].to_numpy(), level=level)
+        for j, (_, r) in enumerate(tgt.iterrows()):
+            lo, hi = pred.intermediate_lower[j], pred.intermediate_upper[j]
+            err = None if not np.isfinite(lo) else [[pred.intermediate[j] - lo],
+                                                     [hi - pred.intermediate[j]]]
+            ax.errorbar([r["D"]], [pred.intermediate[j]], yerr=err, fmt="x", color="crimson",
+                        capsize=3, zorder=4,
+                        label="forecast" + (f" ({level:.0%})" if err else "") if j == 0 else None)
+            ax.scatter([r["D"]], [r[y]], marker="*", s=90, color="black", zorder=5,
+                       label="target (actual)" if j == 0 else None)
+            ax.annotate(r["run"], (r["D"], r[y]), textcoords="offset points", xytext=(5, 5),
+                        fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("tokens D")
+    ax.set_ylabel(f"{y} (step 1)")
+    ax.set_title(f"{chain.task}: step 1, {chain.step1.law.name}")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def task_step2(chain, ladder, *, ax=None):
+    """Step 2: every checkpoint the link was fitted to (after the chain's
+    skip and smoothing), the fitted link over the task loss, and the
+    targets' actual (task loss, metric)."""
+    ax = _axes(ax)
+    o = chain._c.options
+    used = _downstream.smooth(_downstream.skip_first(ladder, o.skip_fraction), o.smoothing,
+                              metrics=[chain.intermediate, chain.metric])
+    x, y = chain.intermediate, chain.metric
+    train = used[~used["target"]]
+    ax.scatter(train[x], train[y], s=6, alpha=0.35, c=np.log10(train["C"]), cmap="viridis",
+               label="ladder checkpoints")
+    lo = 0.0 if o.ideal_point else float(train[x].min()) * 0.8
+    grid = np.linspace(lo, float(used[x].max()) * 1.05, 300)
+    ax.plot(grid, chain.step2.predict(L=grid), color="crimson", lw=1.5,
+            label=f"{chain.step2.law.name} fit")
+    ax.axhline(chain.chance, color="gray", ls=":", lw=1, label="chance")
+    fin = _finals(chain, ladder)
+    tgt = fin[fin["target"]]
+    if len(tgt):
+        ax.scatter(tgt[x], tgt[y], marker="*", s=90, color="black", zorder=5,
+                   label="targets (actual)")
+    ax.set_xlabel(f"{x} (task loss)")
+    ax.set_ylabel(y)
+    ax.set_title(f"{chain.task}: step 2")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def task_forecast(chain, ladder, *, ax=None, level: float = 0.9,
+                  tokens_per_param: Optional[float] = None, decades: float = 2.0):
+    """The chained forecast against compute 6ND: the ladder runs' final
+    metric, the forecast along a line of constant tokens per parameter
+    (default: that of the largest target, else 20) out to ``decades``
+    beyond the ladder with its ``level`` band, and the targets' actual
+    values with their forecasts. Where the task cannot be forecast yet the
+    band is the whole [chance, ceiling] and no line is drawn."""
+    ax = _axes(ax)
+    fin = _finals(chain, ladder)
+    y = chain.metric
+    train, tgt = fin[~fin["target"]], fin[fin["target"]]
+    c6 = 6.0 * fin["N"] * fin["D"]
+    if tokens_per_param is None:
+        tokens_per_param = float((tgt["D"] / tgt["N"]).iloc[-1]) if len(tgt) else 20.0
+    c_lo = float((6.0 * train["N"] * train["D"]).min())
+    c_hi = max(float(c6.max()), float(6.0 * train["N"].max() * train["D"].max())
+               * 10.0 ** decades)
+    C = _grid(c_lo, c_hi, 120)
+    N = np.sqrt(C / (6.0 * tokens_per_param))
+    pred = chain.predict(N=N, D=tokens_per_param * N, level=level)
+    ok = np.asarray(pred.forecast)
+    ax.scatter(6.0 * train["N"] * train["D"], train[y], s=28, color="tab:blue", zorder=3,
+               label="ladder runs")
+    if ok.any():
+        ax.plot(C[ok], pred.metric[ok], color="crimson", lw=1.5,
+                label=f"chained forecast (D/N = {tokens_per_param:.3g})")
+        lo, hi = pred.metric_lower[ok], pred.metric_upper[ok]
+        if np.isfinite(lo).all():
+            ax.fill_between(C[ok], lo, hi, color="crimson", alpha=0.18,
+                            label=f"{level:.0%} interval ({pred.method})")
+    if (~ok).any():
+        ax.fill_between(C[~ok], pred.metric_lower[~ok], pred.metric_upper[~ok], color="gray",
+                        alpha=0.15, label="cannot be forecast yet")
+    ax.axhline(chain.chance, color="gray", ls=":", lw=1, label="chance")
+    ax.axvline(6.0 * chain._c.max_ladder_ND, color="gray", ls="--", lw=0.8,
+               label="largest ladder run")
+    if len(tgt):
+        tp = chain.predict(N=tgt["N"].to_numpy(), D=tgt["D"].to_numpy(), level=level)
+        ct = 6.0 * tgt["N"].to_numpy() * tgt["D"].to_numpy()
+        ax.scatter(ct, tgt[y], marker="*", s=90, color="black", zorder=5,
+                   label="targets (actual)")
+        okt = np.asarray(tp.forecast)
+        if okt.any():
+            err = np.vstack([tp.metric[okt] - tp.metric_lower[okt],
+                             tp.metric_upper[okt] - tp.metric[okt]])
+            ax.errorbar(ct[okt], tp.metric[okt],
+                        yerr=err if np.isfinite(err).all() else None, fmt="x",
+                        color="crimson", capsize=3, zorder=4, label="target forecasts")
+    ax.set_xscale("log")
+    ax.set_xlabel("compute 6ND (FLOPs)")
+    ax.set_ylabel(y)
+    kind = chain.kind or "unclassified"
+    ax.set_title(f"{chain.task}: chained forecast ({kind})")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def metric_comparison(ladder, intermediate: str, metric: str, *, chance: Optional[float] = None,
+                      average: int = 5, axes=None):
+    """The same task under a continuous metric (``intermediate``, e.g. the
+    task bits-per-byte) and under its accuracy (``metric``), against the
+    runs' compute C, each run's last ``average`` checkpoints averaged — the
+    contrast of Schaeffer, Miranda & Koyejo 2023 ("Are Emergent Abilities of
+    Large Language Models a Mirage?"): the continuous metric falls smoothly
+    with compute while the accuracy bends. Returns the two axes."""
+    plt = _plt()
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fin = _downstream.final_checkpoints(ladder, average)
+    train = fin[~fin["target"]]
+    for ax, col, label in ((axes[0], intermediate, "continuous"), (axes[1], metric,
+                                                                    "discrete")):
+        ax.scatter(train["C"], train[col], s=28, color="tab:blue", label="ladder runs")
+        tgt = fin[fin["target"]]
+        if len(tgt):
+            ax.scatter(tgt["C"], tgt[col], marker="*", s=90, color="black", label="targets")
+        ax.set_xscale("log")
+        ax.set_xlabel("compute C (FLOPs)")
+        ax.set_ylabel(col)
+        ax.set_title(f"{col} ({label})")
+    if chance is not None:
+        axes[1].axhline(chance, color="gray", ls=":", lw=1, label="chance")
+    axes[1].legend(fontsize=7)
+    return axes

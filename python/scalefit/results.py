@@ -23,7 +23,8 @@ from ._inputs import (as_bool, as_column, as_float, as_int, as_seed, as_str,
 
 __all__ = ["Result", "FitResult", "Prediction", "Interval", "IntervalTable", "Covariance",
            "BootstrapResult", "AllocationColumn", "AllocationTable", "IsoflopResult",
-           "EnvelopeResult", "BacktestResult", "SensitivityPanel"]
+           "EnvelopeResult", "BacktestResult", "SensitivityPanel", "EmergenceResult",
+           "ChainPrediction", "TaskChain"]
 
 Interval = namedtuple("Interval", ["mean", "lower", "upper"])
 Interval.__doc__ = "A point estimate with a central two-sided interval."
@@ -1011,3 +1012,211 @@ class SensitivityPanel(Result):
         cols["converged"] = [bool(r.fit.converged) for r in rows]
         cols["note"] = [r.note for r in rows]
         return frame(cols)
+
+
+# ---------------------------------------------------------------------------
+# Downstream tasks
+# ---------------------------------------------------------------------------
+
+class EmergenceResult(Result):
+    """Which kind a score curve is — ``"smooth"``, ``"flat"``, ``"inverse"``,
+    ``"not_correlated"`` or ``"emergent"`` — with the evidence: the trend per
+    decade of compute with its standard error and p value, the χ² of the
+    line, the constant and the onset curve, the above-chance p values, and
+    whether a point forecast beyond the models is supported
+    (``forecastable``). When it is not, ``statement`` says what is known
+    (``onset_lower_bound``: the onset lies above that compute)."""
+
+    __slots__ = ()
+    _fields = ("kind", "forecastable", "at_chance_at_top", "at_chance", "chance", "slope",
+               "slope_se", "slope_p", "dispersion", "chi2_linear", "chi2_constant",
+               "constant_p", "chi2_onset", "delta_chi2", "onset_log10_compute",
+               "onset_steepness", "top_p", "bottom_p", "onset_lower_bound", "top_compute",
+               "statement")
+
+    kind = _field("kind")
+    forecastable = _field("forecastable", bool)
+    at_chance_at_top = _field("at_chance_at_top", bool)
+    at_chance = _field("at_chance", bool)
+    chance = _field("chance", float)
+    slope = _field("slope", float, "Score per decade of compute (weighted least squares).")
+    slope_se = _field("slope_se", float)
+    slope_p = _field("slope_p", float)
+    dispersion = _field("dispersion", float)
+    chi2_linear = _field("chi2_linear", float)
+    chi2_constant = _field("chi2_constant", float)
+    constant_p = _field("constant_p", float)
+    chi2_onset = _field("chi2_onset", float)
+    delta_chi2 = _field("delta_chi2", float)
+    onset_log10_compute = _field("onset_log10_compute", float)
+    onset_steepness = _field("onset_steepness", float)
+    top_p = _field("top_p", float)
+    bottom_p = _field("bottom_p", float)
+    onset_lower_bound = _field("onset_lower_bound", float)
+    top_compute = _field("top_compute", float)
+    statement = _field("statement")
+    compute = _field("compute", np.asarray)
+    scores = _field("scores", np.asarray)
+    n_items = _field("n_items", np.asarray)
+    above_chance_p = _field("above_chance_p", np.asarray)
+
+    def _table(self):
+        import pandas as pd
+        return pd.DataFrame({"compute": self.compute, "score": self.scores,
+                             "n_items": self.n_items, "above_chance_p": self.above_chance_p})
+
+    def _attrs(self):
+        return {k: getattr(self, k) for k in self._fields}
+
+
+class ChainPrediction(Result):
+    """Chained forecasts at (N, D) points: the intermediate (task loss) and
+    the metric, each with its interval through both steps, the single-step
+    alternative, and ``decades_beyond`` the ladder. Where ``forecast`` is
+    False the task cannot be forecast yet: ``metric`` is missing (``<NA>``
+    in ``to_dataframe()``, NaN in the arrays) and ``metric_lower`` /
+    ``metric_upper`` are the chance level and the ceiling — all that is
+    known; ``statement`` says why."""
+
+    __slots__ = ()
+    _COLUMNS = ("N", "D", "C", "decades_beyond", "intermediate", "intermediate_lower",
+                "intermediate_upper", "metric", "metric_lower", "metric_upper",
+                "single_step", "single_step_lower", "single_step_upper")
+    _fields = _COLUMNS + ("forecast", "level", "method", "num_replicates", "statement", "task")
+
+    level = _field("level", float)
+    method = _field("method")
+    num_replicates = _field("num_replicates", int)
+    statement = _field("statement")
+    task = _field("task")
+    forecast = _field("forecast", np.asarray)
+
+    def __getattr__(self, name):
+        if name in ChainPrediction._COLUMNS:
+            return np.asarray(getattr(self._c, name))
+        raise AttributeError(name)
+
+    def __len__(self) -> int:
+        return len(self._c.N)
+
+    def _table(self):
+        import pandas as pd
+        ok = np.asarray(self._c.forecast)
+        cols = {}
+        for name in self._COLUMNS:
+            v = np.asarray(getattr(self._c, name))
+            if name in ("metric", "single_step"):
+                s = pd.array(v, dtype="Float64")
+                s[~ok] = pd.NA
+                cols[name] = s
+            else:
+                cols[name] = v
+        cols["forecast"] = ok
+        return pd.DataFrame(cols)
+
+    def _attrs(self):
+        return {"task": self.task, "level": self.level, "method": self.method,
+                "num_replicates": self.num_replicates, "statement": self.statement}
+
+
+class TaskChain(Result):
+    """A chained forecast of one task from a ladder: ``step1`` (task loss
+    from N, D), ``step2`` (the metric from the task loss), ``single_step``
+    (the metric from N, D directly), ``emergence`` (the kind of the task's
+    curve across the ladder), and the replicates of the by-run bootstrap.
+    ``predict(N=, D=, level=)`` forecasts with intervals through both
+    steps; ``save(path)`` writes a task-chain card."""
+
+    __slots__ = ()
+    _fields = ("task", "intermediate", "metric", "chance", "ceiling", "n_items", "link",
+               "interval", "num_replicates", "num_failed", "runs", "kind", "forecastable",
+               "seconds")
+
+    task = property(lambda self: self._c.task.name)
+    intermediate = property(lambda self: self._c.task.intermediate)
+    metric = property(lambda self: self._c.task.metric)
+    chance = property(lambda self: float(self._c.task.chance))
+    ceiling = property(lambda self: float(self._c.task.ceiling))
+    n_items = property(lambda self: float(self._c.task.n_items))
+    link = property(lambda self: self._c.options.link)
+    interval = property(lambda self: self._c.options.interval)
+    num_replicates = _field("num_replicates", int)
+    num_failed = _field("num_failed", int)
+    runs = _field("runs", list)
+    seconds = _field("seconds", float)
+
+    @property
+    def step1(self) -> FitResult:
+        return FitResult(self._c.step1)
+
+    @property
+    def step2(self) -> FitResult:
+        return FitResult(self._c.step2)
+
+    @property
+    def single_step(self) -> Optional[FitResult]:
+        return FitResult(self._c.single_step) if self._c.has_single_step else None
+
+    @property
+    def emergence(self) -> Optional[EmergenceResult]:
+        return EmergenceResult(self._c.emergence) if self._c.has_emergence else None
+
+    @property
+    def kind(self) -> Optional[str]:
+        return self._c.emergence.kind if self._c.has_emergence else None
+
+    @property
+    def forecastable(self) -> Optional[bool]:
+        return bool(self._c.emergence.forecastable) if self._c.has_emergence else None
+
+    def predict(self, N: Any = None, D: Any = None, *, level: Any = 0.9,
+                method: Optional[str] = None) -> ChainPrediction:
+        """Forecasts at points (N, D) (scalars or arrays) with central
+        intervals of coverage ``level`` through both steps; ``method``
+        "bootstrap", "delta" or "none" (default: the chain's own)."""
+        if N is None or D is None:
+            raise TypeError("predict needs N= and D= (parameters and tokens of the target)")
+        n = as_column(np.atleast_1d(N), "N")
+        d = as_column(np.atleast_1d(D), "D")
+        m = "" if method is None else as_str(method, "method")
+        return ChainPrediction(self._c.predict(n, d, level_arg(level), m))
+
+    def _table(self):
+        import pandas as pd
+        rows = []
+        for step, f in (("step1", self.step1), ("step2", self.step2),
+                        ("single_step", self.single_step)):
+            if f is None:
+                continue
+            for p in f._c.param_values:
+                rows.append(dict(step=step, law=f.law.name, name=p.name, value=p.value,
+                                 lower=p.lower, upper=p.upper, fixed=p.fixed,
+                                 at_bound=p.at_bound, converged=f.converged))
+        return pd.DataFrame(rows)
+
+    def to_dataframe(self):
+        """One row per parameter of each step (``step``, ``law``, ``name``,
+        ``value``, bounds, ``converged``); the task and the emergence kind in
+        ``df.attrs``."""
+        return super().to_dataframe()
+
+    def _attrs(self):
+        return {k: getattr(self, k) for k in ("task", "kind", "forecastable", "link",
+                                              "interval", "num_replicates", "num_failed")}
+
+    def to_card(self) -> str:
+        """The task-chain card (JSON, full precision)."""
+        return _core.task_chain_to_string(self._c)
+
+    def save(self, path) -> None:
+        """Writes the task-chain card to ``path``."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.to_card())
+
+    def __reduce__(self):
+        return (_chain_from_card, (_core.task_chain_to_string(self._c, -1),))
+
+
+def _chain_from_card(text: str) -> TaskChain:
+    """Unpickling helper: a TaskChain from its card."""
+    return TaskChain(_core.task_chain_from_string(text, "<pickle>"))

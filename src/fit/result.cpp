@@ -83,13 +83,16 @@ std::vector<double> FitResult::Predict(const std::vector<double>& x) const {
                           " input values is not a multiple of the " +
                           std::to_string(k) + " inputs");
   const int n = static_cast<int>(x.size()) / k;
+  // Laws of positive inputs (N, D, C) need > 0; link laws any finite value.
+  const bool positive = law->info().positive_data;
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < k; ++j) {
       const double v = x[i * k + j];
-      if (!std::isfinite(v) || !(v > 0))
+      if (!std::isfinite(v) || (positive && !(v > 0)))
         throw InvalidArgument("predict: input '" + law->info().input_names[j] +
                               "', row " + std::to_string(i) +
-                              " (0-based) must be finite and > 0");
+                              " (0-based) must be finite" +
+                              (positive ? " and > 0" : ""));
     }
   const std::vector<double> p = values();
   std::vector<double> out(n);

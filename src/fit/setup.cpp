@@ -8,6 +8,7 @@
 
 #include "fit/fit_internal.hpp"
 #include "scalefit/error.hpp"
+#include "scalefit/report.hpp"
 
 namespace scalefit::detail {
 
@@ -105,9 +106,20 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
     throw InvalidArgument("law '" + info.name + "' takes inputs (" + want +
                           ") but the data has (" + got + ")");
   }
-  ValidateObservations(data, s.num_free + 1);
+  ValidateObservations(data, s.num_free + 1, info.positive_data);
   const int n = data.num_rows();
   const bool in_log = InLogSpace(o.objective);
+  if (in_log && !info.positive_data) {
+    for (int i = 0; i < n; ++i) {
+      if (!(data.loss[i] > 0.0)) {
+        throw InvalidArgument(
+            "row " + std::to_string(i) + " (0-based): value " +
+            FormatFull(data.loss[i]) + " of '" + info.name +
+            "' is not > 0, which objective '" + ToString(o.objective) +
+            "' (log space) needs; use objective 'mse'");
+      }
+    }
+  }
   s.target.resize(n);
   s.sqrt_w.resize(n);
   double wsum = 0.0;
@@ -121,7 +133,9 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
   s.pd.num_inputs = data.num_inputs();
   s.pd.x = data.x.data();
   s.log_x.resize(data.x.size());
-  for (size_t j = 0; j < data.x.size(); ++j) s.log_x[j] = std::log(data.x[j]);
+  // Laws without positive data (link laws) never read these logs.
+  for (size_t j = 0; j < data.x.size(); ++j)
+    s.log_x[j] = data.x[j] > 0.0 ? std::log(data.x[j]) : -kInf;
   s.pd.log_x = s.log_x.data();
   s.pd.target = s.target.data();
   s.pd.sqrt_w = s.sqrt_w.data();

@@ -157,6 +157,67 @@ Observations MakeReplicate(const BootContext& c, const BootstrapOptions& o,
 
 }  // namespace
 
+FitResult RefitCertified(const FitResult& full, const Observations& data,
+                         const FitOptions& opts, int max_retries,
+                         std::uint64_t seed, int replicate, int* attempts,
+                         std::string* first_failure) {
+  FitResult f = Fit(full.law, data, opts);
+  if (first_failure && !f.converged) *first_failure = f.message;
+  // A solve that stops without passing the engine's certification
+  // (typically: function tolerance met while the relative gradient is
+  // still just above 1e-6, a stall of Levenberg–Marquardt on the Huber
+  // kink) is retried from other starts, in this fixed order:
+  //   2: where it stopped, with tighter tolerances (1e-16);
+  //   3: the replicate's mse_log optimum (a smooth problem);
+  //   4+: the full-data optimum moved by a small deterministic offset
+  //       (exponents ±0.02, log-scales ±0.2) from the replicate's own
+  //       random stream.
+  // The final fit must pass the same certification; nothing is
+  // loosened.
+  const bool in_log = InLogSpace(opts.objective);
+  int attempt = 1;
+  std::mt19937_64 jitter(ReplicateSeed(seed, kRetryStream, replicate));
+  while (!f.converged && attempt <= max_retries) {
+    FitOptions again = opts;
+    again.function_tolerance = std::min(opts.function_tolerance, 1e-16);
+    again.parameter_tolerance = std::min(opts.parameter_tolerance, 1e-16);
+    again.gradient_tolerance = std::min(opts.gradient_tolerance, 1e-18);
+    bool ok = true;
+    if (attempt == 1) {
+      for (const auto& pv : f.params) {
+        ok = ok && std::isfinite(pv.value);
+        again.init[pv.name] = pv.value;
+      }
+    } else if (attempt == 2 && opts.objective != Objective::kMseLog && in_log) {
+      FitOptions ls = opts;
+      ls.objective = Objective::kMseLog;
+      const FitResult g = Fit(full.law, data, ls);
+      for (const auto& pv : g.params) {
+        ok = ok && std::isfinite(pv.value);
+        again.init[pv.name] = pv.value;
+      }
+    } else {
+      const LawInfo& info = full.law->info();
+      for (size_t k = 0; k < full.params.size(); ++k) {
+        const ParamValue& pv = full.params[k];
+        if (pv.fixed || !pv.tied_to.empty()) continue;
+        const double u =
+            2.0 * (static_cast<double>(jitter() >> 11) * 0x1.0p-53) - 1.0;
+        double v = info.params[k].positive ? pv.value * std::exp(0.2 * u)
+                                           : pv.value + 0.02 * u;
+        v = std::clamp(v, pv.lower, pv.upper);
+        again.init[pv.name] = v;
+      }
+    }
+    ++attempt;
+    if (!ok) continue;
+    FitResult g = Fit(full.law, data, again);
+    if (g.converged || !f.converged) f = std::move(g);
+  }
+  if (attempts) *attempts = attempt;
+  return f;
+}
+
 Observations ReplicateData(const FitResult& result,
                            const BootstrapOptions& options, int i) {
   const BootContext c = MakeContext(result, options);
@@ -199,60 +260,10 @@ BootstrapResult Bootstrap(const FitResult& r, const BootstrapOptions& o) {
     ScopedQuietWarnings quiet;
     try {
       const Observations data = detail::MakeReplicate(c, o, i);
-      FitResult f = Fit(r.law, data, c.opts);
-      if (!f.converged) first_failure[i] = f.message;
-      // A solve that stops without passing the engine's certification
-      // (typically: function tolerance met while the relative gradient is
-      // still just above 1e-6, a stall of Levenberg–Marquardt on the Huber
-      // kink) is retried from other starts, in this fixed order:
-      //   2: where it stopped, with tighter tolerances (1e-16);
-      //   3: the replicate's mse_log optimum (a smooth problem);
-      //   4+: the full-data optimum moved by a small deterministic offset
-      //       (exponents ±0.02, log-scales ±0.2) from the replicate's own
-      //       random stream.
-      // The final fit must pass the same certification; nothing is
-      // loosened.
-      int attempt = 1;
-      std::mt19937_64 jitter(
-          detail::ReplicateSeed(o.seed, detail::kRetryStream, i));
-      while (!f.converged && attempt <= o.max_retries) {
-        FitOptions again = c.opts;
-        again.function_tolerance = std::min(c.opts.function_tolerance, 1e-16);
-        again.parameter_tolerance = std::min(c.opts.parameter_tolerance, 1e-16);
-        again.gradient_tolerance = std::min(c.opts.gradient_tolerance, 1e-18);
-        bool ok = true;
-        if (attempt == 1) {
-          for (const auto& pv : f.params) {
-            ok = ok && std::isfinite(pv.value);
-            again.init[pv.name] = pv.value;
-          }
-        } else if (attempt == 2 && c.opts.objective != Objective::kMseLog &&
-                   c.in_log) {
-          FitOptions ls = c.opts;
-          ls.objective = Objective::kMseLog;
-          const FitResult g = Fit(r.law, data, ls);
-          for (const auto& pv : g.params) {
-            ok = ok && std::isfinite(pv.value);
-            again.init[pv.name] = pv.value;
-          }
-        } else {
-          const LawInfo& info = r.law->info();
-          for (size_t k = 0; k < r.params.size(); ++k) {
-            const ParamValue& pv = r.params[k];
-            if (pv.fixed || !pv.tied_to.empty()) continue;
-            const double u =
-                2.0 * (static_cast<double>(jitter() >> 11) * 0x1.0p-53) - 1.0;
-            double v = info.params[k].positive ? pv.value * std::exp(0.2 * u)
-                                               : pv.value + 0.02 * u;
-            v = std::clamp(v, pv.lower, pv.upper);
-            again.init[pv.name] = v;
-          }
-        }
-        ++attempt;
-        if (!ok) continue;
-        FitResult g = Fit(r.law, data, again);
-        if (g.converged || !f.converged) f = std::move(g);
-      }
+      int attempt = 0;
+      FitResult f =
+          detail::RefitCertified(r, data, c.opts, o.max_retries, o.seed, i,
+                                 &attempt, &first_failure[i]);
       b.attempts[i] = attempt;
       for (int k = 0; k < P; ++k)
         b.samples[static_cast<size_t>(i) * P + k] = f.params[k].value;

@@ -296,9 +296,13 @@ TEST(Csv, MutatedInputsThrowOrParse) {
 }
 
 TEST(Datasets, EmbeddedFilesParseToThePrintedValues) {
-  EXPECT_EQ(datasets::FileNames(),
-            (std::vector<std::string>{"chinchilla_epoch.csv",
-                                      "porian2024_isoflop.csv"}));
+  const std::vector<std::string> names = datasets::FileNames();
+  ASSERT_GE(names.size(), 3u);
+  EXPECT_EQ(names[0], "chinchilla_epoch.csv");
+  EXPECT_EQ(names[1], "porian2024_isoflop.csv");
+  // The OLMo ladder (data/olmo_ladder/): runs.csv and 18 exports.
+  EXPECT_EQ(names.size(), 2u + 1u + 18u);
+  EXPECT_EQ(names[2], "olmo_ladder/runs.csv");
   // data/chinchilla_epoch.csv: 245 rows; the first data row is
   // 6795600349,245105957.9,9.9938528e+18,5.005581996,1 (line 6).
   const CsvTable c = datasets::Table("chinchilla_epoch.csv");

@@ -32,10 +32,14 @@ namespace {
 
 using laws::BrokenPowerLaw;
 using laws::Chinchilla;
+using laws::ChinchillaSigmoid;
 using laws::DataConstrained;
+using laws::GadreExponential;
 using laws::Kaplan;
+using laws::LogSigmoid;
 using laws::PowerLaw;
 using laws::SaturatingPowerLaw;
+using laws::Sigmoid;
 
 using test_support::ExpectThrows;
 using test_support::LogSpace;
@@ -170,6 +174,62 @@ struct Case<BrokenPowerLaw<3>> {
     o.max_iterations = 5000;
     return o;
   }
+};
+
+// The link laws: a task loss L in, a metric out, fitted in linear space
+// (their natural objective, the least squares of Bhagia et al. 2024).
+FitOptions LinkOptions() {
+  FitOptions o;
+  o.objective = Objective::kMse;
+  return o;
+}
+std::vector<std::vector<double>> LossRows(double lo, double hi, int n) {
+  std::vector<std::vector<double>> r;
+  for (int i = 0; i < n; ++i) r.push_back({lo + (hi - lo) * i / (n - 1)});
+  return r;
+}
+
+template <>
+struct Case<Sigmoid> {
+  static std::vector<double> Truth() { return {-0.7, 0.8, 5.0, 0.95}; }
+  static std::vector<std::vector<double>> Rows() {
+    auto r = LossRows(0.3, 1.6, 30);
+    r.push_back({0.0});  // the "ideal" point: L = 0 is valid input
+    return r;
+  }
+  static FitOptions Options() { return LinkOptions(); }
+};
+
+template <>
+struct Case<LogSigmoid> {
+  static std::vector<double> Truth() { return {-0.15, 0.9, 4.0}; }
+  static std::vector<std::vector<double>> Rows() {
+    return LossRows(0.3, 1.6, 30);
+  }
+  static FitOptions Options() { return LinkOptions(); }
+};
+
+template <>
+struct Case<GadreExponential> {
+  static std::vector<double> Truth() { return {0.7, 8.0, 2.0}; }
+  static std::vector<std::vector<double>> Rows() {
+    return LossRows(1.5, 4.0, 30);
+  }
+  static FitOptions Options() { return LinkOptions(); }
+};
+
+template <>
+struct Case<ChinchillaSigmoid> {
+  static std::vector<double> Truth() {
+    return {-1.0, 20.0, 150.0, 0.2, 0.3, -0.75, 0.95};
+  }
+  static std::vector<std::vector<double>> Rows() {
+    std::vector<std::vector<double>> r;
+    for (double n : LogSpace(1e7, 1e10, 7))
+      for (double d : LogSpace(1e9, 1e12, 7)) r.push_back({n, d});
+    return r;
+  }
+  static FitOptions Options() { return LinkOptions(); }
 };
 
 // Parameters in a canonical order for comparison: the identity, except

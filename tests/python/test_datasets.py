@@ -10,7 +10,9 @@ from scalefit import datasets
 
 
 def test_the_data_files_are_installed_with_the_package():
-    assert datasets.file_names() == ["chinchilla_epoch.csv", "porian2024_isoflop.csv"]
+    names = datasets.file_names()
+    assert names[:3] == ["chinchilla_epoch.csv", "porian2024_isoflop.csv", "olmo_ladder/runs.csv"]
+    assert len(names) == 3 + 18  # the OLMo ladder: runs.csv and 18 exports
     for name in datasets.file_names():
         f = datasets.path(name)
         assert f.is_file(), f

@@ -17,6 +17,7 @@ LAYERS = {
     "scalefit._log": 1,
     "scalefit._user_laws": 1,
     "scalefit._warnings": 1,
+    "scalefit._ladder": 1,
     "scalefit.results": 2,
     "scalefit._api": 3,
     "scalefit.io": 3,
@@ -26,6 +27,8 @@ LAYERS = {
     "scalefit.backtest": 3,
     "scalefit.flops": 3,
     "scalefit.datasets": 3,
+    "scalefit.downstream": 3,
+    "scalefit.emergence": 3,
     "scalefit": 4,            # __init__: the public names (plot and cli use them)
     "scalefit.plot": 5,
     "scalefit.cli": 6,

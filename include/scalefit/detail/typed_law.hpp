@@ -48,6 +48,13 @@ struct TakesInputRow<
              std::declval<const double*>(), std::declval<InputRow>()))>>
     : std::true_type {};
 
+/// Law::kPositiveData when the functor declares it, else true (law.hpp).
+template <typename Law, typename = void>
+struct PositiveData : std::true_type {};
+template <typename Law>
+struct PositiveData<Law, std::void_t<decltype(Law::kPositiveData)>>
+    : std::bool_constant<Law::kPositiveData> {};
+
 /// L at one row; log_x may be null (logs are then taken on demand).
 template <typename Law, typename T>
 T EvaluateLaw(const T* p, const double* x, const double* log_x) {
@@ -162,6 +169,7 @@ class TypedLaw final : public LawModel {
                                        s.init});
     }
     for (const char* in : Law::kInputs) info_.input_names.push_back(in);
+    info_.positive_data = PositiveData<Law>::value;
   }
 
   double Evaluate(const double* p, const double* x) const override {

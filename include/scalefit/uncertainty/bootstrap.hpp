@@ -124,6 +124,19 @@ BootstrapResult Bootstrap(const FitResult& result,
 
 namespace detail {
 
+/// One certified refit as every bootstrap replicate makes it: Fit(full.law,
+/// data, opts) and, while not certified, up to `max_retries` retries in the
+/// fixed order of Bootstrap() (offsets around `full`'s parameters from
+/// stream (seed, replicate)). Returns the certified fit, else the last one;
+/// `attempts` (may be null) receives the number of solves and
+/// `first_failure` (may be null) the first solve's message when it was not
+/// certified. Also used by
+/// analyses that refit several laws per replicate (downstream chains).
+FitResult RefitCertified(const FitResult& full, const Observations& data,
+                         const FitOptions& opts, int max_retries,
+                         std::uint64_t seed, int replicate, int* attempts,
+                         std::string* first_failure = nullptr);
+
 /// The observations of bootstrap replicate i (exposed for tests).
 Observations ReplicateData(const FitResult& result,
                            const BootstrapOptions& options, int i);

@@ -27,12 +27,12 @@ import os
 import sys
 from typing import List, Optional
 
-from . import allocate, backtest, demo, fit, plot, predict
+from . import allocate, backtest, demo, fit, plot, predict, task
 from .errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, InputError, one_line
 from .options import Parser
 
 # One module per command: NAME, HELP, add_parser(subparsers), run(args).
-COMMANDS = (fit, predict, allocate, backtest, plot, demo)
+COMMANDS = (fit, predict, allocate, backtest, plot, demo, task)
 
 
 def build_parser() -> Parser:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from importlib import resources
 
-from .. import _core
+from .. import _core, _ladder
 
-__all__ = ["porian2024", "chinchilla", "path", "file_names"]
+__all__ = ["porian2024", "chinchilla", "olmo_ladder", "path", "file_names"]
 
 
 def _frame(cols):
@@ -66,15 +66,41 @@ def porian2024(config: str = "rw|tuned|short|const|standard|val"):
     return _frame(_core.dataset_porian2024(config))
 
 
+def olmo_ladder():
+    """The OLMo model ladder of Bhagia et al. 2024 as a tidy ladder frame.
+
+    A. Bhagia, J. Liu, A. Wettig et al. 2024, "Establishing Task Scaling Laws
+    via Compute-Efficient Model Ladders" (arXiv:2412.04403); evaluation logs
+    from github.com/allenai/OLMo-ladder at commit 67a3f440
+    (src/scripts/paper/data/ladder-runs/, configs/final.json). Licence:
+    Apache-2.0 (``path("olmo_ladder/LICENSE")``); cite the paper.
+
+    16 ladder runs (190M, 370M, 760M, 1.3B parameters × 1, 2, 5, 10 ×
+    Chinchilla's 20 tokens per parameter) and the two targets ``7B-4T`` and
+    ``13B-5T`` (``target`` True), one row per evaluated checkpoint:
+    ``run``, ``N`` (non-embedding parameters, the paper's count), ``D``
+    (tokens seen), ``C`` (the paper's FLOPs per token × D), ``step``,
+    ``target``, and per task of ``scalefit.downstream.olmo_tasks()``
+    ``<task>_bpb`` (bits-per-byte of the correct answer, 5-shot) and
+    ``<task>_acc`` (length-normalised accuracy), with MMLU the average of
+    its four subsets weighted by size; ``c4_loss`` (C4 validation loss).
+    """
+    return _ladder.to_frame(_core.olmo_ladder())
+
+
 def file_names():
     """File names of the shipped data files (``chinchilla_epoch.csv``, ...)."""
     return list(_core.dataset_file_names())
 
 
 def path(name: str):
-    """The installed data file ``name`` (one of ``file_names()``), e.g. to
-    read it with pandas; a ``pathlib``-like object."""
-    if name not in file_names():
+    """The installed data file ``name`` (one of ``file_names()``, or the
+    ``LICENSE`` / ``SOURCE.md`` of a dataset folder such as
+    ``olmo_ladder/``), e.g. to read it with pandas; a ``pathlib``-like
+    object."""
+    installed = resources.files(__package__).joinpath(name)
+    beside = name.endswith(("/LICENSE", "/SOURCE.md")) and installed.is_file()
+    if name not in file_names() and not beside:
         raise ValueError(f"no shipped data file '{name}'; files: "
                          + ", ".join(file_names()))
     return resources.files(__package__).joinpath(name)

@@ -1,0 +1,256 @@
+"""Downstream tasks from the Python side: ladder ingestion from W&B-style
+exports and its errors, the shipped OLMo ladder, chained forecasts with
+intervals, the emergence classification, cards and the CLI.
+
+Truth: the published values of Bhagia et al. 2024 (github.com/allenai/
+OLMo-ladder @67a3f44, src/scripts/paper/figures/*_main.csv), planted curves
+with binomial noise, and hand-computed averages."""
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scalefit
+from scalefit import cli
+
+# Bhagia et al. 2024, step1_main.csv / chained_main.csv, 13B-5T target:
+# (task, predicted bpb, predicted accuracy, actual bpb, actual accuracy).
+PAPER_13B = {
+    "mmlu": (0.7501562439156164, 0.5126799915287485, 0.7488274373888968, 0.5161402368605137),
+    "hellaswag": (0.6531765996418648, 0.8530359563499285, 0.6609338879585266,
+                  0.831905996799469),
+    "arc_challenge": (0.783323889494342, 0.5267099358093748, 0.7157248377799987,
+                      0.638054609298706),
+}
+N13, D13 = 13202396160, 5000088518656
+
+
+@pytest.fixture(scope="module")
+def olmo():
+    return scalefit.datasets.olmo_ladder()
+
+
+def write_export(path, rows, header="_step,batch_size_in_tokens,acc_a,acc_b"):
+    path.write_text("# a W&B export\n" + header + "\n" + "\n".join(rows) + "\n")
+
+
+def test_olmo_ladder_frame(olmo):
+    assert set(olmo["run"]) >= {"190M-1xC", "1B-10xC", "7B-4T", "13B-5T"}
+    assert olmo["run"].nunique() == 18
+    assert olmo["target"].dtype == bool
+    assert set(olmo.loc[olmo["target"], "run"]) == {"7B-4T", "13B-5T"}
+    fin = scalefit.downstream.final_checkpoints(olmo, 5).set_index("run")
+    assert fin.loc["13B-5T", "D"] == D13
+    for task, (_, _, bpb, acc) in PAPER_13B.items():
+        assert fin.loc["13B-5T", f"{task}_bpb"] == pytest.approx(bpb, rel=1e-14)
+        assert fin.loc["13B-5T", f"{task}_acc"] == pytest.approx(acc, rel=1e-14)
+    assert "Apache License" in scalefit.datasets.path("olmo_ladder/LICENSE").read_text()
+    assert "arXiv:2412.04403" in scalefit.datasets.path("olmo_ladder/SOURCE.md").read_text()
+
+
+def test_read_ladder_from_exports(tmp_path):
+    write_export(tmp_path / "small.csv", ["10,100,0.30,0.50", "20,100,0.40,0.60"])
+    write_export(tmp_path / "big.csv", ["5,1000,0.45,0.65"])
+    runs = pd.DataFrame({"run": ["small", "big"], "N": [1e8, 4e8], "file": ["small.csv",
+                                                                            "big.csv"]})
+    lad = scalefit.downstream.read_ladder(runs, {"acc": {"acc_a": 1.0, "acc_b": 3.0},
+                                                 "a": "acc_a"}, exports=tmp_path)
+    assert list(lad.columns) == ["run", "N", "D", "C", "step", "target", "acc", "a"]
+    assert lad["D"].tolist() == [1000, 2000, 5000]
+    assert lad["C"].tolist() == [6 * 1e8 * 1000, 6 * 1e8 * 2000, 6 * 4e8 * 5000]
+    assert lad["acc"].iloc[0] == pytest.approx((0.30 + 3 * 0.50) / 4)
+    # In-memory exports give the same frame.
+    ex = {"small": pd.read_csv(tmp_path / "small.csv", comment="#"),
+          "big": pd.read_csv(tmp_path / "big.csv", comment="#")}
+    lad2 = scalefit.downstream.read_ladder(runs, {"acc": {"acc_a": 1.0, "acc_b": 3.0},
+                                                  "a": "acc_a"}, exports=ex)
+    pd.testing.assert_frame_equal(lad, lad2)
+
+
+def test_ingestion_errors_name_file_column_and_row(tmp_path):
+    write_export(tmp_path / "r.csv", ["10,100,0.30,0.50", "20,100,,0.60"])
+    runs = [{"run": "r", "N": 1e8, "file": "r.csv"}]
+    with pytest.raises(scalefit.ScalefitError, match=r"r\.csv, line 4, column 'acc_a'.*empty"):
+        scalefit.downstream.read_ladder(runs, {"a": "acc_a"}, exports=tmp_path)
+    lad = scalefit.downstream.read_ladder(runs, {"a": "acc_a"}, exports=tmp_path,
+                                          on_missing="drop")
+    assert len(lad) == 1 and lad.attrs["dropped"] == {"r": 1}
+    with pytest.raises(scalefit.ScalefitError, match=r"r\.csv: no column 'acc_c'.*'acc_a'"):
+        scalefit.downstream.read_ladder(runs, {"a": "acc_c"}, exports=tmp_path)
+    frame = {"r": pd.DataFrame({"_step": [1.0, 2.0], "batch_size_in_tokens": [8.0, 8.0],
+                                "acc": [0.3, np.nan]})}
+    with pytest.raises(scalefit.ScalefitError, match=r"r, row 1 \(0-based\), column 'acc'"):
+        scalefit.downstream.read_ladder(runs, {"a": "acc"}, exports=frame)
+    one = scalefit.downstream.read_ladder(
+        runs, {"a": "acc_b"}, exports={"r": pd.DataFrame({"_step": [1.0], "batch_size_in_tokens":
+                                                          [8.0], "acc_b": [0.3]})})
+    with pytest.raises(scalefit.ScalefitError, match="run 'r': no checkpoints left"):
+        scalefit.downstream.skip_first(one, 0.1)
+    with pytest.raises(ValueError, match="no 'N'"):
+        scalefit.downstream.read_ladder([{"run": "r"}], {"a": "acc_a"}, exports=tmp_path)
+
+
+def test_chain_reproduces_the_paper_with_bootstrap_intervals(olmo):
+    chain = scalefit.downstream.fit_chain(olmo, intermediate="mmlu_bpb", metric="mmlu_acc",
+                                          chance=0.25, n_items=14042, replicates=12, seed=1,
+                                          name="mmlu", single_step=False)
+    assert chain.step1.converged and chain.step2.converged
+    assert chain.kind == "smooth" and chain.forecastable
+    p = chain.predict(N=N13, D=D13, level=0.9)
+    bpb, acc, _, _ = PAPER_13B["mmlu"]
+    assert p.intermediate[0] == pytest.approx(bpb, rel=1e-5)
+    assert p.metric[0] == pytest.approx(acc, abs=1e-5)
+    assert p.metric_lower[0] < p.metric[0] < p.metric_upper[0]
+    assert p.intermediate_lower[0] < p.intermediate[0] < p.intermediate_upper[0]
+    df = p.to_dataframe()
+    assert df["metric"].dtype == "Float64" and bool(df["forecast"].iloc[0])
+    assert df.attrs["method"] == "bootstrap" and df.attrs["num_replicates"] >= 10
+    # The card round trip predicts the same numbers.
+    back = scalefit.downstream.loads_chain(chain.to_card())
+    q = back.predict(N=N13, D=D13, level=0.9)
+    assert q.metric[0] == p.metric[0] and q.metric_upper[0] == p.metric_upper[0]
+    assert "mmlu" in repr(chain) and "Step 2" in chain.report()
+    # Delta method as the fast option.
+    d = scalefit.downstream.fit_chain(olmo, intermediate="mmlu_bpb", metric="mmlu_acc",
+                                      chance=0.25, interval="delta", single_step=False)
+    pd_ = d.predict(N=N13, D=D13, level=0.9)
+    assert pd_.metric[0] == pytest.approx(acc, abs=1e-5)
+    assert pd_.metric_lower[0] < pd_.metric[0] < pd_.metric_upper[0]
+
+
+def test_fit_chains_over_olmo_tasks(olmo):
+    tasks = scalefit.downstream.olmo_tasks()
+    assert list(tasks["name"])[:3] == ["mmlu", "hellaswag", "arc_challenge"]
+    chains = scalefit.downstream.fit_chains(olmo, tasks.iloc[:3], interval="none",
+                                            single_step=False, threads=2)
+    for task, (bpb, acc, _, _) in PAPER_13B.items():
+        p = chains[task].predict(N=N13, D=D13, method="none")
+        assert p.intermediate[0] == pytest.approx(bpb, rel=1e-5)
+        assert p.metric[0] == pytest.approx(acc, abs=1e-5)
+    with pytest.raises(ValueError, match="unknown fit_chains option 'replicas'"):
+        scalefit.downstream.fit_chains(olmo, tasks.iloc[:1], replicas=3)
+
+
+def planted_curve(kind, rng, x, p0=0.25):
+    lo, hi = x.min(), x.max()
+    span = hi - lo
+    if kind == "smooth":
+        a = p0 + rng.uniform(0.08, 0.2)
+        return a + rng.uniform(0.15, 0.4) * (x - lo) / span
+    if kind == "flat":
+        return np.full(x.size, p0 if rng.random() < 0.6 else rng.uniform(p0 + 0.1, 0.8))
+    if kind == "inverse":
+        return rng.uniform(0.45, 0.7) - rng.uniform(0.12, 0.25) * (x - lo) / span
+    if kind == "not_correlated":
+        return rng.uniform(p0 + 0.12, 0.6) + rng.permutation(np.linspace(-0.12, 0.12, x.size))
+    x0 = rng.uniform(lo + 0.6 * span, hi - 0.05 * span)
+    return p0 + (1 - p0) / (1 + np.exp(-rng.uniform(3, 8) * (x - x0)))
+
+
+KINDS = ["smooth", "flat", "inverse", "not_correlated", "emergent"]
+
+
+def classification_accuracy(reps, n_items, seed):
+    rng = np.random.default_rng(seed)
+    x = np.linspace(19, 23, 8)
+    right, chance_forecasts, chance_curves = 0, 0, 0
+    confusion = {k: dict.fromkeys(KINDS, 0) for k in KINDS}
+    for kind in KINDS:
+        for _ in range(reps):
+            mu = planted_curve(kind, rng, x)
+            s = rng.binomial(n_items, mu) / n_items
+            r = scalefit.emergence.classify(10 ** x, s, chance=0.25, n_items=n_items)
+            confusion[kind][r.kind] += 1
+            right += r.kind == kind
+            if kind == "flat" and np.all(mu == 0.25):
+                chance_curves += 1
+                chance_forecasts += r.forecastable
+    return right / (reps * len(KINDS)), confusion, chance_forecasts, chance_curves
+
+
+def test_emergence_planted_kinds_quick():
+    acc, confusion, bad, n = classification_accuracy(20, 1000, 3)
+    print("classification accuracy", acc, confusion)
+    assert acc >= 0.9, confusion
+    assert n > 5 and bad == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n_items", [300, 1000, 5000])
+def test_emergence_planted_kinds_full(n_items):
+    acc, confusion, bad, n = classification_accuracy(100, n_items, 11)
+    print(f"n_items={n_items}: classification accuracy {acc:.3f}", confusion)
+    assert acc >= 0.93, confusion
+    assert bad == 0, f"{bad} of {n} at-chance curves got a point forecast"
+
+
+def test_emergence_api_and_errors():
+    C = [1e19, 1e20, 1e21, 1e22, 1e23]
+    r = scalefit.emergence.classify(C, [0.25, 0.26, 0.24, 0.25, 0.25], chance=0.25,
+                                    n_items=2000)
+    assert r.kind == "flat" and not r.forecastable
+    assert "cannot be forecast yet" in r.statement and r.onset_lower_bound == 1e23
+    d = r.to_dict()
+    assert d["kind"] == "flat" and isinstance(d["slope"], float)
+    assert list(r.to_dataframe().columns) == ["compute", "score", "n_items", "above_chance_p"]
+    df = pd.DataFrame({"flops": C, "acc": [0.3, 0.4, 0.5, 0.6, 0.7]})
+    r = scalefit.emergence.classify("flops", "acc", data=df, chance=0.25, n_items=500)
+    assert r.kind == "smooth" and r.forecastable
+    with pytest.raises(scalefit.ScalefitError, match="scores"):
+        scalefit.emergence.classify(C, [0.3, 0.4, 0.5], chance=0.25, n_items=100)
+    with pytest.raises(TypeError, match="alpah"):
+        scalefit.emergence.classify(C, [0.3] * 5, chance=0.25, n_items=100, alpah=0.1)
+
+
+def test_chain_without_forecast_for_a_task_at_chance(olmo):
+    # A pseudo-task whose accuracy is a guess (chance 0.5 on a 2-way task
+    # no model can do): OLMo's bpb with a coin-flip accuracy column.
+    rng = np.random.default_rng(0)
+    lad = olmo.copy()
+    lad["coin_acc"] = rng.binomial(500, 0.5, size=len(lad)) / 500
+    chain = scalefit.downstream.fit_chain(lad, intermediate="piqa_bpb", metric="coin_acc",
+                                          chance=0.5, n_items=500, interval="none",
+                                          single_step=False)
+    assert chain.forecastable is False
+    p = chain.predict(N=N13, D=D13, method="none")
+    df = p.to_dataframe()
+    assert df["metric"].isna().iloc[0] and not df["forecast"].iloc[0]
+    assert df["metric_lower"].iloc[0] == 0.5 and df["metric_upper"].iloc[0] == 1.0
+    assert "cannot be forecast yet" in p.statement
+
+
+def test_cli_task(tmp_path, capsys):
+    card = tmp_path / "mmlu.json"
+    assert cli.main(["task", "fit", "olmo", "--task", "mmlu", "--interval", "none",
+                     "--N", str(N13), "--D", str(D13), "--out", str(card), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    row = out["mmlu"]["predictions"][0]
+    assert row["metric"] == pytest.approx(PAPER_13B["mmlu"][1], abs=1e-5)
+    assert out["mmlu"]["emergence"]["kind"] == "smooth"
+    assert cli.main(["task", "predict", str(card), "--N", "7e9", "--D", "4e12",
+                     "--method", "none"]) == 0
+    assert "mmlu" in capsys.readouterr().out
+    data = tmp_path / "curve.csv"
+    data.write_text("C,score\n1e19,0.25\n1e20,0.251\n1e21,0.249\n1e22,0.25\n")
+    assert cli.main(["task", "classify", str(data), "--chance", "0.25", "--n-items", "1000",
+                     "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == "flat"
+    assert cli.main(["task", "fit", "olmo", "--task", "nope"]) == 2
+    assert "unknown task 'nope'" in capsys.readouterr().err
+
+
+def test_plots_render(olmo, tmp_path):
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import scalefit.plot as splot
+    chain = scalefit.downstream.fit_chain(olmo, intermediate="mmlu_bpb", metric="mmlu_acc",
+                                          chance=0.25, n_items=14042, interval="delta",
+                                          single_step=False)
+    for fn in (splot.task_step1, splot.task_step2, splot.task_forecast):
+        ax = fn(chain, olmo)
+        ax.figure.savefig(tmp_path / f"{fn.__name__}.png")
+        assert ax.get_title()
+    axes = splot.metric_comparison(olmo, "mmlu_bpb", "mmlu_acc", chance=0.25)
+    assert len(axes) == 2
