@@ -694,7 +694,7 @@ def metric_comparison(ladder, intermediate: str, metric: str, *, chance: Optiona
     with compute while the accuracy bends. Returns the two axes."""
     plt = _plt()
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 4))
+        _, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     fin = _downstream.final_checkpoints(ladder, average)
     train = fin[~fin["target"]]
     for ax, col, label in ((axes[0], intermediate, "continuous"), (axes[1], metric,
