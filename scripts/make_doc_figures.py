@@ -60,10 +60,28 @@ def figures():
     def residuals():
         return plot.residuals(fit, against="N").figure
 
+    ladder = scalefit.datasets.olmo_ladder()
+
+    def downstream():
+        chain = scalefit.downstream.fit_chain(
+            ladder, intermediate="mmlu_bpb", metric="mmlu_acc", chance=0.25, n_items=14042,
+            name="mmlu", interval="delta", single_step=False)
+        fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), layout="constrained")
+        plot.task_step1(chain, ladder, ax=axes[0])
+        plot.task_step2(chain, ladder, ax=axes[1])
+        plot.task_forecast(chain, ladder, ax=axes[2])
+        return fig
+
+    def metric_comparison():
+        axes = plot.metric_comparison(ladder, "arc_challenge_bpb", "arc_challenge_acc",
+                                      chance=0.25)
+        return axes[0].figure
+
     return [("quickstart.png", quickstart), ("fit.png", fit_band),
             ("fit_isoflop.png", fit_isoflop), ("frontier.png", frontier),
             ("allocation.png", allocation), ("isoflop.png", isoflop),
-            ("backtest.png", backtest), ("residuals.png", residuals)]
+            ("backtest.png", backtest), ("residuals.png", residuals),
+            ("downstream.png", downstream), ("metric_comparison.png", metric_comparison)]
 
 
 def main(argv=None) -> int:

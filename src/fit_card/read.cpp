@@ -398,7 +398,7 @@ std::shared_ptr<const Observations> ReadData(
     obs = MakeObservations(names, cols, loss, weights, groups);
     if (rd.Has(j, "compute")) {
       obs.compute = rd.Doubles(j, "compute", path, false);
-      ValidateObservations(obs, 1);
+      ValidateObservations(obs, 1, info.positive_data);
     }
   } catch (const Error& e) {
     rd.Fail(path, e.what());

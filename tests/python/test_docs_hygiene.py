@@ -25,7 +25,7 @@ MAKING = [
 
 # Pages and the figures a reader expects on them (at least this many).
 FIGURES = {"quickstart.md": 1, "plots.md": 6, "allocation.md": 1, "approaches.md": 1,
-           "backtest.md": 1, "uncertainty.md": 1}
+           "backtest.md": 1, "uncertainty.md": 1, "downstream.md": 2}
 
 
 @pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.name)

@@ -32,6 +32,14 @@ def olmo():
     return scalefit.datasets.olmo_ladder()
 
 
+@pytest.fixture(scope="module")
+def mmlu_delta(olmo):
+    """MMLU's chain with delta-method intervals (shared: one fit, ~0.5 s)."""
+    return scalefit.downstream.fit_chain(olmo, intermediate="mmlu_bpb", metric="mmlu_acc",
+                                         chance=0.25, n_items=14042, interval="delta",
+                                         single_step=False)
+
+
 def write_export(path, rows, header="_step,batch_size_in_tokens,acc_a,acc_b"):
     path.write_text("# a W&B export\n" + header + "\n" + "\n".join(rows) + "\n")
 
@@ -92,9 +100,9 @@ def test_ingestion_errors_name_file_column_and_row(tmp_path):
         scalefit.downstream.read_ladder([{"run": "r"}], {"a": "acc_a"}, exports=tmp_path)
 
 
-def test_chain_reproduces_the_paper_with_bootstrap_intervals(olmo):
+def test_chain_reproduces_the_paper_with_bootstrap_intervals(olmo, mmlu_delta):
     chain = scalefit.downstream.fit_chain(olmo, intermediate="mmlu_bpb", metric="mmlu_acc",
-                                          chance=0.25, n_items=14042, replicates=12, seed=1,
+                                          chance=0.25, n_items=14042, replicates=10, seed=1,
                                           name="mmlu", single_step=False)
     assert chain.step1.converged and chain.step2.converged
     assert chain.kind == "smooth" and chain.forecastable
@@ -113,9 +121,7 @@ def test_chain_reproduces_the_paper_with_bootstrap_intervals(olmo):
     assert q.metric[0] == p.metric[0] and q.metric_upper[0] == p.metric_upper[0]
     assert "mmlu" in repr(chain) and "Step 2" in chain.report()
     # Delta method as the fast option.
-    d = scalefit.downstream.fit_chain(olmo, intermediate="mmlu_bpb", metric="mmlu_acc",
-                                      chance=0.25, interval="delta", single_step=False)
-    pd_ = d.predict(N=N13, D=D13, level=0.9)
+    pd_ = mmlu_delta.predict(N=N13, D=D13, level=0.9)
     assert pd_.metric[0] == pytest.approx(acc, abs=1e-5)
     assert pd_.metric_lower[0] < pd_.metric[0] < pd_.metric_upper[0]
 
@@ -241,16 +247,48 @@ def test_cli_task(tmp_path, capsys):
     assert "unknown task 'nope'" in capsys.readouterr().err
 
 
-def test_plots_render(olmo, tmp_path):
+def _draw_downstream_plots(chain, olmo):
+    import matplotlib.pyplot as plt
+    import scalefit.plot as splot
+    fig, axes = plt.subplots(1, 5, figsize=(15, 3))
+    splot.task_step1(chain, olmo, ax=axes[0])
+    splot.task_step2(chain, olmo, ax=axes[1])
+    splot.task_forecast(chain, olmo, ax=axes[2])
+    splot.metric_comparison(olmo, "mmlu_bpb", "mmlu_acc", chance=0.25, axes=axes[3:])
+    return fig, axes
+
+
+def test_plots_draw_both_steps_and_the_forecast(olmo, mmlu_delta):
     mpl = pytest.importorskip("matplotlib")
     mpl.use("Agg")
-    import scalefit.plot as splot
-    chain = scalefit.downstream.fit_chain(olmo, intermediate="mmlu_bpb", metric="mmlu_acc",
-                                          chance=0.25, n_items=14042, interval="delta",
-                                          single_step=False)
-    for fn in (splot.task_step1, splot.task_step2, splot.task_forecast):
-        ax = fn(chain, olmo)
-        ax.figure.savefig(tmp_path / f"{fn.__name__}.png")
-        assert ax.get_title()
-    axes = splot.metric_comparison(olmo, "mmlu_bpb", "mmlu_acc", chance=0.25)
-    assert len(axes) == 2
+    import matplotlib.pyplot as plt
+    chain = mmlu_delta
+    fig, axes = _draw_downstream_plots(chain, olmo)
+    assert all(ax.get_title() for ax in axes)
+    # Step 1: one fitted curve per model size of the ladder (4), each the
+    # chain's step-1 law at that N.
+    curves = [ln for ln in axes[0].get_lines() if len(ln.get_xdata()) > 10]
+    assert len(curves) == 4
+    sizes = sorted(olmo.loc[~olmo["target"], "N"].unique())
+    for n, ln in zip(sizes, curves):
+        D = np.asarray(ln.get_xdata())
+        np.testing.assert_allclose(ln.get_ydata(), chain.step1.predict(N=np.full(D.size, n), D=D))
+    # Step 2: the drawn link is the chain's step-2 law.
+    link = max(axes[1].get_lines(), key=lambda ln: len(ln.get_xdata()))
+    np.testing.assert_allclose(link.get_ydata(),
+                               chain.step2.predict(L=np.asarray(link.get_xdata())))
+    # Forecast: a line along compute with its band (a filled collection).
+    fc = max(axes[2].get_lines(), key=lambda ln: len(ln.get_xdata()))
+    assert np.all(np.diff(fc.get_xdata()) > 0) and axes[2].collections
+    plt.close(fig)
+
+
+@pytest.mark.slow
+def test_plots_render_to_png(olmo, mmlu_delta, tmp_path):
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, _ = _draw_downstream_plots(mmlu_delta, olmo)
+    fig.savefig(tmp_path / "downstream.png", dpi=60)
+    assert (tmp_path / "downstream.png").stat().st_size > 10_000
+    plt.close(fig)
