@@ -292,7 +292,7 @@ TYPED_TEST(BuiltinLawTest, JetValueEqualsDoubleAndGradientMatchesDifferences) {
   using Law = TypeParam;
   constexpr int P = Law::kNumParams;
   const std::vector<double> p = Case<Law>::Truth();
-  const LawPtr law = MakeLaw<Law>();
+  const LawPtr law = GetLaw(Law::kName);
   const auto rows = Case<Law>::Rows();
   for (size_t r = 0; r < rows.size(); r += 3) {
     const double* x = rows[r].data();
