@@ -199,7 +199,15 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
 
   StageResult last;
   bool polished = false;
-  if (Inside()) {  // stage 1
+  if (s.confirm_only && Inside()) {
+    double cost = 0.0;
+    last.usable =
+        objective_->Evaluate(z_.data(), &cost, nullptr) && std::isfinite(cost);
+    last.finished = last.converged = last.usable;
+    last.cost = cost;
+    last.message = "confirming pass only";
+    polished = true;
+  } else if (Inside()) {  // stage 1
     last = line_search(*free_);
     polished = last.usable;
     if (!polished) std::copy(z0.begin(), z0.begin() + P, z_.begin());

@@ -173,8 +173,12 @@ struct FitResult {
   /// or within 1e-5 when the starts were screened (see screening_tolerance).
   int num_best_basin = 0;
   bool screened = false;  ///< starts were screened (FitOptions)
-  std::string start;      ///< strategy used ("given" for FromParams)
-  int num_points = 0;     ///< rows fitted (kept by fit cards without data)
+  /// Instruction set the law was evaluated with ("avx2", "sse2" or
+  /// "scalar"; instruction_set.hpp); empty for results not fitted in this
+  /// process (FromParams, loaded cards).
+  std::string instruction_set;
+  std::string start;   ///< strategy used ("given" for FromParams)
+  int num_points = 0;  ///< rows fitted (kept by fit cards without data)
   /// The options used: objective, delta, bounds, FLOP convention, ...
   FitOptions options;
   DataSummary data_summary;

@@ -65,6 +65,7 @@ struct LawInfo {
 namespace detail {
 struct ProblemData;   // detail/engine.hpp
 class ResidualModel;  // detail/engine.hpp
+struct BatchKernels;  // detail/simd.hpp
 }  // namespace detail
 
 /// A law at run time. Built once per law type (MakeLaw<Law>(),
@@ -88,6 +89,9 @@ class LawModel {
   /// L and ∂L/∂p (user units) by automatic differentiation.
   virtual double ValueAndGradient(const double* p, const double* x,
                                   double* grad) const = 0;
+  /// The law's batch (SIMD) kernels for the active instruction set, or null
+  /// (then every evaluation runs row by row; instruction_set.hpp).
+  virtual const detail::BatchKernels* batch_kernels() const { return nullptr; }
   /// The fitting engine's least-squares problem on the given data
   /// (detail/engine.hpp; only the engine and law implementations call it).
   virtual std::unique_ptr<detail::ResidualModel> MakeResidualModel(

@@ -19,6 +19,7 @@
 #include "scalefit/fit_card.hpp"
 #include "scalefit/flops.hpp"
 #include "scalefit/formula.hpp"
+#include "scalefit/instruction_set.hpp"
 #include "scalefit/law.hpp"
 #include "scalefit/laws.hpp"
 #include "scalefit/log.hpp"

@@ -167,6 +167,7 @@ void RegisterFit(pyb::module_& m) {
       .def_readonly("num_starts", &FitResult::num_starts)
       .def_readonly("num_best_basin", &FitResult::num_best_basin)
       .def_readonly("screened", &FitResult::screened)
+      .def_readonly("instruction_set", &FitResult::instruction_set)
       .def_readonly("start", &FitResult::start)
       // Derived from `options` (the one record of the objective and delta).
       .def_property_readonly(

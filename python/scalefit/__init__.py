@@ -25,7 +25,8 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
 # (_api, io, allocation, uncertainty, approaches, backtest, flops, datasets,
 # downstream, emergence)
 # -> plot, cli.
-from ._core import ScalefitError
+from ._core import (ScalefitError, instruction_set, set_instruction_set,
+                    supported_instruction_sets)
 from ._log import ScalefitWarning, get_log_level, set_log_level
 from .results import AllocationTable, BootstrapResult, FitResult
 from ._api import evaluate, fit, from_params, law, laws
@@ -68,8 +69,11 @@ __all__ = [
     "loads",
     "ScalefitWarning",
     "get_log_level",
+    "instruction_set",
     "law",
     "laws",
+    "set_instruction_set",
     "set_log_level",
+    "supported_instruction_sets",
     "__version__",
 ]

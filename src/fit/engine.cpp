@@ -11,6 +11,7 @@
 #include "fit/fit_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/error.hpp"
+#include "scalefit/instruction_set.hpp"
 #include "scalefit/log.hpp"
 #include "scalefit/report.hpp"
 
@@ -143,6 +144,11 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   CheckReportedCompute(*data_copy, flops, o.compute_tolerance);
 
   const int threads = ResolveThreads(o.num_threads);
+  // Rows per evaluation above which one evaluation is split across threads
+  // (in fixed chunks, so the sums do not depend on the thread count).
+  constexpr int kRowParallelRows = 65536;
+  if (s.pd.num_rows >= kRowParallelRows && threads > 1)
+    s.pd.row_threads = threads;
   std::vector<std::vector<double>> reserve;
   const std::vector<std::vector<double>> starts =
       MakeStarts(law, s, o, threads, &reserve);
@@ -183,6 +189,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   r.options = o;
   r.num_starts = num_starts;
   r.screened = run.screened;
+  r.instruction_set = law.batch_kernels() ? InstructionSet() : "scalar";
   r.data_summary = Summarize(*data_copy, &flops);
   r.units = data_copy->units;
   r.data = data_copy;

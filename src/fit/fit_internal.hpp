@@ -29,7 +29,8 @@ struct Setup {
   std::vector<unsigned char> fixed;
   std::vector<std::string> tied_to;
   std::vector<double> target, sqrt_w;
-  std::vector<double> log_x;  // log of every input, row-major
+  std::vector<double> log_x;             // log of every input, row-major
+  std::vector<double> col_x, col_log_x;  // the same, column-major, padded
   double weight_scale = 1.0;
   ProblemData pd;
   int num_free = 0;
@@ -72,6 +73,9 @@ std::vector<std::vector<double>> HoffmannGrid(const LawInfo& info);
 struct ScoringRows {
   int n = 0;
   std::vector<double> x, log_x, target, sqrt_w;
+  // Column-major, padded copies for batch kernels (see detail::BatchRows).
+  std::vector<double> col_x, col_log_x, pad_target, pad_sqrt_w;
+  BatchRows batch;
 };
 
 ScoringRows SelectScoringRows(const Setup& s, int max_rows);

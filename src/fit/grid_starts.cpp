@@ -17,6 +17,18 @@ namespace {
 // +inf if undefined.
 double ObjectiveAt(const LawModel& law, const Setup& s, const ScoringRows& rows,
                    const double* p, std::vector<double>* scratch) {
+  const BatchKernels* k = law.batch_kernels();
+  if (k && s.P <= kMaxBatchParams) {
+    // p is in user units: score with the identity map.
+    int source[kMaxBatchParams];
+    unsigned char positive[kMaxBatchParams] = {};
+    for (int j = 0; j < s.P; ++j) source[j] = j;
+    double f = 0.0;
+    return k->objective(rows.batch, {source, positive}, s.pd.objective,
+                        s.pd.delta, p, 0, rows.batch.stride, &f, nullptr)
+               ? f
+               : kInf;
+  }
   const int n = rows.n;
   scratch->resize(n);
   law.EvaluateManyWithLogs(p, rows.x.data(), rows.log_x.data(), n,
@@ -66,31 +78,34 @@ std::vector<std::vector<double>> AxisValues(const Setup& s,
 }
 
 // Non-negative least squares for a handful of columns, by enumerating active
-// sets (exact for the 1–4 coefficients laws have). Columns are pre-weighted.
-bool SmallNnls(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-               Eigen::VectorXd* c, double* sse) {
-  const int m = static_cast<int>(X.cols());
-  const Eigen::MatrixXd G = X.transpose() * X;
-  const Eigen::VectorXd h = X.transpose() * y;
-  const double yy = y.squaredNorm();
+// sets (exact for the 1–6 coefficients laws have), from the normal equations
+// G = XᵀX, h = Xᵀy, yy = yᵀy. Fixed-capacity matrices: no heap per cell.
+constexpr int kMaxLinear = 6;
+using SmallMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0,
+                                  kMaxLinear, kMaxLinear>;
+using SmallVector = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxLinear, 1>;
+
+bool SmallNnls(const SmallMatrix& G, const SmallVector& h, double yy,
+               SmallVector* c, double* sse) {
+  const int m = static_cast<int>(G.cols());
   double best = kInf;
-  Eigen::VectorXd best_c = Eigen::VectorXd::Zero(m);
+  SmallVector best_c = SmallVector::Zero(m);
   for (int mask = 0; mask < (1 << m); ++mask) {
-    std::vector<int> act;
+    int act[kMaxLinear];
+    int a = 0;
     for (int j = 0; j < m; ++j)
-      if (mask & (1 << j)) act.push_back(j);
-    Eigen::VectorXd cc = Eigen::VectorXd::Zero(m);
-    if (!act.empty()) {
-      const int a = static_cast<int>(act.size());
-      Eigen::MatrixXd Ga(a, a);
-      Eigen::VectorXd ha(a);
+      if (mask & (1 << j)) act[a++] = j;
+    SmallVector cc = SmallVector::Zero(m);
+    if (a > 0) {
+      SmallMatrix Ga(a, a);
+      SmallVector ha(a);
       for (int i = 0; i < a; ++i) {
         ha[i] = h[act[i]];
         for (int j = 0; j < a; ++j) Ga(i, j) = G(act[i], act[j]);
       }
-      Eigen::LDLT<Eigen::MatrixXd> ldlt(Ga);
+      Eigen::LDLT<SmallMatrix> ldlt(Ga);
       if (ldlt.info() != Eigen::Success) continue;
-      const Eigen::VectorXd sol = ldlt.solve(ha);
+      const SmallVector sol = ldlt.solve(ha);
       bool ok = sol.allFinite();
       for (int i = 0; i < a && ok; ++i) ok = sol[i] >= 0.0;
       if (!ok) continue;
@@ -109,8 +124,6 @@ bool SmallNnls(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
 
 // Per-worker buffers for scoring grid cells.
 struct CellScratch {
-  Eigen::MatrixXd X;
-  Eigen::VectorXd y;
   std::vector<double> base, col, values;
 };
 
@@ -134,7 +147,7 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
       nonlin.push_back(k);
     }
   }
-  if (lin.size() > 6) {  // enumeration is exponential; grid them instead
+  if (lin.size() > kMaxLinear) {  // enumeration is exponential; grid them
     nonlin.insert(nonlin.end(), lin.begin(), lin.end());
     lin.clear();
   }
@@ -150,6 +163,7 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
   const int n = rows.n;
   const bool in_log = InLogSpace(s.pd.objective);
   const int m = static_cast<int>(lin.size());
+  const BatchKernels* kernels = law.batch_kernels();
   // Relative residuals approximate log residuals to first order: in log
   // space the rows are scaled by 1/L.
   std::vector<double> row_scale(n), row_loss(n);
@@ -167,40 +181,62 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
     for (int k = 0; k < s.P; ++k)
       if (s.map.source[k] != k) p[k] = p[s.map.source[k]];
     if (m > 0) {
-      w.X.resize(n, m);
-      w.y.resize(n);
-      w.base.resize(n);
-      w.col.resize(n);
       for (int k : lin) p[k] = 0.0;
-      // Linear coefficients enter with zero offset, so the law is 0 when all
-      // of them are 0 — unless some are fixed: then evaluate that offset.
-      if (any_linear_fixed) {
-        law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(), n,
-                                 w.base.data());
+      // The columns φ_j (∂L/∂c_j) and the offset L(c = 0), which is 0 unless
+      // some linear coefficients are fixed.
+      const int stride = kernels ? rows.batch.stride : n;
+      w.base.resize(stride);
+      w.col.resize(static_cast<size_t>(m) * stride);
+      if (kernels) {  // one batch Jet pass for the offset and every column
+        kernels->columns(p.data(), lin.data(), m, rows.batch, 0, stride,
+                         w.base.data(), w.col.data());
       } else {
-        std::fill(w.base.begin(), w.base.end(), 0.0);
+        if (any_linear_fixed) {
+          law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(),
+                                   n, w.base.data());
+        } else {
+          std::fill(w.base.begin(), w.base.end(), 0.0);
+        }
+        for (int j = 0; j < m; ++j) {
+          double* col = w.col.data() + static_cast<size_t>(j) * stride;
+          p[lin[j]] = 1.0;
+          law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(),
+                                   n, col);
+          p[lin[j]] = 0.0;
+          for (int i = 0; i < n; ++i) col[i] -= w.base[i];
+        }
       }
-      for (int j = 0; j < m; ++j) {
-        p[lin[j]] = 1.0;
-        law.EvaluateManyWithLogs(p.data(), rows.x.data(), rows.log_x.data(), n,
-                                 w.col.data());
-        p[lin[j]] = 0.0;
-        for (int i = 0; i < n; ++i)
-          w.X(i, j) = (w.col[i] - w.base[i]) * row_scale[i];
+      // Normal equations of the scaled rows: X_ij = s_i φ_j(x_i),
+      // y_i = s_i (L_i − offset_i).
+      SmallMatrix G = SmallMatrix::Zero(m, m);
+      SmallVector h = SmallVector::Zero(m);
+      double yy = 0.0, y_sum = 0.0;
+      for (int i = 0; i < n; ++i) {
+        const double y = (row_loss[i] - w.base[i]) * row_scale[i];
+        yy += y * y;
+        y_sum += y;
+        double xi[kMaxLinear];
+        for (int j = 0; j < m; ++j)
+          xi[j] = w.col[static_cast<size_t>(j) * stride + i] * row_scale[i];
+        for (int a = 0; a < m; ++a) {
+          h[a] += xi[a] * y;
+          for (int b = 0; b <= a; ++b) G(a, b) += xi[a] * xi[b];
+        }
       }
-      for (int i = 0; i < n; ++i)
-        w.y[i] = (row_loss[i] - w.base[i]) * row_scale[i];
-      Eigen::VectorXd c;
+      for (int a = 0; a < m; ++a)
+        for (int b = 0; b < a; ++b) G(b, a) = G(a, b);
+      SmallVector c;
       double sse;
-      if (!w.X.allFinite() || !w.y.allFinite() ||
-          !SmallNnls(w.X, w.y, &c, &sse))
+      if (!G.allFinite() || !h.allFinite() || !std::isfinite(yy) ||
+          !SmallNnls(G, h, yy, &c, &sse))
         return kInf;
+      const double y_mean = y_sum / n;
       for (int j = 0; j < m; ++j) {
         const int k = lin[j];
         double v = c[j];
         // A coefficient at 0 cannot be a log-parametrised start: nudge it
         // to a small positive value within bounds.
-        const double tiny = 1e-6 * std::max(1e-300, std::abs(w.y.mean()) + 1.0);
+        const double tiny = 1e-6 * std::max(1e-300, std::abs(y_mean) + 1.0);
         if (s.info.params[k].positive) v = std::max(v, tiny);
         v = std::clamp(
             v, std::max(s.lower[k], s.info.params[k].positive ? 1e-300 : -kInf),

@@ -45,6 +45,9 @@ Polished PolishStarts(
   std::vector<SolveOutcome>& outcomes = out.outcomes;
   outcomes.resize(num_starts);
   auto& models = *models_ptr;
+  // Large data: the rows of each evaluation are split across the threads
+  // (ProblemData::row_threads) and the starts run one after another.
+  if (s.pd.row_threads > 1) threads = 1;
   const int workers = std::max(1, std::min(threads, num_starts));
   if (static_cast<int>(models.size()) < workers) models.resize(workers);
   detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
@@ -70,6 +73,9 @@ Polished PolishStarts(
     detail::SolveSettings full = settings;
     full.function_tolerance = o.function_tolerance;
     full.confirm_iterations = o.max_iterations;
+    // Unscreened starts were polished to these tolerances already: only the
+    // confirming pass is left to run.
+    full.confirm_only = !screened;
     const int num_refine = std::min<int>(order.size(), o.num_refined);
     std::vector<SolveOutcome> refined(num_refine);
     detail::ParallelFor(num_refine, threads, [&](int worker, int j) {

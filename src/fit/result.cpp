@@ -226,6 +226,11 @@ std::string FitResult::FullReport(const ParamUncertainty* u) const {
        << options.max_iterations << " iterations, function tol "
        << FormatShort(options.function_tolerance, 3) << ", parameter tol "
        << FormatShort(options.parameter_tolerance, 3) << "\n";
+    if (!instruction_set.empty())
+      os << "  evaluation:  " << instruction_set
+         << (instruction_set == "scalar" ? " (one row at a time)"
+                                         : " batch kernels (SIMD)")
+         << "\n";
     os << "  converged:   " << (converged ? "yes" : "NO") << " (" << message
        << "), " << iterations << " iterations";
     if (std::isfinite(relative_gradient))

@@ -44,6 +44,25 @@ ScoringRows SelectScoringRows(const Setup& s, int max_rows) {
     r.target.push_back(s.target[i]);
     r.sqrt_w.push_back(s.sqrt_w[i]);
   }
+  const int stride = (r.n + 7) / 8 * 8;
+  r.col_x.resize(static_cast<size_t>(ni) * stride);
+  r.col_log_x.resize(static_cast<size_t>(ni) * stride);
+  for (int k = 0; k < ni; ++k)
+    for (int i = 0; i < stride; ++i) {
+      const size_t from = static_cast<size_t>(std::min(i, r.n - 1)) * ni + k;
+      r.col_x[static_cast<size_t>(k) * stride + i] = r.x[from];
+      r.col_log_x[static_cast<size_t>(k) * stride + i] = r.log_x[from];
+    }
+  r.pad_target = r.target;
+  r.pad_target.resize(stride, r.target[r.n - 1]);
+  r.pad_sqrt_w = r.sqrt_w;
+  r.pad_sqrt_w.resize(stride, 0.0);
+  r.batch = {r.n,
+             stride,
+             r.col_x.data(),
+             r.col_log_x.data(),
+             r.pad_target.data(),
+             r.pad_sqrt_w.data()};
   return r;
 }
 

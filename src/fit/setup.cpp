@@ -137,6 +137,26 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
   for (size_t j = 0; j < data.x.size(); ++j)
     s.log_x[j] = data.x[j] > 0.0 ? std::log(data.x[j]) : -kInf;
   s.pd.log_x = s.log_x.data();
+  // The batch layout: column-major, padded to a multiple of 8 rows with
+  // weight-0 copies of the last row (finite wherever the last row is).
+  const int ni = data.num_inputs();
+  const int stride = (n + 7) / 8 * 8;
+  s.col_x.resize(static_cast<size_t>(ni) * stride);
+  s.col_log_x.resize(static_cast<size_t>(ni) * stride);
+  for (int k = 0; k < ni; ++k)
+    for (int i = 0; i < stride; ++i) {
+      const size_t from = static_cast<size_t>(std::min(i, n - 1)) * ni + k;
+      s.col_x[static_cast<size_t>(k) * stride + i] = data.x[from];
+      s.col_log_x[static_cast<size_t>(k) * stride + i] = s.log_x[from];
+    }
+  s.target.resize(stride, s.target[n - 1]);
+  s.sqrt_w.resize(stride, 0.0);
+  s.pd.batch = {n,
+                stride,
+                s.col_x.data(),
+                s.col_log_x.data(),
+                s.target.data(),
+                s.sqrt_w.data()};
   s.pd.target = s.target.data();
   s.pd.sqrt_w = s.sqrt_w.data();
   s.pd.objective = o.objective;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "scalefit/detail/simd.hpp"
 #include "scalefit/law.hpp"
 #include "scalefit/objective.hpp"
 
@@ -53,6 +54,10 @@ struct ProblemData {
   ParamMap map;
   std::vector<double> lower;  ///< internal (z) bounds, ±inf = none
   std::vector<double> upper;
+  /// The same rows laid out for batch kernels (stride 0 = not laid out).
+  BatchRows batch;
+  /// Threads that split the rows of one evaluation (large data sets).
+  int row_threads = 1;
 };
 
 /// Solver settings for one local solve. The iteration cap and the three
@@ -76,6 +81,10 @@ struct SolveSettings {
   /// screening uses a small cap; the engine then re-polishes the best start
   /// without it before certifying. 0 skips the pass.
   int confirm_iterations = 1000;
+  /// Only the confirming pass (stage 3), from a point an earlier solve with
+  /// the same tolerances already polished: the line search would only
+  /// restart its memory and stop where it is.
+  bool confirm_only = false;
   bool verbose = false;
 };
 

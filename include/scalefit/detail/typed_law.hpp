@@ -19,6 +19,8 @@
 
 #include "scalefit/detail/ceres_model.hpp"
 #include "scalefit/detail/engine.hpp"
+#include "scalefit/detail/parallel.hpp"
+#include "scalefit/detail/simd.hpp"
 #include "scalefit/law.hpp"
 #include "scalefit/laws/input_row.hpp"
 
@@ -29,6 +31,10 @@
 #endif
 
 namespace scalefit::detail {
+
+/// Rows per chunk of a batch evaluation: a fixed size (not a function of the
+/// thread count), so sums are the same on any number of threads.
+inline constexpr int kBatchChunkRows = 8192;
 
 inline bool IsFiniteValue(double v) { return std::isfinite(v); }
 template <typename T, int N>
@@ -112,7 +118,10 @@ template <typename Law>
 class LawObjective final : public ceres::FirstOrderFunction {
  public:
   static constexpr int P = Law::kNumParams;
-  explicit LawObjective(const ProblemData* d) : d_(d) {}
+  explicit LawObjective(const ProblemData* d)
+      : d_(d),
+        kernels_(d->batch.stride > 0 ? FindBatchKernels(typeid(Law))
+                                     : nullptr) {}
   int NumParameters() const override { return P; }
 
   // Flattened: inlining the law's Jet arithmetic into this loop is worth
@@ -120,6 +129,7 @@ class LawObjective final : public ceres::FirstOrderFunction {
   SCALEFIT_FLATTEN bool Evaluate(const double* z, double* cost,
                                  double* gradient) const override {
     const ProblemData& d = *d_;
+    if (kernels_) return EvaluateBatches(z, cost, gradient);
     double f = 0.0;
     if (gradient == nullptr) {
       double p[P];
@@ -151,7 +161,44 @@ class LawObjective final : public ceres::FirstOrderFunction {
   }
 
  private:
+  // The rows in fixed chunks of kBatchChunkRows (the last one shorter), each
+  // summed by the batch kernel, the chunks added in order: the same numbers
+  // whether the chunks run on one thread or several.
+  bool EvaluateBatches(const double* z, double* cost, double* gradient) const {
+    const ProblemData& d = *d_;
+    const BatchMap map{d.map.source.data(), d.map.positive.data()};
+    const int stride = d.batch.stride;
+    const int chunks = (stride + kBatchChunkRows - 1) / kBatchChunkRows;
+    auto run = [&](int c, double* f, double* g) {
+      const int begin = c * kBatchChunkRows;
+      const int end = std::min(stride, begin + kBatchChunkRows);
+      return kernels_->objective(d.batch, map, d.objective, d.delta, z, begin,
+                                 end, f, g);
+    };
+    if (chunks == 1) return run(0, cost, gradient);
+    const int G = gradient ? P : 0;
+    partial_.assign(static_cast<size_t>(chunks) * (G + 1), 0.0);
+    ok_.assign(chunks, 0);
+    ParallelFor(chunks, d.row_threads, [&](int, int c) {
+      double* slot = partial_.data() + static_cast<size_t>(c) * (G + 1);
+      ok_[c] = run(c, slot, gradient ? slot + 1 : nullptr);
+    });
+    double f = 0.0, g[P] = {};
+    for (int c = 0; c < chunks; ++c) {
+      if (!ok_[c]) return false;
+      const double* slot = partial_.data() + static_cast<size_t>(c) * (G + 1);
+      f += slot[0];
+      for (int k = 0; k < G; ++k) g[k] += slot[1 + k];
+    }
+    *cost = f;
+    for (int k = 0; k < G; ++k) gradient[k] = g[k];
+    return true;
+  }
+
   const ProblemData* d_;
+  const BatchKernels* kernels_;
+  mutable std::vector<double> partial_;
+  mutable std::vector<unsigned char> ok_;
 };
 
 /// The LawModel of a law functor.
@@ -198,6 +245,10 @@ class TypedLaw final : public LawModel {
     const Jet v = EvaluateLaw<Law>(pj, x, nullptr);
     for (int k = 0; k < P; ++k) grad[k] = v.v[k];
     return v.a;
+  }
+
+  const BatchKernels* batch_kernels() const override {
+    return FindBatchKernels(typeid(Law));
   }
 
   std::unique_ptr<ResidualModel> MakeResidualModel(

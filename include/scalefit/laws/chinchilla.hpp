@@ -50,7 +50,7 @@ struct Chinchilla {
   }
 
   template <typename T>
-  static T Evaluate(const T* p, InputRow x) {
+  static T Evaluate(const T* p, InputRowOf<T> x) {
     return EvaluateAtLogs(p, x.log(0), x.log(1));
   }
 };

@@ -33,4 +33,17 @@ class InputRow {
   const double* logs_ = nullptr;
 };
 
+/// The row type a law's Evaluate takes for parameter type T: InputRow for
+/// double and ceres::Jet<double, N>; a batch of rows (one SIMD lane per row)
+/// when the engine evaluates the law on SIMD batches (src/simd/ specialises
+/// this). A law whose Evaluate takes `InputRowOf<T> x` is evaluated on
+/// batches of rows; one taking a plain `InputRow x` (needed when it branches
+/// on x or on T) runs one row at a time.
+template <typename T, typename = void>
+struct InputRowType {
+  using type = InputRow;
+};
+template <typename T>
+using InputRowOf = typename InputRowType<T>::type;
+
 }  // namespace scalefit

@@ -48,7 +48,7 @@ struct Kaplan {
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"N", "D"}};
 
   template <typename T>
-  static T Evaluate(const T* p, InputRow x) {
+  static T Evaluate(const T* p, InputRowOf<T> x) {
     using std::exp;
     using std::log;
     const T n_term = exp((p[2] / p[3]) * (log(p[0]) - x.log(0)));

@@ -29,7 +29,7 @@ struct PowerLaw {
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"x"}};
 
   template <typename T>
-  static T Evaluate(const T* p, InputRow x) {
+  static T Evaluate(const T* p, InputRowOf<T> x) {
     using std::exp;
     return p[0] * exp(-p[1] * x.log(0));
   }

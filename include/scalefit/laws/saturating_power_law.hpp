@@ -33,7 +33,7 @@ struct SaturatingPowerLaw {
   static constexpr std::array<const char*, kNumInputs> kInputs = {{"C"}};
 
   template <typename T>
-  static T Evaluate(const T* p, InputRow x) {
+  static T Evaluate(const T* p, InputRowOf<T> x) {
     using std::exp;
     return p[0] + p[1] * exp(-p[2] * x.log(0));
   }

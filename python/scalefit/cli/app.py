@@ -48,8 +48,8 @@ def build_parser() -> Parser:
 
 
 def _version() -> str:
-    from .. import __version__
-    return f"scalefit {__version__}"
+    from .. import __version__, instruction_set
+    return f"scalefit {__version__} (instruction set: {instruction_set()})"
 
 
 def _quiet_stdout() -> None:

@@ -1,0 +1,92 @@
+/// @file simd.hpp
+/// Run-time choice of the instruction set that evaluates laws on batches of
+/// rows, and the table of batch kernels a law has for each. Not public API.
+///
+/// The kernels (src/simd/*.cpp) instantiate the law functor on
+/// xsimd::batch<double> (values) and ceres::Jet<xsimd::batch<double>, P>
+/// (value and gradient), one translation unit per instruction set, each
+/// compiled with its own target flags; the library itself stays baseline
+/// x86-64. ActiveIsa() picks the widest set the CPU has, once.
+#pragma once
+
+#include <string>
+#include <typeinfo>
+
+#include "scalefit/objective.hpp"
+
+namespace scalefit::detail {
+
+enum class Isa { kScalar = 0, kSse2 = 1, kAvx2 = 2 };
+
+/// Rows laid out for batch kernels: column-major inputs and their logs
+/// (input k of row i at [k * stride + i]), targets and sqrt weights, padded
+/// with weight-0 copies of the last row to `stride` (a multiple of 8).
+struct BatchRows {
+  int num_rows = 0;
+  int stride = 0;
+  const double* x = nullptr;
+  const double* log_x = nullptr;
+  const double* target = nullptr;
+  const double* sqrt_w = nullptr;
+};
+
+/// The map z → p of ParamMap as plain arrays (P entries).
+struct BatchMap {
+  const int* source = nullptr;
+  const unsigned char* positive = nullptr;
+};
+
+/// A law's kernels for one instruction set. Rows [begin, end) with begin a
+/// multiple of `lanes` and end ≤ stride (padded rows carry weight 0).
+struct BatchKernels {
+  Isa isa = Isa::kScalar;
+  int lanes = 1;
+  /// f = Σ w ρ(r) over the rows and, when g is not null, ∂f/∂z (P entries).
+  /// False when f or g is not finite.
+  bool (*objective)(const BatchRows& rows, const BatchMap& map, Objective o,
+                    double delta, const double* z, int begin, int end,
+                    double* f, double* g) = nullptr;
+  /// L at user parameters p for rows [begin, end) into out[begin..end).
+  void (*evaluate)(const double* p, const BatchRows& rows, int begin, int end,
+                   double* out) = nullptr;
+  /// For laws linear in p_lin[0..m) (m ≤ P): base = L with those set to 0,
+  /// cols[j * stride + i] = ∂L/∂p_lin[j] at row i (the j-th column of the
+  /// variable-projection design), in one pass.
+  void (*columns)(const double* p, const int* lin, int m, const BatchRows& rows,
+                  int begin, int end, double* base, double* cols) = nullptr;
+};
+
+/// The kernels of the built-in laws for one instruction set.
+inline constexpr int kMaxBatchLaws = 16;
+/// Parameters a law may have for the identity-map scoring of grid cells.
+inline constexpr int kMaxBatchParams = 32;
+struct BatchTable {
+  struct Entry {
+    const std::type_info* law = nullptr;
+    const BatchKernels* kernels = nullptr;
+  };
+  Entry entries[kMaxBatchLaws];
+  int size = 0;
+};
+
+/// Instruction sets compiled into this build, best first, and whether the
+/// CPU runs them.
+bool IsaCompiled(Isa isa);
+bool IsaSupported(Isa isa);
+const char* IsaName(Isa isa);
+/// The instruction set in use: the best supported one unless set below (or
+/// by the environment variable SCALEFIT_INSTRUCTION_SET=scalar|sse2|avx2).
+Isa ActiveIsa();
+/// Throws InvalidArgument for an unknown name or one this CPU or build
+/// cannot run.
+void SetActiveIsa(const std::string& name);
+
+/// The kernels of the law type `law` (typeid of the functor) for the
+/// active instruction set, or null: for the scalar set, for laws without
+/// kernels (user-defined functors; laws whose Evaluate takes a plain
+/// InputRow) and when this build has none.
+const BatchKernels* FindBatchKernels(const std::type_info& law);
+/// The same for a given instruction set (tests compare them).
+const BatchKernels* FindBatchKernels(const std::type_info& law, Isa isa);
+
+}  // namespace scalefit::detail

@@ -1,0 +1,216 @@
+/// @file batch_kernels.hpp
+/// The law functor evaluated on SIMD batches of rows: values on
+/// xsimd::batch<double, Arch>, values and gradients on
+/// ceres::Jet<xsimd::batch<double, Arch>, P> (forward mode, one lane per
+/// row). Included only by the per-instruction-set translation units in
+/// src/simd/, each compiled with its own target flags.
+///
+/// WARNING: everything instantiated here must depend on Arch (the batch
+/// type), so that no inline function compiled with AVX flags can be picked
+/// by the linker for baseline code. Plain-double helpers are not called.
+#pragma once
+
+#include <ceres/jet.h>
+
+#include <Eigen/Core>
+#include <cmath>
+#include <type_traits>
+#include <xsimd/xsimd.hpp>
+
+#include "scalefit/detail/simd.hpp"
+#include "scalefit/laws/input_row.hpp"
+
+namespace Eigen {
+// ceres::Jet keeps its derivatives in an Eigen vector of the scalar type.
+template <class Arch>
+struct NumTraits<xsimd::batch<double, Arch>> : NumTraits<double> {
+  using Real = xsimd::batch<double, Arch>;
+  using NonInteger = Real;
+  using Nested = Real;
+  using Literal = Real;
+  enum {
+    IsComplex = 0,
+    IsInteger = 0,
+    IsSigned = 1,
+    RequireInitialization = 1,
+    ReadCost = 1,
+    AddCost = 1,
+    MulCost = 1
+  };
+};
+}  // namespace Eigen
+
+namespace scalefit::detail {
+
+/// A batch of rows as a law's Evaluate sees one row: x[k] and x.log(k) are
+/// batches of input k and its log.
+template <class V>
+class BatchRow {
+ public:
+  BatchRow(const BatchRows& rows, int i) : rows_(rows), i_(i) {}
+  V operator[](int k) const {
+    return V::load_unaligned(rows_.x + static_cast<size_t>(k) * rows_.stride +
+                             i_);
+  }
+  V log(int k) const {
+    return V::load_unaligned(rows_.log_x +
+                             static_cast<size_t>(k) * rows_.stride + i_);
+  }
+
+ private:
+  const BatchRows& rows_;
+  int i_;
+};
+
+}  // namespace scalefit::detail
+
+namespace scalefit {
+template <class Arch>
+struct InputRowType<xsimd::batch<double, Arch>> {
+  using type = detail::BatchRow<xsimd::batch<double, Arch>>;
+};
+template <class Arch, int N>
+struct InputRowType<ceres::Jet<xsimd::batch<double, Arch>, N>> {
+  using type = detail::BatchRow<xsimd::batch<double, Arch>>;
+};
+}  // namespace scalefit
+
+namespace scalefit::detail {
+
+template <class Law, class Arch>
+struct BatchKernel {
+  using V = xsimd::batch<double, Arch>;
+  static constexpr int P = Law::kNumParams;
+  static constexpr int W = static_cast<int>(V::size);
+  using J = ceres::Jet<V, P>;
+
+  // Rows are summed in 8 virtual lanes (row i into lane i mod 8) whatever
+  // the batch width, K = 8 / W batches of accumulators, and the lanes added
+  // in lane order: the same sums, bit for bit, on every instruction set.
+  static constexpr int K = 8 / W;
+  static double Sum(const V* acc) {
+    alignas(64) double t[8];
+    for (int k = 0; k < K; ++k) acc[k].store_aligned(t + k * W);
+    double s = 0.0;
+    for (int j = 0; j < 8; ++j) s += t[j];
+    return s;
+  }
+
+  // One batch of rows: the objective term and, with Jets, w ρ'(r) ∂r/∂z.
+  template <typename T>
+  static void Row(const BatchRows& rows, const T* p, int i, bool in_log,
+                  bool huber, const V& d, V* f, V* g) {
+    const V half(0.5), half_d(0.5 * d.get(0));
+    const T value = Law::Evaluate(p, BatchRow<V>(rows, i));
+    const V t = V::load_unaligned(rows.target + i);
+    V va;
+    if constexpr (std::is_same_v<T, V>) {
+      va = value;
+    } else {
+      va = value.a;
+    }
+    const V r = in_log ? V(xsimd::log(va) - t) : V(va - t);
+    const V sw = V::load_unaligned(rows.sqrt_w + i);
+    const V w = sw * sw;
+    V term = half * r * r, dr = r;
+    if (huber) {
+      const V a = xsimd::abs(r);
+      const auto quad = a <= d;
+      term = xsimd::select(quad, term, d * (a - half_d));
+      dr = xsimd::select(quad, r, xsimd::copysign(d, r));
+    }
+    *f = *f + w * term;
+    if constexpr (!std::is_same_v<T, V>) {
+      const V s = in_log ? V(w * dr / va) : V(w * dr);
+      for (int k = 0; k < P; ++k) g[k] = g[k] + s * value.v[k];
+    }
+  }
+
+  // Flattened: the law's batch Jet arithmetic inlined into the row loop.
+  __attribute__((flatten)) static bool Objective(const BatchRows& rows,
+                                                 const BatchMap& map,
+                                                 scalefit::Objective o,
+                                                 double delta, const double* z,
+                                                 int begin, int end,
+                                                 double* f_out, double* g_out) {
+    const bool in_log = o != scalefit::Objective::kMse;
+    const bool huber = o == scalefit::Objective::kHuberLog;
+    const V d(delta);
+    V f[K], g[K][P];
+    for (int k = 0; k < K; ++k) {
+      f[k] = V(0.0);
+      for (int j = 0; j < P; ++j) g[k][j] = V(0.0);
+    }
+    if (g_out == nullptr) {
+      V p[P];
+      for (int k = 0; k < P; ++k) {
+        const double zk = z[map.source[k]];
+        p[k] = V(map.positive[k] ? std::exp(zk) : zk);
+      }
+      for (int i = begin; i < end; i += 8)
+        for (int k = 0; k < K; ++k)
+          Row(rows, p, i + k * W, in_log, huber, d, &f[k], nullptr);
+      *f_out = Sum(f);
+      return std::isfinite(*f_out);
+    }
+    // Parameters as Jets over z: p_k = exp(z_s) or z_s, derivative in slot s.
+    J p[P];
+    for (int k = 0; k < P; ++k) {
+      const int s = map.source[k];
+      const double v = map.positive[k] ? std::exp(z[s]) : z[s];
+      p[k] = J(V(v));
+      p[k].v[s] = V(map.positive[k] ? v : 1.0);
+    }
+    for (int i = begin; i < end; i += 8)
+      for (int k = 0; k < K; ++k)
+        Row(rows, p, i + k * W, in_log, huber, d, &f[k], g[k]);
+    *f_out = Sum(f);
+    bool finite = std::isfinite(*f_out);
+    for (int j = 0; j < P; ++j) {
+      V gj[K];
+      for (int k = 0; k < K; ++k) gj[k] = g[k][j];
+      g_out[j] = Sum(gj);
+      finite = finite && std::isfinite(g_out[j]);
+    }
+    return finite;
+  }
+
+  __attribute__((flatten)) static void Evaluate(const double* p_user,
+                                                const BatchRows& rows,
+                                                int begin, int end,
+                                                double* out) {
+    V p[P];
+    for (int k = 0; k < P; ++k) p[k] = V(p_user[k]);
+    for (int i = begin; i < end; i += W) {
+      Law::Evaluate(p, BatchRow<V>(rows, i)).store_unaligned(out + i);
+    }
+  }
+
+  // Columns of the linear coefficients lin[0..m) at p (their entries of p
+  // read as 0): one Jet pass, the derivative in slot j is ∂L/∂p_lin[j].
+  __attribute__((flatten)) static void Columns(const double* p_user,
+                                               const int* lin, int m,
+                                               const BatchRows& rows, int begin,
+                                               int end, double* base,
+                                               double* cols) {
+    J p[P];
+    for (int k = 0; k < P; ++k) p[k] = J(V(p_user[k]));
+    for (int j = 0; j < m; ++j) {
+      p[lin[j]] = J(V(0.0));
+      p[lin[j]].v[j] = V(1.0);
+    }
+    for (int i = begin; i < end; i += W) {
+      const J v = Law::Evaluate(p, BatchRow<V>(rows, i));
+      v.a.store_unaligned(base + i);
+      for (int j = 0; j < m; ++j)
+        v.v[j].store_unaligned(cols + static_cast<size_t>(j) * rows.stride + i);
+    }
+  }
+
+  static const BatchKernels* Table(Isa isa) {
+    static const BatchKernels k = {isa, W, &Objective, &Evaluate, &Columns};
+    return &k;
+  }
+};
+
+}  // namespace scalefit::detail

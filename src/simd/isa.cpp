@@ -1,0 +1,134 @@
+// Run-time instruction-set choice for the batch kernels (baseline code).
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <vector>
+
+#include "scalefit/detail/simd.hpp"
+#include "scalefit/error.hpp"
+#include "scalefit/instruction_set.hpp"
+
+namespace scalefit::detail {
+
+#if SCALEFIT_SIMD_X86
+const BatchTable& Sse2Table();
+const BatchTable& Avx2Table();
+#endif
+
+namespace {
+
+std::atomic<int> g_active{-1};
+
+Isa Best() {
+  if (IsaSupported(Isa::kAvx2)) return Isa::kAvx2;
+  if (IsaSupported(Isa::kSse2)) return Isa::kSse2;
+  return Isa::kScalar;
+}
+
+Isa Parse(const std::string& name) {
+  if (name == "scalar") return Isa::kScalar;
+  if (name == "sse2") return Isa::kSse2;
+  if (name == "avx2") return Isa::kAvx2;
+  throw InvalidArgument("unknown instruction set '" + name +
+                        "'; valid: scalar, sse2, avx2");
+}
+
+const BatchTable* TableFor(Isa isa) {
+#if SCALEFIT_SIMD_X86
+  if (isa == Isa::kSse2) return &Sse2Table();
+  if (isa == Isa::kAvx2) return &Avx2Table();
+#endif
+  (void)isa;
+  return nullptr;
+}
+
+}  // namespace
+
+bool IsaCompiled(Isa isa) {
+#if SCALEFIT_SIMD_X86
+  return true;
+#else
+  return isa == Isa::kScalar;
+#endif
+}
+
+bool IsaSupported(Isa isa) {
+  if (isa == Isa::kScalar) return true;
+  if (!IsaCompiled(isa)) return false;
+#if SCALEFIT_SIMD_X86 && (defined(__GNUC__) || defined(__clang__))
+  // __builtin_cpu_supports checks the OS saves the wide registers too.
+  if (isa == Isa::kSse2) return true;  // every x86-64 CPU
+  if (isa == Isa::kAvx2) return __builtin_cpu_supports("avx2");
+#endif
+  return false;
+}
+
+const char* IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::kScalar:
+      return "scalar";
+    case Isa::kSse2:
+      return "sse2";
+    case Isa::kAvx2:
+      return "avx2";
+  }
+  return "?";
+}
+
+Isa ActiveIsa() {
+  int v = g_active.load(std::memory_order_relaxed);
+  if (v >= 0) return static_cast<Isa>(v);
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Isa isa = Best();
+    if (const char* env = std::getenv("SCALEFIT_INSTRUCTION_SET")) {
+      try {
+        const Isa want = Parse(env);
+        if (IsaSupported(want)) isa = want;
+      } catch (const InvalidArgument&) {
+      }
+    }
+    int expected = -1;
+    g_active.compare_exchange_strong(expected, static_cast<int>(isa));
+  });
+  return static_cast<Isa>(g_active.load());
+}
+
+void SetActiveIsa(const std::string& name) {
+  const Isa isa = Parse(name);
+  if (!IsaSupported(isa))
+    throw InvalidArgument(std::string("instruction set '") + name +
+                          "' is not supported by this CPU or build");
+  ActiveIsa();  // settle the default first
+  g_active.store(static_cast<int>(isa));
+}
+
+const BatchKernels* FindBatchKernels(const std::type_info& law, Isa isa) {
+  const BatchTable* table = TableFor(isa);
+  if (!table) return nullptr;
+  for (int i = 0; i < table->size; ++i)
+    if (*table->entries[i].law == law) return table->entries[i].kernels;
+  return nullptr;
+}
+
+const BatchKernels* FindBatchKernels(const std::type_info& law) {
+  return FindBatchKernels(law, ActiveIsa());
+}
+
+}  // namespace scalefit::detail
+
+namespace scalefit {
+
+std::string InstructionSet() { return detail::IsaName(detail::ActiveIsa()); }
+
+void SetInstructionSet(const std::string& name) { detail::SetActiveIsa(name); }
+
+std::vector<std::string> SupportedInstructionSets() {
+  std::vector<std::string> out;
+  for (detail::Isa isa :
+       {detail::Isa::kAvx2, detail::Isa::kSse2, detail::Isa::kScalar})
+    if (detail::IsaSupported(isa)) out.push_back(detail::IsaName(isa));
+  return out;
+}
+
+}  // namespace scalefit
