@@ -174,8 +174,8 @@ struct FitResult {
   int num_best_basin = 0;
   bool screened = false;  ///< starts were screened (FitOptions)
   /// Instruction set the law was evaluated with ("avx2", "sse2" or
-  /// "scalar"; instruction_set.hpp); empty for results not fitted in this
-  /// process (FromParams, loaded cards).
+  /// "scalar"; instruction_set.hpp). Fit cards keep it; empty for given
+  /// parameters (FromParams) and for cards written without it.
   std::string instruction_set;
   std::string start;   ///< strategy used ("given" for FromParams)
   int num_points = 0;  ///< rows fitted (kept by fit cards without data)

@@ -623,6 +623,8 @@ FitResult FitCardFromString(const std::string& text, const std::string& source,
   r.num_best_basin = rd.Int(fit, "num_best_basin", "fit");
   if (rd.Has(fit, "screened")) r.screened = rd.Bool(fit, "screened", "fit");
   r.start = rd.Str(fit, "start", "fit");
+  if (rd.Has(fit, "instruction_set"))
+    r.instruction_set = rd.Str(fit, "instruction_set", "fit");
   r.num_points = rd.Int(fit, "num_points", "fit");
   if (r.num_points < 0) rd.Fail("fit.num_points", "must be >= 0");
   if (!had_data && r.num_points != 0)

@@ -245,6 +245,10 @@ std::string FitCardToString(const FitResult& r, const FitCardOptions& options) {
               {"screened", r.screened},
               {"start", r.start},
               {"num_points", r.num_points}};
+  // How the fit evaluated the law (instruction_set.hpp); absent for given
+  // parameters.
+  if (!r.instruction_set.empty())
+    j["fit"]["instruction_set"] = r.instruction_set;
   j["options"] = WriteOptions(r.options);
   j["data_summary"] = WriteSummary(r.data_summary);
   j["diagnostics"] = WriteDiagnostics(r.diagnostics);
