@@ -147,7 +147,7 @@ class FitResult(Result):
     _fields = ("law", "params", "bounds", "converged", "message", "objective",
                "objective_name", "delta", "num_points", "num_starts", "num_best_basin",
                "screened", "iterations", "fitted", "has_data", "relative_gradient",
-               "flop_convention", "units")
+               "flop_convention", "units", "instruction_set")
 
     def __init__(self, core_result: "_core.FitResult",
                  columns: Optional[Mapping[str, str]] = None):
@@ -181,6 +181,9 @@ class FitResult(Result):
                                "given parameters.")
     units = _field("units", dict, "The units the inputs were given in ({} = plain "
                    "counts); parameters, predictions and allocations are in plain counts.")
+    instruction_set = _field("instruction_set", str,
+                             "How the fit evaluated the law: ``\"avx2\"`` or ``\"sse2\"`` (SIMD batch "
+                             "kernels) or ``\"scalar\"``; empty for given parameters.")
 
     @property
     def bounds(self) -> Dict[str, tuple]:

@@ -1,0 +1,55 @@
+"""Run-time choice of the instruction set that evaluates the built-in laws:
+the choice is visible (result, report, fit card), can be changed, refuses
+unknown names, and every set gives the same fit as the scalar path."""
+import pytest
+
+import scalefit
+
+
+@pytest.fixture
+def restore_isa():
+    saved = scalefit.instruction_set()
+    yield
+    scalefit.set_instruction_set(saved)
+
+
+def test_supported_sets_end_with_scalar_and_start_with_the_default():
+    sets = scalefit.supported_instruction_sets()
+    assert sets[-1] == "scalar"
+    assert sets[0] == scalefit.instruction_set()
+    assert set(sets) <= {"avx2", "sse2", "scalar"}
+
+
+def test_unknown_set_is_refused_by_name(restore_isa):
+    with pytest.raises(scalefit.ScalefitError, match="avx9000"):
+        scalefit.set_instruction_set("avx9000")
+
+
+def test_fit_names_its_set_in_result_report_and_card(restore_isa):
+    data = scalefit.datasets.chinchilla()
+    by_set = {}
+    for isa in scalefit.supported_instruction_sets():
+        scalefit.set_instruction_set(isa)
+        r = scalefit.fit("chinchilla", data)
+        assert r.instruction_set == isa
+        assert f"evaluation:  {isa}" in r.report()
+        loaded = scalefit.loads(r.to_card())
+        assert loaded.instruction_set == isa
+        by_set[isa] = r
+    scalar = by_set["scalar"]
+    for isa, r in by_set.items():
+        # Objectives to 1e-12 relative; parameters to the spread the scalar
+        # path itself shows when the row order changes (docs/benchmarks.md).
+        assert r.objective == pytest.approx(scalar.objective, rel=1e-12, abs=0)
+        for name, value in scalar.params.items():
+            assert r.params[name] == pytest.approx(value, rel=1e-6), (isa, name)
+    simd = [by_set[s] for s in by_set if s != "scalar"]
+    for r in simd[1:]:  # SIMD sets are bit-identical to one another
+        assert r.params == simd[0].params and r.objective == simd[0].objective
+
+
+def test_given_parameters_have_no_set():
+    r = scalefit.from_params("chinchilla", {"E": 1.69, "A": 406.4, "B": 410.7,
+                                            "alpha": 0.34, "beta": 0.28})
+    assert r.instruction_set == ""
+    assert "evaluation:" not in r.report()
