@@ -159,8 +159,8 @@ TEST(Simd, RowSplitFitIsThreadCountIndependent) {
   // quick; the row split is the same for every start.
   FitOptions one;
   one.start = "init";
-  one.init = {{"E", 2.0}, {"A", 300.0}, {"B", 500.0}, {"alpha", 0.3},
-              {"beta", 0.3}};
+  one.init = {
+      {"E", 2.0}, {"A", 300.0}, {"B", 500.0}, {"alpha", 0.3}, {"beta", 0.3}};
   one.num_threads = 1;
   FitOptions two = one;
   two.num_threads = 2;
