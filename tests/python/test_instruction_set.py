@@ -53,3 +53,31 @@ def test_given_parameters_have_no_set():
                                             "alpha": 0.34, "beta": 0.28})
     assert r.instruction_set == ""
     assert "evaluation:" not in r.report()
+
+
+def test_card_from_another_machine_loads_and_verifies(restore_isa):
+    # The set is a claim of the card, covered by its digest like every other
+    # field; loading re-checks the objective and certification with whatever
+    # set this machine runs. A card written with the widest set here (AVX2 on
+    # most machines) must load where only SSE2 or the scalar path runs.
+    sets = scalefit.supported_instruction_sets()
+    scalefit.set_instruction_set(sets[0])
+    card = scalefit.fit("chinchilla", scalefit.datasets.chinchilla()).to_card()
+    for isa in sets:
+        scalefit.set_instruction_set(isa)
+        loaded = scalefit.loads(card)
+        assert loaded.instruction_set == sets[0]
+        assert loaded.converged and loaded.has_data
+
+
+def test_card_with_an_edited_set_fails_verification(restore_isa):
+    r = scalefit.fit("chinchilla", scalefit.datasets.chinchilla())
+    other = "scalar" if r.instruction_set != "scalar" else "sse2"
+    card = r.to_card()
+    needle = f'"instruction_set": "{r.instruction_set}"'
+    assert needle in card
+    edited = card.replace(needle, f'"instruction_set": "{other}"')
+    with pytest.raises(scalefit.ScalefitError, match="fit.instruction_set"):
+        scalefit.loads(edited)
+    # Without verification the parameters load as given parameters.
+    assert scalefit.loads(edited, verify=False).params == r.params

@@ -58,7 +58,12 @@ def test_report_states_level_method_and_reads_at_six_digits(fit):
         in text
     assert "intervals of E, A, B on the log scale" in text
     line = next(l for l in text.splitlines() if l.strip().startswith("alpha "))
-    assert "0.347311" in line and repr(fit.params["alpha"]) not in line
+    # alpha = 0.3473105 on the Epoch data sits on a rounding boundary of the
+    # 6th digit (the SIMD and scalar paths differ by 1e-8 there): read the
+    # fit's own value at 6 digits rather than a fixed string.
+    alpha = fit.params["alpha"]
+    assert alpha == pytest.approx(0.3473105, rel=1e-6)
+    assert f"{alpha:.6g}" in line and repr(alpha) not in line
     assert f"{fit.covariance().stderr['alpha']:.6g}" in line
     assert "95% interval" in fit.report()  # the default level
 
@@ -123,4 +128,4 @@ def test_html_is_a_real_table(fit):
         assert "<table" in h and "<td>" in h, type(obj).__name__
         assert "<details><summary>report</summary><pre>" in h
     h = fit._repr_html_()
-    assert "0.347311" in h and "stderr" in h
+    assert f"{fit.params['alpha']:.6g}" in h and "stderr" in h
