@@ -214,8 +214,16 @@ def part_epoch(args):
 
     fit_scalefit(N, D, L, threads=1)  # warm-up
     add("scalefit default, 1 thread", lambda: fit_scalefit(N, D, L, threads=1), args.repeats)
+    # The row-by-row path (no batch kernels) as the engine's own reference, in this run.
+    best_isa = scalefit.instruction_set()
+    scalefit.set_instruction_set("scalar")
+    add("scalefit default, 1 thread, scalar path", lambda: fit_scalefit(N, D, L, threads=1),
+        args.repeats)
+    scalefit.set_instruction_set(best_isa)
     add("scalefit grid='hoffmann', 2 threads",
         lambda: fit_scalefit(N, D, L, grid="hoffmann", threads=2), 1)
+    add("scalefit grid='hoffmann', 1 thread",
+        lambda: fit_scalefit(N, D, L, grid="hoffmann", threads=1), 1)
     add("scalefit mse_log, 1 thread",
         lambda: fit_scalefit(N, D, L, objective="mse_log", threads=1), args.repeats, mse=True)
     add("curve_fit trf Huber, 1 start (published)", lambda: fit_curve_fit(N, D, L),
