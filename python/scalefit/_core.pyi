@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'ChainOptions', 'ChainPrediction', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EmergenceOptions', 'EmergenceResult', 'EnvelopeOptions', 'EnvelopeResult', 'ExportTable', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'Ladder', 'LadderOptions', 'LadderRun', 'Law', 'MAX_RELATIVE_GRADIENT', 'MetricSpec', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'TaskChain', 'TaskSpec', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'classify_emergence', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'derived_names', 'envelope_fit', 'export_from_columns', 'export_from_csv', 'export_from_csv_text', 'final_checkpoints', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_chain', 'fit_chains', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'isoflop_fit', 'ladder_from_columns', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'olmo_ladder', 'olmo_tasks', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'read_csv', 'read_ladder', 'require_identified', 'save_fit_card', 'sensitivity', 'set_log_level', 'skip_first', 'smooth', 'task_chain_from_string', 'task_chain_to_string', 'unidentified_note']
+__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'ChainOptions', 'ChainPrediction', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EmergenceOptions', 'EmergenceResult', 'EnvelopeOptions', 'EnvelopeResult', 'ExportTable', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'Ladder', 'LadderOptions', 'LadderRun', 'Law', 'MAX_RELATIVE_GRADIENT', 'MetricSpec', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'TaskChain', 'TaskSpec', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'classify_emergence', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'derived_names', 'envelope_fit', 'export_from_columns', 'export_from_csv', 'export_from_csv_text', 'final_checkpoints', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_chain', 'fit_chains', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'instruction_set', 'isoflop_fit', 'ladder_from_columns', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'olmo_ladder', 'olmo_tasks', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'read_csv', 'read_ladder', 'require_identified', 'save_fit_card', 'sensitivity', 'set_instruction_set', 'set_log_level', 'skip_first', 'smooth', 'supported_instruction_sets', 'task_chain_from_string', 'task_chain_to_string', 'unidentified_note']
 class ScalefitError(ValueError):
     pass
 class ParamInfo:
@@ -332,6 +332,9 @@ class FitResult:
         ...
     @property
     def has_data(self) -> bool:
+        ...
+    @property
+    def instruction_set(self) -> str:
         ...
     @property
     def iterations(self) -> int:
@@ -1919,6 +1922,10 @@ def get_log_level() -> str:
     ...
 def inference_aware(result: FitResult, target_loss: typing.SupportsFloat | typing.SupportsIndex, inference_tokens: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, inference_flops_per_param: typing.SupportsFloat | typing.SupportsIndex = 2.0, method: str = 'auto', other_inputs: typing.Any = None) -> InferenceAwarePlan:
     ...
+def instruction_set() -> str:
+    """
+    The SIMD instruction set that evaluates the built-in laws: avx2, sse2 or scalar.
+    """
 def isoflop_fit(N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], D: typing.Any, loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], C: typing.Any, weights: typing.Any, options: IsoflopOptions) -> IsoflopResult:
     """
     Chinchilla Approach 2 (GIL released while it runs).
@@ -1967,6 +1974,10 @@ def save_fit_card(result: FitResult, path: str, include_data: bool = True) -> No
     """
 def sensitivity(fit: FitResult, budget: typing.SupportsFloat | typing.SupportsIndex, objectives: collections.abc.Sequence[str] = [], allow_unidentified: bool = False) -> SensitivityPanel:
     ...
+def set_instruction_set(name: str) -> None:
+    """
+    Use this instruction set (avx2, sse2, scalar) for the fits that follow; raises ScalefitError if this CPU cannot run it.
+    """
 def set_log_level(level: str) -> None:
     """
     Set the C++ logger's level: trace, debug, info, warn (warning), error, critical, off.
@@ -1974,6 +1985,8 @@ def set_log_level(level: str) -> None:
 def skip_first(ladder: Ladder, fraction: typing.SupportsFloat | typing.SupportsIndex, include_targets: bool = False) -> Ladder:
     ...
 def smooth(ladder: Ladder, window: typing.SupportsInt | typing.SupportsIndex, metrics: collections.abc.Sequence[str] = []) -> Ladder:
+    ...
+def supported_instruction_sets() -> list[str]:
     ...
 def task_chain_from_string(json: str, source: str = '<string>') -> TaskChain:
     ...
