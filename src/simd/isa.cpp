@@ -44,7 +44,7 @@ const BatchTable* TableFor(Isa isa) {
 
 }  // namespace
 
-bool IsaCompiled(Isa isa) {
+bool IsaCompiled([[maybe_unused]] Isa isa) {
 #if SCALEFIT_SIMD_X86
   return true;
 #else
