@@ -12,7 +12,8 @@ say() { echo "setup [$(( $(date +%s) - start )) s]: $*" >&2; }
 # docs test open the built site in a real browser (tests/python/test_site.py).
 APT_PACKAGES=(build-essential ninja-build pkg-config
   libceres-dev libeigen3-dev libspdlog-dev libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libssl-dev libboost-math-dev clang-format chromium-headless-shell fonts-dejavu-core)
+  nlohmann-json3-dev libssl-dev libboost-math-dev clang-format chromium-headless-shell fonts-dejavu-core
+  clang libclang-rt-14-dev)  # clang + libFuzzer: scripts/fuzz.sh
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -31,7 +32,7 @@ PY=${PYTHON:-python3}
 say "installing Python build and test packages (pip)"
 $PY -m pip install -q --disable-pip-version-check \
   "scikit-build-core>=0.8" "pybind11>=2.11" "cmake>=3.21" ninja \
-  numpy pandas scipy matplotlib pytest pytest-xdist hypothesis nbclient nbformat ipykernel mkdocs \
+  numpy pandas tqdm scipy matplotlib pytest pytest-xdist hypothesis nbclient nbformat ipykernel mkdocs \
   "dask[distributed]" \
   --root-user-action=ignore
 # Build and install the package (C++ core + extension) from this tree.

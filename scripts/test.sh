@@ -35,6 +35,11 @@ cmake -S . -B "$BUILD" $GENERATOR -DCMAKE_BUILD_TYPE=Release \
 stamp "C++ build done"
 ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" || status=1
 stamp "ctest done"
+# Fuzz smoke run of the formula, fit-card and CSV parsers: 3 s each after
+# replaying the corpus and the regressions (only the fuzzed files are
+# compiled again, with clang; the rest is $BUILD's library).
+bash scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-9}" --lib "$BUILD" || status=1
+stamp "fuzz smoke run done"
 # Two pytest workers (pytest-xdist): the tests are independent and most are
 # single-threaded.
 python3 -m pytest -q -n "${PYTEST_WORKERS:-$JOBS}" tests/python || status=1

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "scalefit/detail/run_state.hpp"
+
 namespace scalefit::detail {
 
 namespace {
@@ -91,6 +93,17 @@ struct StageResult {
   }
 };
 
+// Polls the run (run_control.hpp) once per Ceres iteration and aborts the
+// solve when it is stopping; Solve() then throws, outside Ceres.
+class StopCallback final : public ceres::IterationCallback {
+ public:
+  ceres::CallbackReturnType operator()(
+      const ceres::IterationSummary&) override {
+    PollRun();
+    return StopRequested() ? ceres::SOLVER_ABORT : ceres::SOLVER_CONTINUE;
+  }
+};
+
 }  // namespace
 
 CeresResidualModel::CeresResidualModel(const ProblemData& data,
@@ -164,6 +177,9 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     return out;
   }
   int iterations = 0;
+  // Inside a controlled run, every iteration polls it (run_state.hpp).
+  StopCallback stop_callback;
+  const bool controlled = CurrentRun() != nullptr;
   auto line_search = [&](const ceres::GradientProblem& problem) {
     ceres::GradientProblemSolver::Options q;
     q.line_search_direction_type = ceres::LBFGS;
@@ -172,8 +188,10 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     q.parameter_tolerance = s.parameter_tolerance;
     q.gradient_tolerance = s.gradient_tolerance;
     q.logging_type = ceres::SILENT;
+    if (controlled) q.callbacks.push_back(&stop_callback);
     ceres::GradientProblemSolver::Summary summary;
     ceres::Solve(q, problem, z_.data(), &summary);
+    ThrowIfStopped();
     iterations += static_cast<int>(summary.iterations.size()) - 1;
     StageResult r = StageResult::From(summary);
     r.usable = r.usable && Inside();
@@ -186,11 +204,13 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
   o.gradient_tolerance = s.gradient_tolerance;
   o.logging_type = ceres::SILENT;
   o.num_threads = 1;
+  if (controlled) o.callbacks.push_back(&stop_callback);
   auto levenberg_marquardt = [&](double tolerance) {
     o.function_tolerance = std::max(s.function_tolerance, tolerance);
     o.parameter_tolerance = std::max(s.parameter_tolerance, tolerance);
     ceres::Solver::Summary summary;
     ceres::Solve(o, bounded_.get(), &summary);
+    ThrowIfStopped();
     iterations += static_cast<int>(summary.iterations.size()) - 1;
     StageResult r = StageResult::From(summary);
     if (s.verbose) r.report = summary.FullReport();

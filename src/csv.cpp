@@ -4,14 +4,12 @@
 
 #include <charconv>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
+#include "scalefit/detail/files.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
 
@@ -345,27 +343,8 @@ CsvTable ReadCsv(const std::string& path, const CsvOptions& options) {
   std::string why;
   if (!options.IsValid(&why))
     throw InvalidArgument("invalid CSV options: " + why);
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st))
-    throw InvalidArgument("CSV file '" + path + "' does not exist");
-  if (!fs::is_regular_file(st))
-    throw InvalidArgument("CSV file '" + path + "' is not a regular file");
-  const std::uintmax_t size = fs::file_size(path, ec);
-  if (ec) throw InvalidArgument("cannot read the size of '" + path + "'");
-  if (size > options.limits.max_bytes) {
-    throw InvalidArgument(path + ": " + std::to_string(size) +
-                          " bytes is more than the limit of " +
-                          std::to_string(options.limits.max_bytes) +
-                          " bytes (CsvLimits::max_bytes); not read");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument("cannot open '" + path + "' for reading");
-  std::string text(static_cast<size_t>(size), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(size));
-  if (in.gcount() != static_cast<std::streamsize>(size))
-    throw InvalidArgument("failed reading '" + path + "'");
+  const std::string text = detail::ReadFileBounded(
+      path, options.limits.max_bytes, "CSV file", "CsvLimits::max_bytes");
   return ParseCsv(text, path, options);
 }
 

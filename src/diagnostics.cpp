@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "scalefit/detail/stats.hpp"
+#include "scalefit/detail/weights.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"
 #include "scalefit/flops.hpp"
@@ -197,9 +198,7 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   std::vector<double> p;
   for (const ParamValue& v : params) p.push_back(v.value);
   const bool in_log = InLogSpace(objective);
-  double wsum = 0.0;
-  for (int i = 0; i < n; ++i) wsum += obs.weight(i);
-  const double wscale = wsum / n;
+  const detail::NormalizedWeights weights = detail::NormalizeWeights(obs);
   Eigen::MatrixXd J = Eigen::MatrixXd::Zero(n, F);
   std::vector<double> grad(P);
   std::vector<std::vector<double>> dL(P, std::vector<double>(n));
@@ -207,7 +206,7 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   bool finite = true;
   for (int i = 0; i < n; ++i) {
     const double v = law.ValueAndGradient(p.data(), obs.row(i), grad.data());
-    const double sw = std::sqrt(obs.weight(i) / wscale);
+    const double sw = std::sqrt(weights.w[i]);
     if (!std::isfinite(v) || (in_log && !(v > 0.0))) {
       finite = false;
       break;

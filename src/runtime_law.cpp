@@ -222,6 +222,7 @@ std::unique_ptr<detail::ResidualModel> BatchLaw::MakeResidualModel(
 LawPtr MakeNumericLaw(LawInfo info, BatchFunction f) {
   if (!f)
     throw InvalidArgument("law '" + info.name + "': the function is empty");
+  info.origin = LawInfo::Origin::kFunction;
   return std::make_shared<NumericLaw>(std::move(info), std::move(f));
 }
 

@@ -65,6 +65,7 @@
 
 #include "scalefit/detail/random.hpp"
 #include "scalefit/fit.hpp"
+#include "scalefit/run_control.hpp"
 
 namespace scalefit {
 
@@ -107,6 +108,9 @@ struct IsoflopOptions {
   std::uint64_t seed = 0;
   /// Threads for the bootstrap; 0 = all cores. Results do not depend on it.
   int num_threads = 1;
+  /// Cancellation and progress of the bootstrap (run_control.hpp; stage
+  /// "isoflop bootstrap"); empty = none.
+  RunControl control;
   /// Fit the frontier L_opt(C) with saturating_power_law (needs >= 4 used
   /// budgets; otherwise skipped and said so).
   bool fit_frontier = true;

@@ -57,6 +57,7 @@
 #include "scalefit/fit.hpp"
 #include "scalefit/law.hpp"
 #include "scalefit/objective.hpp"
+#include "scalefit/run_control.hpp"
 
 namespace scalefit {
 
@@ -100,6 +101,9 @@ struct BacktestOptions {
   double interval_level = 0.9;
   /// Folds refitted in parallel; results do not depend on it.
   int num_threads = 1;
+  /// Cancellation and progress (run_control.hpp; stage "backtest folds");
+  /// empty = none. Not kept in the result.
+  RunControl control;
 };
 
 /// Summary metrics of one set of held-out runs (see the file comment).
@@ -233,8 +237,11 @@ struct SensitivityPanel {
 /// (NotIdentified) unless `allow_unidentified`; then their row carries the
 /// warning. Throws InvalidArgument for a result without data or a budget not
 /// finite and > 0.
+/// `control` cancels the refits and reports their progress (stage
+/// "sensitivity refits"; run_control.hpp).
 SensitivityPanel Sensitivity(const FitResult& fit, double budget,
                              const std::vector<Objective>& objectives = {},
-                             bool allow_unidentified = false);
+                             bool allow_unidentified = false,
+                             const RunControl& control = {});
 
 }  // namespace scalefit

@@ -40,7 +40,9 @@
 #include "scalefit/diagnostics_types.hpp"
 #include "scalefit/flops.hpp"
 #include "scalefit/law.hpp"
+#include "scalefit/limits.hpp"
 #include "scalefit/objective.hpp"
+#include "scalefit/run_control.hpp"
 
 namespace scalefit {
 
@@ -71,8 +73,13 @@ struct FitOptions {
   /// Points per nonlinear parameter in the default start grid.
   int grid_points = 8;
   /// Cap on default grid cells: above it every axis is thinned to the most
-  /// points p with p^(nonlinear parameters) <= max_grid_cells.
+  /// points p with p^(nonlinear parameters) <= max_grid_cells. At most
+  /// kMaxGridCells (limits.hpp).
   int max_grid_cells = 4096;
+  /// Most starts a fit polishes: an explicit grid with more cells (the
+  /// product of its value lists) is refused before any cell is built,
+  /// naming this option. "hoffmann" has 4500. At most kMaxStarts.
+  int max_starts = 100000;
   /// Rows that rank the default grid's cells: with more rows than this, at
   /// most this many — each input's smallest and largest row and an even
   /// stride through the rest (deterministic). Scores only rank the starts;
@@ -116,6 +123,9 @@ struct FitOptions {
   /// column was counted under another convention, or N or D is in other
   /// units). Must be > 0.
   double compute_tolerance = 0.05;
+  /// Cancellation and progress (run_control.hpp); empty = none. Results
+  /// never keep it (FitResult::options.control is empty).
+  RunControl control;
 
   /// True when every field is in range; otherwise `why` says which is not.
   bool IsValid(std::string* why) const;

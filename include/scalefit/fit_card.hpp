@@ -56,12 +56,16 @@
 /// card is read: UnknownName naming `law.name` otherwise); a formula law
 /// (MakeFormulaLaw) is stored with its formula and parameter metadata and
 /// rebuilt on load.
-/// WARNING: a law defined by a function (MakeNumericLaw, or a Python
-/// callable) cannot be restored: loading its card fails naming `law.formula`.
+/// Laws defined in code (a function — MakeNumericLaw, a Python callable — or
+/// a C++ functor that is not built in; LawInfo::origin) are written with
+/// `"definition": {"kind": "function" | "functor", "params": [...]}`: a card
+/// cannot carry code, so reading one needs the same law again
+/// (FitCardLoadOptions::law); without it the error says so.
 /// WARNING: format_version 1 cards (no digest) load only with
 /// verify = false, as given parameters.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "scalefit/fit.hpp"
@@ -82,7 +86,8 @@ struct FitCardOptions {
   int indent = 2;
 };
 
-/// Options for reading a card.
+/// Options for reading a card. The limits are checked before the work they
+/// bound (docs/reliability.md).
 struct FitCardLoadOptions {
   /// true: the card must match its digest (else InvalidArgument naming the
   /// first field that differs), its parameters must lie within their
@@ -94,6 +99,21 @@ struct FitCardLoadOptions {
   /// must lie in the law's domain. For edited, hand-written or
   /// format_version 1 cards.
   bool verify = true;
+  /// Largest card accepted, in bytes: checked before parsing, and for a file
+  /// before reading it. A card without data is a few kB; with data about
+  /// 80 bytes per run.
+  std::size_t max_bytes = std::size_t{64} << 20;
+  /// Deepest JSON nesting accepted (a card nests 4 levels).
+  int max_depth = 32;
+  /// The law to restore the card with. Needed for a card whose law was
+  /// defined by a function (a Python callable) or by a C++ functor that is
+  /// not built in: the card records only its name and parameter metadata.
+  /// It must have the card's law name, parameter names and inputs. Null: the
+  /// law the card names (a built-in law or a formula).
+  LawPtr law;
+
+  /// True when the limits are positive; otherwise `why` says which is not.
+  bool IsValid(std::string* why) const;
 };
 
 /// The card as a JSON string. Throws InvalidArgument for a result without a
@@ -103,19 +123,23 @@ std::string FitCardToString(const FitResult& result,
 
 /// Parses a card. Validates everything and throws InvalidArgument (or
 /// UnknownName for an unknown law, parameter or objective) naming the field,
-/// e.g. "fit card <source>: parameters[3].value ('alpha'): is not finite".
-/// `source` names the card in error messages (a path, or "<string>").
+/// e.g. "fit card <source>: parameters[3].value ('alpha') is not finite";
+/// duplicate keys, text that is not UTF-8 and cards over the limits of
+/// `options` are refused too. `source` names the card in error messages (a
+/// path, or "<string>").
 FitResult FitCardFromString(const std::string& json,
                             const std::string& source = "<string>",
                             const FitCardLoadOptions& options = {});
 
 /// Writes the card to `path` (overwrites). Throws InvalidArgument naming the
-/// path when it cannot be written.
+/// path when it cannot be written or contains a NUL byte.
 void SaveFitCard(const FitResult& result, const std::string& path,
                  const FitCardOptions& options = {});
 
 /// Reads a card from `path`. Throws InvalidArgument naming the path when it
-/// cannot be read, and as FitCardFromString for bad content.
+/// cannot be read, is not a regular file (a directory, a device), is larger
+/// than options.max_bytes (checked before reading) or contains a NUL byte,
+/// and as FitCardFromString for bad content.
 FitResult LoadFitCard(const std::string& path,
                       const FitCardLoadOptions& options = {});
 

@@ -32,6 +32,9 @@ namespace scalefit {
 
 /// The most parameters a formula law can have.
 inline constexpr int kMaxFormulaParams = 16;
+/// Default limits on a formula (FormulaLawOptions::max_length, max_depth).
+inline constexpr int kDefaultMaxFormulaLength = 10000;
+inline constexpr int kDefaultMaxFormulaDepth = 100;
 
 struct FormulaLawOptions {
   /// The law's name in reports.
@@ -53,12 +56,22 @@ struct FormulaLawOptions {
   std::map<std::string, std::pair<double, double>> start;
   /// Typical values by parameter (used where nothing better is known).
   std::map<std::string, double> init;
+  /// Longest formula accepted, in bytes (a formula in a fit card obeys the
+  /// default). Longer ones are refused before parsing.
+  int max_length = kDefaultMaxFormulaLength;
+  /// Deepest nesting accepted: each parenthesis, function call, unary sign
+  /// and `^`/`**` exponent opens a level. Deeper formulas are refused (the
+  /// parser is recursive; the limit keeps it far from the stack's end).
+  int max_depth = kDefaultMaxFormulaDepth;
 };
 
 /// The names (parameters and inputs) a formula uses, in order of first
 /// appearance, function names excluded. Throws InvalidArgument for a
-/// formula that does not parse (with the 0-based character position).
-std::vector<std::string> FormulaNames(const std::string& formula);
+/// formula that does not parse (with the 0-based character position), is
+/// longer than `max_length` bytes or nests deeper than `max_depth`.
+std::vector<std::string> FormulaNames(const std::string& formula,
+                                      int max_length = kDefaultMaxFormulaLength,
+                                      int max_depth = kDefaultMaxFormulaDepth);
 
 /// A law from a formula string. Throws InvalidArgument when the formula does
 /// not parse, UnknownName when it uses a name that is neither a parameter

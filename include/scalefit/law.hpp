@@ -17,6 +17,7 @@
 /// works, without that saving.
 #pragma once
 
+#include <any>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,13 @@ struct ParamInfo {
 
 /// Names, formula and parameter metadata of a law.
 struct LawInfo {
+  /// How a law was defined, which decides what a fit card can carry of it
+  /// (fit_card.hpp): a built-in law by name; a formula string in full (the
+  /// card rebuilds it); a C++ functor that is not built in, or a function
+  /// (a Python callable), only by name and parameter metadata — loading such
+  /// a card needs the same law again.
+  enum class Origin { kFunctor, kFormula, kFunction };
+
   std::string name;
   std::string formula;
   std::vector<ParamInfo> params;
@@ -50,6 +58,11 @@ struct LawInfo {
   /// values > 0. A functor declares it as `static constexpr bool
   /// kPositiveData = false;` (absent = true).
   bool positive_data = true;
+  Origin origin = Origin::kFunctor;
+  /// For a law defined by a function: what defined it, kept alive with the
+  /// law (the Python bindings keep the callable here, so that a pickled
+  /// result can carry it). Not used by the library.
+  std::any definition;
 
   int num_params() const { return static_cast<int>(params.size()); }
   int num_inputs() const { return static_cast<int>(input_names.size()); }

@@ -25,6 +25,7 @@
 #include "scalefit/log.hpp"
 #include "scalefit/objective.hpp"
 #include "scalefit/report.hpp"
+#include "scalefit/run_control.hpp"
 #include "scalefit/runtime_law.hpp"
 #include "scalefit/uncertainty.hpp"
 #include "scalefit/version.hpp"

@@ -5,7 +5,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <exception>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +48,53 @@ inline std::map<std::string, std::vector<double>> ToColumns(
         pyb::array_t<double, pyb::array::forcecast>::ensure(item.second), name);
   }
   return cols;
+}
+
+/// Drops a Python object with the GIL held (its owner may die on any
+/// thread); at interpreter shutdown it is leaked instead.
+struct GilDeleter {
+  void operator()(pyb::object* o) const {
+    if (Py_IsInitialized()) {
+      pyb::gil_scoped_acquire gil;
+      delete o;
+    } else {
+      o->release();
+      delete o;
+    }
+  }
+};
+
+/// A Python object that C++ may copy and drop on any thread.
+inline std::shared_ptr<pyb::object> HoldPython(const pyb::object& o) {
+  return std::shared_ptr<pyb::object>(new pyb::object(o), GilDeleter());
+}
+
+/// The RunControl of a long call from Python (run_control.hpp): Ctrl-C is
+/// noticed within one poll (50 ms; the GIL is taken on the calling thread
+/// and the signal handlers run), and `progress` (None or a callable taking a
+/// scalefit.Progress) is called with each update. The KeyboardInterrupt, or
+/// whatever the callable raised, stops the work and leaves the C++ call
+/// unchanged (pybind11 re-raises it), after every worker has stopped.
+inline RunControl PythonControl(const pyb::object& progress) {
+  RunControl c;
+  c.should_stop = [] {
+    pyb::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() == 0) return false;
+    RequestStop(std::make_exception_ptr(pyb::error_already_set()));
+    return true;
+  };
+  if (!progress.is_none()) {
+    auto fn = HoldPython(progress);
+    c.on_progress = [fn](const Progress& p) {
+      pyb::gil_scoped_acquire gil;
+      try {
+        (*fn)(p);
+      } catch (pyb::error_already_set& e) {
+        RequestStop(std::make_exception_ptr(e));
+      }
+    };
+  }
+  return c;
 }
 
 /// An options struct's IsValid as Python's `is_valid() -> (ok, why)`.
@@ -119,5 +168,6 @@ void RegisterFlops(pyb::module_& m);
 void RegisterDatasets(pyb::module_& m);
 void RegisterCsv(pyb::module_& m);
 void RegisterDownstream(pyb::module_& m);
+void RegisterRunControl(pyb::module_& m);
 
 }  // namespace scalefit::py

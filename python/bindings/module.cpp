@@ -10,11 +10,25 @@ PYBIND11_MODULE(_core, m) {
   // Every scalefit::Error becomes scalefit.ScalefitError, a ValueError.
   static pyb::exception<scalefit::Error> error(m, "ScalefitError",
                                                PyExc_ValueError);
+  // Messages are decoded with backslashreplace: a message that quotes
+  // bytes of a file that are not UTF-8 must not turn into a
+  // UnicodeDecodeError.
   pyb::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const scalefit::Error& e) {
-      pyb::set_error(error, e.what());
+      const std::string what = e.what();
+      PyObject* msg = PyUnicode_DecodeUTF8(what.data(),
+                                           static_cast<Py_ssize_t>(what.size()),
+                                           "backslashreplace");
+      if (!msg) return;  // the decoder set its own error
+      PyErr_SetObject(error.ptr(), msg);
+      Py_DECREF(msg);
+    } catch (const std::bad_alloc&) {
+      PyErr_SetString(PyExc_MemoryError,
+                      "out of memory in scalefit's C++ core (the work asked "
+                      "for more memory than the machine gives; see the limits "
+                      "in docs/reliability.md)");
     }
   });
   scalefit::py::RegisterLog(m);
@@ -36,4 +50,5 @@ PYBIND11_MODULE(_core, m) {
   scalefit::py::RegisterCsv(m);
   scalefit::py::RegisterDatasets(m);
   scalefit::py::RegisterDownstream(m);
+  scalefit::py::RegisterRunControl(m);
 }

@@ -194,17 +194,20 @@ void RegisterApproaches(pyb::module_& m) {
       "isoflop_fit",
       [](const Arr& N, const pyb::object& D, const Arr& loss,
          const pyb::object& C, const pyb::object& weights,
-         const IsoflopOptions& options) {
+         const IsoflopOptions& options, const pyb::object& progress) {
         IsoflopData d;
         d.N = ToVector(N, "N");
         d.D = OptionalVector(D, "D");
         d.loss = ToVector(loss, "loss");
         d.C = OptionalVector(C, "C");
         d.weights = OptionalVector(weights, "weights");
-        return WithoutGil([&] { return IsoflopFit(d, options); });
+        IsoflopOptions o = options;
+        o.control = PythonControl(progress);
+        return WithoutGil([&] { return IsoflopFit(d, o); });
       },
       pyb::arg("N"), pyb::arg("D"), pyb::arg("loss"), pyb::arg("C"),
       pyb::arg("weights"), pyb::arg("options"),
+      pyb::arg("progress") = pyb::none(),
       "Chinchilla Approach 2 (GIL released while it runs).");
 
   pyb::class_<EnvelopeOptions>(m, "EnvelopeOptions")

@@ -328,7 +328,7 @@ void RegisterBacktest(pyb::module_& m) {
          double rolling_step, int max_rolling, bool leave_group_out,
          const std::string& group_by, int num_groups_out,
          double group_tolerance, int num_threads, const pyb::object& level,
-         const std::string& interval) {
+         const std::string& interval, const pyb::object& progress) {
         Observations obs = MakeObservations(
             law->info().input_names, ToColumns(inputs), ToVector(loss, "loss"),
             weights.is_none()
@@ -344,6 +344,7 @@ void RegisterBacktest(pyb::module_& m) {
                     rolling_thresholds, rolling_step, max_rolling,
                     leave_group_out, group_by, num_groups_out, group_tolerance,
                     num_threads, level, interval);
+        o.control = PythonControl(progress);
         return WithoutGil([&] { return Backtest(law, obs, o); });
       },
       pyb::arg("law"), pyb::arg("inputs"), pyb::arg("loss"),
@@ -356,7 +357,7 @@ void RegisterBacktest(pyb::module_& m) {
       pyb::arg("leave_group_out") = true, pyb::arg("group_by") = "",
       pyb::arg("num_groups_out") = 1, pyb::arg("group_tolerance") = 0.02,
       pyb::arg("num_threads") = 1, pyb::arg("level") = pyb::none(),
-      pyb::arg("interval") = "prediction",
+      pyb::arg("interval") = "prediction", pyb::arg("progress") = pyb::none(),
       "Backtest a law on runs (the GIL is released while refitting).");
   m.def(
       "backtest_fit",
@@ -366,12 +367,13 @@ void RegisterBacktest(pyb::module_& m) {
          double rolling_step, int max_rolling, bool leave_group_out,
          const std::string& group_by, int num_groups_out,
          double group_tolerance, int num_threads, const pyb::object& level,
-         const std::string& interval) {
+         const std::string& interval, const pyb::object& progress) {
         BacktestOptions o;
         FillOptions(&o, split, split_values, threshold, rolling,
                     rolling_thresholds, rolling_step, max_rolling,
                     leave_group_out, group_by, num_groups_out, group_tolerance,
                     num_threads, level, interval);
+        o.control = PythonControl(progress);
         return WithoutGil([&] { return Backtest(fit, o); });
       },
       pyb::arg("fit"), pyb::arg("split") = "compute",
@@ -382,7 +384,7 @@ void RegisterBacktest(pyb::module_& m) {
       pyb::arg("leave_group_out") = true, pyb::arg("group_by") = "",
       pyb::arg("num_groups_out") = 1, pyb::arg("group_tolerance") = 0.02,
       pyb::arg("num_threads") = 1, pyb::arg("level") = pyb::none(),
-      pyb::arg("interval") = "prediction",
+      pyb::arg("interval") = "prediction", pyb::arg("progress") = pyb::none(),
       "Backtest the recipe (law, data, options) of a fit.");
 
   // --- sensitivity panel
@@ -420,15 +422,19 @@ void RegisterBacktest(pyb::module_& m) {
   m.def(
       "sensitivity",
       [](const FitResult& fit, double budget,
-         const std::vector<std::string>& objectives, bool allow_unidentified) {
+         const std::vector<std::string>& objectives, bool allow_unidentified,
+         const pyb::object& progress) {
         std::vector<Objective> objs;
         for (const auto& s : objectives) objs.push_back(ParseObjective(s));
-        return WithoutGil(
-            [&] { return Sensitivity(fit, budget, objs, allow_unidentified); });
+        const RunControl control = PythonControl(progress);
+        return WithoutGil([&] {
+          return Sensitivity(fit, budget, objs, allow_unidentified, control);
+        });
       },
       pyb::arg("fit"), pyb::arg("budget"),
       pyb::arg("objectives") = std::vector<std::string>{},
-      pyb::arg("allow_unidentified") = false);
+      pyb::arg("allow_unidentified") = false,
+      pyb::arg("progress") = pyb::none());
 }
 
 }  // namespace scalefit::py

@@ -9,7 +9,8 @@ FitResult FitPy(const LawPtr& law, const pyb::dict& inputs,
                 const pyb::array_t<double, pyb::array::forcecast>& loss,
                 const pyb::object& weights, const pyb::object& groups,
                 const FitOptions& options, const pyb::object& compute,
-                const std::map<std::string, double>& units) {
+                const std::map<std::string, double>& units,
+                const pyb::object& progress) {
   Observations obs = MakeObservations(
       law->info().input_names, ToColumns(inputs), ToVector(loss, "loss"),
       weights.is_none()
@@ -23,7 +24,9 @@ FitResult FitPy(const LawPtr& law, const pyb::dict& inputs,
     obs.compute = ToVector(
         pyb::array_t<double, pyb::array::forcecast>::ensure(compute), "C");
   ConvertUnits(&obs, units);
-  return WithoutGil([&] { return Fit(law, obs, options); });
+  FitOptions o = options;
+  o.control = PythonControl(progress);
+  return WithoutGil([&] { return Fit(law, obs, o); });
 }
 
 // Named input columns as row-major rows in the law's input order.
@@ -231,8 +234,10 @@ void RegisterFit(pyb::module_& m) {
         pyb::arg("weights") = pyb::none(), pyb::arg("groups") = pyb::none(),
         pyb::arg("options") = FitOptions{}, pyb::arg("compute") = pyb::none(),
         pyb::arg("units") = std::map<std::string, double>{},
-        "Fit a law (the GIL is released while the solver runs). `compute` is "
-        "the runs' reported C (FLOPs), `units` the factors the inputs are in.");
+        pyb::arg("progress") = pyb::none(),
+        "Fit a law (the GIL is released while the solver runs; Ctrl-C stops "
+        "it; `progress` gets scalefit.Progress updates). `compute` is the "
+        "runs' reported C (FLOPs), `units` the factors the inputs are in.");
   m.def(
       "from_params",
       [](const LawPtr& law, const std::map<std::string, double>& params,

@@ -16,17 +16,18 @@ void RegisterIo(pyb::module_& m) {
       },
       pyb::arg("result"), pyb::arg("include_data") = true,
       pyb::arg("indent") = 2, "The fit card (JSON) of a result.");
-  m.def(
-      "fit_card_from_string",
-      [](const std::string& text, const std::string& source, bool verify) {
-        FitCardLoadOptions o;
-        o.verify = verify;
-        return FitCardFromString(text, source, o);
-      },
-      pyb::arg("text"), pyb::arg("source") = "<string>",
-      pyb::arg("verify") = true,
-      "Parse and validate a fit card; `source` names it in errors; "
-      "verify=False reads it as given parameters.");
+  pyb::class_<FitCardLoadOptions>(m, "FitCardLoadOptions")
+      .def(pyb::init<>())
+      .def_readwrite("verify", &FitCardLoadOptions::verify)
+      .def_readwrite("max_bytes", &FitCardLoadOptions::max_bytes)
+      .def_readwrite("max_depth", &FitCardLoadOptions::max_depth)
+      .def_readwrite("law", &FitCardLoadOptions::law)
+      .def("is_valid", &IsValidPair<FitCardLoadOptions>);
+  m.def("fit_card_from_string", &FitCardFromString, pyb::arg("text"),
+        pyb::arg("source") = "<string>",
+        pyb::arg("options") = FitCardLoadOptions{},
+        "Parse and validate a fit card; `source` names it in errors; "
+        "options.verify = False reads it as given parameters.");
   m.def(
       "save_fit_card",
       [](const FitResult& r, const std::string& path, bool include_data) {
@@ -36,16 +37,10 @@ void RegisterIo(pyb::module_& m) {
       },
       pyb::arg("result"), pyb::arg("path"), pyb::arg("include_data") = true,
       "Write a result's fit card to `path`.");
-  m.def(
-      "load_fit_card",
-      [](const std::string& path, bool verify) {
-        FitCardLoadOptions o;
-        o.verify = verify;
-        return LoadFitCard(path, o);
-      },
-      pyb::arg("path"), pyb::arg("verify") = true,
-      "Read and validate a fit card from `path` (verify=False: given "
-      "parameters).");
+  m.def("load_fit_card", &LoadFitCard, pyb::arg("path"),
+        pyb::arg("options") = FitCardLoadOptions{},
+        "Read and validate a fit card from `path` (options.verify = False: "
+        "given parameters).");
 }
 
 }  // namespace scalefit::py

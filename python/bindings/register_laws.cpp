@@ -30,7 +30,8 @@ LawPtr FormulaLawPy(const std::string& formula, const std::string& name,
                     const std::vector<std::string>& positive,
                     const std::vector<std::string>& linear,
                     const Ranges& bounds, const Ranges& start,
-                    const std::map<std::string, double>& init) {
+                    const std::map<std::string, double>& init, int max_length,
+                    int max_depth) {
   FormulaLawOptions o;
   o.name = name;
   o.params = params;
@@ -40,22 +41,10 @@ LawPtr FormulaLawPy(const std::string& formula, const std::string& name,
   o.bounds = bounds;
   o.start = start;
   o.init = init;
+  o.max_length = max_length;
+  o.max_depth = max_depth;
   return MakeFormulaLaw(formula, o);
 }
-
-// Drops the Python callable with the GIL held (the law may die on any
-// thread); at interpreter shutdown it is leaked instead.
-struct GilDeleter {
-  void operator()(pyb::object* o) const {
-    if (Py_IsInitialized()) {
-      pyb::gil_scoped_acquire gil;
-      delete o;
-    } else {
-      o->release();
-      delete o;
-    }
-  }
-};
 
 // A law from a Python callable f(params: dict name -> float,
 // inputs: dict name -> 1-D float64 array) -> array of n losses; derivatives
@@ -74,7 +63,8 @@ LawPtr CallableLawPy(const pyb::function& fn, const std::string& name,
   info.input_names = inputs;
   info.params =
       MakeParamInfos(name, params, positive, linear, bounds, start, init);
-  std::shared_ptr<pyb::object> holder(new pyb::object(fn), GilDeleter());
+  std::shared_ptr<pyb::object> holder = HoldPython(fn);
+  info.definition = holder;  // a pickled result carries the callable
   BatchFunction f = [holder, params, inputs, name](
                         const double* p, const double* x, int n, double* out) {
     pyb::gil_scoped_acquire gil;
@@ -111,8 +101,21 @@ LawPtr CallableLawPy(const pyb::function& fn, const std::string& name,
       const double* d = a.data();
       for (int i = 0; i < n; ++i) out[i] = d[scalar_ok ? 0 : i];
     } catch (pyb::error_already_set& e) {
-      throw InvalidArgument("the Python law '" + name + "' raised " +
-                            std::string(e.what()));
+      // KeyboardInterrupt (Ctrl-C while the law runs), SystemExit and other
+      // exceptions that are not Exceptions stop the whole computation and
+      // reach the caller unchanged; outside controlled work they propagate
+      // as they are.
+      if (!e.matches(PyExc_Exception)) {
+        if (RequestStop(std::make_exception_ptr(e)))
+          throw Cancelled("interrupted inside the Python law '" + name + "'");
+        throw;
+      }
+      // One line: the exception's type and message (what() would append
+      // the whole Python stack).
+      std::string what = pyb::str(e.type().attr("__name__"));
+      const std::string text = pyb::str(e.value());
+      if (!text.empty()) what += ": " + text;
+      throw InvalidArgument("the Python law '" + name + "' raised " + what);
     }
   };
   return MakeNumericLaw(std::move(info), std::move(f));
@@ -127,6 +130,8 @@ void RegisterLaws(pyb::module_& m) {
       .def_readonly("linear", &ParamInfo::linear)
       .def_readonly("lower", &ParamInfo::lower)
       .def_readonly("upper", &ParamInfo::upper)
+      .def_readonly("start_lo", &ParamInfo::start_lo)
+      .def_readonly("start_hi", &ParamInfo::start_hi)
       .def_readonly("init", &ParamInfo::init)
       .def("__repr__", [](const ParamInfo& p) {
         return "ParamInfo(" + p.name + (p.positive ? ", positive" : "") +
@@ -143,6 +148,14 @@ void RegisterLaws(pyb::module_& m) {
           [](const LawModel& l) { return l.info().param_names(); })
       .def_property_readonly(
           "input_names", [](const LawModel& l) { return l.info().input_names; })
+      .def_property_readonly(
+          "python_function",
+          [](const LawModel& l) -> pyb::object {
+            const auto* fn = std::any_cast<std::shared_ptr<pyb::object>>(
+                &l.info().definition);
+            return fn && *fn ? **fn : pyb::none();
+          },
+          "The Python callable a callable law was made from (else None).")
       .def_property_readonly("params",
                              [](const LawModel& l) { return l.info().params; })
       .def("evaluate", &EvaluateLaw, pyb::arg("params"), pyb::arg("inputs"),
@@ -152,6 +165,8 @@ void RegisterLaws(pyb::module_& m) {
       });
   m.def("get_law", &GetLaw, pyb::arg("name"));
   m.def("formula_names", &FormulaNames, pyb::arg("formula"),
+        pyb::arg("max_length") = kDefaultMaxFormulaLength,
+        pyb::arg("max_depth") = kDefaultMaxFormulaDepth,
         "Names used by a formula, in order of first appearance.");
   m.def("formula_law", &FormulaLawPy, pyb::arg("formula"),
         pyb::arg("name") = "formula",
@@ -160,7 +175,9 @@ void RegisterLaws(pyb::module_& m) {
         pyb::arg("positive") = std::vector<std::string>{},
         pyb::arg("linear") = std::vector<std::string>{},
         pyb::arg("bounds") = Ranges{}, pyb::arg("start") = Ranges{},
-        pyb::arg("init") = std::map<std::string, double>{});
+        pyb::arg("init") = std::map<std::string, double>{},
+        pyb::arg("max_length") = kDefaultMaxFormulaLength,
+        pyb::arg("max_depth") = kDefaultMaxFormulaDepth);
   m.def("callable_law", &CallableLawPy, pyb::arg("fn"), pyb::arg("name"),
         pyb::arg("params"), pyb::arg("inputs"),
         pyb::arg("positive") = std::vector<std::string>{},

@@ -320,7 +320,8 @@ void RegisterUncertainty(pyb::module_& m) {
       "bootstrap",
       [](const FitResult& r, int n, std::uint64_t seed,
          const std::string& method, const std::vector<std::int64_t>& groups,
-         double fraction, int threads, int max_retries) {
+         double fraction, int threads, int max_retries,
+         const pyb::object& progress) {
         BootstrapOptions o;
         o.num_replicates = n;
         o.seed = seed;
@@ -329,11 +330,12 @@ void RegisterUncertainty(pyb::module_& m) {
         o.fraction = fraction;
         o.num_threads = threads;
         o.max_retries = max_retries;
+        o.control = PythonControl(progress);
         return WithoutGil([&] { return Bootstrap(r, o); });
       },
       pyb::arg("result"), pyb::arg("n"), pyb::arg("seed"), pyb::arg("method"),
       pyb::arg("groups"), pyb::arg("fraction"), pyb::arg("threads"),
-      pyb::arg("max_retries"),
+      pyb::arg("max_retries"), pyb::arg("progress") = pyb::none(),
       "Bootstrap a fit (the GIL is released while replicates are refitted).");
   m.def("normal_quantile", &NormalQuantile, pyb::arg("p"));
   m.def("derived_names", &DerivedNames, pyb::arg("budgets"));

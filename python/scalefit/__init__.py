@@ -21,11 +21,11 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
     ) from exc
 
 # Layers, each importing only those above it (tests/python/test_layers.py):
-# _core -> adapters (_inputs, _user_laws) -> results -> topic modules
+# _core -> adapters (_inputs, _user_laws, _progress) -> results -> topic modules
 # (_api, io, allocation, uncertainty, approaches, backtest, flops, datasets,
 # downstream, emergence)
 # -> plot, cli.
-from ._core import (ScalefitError, instruction_set, set_instruction_set,
+from ._core import (Progress, ScalefitError, instruction_set, set_instruction_set,
                     supported_instruction_sets)
 from ._log import ScalefitWarning, get_log_level, set_log_level
 from .results import AllocationTable, BootstrapResult, FitResult
@@ -45,6 +45,7 @@ __version__ = _core.__version__
 
 __all__ = [
     "BootstrapResult",
+    "Progress",
     "uncertainty",
     "AllocationTable",
     "compute_optimal",

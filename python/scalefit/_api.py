@@ -9,6 +9,7 @@ from . import _core
 from ._inputs import (Frame, architecture_arg, as_float, as_mapping, as_str, data_columns,
                       fit_options, units_arg,
                       law_inputs, param_values)
+from ._progress import reporter
 from ._user_laws import formula_for_data, is_formula, make_law
 from ._warnings import warn_diagnostics
 from .results import FitResult
@@ -22,7 +23,8 @@ def law(name_or_law: LawLike, breaks: Optional[int] = None, *,
         bounds: Optional[Mapping[str, Tuple[Optional[float], Optional[float]]]] = None,
         start: Optional[Mapping[str, Tuple[float, float]]] = None,
         init: Optional[Mapping[str, float]] = None, name: Optional[str] = None,
-        formula: Optional[str] = None) -> "_core.Law":
+        formula: Optional[str] = None, max_length: Optional[int] = None,
+        max_depth: Optional[int] = None) -> "_core.Law":
     """A law object.
 
     - a built-in name: ``law("chinchilla")``, ``law("kaplan")``,
@@ -40,11 +42,13 @@ def law(name_or_law: LawLike, breaks: Optional[int] = None, *,
     ``positive`` parameters are fitted in log and stay > 0; ``linear`` ones
     enter as sum_k c_k * phi_k (variable-projection starts; checked for
     formulas); ``bounds``/``start``/``init`` give default bounds, start-grid
-    ranges and typical values by name. See docs/laws.md.
+    ranges and typical values by name. ``max_length`` (default 10000
+    characters) and ``max_depth`` (default 100 nesting levels) bound a
+    formula string (docs/reliability.md). See docs/laws.md.
     """
     return make_law(name_or_law, breaks, params=params, inputs=inputs, positive=positive,
                     linear=linear, bounds=bounds, start=start, init=init, name=name,
-                    formula=formula)
+                    formula=formula, max_length=max_length, max_depth=max_depth)
 
 
 def _law_for_data(spec: Any, frame: Frame, inputs: Mapping[str, Any],
@@ -73,7 +77,8 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
         groups: Any = None, columns: Optional[Mapping[str, str]] = None,
         threads: Optional[int] = None, flop_convention: str = "6ND",
         architecture: Any = None, units: Optional[Mapping[str, Any]] = None,
-        solver: Optional[Mapping[str, Any]] = None, **inputs: Any) -> FitResult:
+        solver: Optional[Mapping[str, Any]] = None, progress: Any = False,
+        **inputs: Any) -> FitResult:
     """Fit a scaling law.
 
     Parameters
@@ -113,8 +118,13 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
     solver : other ``FitOptions`` fields by name, e.g. ``{"max_iterations": 200}``
         or ``{"screening_tolerance": 0}`` to polish every start of a large grid
         to full tolerance instead of screening it (see docs/objectives.md).
+    progress : ``True`` shows a progress bar over the start grid and the
+        polished starts (long for ``grid="hoffmann"`` or a large explicit
+        grid), a callable receives each :class:`scalefit.Progress`.
     **inputs : arrays or column names by the law's input names (``N=``,
         ``D=``, ``C=``...).
+
+    Ctrl-C stops a fit within about a second (``KeyboardInterrupt``).
     """
     frame = Frame(data)
     lw = _law_for_data(law, frame, inputs, loss, columns)
@@ -126,9 +136,9 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
                        flop_convention=flop_convention, architecture=architecture,
                        solver=solver)
     factors = units_arg(units, lw)
-    with data_columns(got.columns):
+    with data_columns(got.columns), reporter(progress) as callback:
         core = _core.fit(lw, got.inputs, got.loss, got.weights, got.groups, opts,
-                         got.extra.get("C"), factors)
+                         got.extra.get("C"), factors, progress=callback)
     result = FitResult(core, got.columns)
     warn_diagnostics(result, ("implausible_magnitude",))
     return result

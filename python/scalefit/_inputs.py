@@ -445,10 +445,15 @@ def as_seed(value: Any, name: str = "seed") -> int:
 
 
 def as_float(value: Any, name: str) -> float:
-    """A numeric option; TypeError naming it otherwise."""
+    """A numeric option; TypeError naming it otherwise (ValueError for an
+    integer too large for a double, e.g. 10**400)."""
     if not _is_number(value):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} = {value} is too large for a double (at most about "
+                         "1.8e308)") from None
 
 
 def as_bool(value: Any, name: str) -> bool:
@@ -458,9 +463,31 @@ def as_bool(value: Any, name: str) -> bool:
 
 
 def as_str(value: Any, name: str) -> str:
+    """A string option that the core can take: text that encodes as UTF-8
+    (a lone surrogate such as '\\ud800' does not)."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, got {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{name} is not valid text: {value[exc.start]!r} at position "
+                         f"{exc.start} (0-based) is a lone surrogate, not a character"
+                         ) from None
     return value
+
+
+def as_path(value: Any, name: str = "path") -> str:
+    """A file path (str or os.PathLike) as text; NUL bytes are refused by the
+    core, naming the position."""
+    import os
+    try:
+        value = os.fspath(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a path (str or os.PathLike), got "
+                        f"{type(value).__name__}") from None
+    if isinstance(value, bytes):
+        raise TypeError(f"{name} must be a str path, got bytes")
+    return as_str(value, name)
 
 
 def as_names(value: Any, name: str) -> List[str]:
@@ -468,7 +495,7 @@ def as_names(value: Any, name: str) -> List[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [value]
+        return [as_str(value, name)]
     try:
         items = list(value)
     except TypeError:
@@ -476,6 +503,7 @@ def as_names(value: Any, name: str) -> List[str]:
     for v in items:
         if not isinstance(v, str):
             raise TypeError(f"{name} must be names (strings), got {v!r}")
+        as_str(v, name)
     return items
 
 

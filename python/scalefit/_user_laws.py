@@ -11,7 +11,7 @@ import re
 from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple
 
 from . import _core
-from ._inputs import as_int, as_names, as_pairs, as_values
+from ._inputs import as_int, as_names, as_pairs, as_str, as_values
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(:[0-9]+)?$")
 
@@ -25,8 +25,16 @@ def make_law(spec: Any, breaks: Optional[int] = None, *, params: Optional[Sequen
              inputs: Optional[Sequence[str]] = None, positive: Optional[Sequence[str]] = None,
              linear: Optional[Sequence[str]] = None, bounds: Optional[Mapping] = None,
              start: Optional[Mapping] = None, init: Optional[Mapping[str, float]] = None,
-             name: Optional[str] = None, formula: Optional[str] = None) -> "_core.Law":
+             name: Optional[str] = None, formula: Optional[str] = None,
+             max_length: Optional[int] = None, max_depth: Optional[int] = None) -> "_core.Law":
     """See scalefit.law."""
+    limits = {}
+    if max_length is not None:
+        limits["max_length"] = as_int(max_length, "max_length")
+    if max_depth is not None:
+        limits["max_depth"] = as_int(max_depth, "max_depth")
+    if limits and not (isinstance(spec, str) and is_formula(spec)):
+        raise TypeError("max_length= and max_depth= apply to formula strings")
     custom = any(v is not None for v in (params, inputs, positive, linear, bounds, start,
                                          init, name, formula))
     if isinstance(spec, _core.Law):
@@ -46,6 +54,7 @@ def make_law(spec: Any, breaks: Optional[int] = None, *, params: Optional[Sequen
                                                           float("nan")),
                   init={} if init is None else as_values(init, "init"))
     if isinstance(spec, str):
+        spec = as_str(spec, "law")
         if not is_formula(spec):
             if custom:
                 raise TypeError(f"'{spec}' is a law name; parameter declarations apply to "
@@ -54,7 +63,7 @@ def make_law(spec: Any, breaks: Optional[int] = None, *, params: Optional[Sequen
         if formula is not None:
             raise TypeError("formula= applies to callables (the formula string is the law)")
         return _core.formula_law(spec, name or "formula", as_names(params, "params"),
-                                 as_names(inputs, "inputs"), **common)
+                                 as_names(inputs, "inputs"), **common, **limits)
     if callable(spec):
         p, x = as_names(params, "params"), as_names(inputs, "inputs")
         if not p or not x:
@@ -68,7 +77,7 @@ def make_law(spec: Any, breaks: Optional[int] = None, *, params: Optional[Sequen
 def formula_for_data(text: str, columns: Iterable[str], loss_column: str = "loss") -> "_core.Law":
     """A formula law whose inputs are the formula's names found in `columns`
     (data columns and keyword inputs); the other names are parameters."""
-    names = list(_core.formula_names(text))
+    names = list(_core.formula_names(as_str(text, "law")))
     cols = set(columns) - {loss_column}
     inputs = [n for n in names if n in cols]
     if not inputs:

@@ -12,6 +12,7 @@ from typing import Any, Optional
 from . import _core
 from ._inputs import (Frame, as_bool, as_float, as_int, as_seed, column_arg,
                       labelled_codes)
+from ._progress import reporter
 from .results import EnvelopeResult, IsoflopResult
 
 __all__ = ["isoflop_fit", "envelope_fit", "IsoflopResult", "EnvelopeResult"]
@@ -22,7 +23,7 @@ def isoflop_fit(data: Any = None, *, N: Any = "N", D: Any = "D", loss: Any = "lo
                 points_each_side: Optional[int] = None, keep_edge_minima: bool = False,
                 k: float = 6.0, bootstrap: int = 1000, confidence: float = 0.95,
                 seed: int = 0, threads: Optional[int] = None, fit_frontier: bool = True,
-                compare_parametric: bool = True) -> IsoflopResult:
+                compare_parametric: bool = True, progress: Any = False) -> IsoflopResult:
     """Chinchilla Approach 2: isoFLOP profiles.
 
     Parameters
@@ -41,6 +42,8 @@ def isoflop_fit(data: Any = None, *, N: Any = "N", D: Any = "D", loss: Any = "lo
     fit_frontier : fit L_opt(C) = E + A·C^-alpha (saturating_power_law).
     compare_parametric : fit chinchilla to the same runs and report the
         implied a = beta/(alpha+beta), b = alpha/(alpha+beta).
+    progress : ``True`` shows a progress bar over the bootstrap, a callable
+        receives each :class:`scalefit.Progress`.
     """
     frame = Frame(data)
     n_arr, _ = column_arg(frame, N, "N")
@@ -65,7 +68,9 @@ def isoflop_fit(data: Any = None, *, N: Any = "N", D: Any = "D", loss: Any = "lo
         o.num_threads = as_int(threads, "threads")
     o.fit_frontier = as_bool(fit_frontier, "fit_frontier")
     o.compare_parametric = as_bool(compare_parametric, "compare_parametric")
-    return IsoflopResult(_core.isoflop_fit(n_arr, d_arr, loss_arr, c_arr, w_arr, o))
+    with reporter(progress) as callback:
+        return IsoflopResult(_core.isoflop_fit(n_arr, d_arr, loss_arr, c_arr, w_arr, o,
+                                               progress=callback))
 
 
 def envelope_fit(data: Any = None, *, run: Any = "run", N: Any = "N", tokens: Any = "tokens",

@@ -20,6 +20,7 @@ import numpy as np
 from . import _core
 from ._inputs import (as_bool, as_float, as_int, as_names, as_str, data_columns,
                       fit_options, law_inputs, level_arg, unwrap)
+from ._progress import reporter
 from ._user_laws import make_law
 from .results import BacktestResult, FitResult, SensitivityPanel
 
@@ -39,7 +40,8 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
              fixed: Optional[Sequence[str]] = None, tie: Any = None, grid: Any = None,
              groups: Any = None, columns: Optional[Mapping[str, str]] = None,
              threads: int = 1, flop_convention: str = "6ND", architecture: Any = None,
-             solver: Optional[Mapping[str, Any]] = None, **inputs: Any) -> BacktestResult:
+             solver: Optional[Mapping[str, Any]] = None, progress: Any = False,
+             **inputs: Any) -> BacktestResult:
     """Backtest a law: fit on the runs below a threshold, predict the rest.
 
     Parameters
@@ -67,6 +69,9 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
         (``architecture`` for the kaplan and hoffmann_detailed conventions).
         The runs must be in plain counts (no ``units=``).
     threads : folds refitted in parallel (results do not depend on it).
+    progress : ``True`` shows a progress bar over the folds, a callable
+        receives each :class:`scalefit.Progress`. Ctrl-C stops the folds
+        within about a second (``KeyboardInterrupt``).
 
     The report always includes the baseline "best observed loss" (every
     held-out run predicted at the lowest training loss).
@@ -99,7 +104,9 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
         if given:
             raise ValueError("backtest of a FitResult reuses its data and options; "
                              f"do not pass {', '.join(given)}")
-        return BacktestResult(_core.backtest_fit(unwrap(law), split_values=None, **common))
+        with reporter(progress) as callback:
+            return BacktestResult(_core.backtest_fit(unwrap(law), split_values=None,
+                                                     progress=callback, **common))
 
     lw = make_law(law)
     explicit = dict(inputs)
@@ -118,22 +125,26 @@ def backtest(law: Any, data: Any = None, *, N: Any = None, D: Any = None, C: Any
     opts = fit_options(lw, objective=objective, delta=delta, init=init, bounds=bounds,
                        fixed=fixed, tie=tie, grid=grid, flop_convention=flop_convention,
                        architecture=architecture, solver=solver)
-    with data_columns(got.columns):
+    with data_columns(got.columns), reporter(progress) as callback:
         return BacktestResult(_core.backtest(lw, got.inputs, got.loss, got.weights, got.groups,
-                                             opts, split_values=split_values, **common))
+                                             opts, split_values=split_values, progress=callback,
+                                             **common))
 
 
 def sensitivity(fit: Any, budget: float, *, objectives: Optional[Sequence[str]] = None,
-                allow_unidentified: bool = False) -> SensitivityPanel:
+                allow_unidentified: bool = False, progress: Any = False) -> SensitivityPanel:
     """Refit ``fit``'s data with each objective (default huber_log, mse_log,
     mse) and report the spread in a, N_opt(C) and L*(C) at ``budget`` FLOPs.
 
     Refits whose exponents are not identified raise ``ScalefitError`` unless
-    ``allow_unidentified=True`` (then their row carries the warning)."""
+    ``allow_unidentified=True`` (then their row carries the warning).
+    ``progress``: ``True`` shows a progress bar over the refits, a callable
+    receives each :class:`scalefit.Progress`; Ctrl-C stops the refits."""
     objs = [] if objectives is None else as_names(objectives, "objectives")
-    return SensitivityPanel(_core.sensitivity(unwrap(fit, "fit"), as_float(budget, "budget"),
-                                              objs, as_bool(allow_unidentified,
-                                                            "allow_unidentified")))
+    args = (unwrap(fit, "fit"), as_float(budget, "budget"), objs,
+            as_bool(allow_unidentified, "allow_unidentified"))
+    with reporter(progress) as callback:
+        return SensitivityPanel(_core.sensitivity(*args, progress=callback))
 
 
 def diagnostics(fit: Any) -> "_core.Diagnostics":

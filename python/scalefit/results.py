@@ -17,9 +17,10 @@ from typing import Any, Dict, List, Mapping, Optional
 import numpy as np
 
 from . import _core
-from ._inputs import (as_bool, as_column, as_float, as_int, as_seed, as_str,
+from ._inputs import (as_bool, as_column, as_float, as_int, as_path, as_seed, as_str,
                       budgets as _budgets, data_columns, flop_model, frame, group_codes,
                       law_inputs, level_arg, other_inputs as _other)
+from ._progress import reporter
 
 __all__ = ["Result", "FitResult", "Prediction", "Interval", "IntervalTable", "Covariance",
            "BootstrapResult", "AllocationColumn", "AllocationTable", "IsoflopResult",
@@ -296,7 +297,7 @@ class FitResult(Result):
     # --- uncertainty (docs/uncertainty.md) -----------------------------------
     def bootstrap(self, n: int = 1000, seed: int = 0, method: str = "case",
                   groups: Any = None, threads: Any = None, *, fraction: float = 0.8,
-                  max_retries: int = 8) -> "BootstrapResult":
+                  max_retries: int = 8, progress: Any = False) -> "BootstrapResult":
         """Bootstrap this fit: ``n`` replicates, each refitted with this
         fit's options warm-started from its optimum; every replicate's
         convergence is recorded and failures are reported, never hidden.
@@ -306,17 +307,24 @@ class FitResult(Result):
             groups given to ``fit``), ``"subsample"`` (m-out-of-n,
             ``fraction=0.8``) or ``"residual"``.
         seed : same seed -> identical samples for any ``threads``.
-        max_retries : re-solves of a replicate that stops uncertified."""
+        max_retries : re-solves of a replicate that stops uncertified.
+        progress : ``True`` shows a progress bar over the replicates, a
+            callable receives each :class:`scalefit.Progress`.
+
+        Ctrl-C stops the replicates within about a second
+        (``KeyboardInterrupt``); no worker keeps running."""
         codes: List[int] = []
         if groups is not None:
             if isinstance(groups, str):
                 raise TypeError("groups must be an array of labels, one per fitted row "
                                 "(not a column name: a result keeps no data frame)")
             codes = group_codes(groups, "groups")
-        core = _core.bootstrap(self._c, as_int(n, "n"), as_seed(seed), as_str(method, "method"),
-                               codes, as_float(fraction, "fraction"),
-                               as_int(0 if threads is None else threads, "threads"),
-                               as_int(max_retries, "max_retries"))
+        args = (self._c, as_int(n, "n"), as_seed(seed), as_str(method, "method"), codes,
+                as_float(fraction, "fraction"),
+                as_int(0 if threads is None else threads, "threads"),
+                as_int(max_retries, "max_retries"))
+        with reporter(progress) as callback:
+            core = _core.bootstrap(*args, progress=callback)
         return BootstrapResult(core, self._columns)
 
     def conf_int(self, level: float = 0.95, budgets: Any = None) -> "IntervalTable":
@@ -345,21 +353,42 @@ class FitResult(Result):
         so the loaded result has intervals, bootstraps and backtests, and is
         re-checked on load; ``include_data=False`` writes a small card that
         keeps every claim but no uncertainty."""
-        import os
-        _core.save_fit_card(self._c, os.fspath(path), as_bool(include_data, "include_data"))
+        _core.save_fit_card(self._c, as_path(path), as_bool(include_data, "include_data"))
 
     def to_card(self, *, include_data: bool = True) -> str:
         """The fit card as a JSON string (what ``save`` writes)."""
         return _core.fit_card_to_string(self._c, as_bool(include_data, "include_data"))
 
     def __reduce__(self):
-        # Pickles through the fit card, data included: exact and portable.
-        return (_from_card, (_core.fit_card_to_string(self._c, True, -1), self._columns))
+        # Pickles through the fit card, data included: exact and portable. A
+        # card cannot carry a Python callable law, so the pickle carries the
+        # callable too (by reference, as pickle does for any function: it
+        # must be importable, e.g. defined at module level) and the law's
+        # declarations, and the law is rebuilt from them on load.
+        text = _core.fit_card_to_string(self._c, True, -1)
+        law = self._c.law
+        fn = law.python_function
+        if fn is None:
+            return (_from_card, (text, self._columns))
+        spec = dict(name=law.name, formula=law.formula, inputs=list(law.input_names),
+                    params=[(p.name, p.positive, p.linear, p.lower, p.upper, p.start_lo,
+                             p.start_hi, p.init) for p in law.params])
+        return (_from_card, (text, self._columns, fn, spec))
 
 
-def _from_card(text: str, columns: Optional[Mapping[str, str]] = None) -> FitResult:
-    """Unpickling helper: a FitResult from fit-card text."""
-    return FitResult(_core.fit_card_from_string(text, "<pickle>"), columns)
+def _from_card(text: str, columns: Optional[Mapping[str, str]] = None,
+               fn: Any = None, spec: Optional[dict] = None) -> FitResult:
+    """Unpickling helper: a FitResult from fit-card text (and, for a
+    callable law, the callable and the law's declarations)."""
+    o = _core.FitCardLoadOptions()
+    if fn is not None:
+        ps = spec["params"]
+        o.law = _core.callable_law(
+            fn, spec["name"], [p[0] for p in ps], spec["inputs"],
+            positive=[p[0] for p in ps if p[1]], linear=[p[0] for p in ps if p[2]],
+            bounds={p[0]: (p[3], p[4]) for p in ps}, start={p[0]: (p[5], p[6]) for p in ps},
+            init={p[0]: p[7] for p in ps}, formula=spec["formula"])
+    return FitResult(_core.fit_card_from_string(text, "<pickle>", o), columns)
 
 
 # ---------------------------------------------------------------------------

@@ -32,11 +32,12 @@ def _fit(result: Any) -> FitResult:
 
 def bootstrap(result: Any, n: int = 1000, seed: int = 0, method: str = "case",
               groups: Any = None, threads: Optional[int] = None, *,
-              fraction: float = 0.8, max_retries: int = 8) -> BootstrapResult:
+              fraction: float = 0.8, max_retries: int = 8,
+              progress: Any = False) -> BootstrapResult:
     """Bootstrap a fit: ``n`` replicates refitted (warm-started) with the
     fit's own options. See ``FitResult.bootstrap``."""
     return _fit(result).bootstrap(n, seed, method, groups, threads, fraction=fraction,
-                                  max_retries=max_retries)
+                                  max_retries=max_retries, progress=progress)
 
 
 def covariance(result: Any) -> Covariance:

@@ -56,10 +56,15 @@ Allocation MakeAllocation(const LawSlice& s, const FlopModel& flops, double C,
   a.loss_opt = s.Loss(N, D);
   a.flop_convention = flops.name();
   a.method = method;
-  if (!std::isfinite(a.loss_opt) || !std::isfinite(N) || !std::isfinite(D)) {
-    throw NotIdentified("allocation at C = " + FormatFull(C) +
-                        " is not finite (N = " + FormatFull(N) +
-                        ", D = " + FormatFull(D) + ")");
+  if (!std::isfinite(a.loss_opt) || !std::isfinite(N) || !std::isfinite(D) ||
+      !(N > 0.0) || !(D > 0.0)) {
+    throw NotIdentified(
+        "allocation at C = " + FormatFull(C) + " is degenerate (N = " +
+        FormatFull(N) + ", D = " + FormatFull(D) + "): law '" + s.law_name() +
+        "' at these parameters does not trade parameters against tokens (an "
+        "exponent or a coefficient of its N or D term is 0 or too small to "
+        "matter), so no compute-optimal split exists; check the fit's "
+        "parameters and diagnostics");
   }
   return a;
 }
@@ -67,7 +72,23 @@ Allocation MakeAllocation(const LawSlice& s, const FlopModel& flops, double C,
 Allocation ClosedFormAt(const LawSlice& s, const FlopModel& flops, double log_C,
                         double C) {
   const auto& p = s.params();
-  const auto f = ChinchillaFrontierAtLogCk(p[0], p[1], p[2], p[3], p[4],
+  // N_opt = G (C/6)^(beta/(alpha+beta)), G = (alpha A / (beta B))^(1/(alpha+
+  // beta)): an exponent at (or numerically) 0 sends N or D to 0.
+  const double alpha = p[3], beta = p[4];
+  const double kTiny = 1e-12;
+  if (!(alpha > kTiny) || !(beta > kTiny)) {
+    const bool a0 = !(alpha > kTiny);
+    throw NotIdentified(
+        "allocation at C = " + FormatFull(C) + ": " +
+        (a0 ? "alpha = " + FormatFull(alpha) : "beta = " + FormatFull(beta)) +
+        " is (numerically) 0, so the loss does not improve with " +
+        (a0 ? "N" : "D") +
+        " and the compute-optimal plan puts every FLOP "
+        "into " +
+        (a0 ? "tokens (N -> 0)" : "parameters (D -> 0)") +
+        "; the fit does not identify an allocation (see its diagnostics)");
+  }
+  const auto f = ChinchillaFrontierAtLogCk(p[0], p[1], p[2], alpha, beta,
                                            log_C - std::log(flops.k()));
   return MakeAllocation(s, flops, C, f.N_opt, f.D_opt, "closed_form");
 }

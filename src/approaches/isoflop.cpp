@@ -12,8 +12,10 @@
 #include "approaches/approaches_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/random.hpp"
+#include "scalefit/detail/run_state.hpp"
 #include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
+#include "scalefit/limits.hpp"
 #include "scalefit/log.hpp"
 #include "scalefit/report.hpp"
 
@@ -86,10 +88,16 @@ bool IsoflopOptions::IsValid(std::string* why) const {
   if (points_each_side == 0 || points_each_side < -1)
     return fail("points_each_side must be -1 (all) or >= 1");
   if (!std::isfinite(k) || !(k > 0.0)) return fail("k must be finite and > 0");
-  if (num_bootstrap < 0) return fail("num_bootstrap must be >= 0");
+  if (num_bootstrap < 0 || num_bootstrap > kMaxReplicates)
+    return fail(
+        "num_bootstrap must be in [0, " + std::to_string(kMaxReplicates) +
+        "] (the replicate limit), got " + std::to_string(num_bootstrap));
   if (!(confidence > 0.0 && confidence < 1.0))
     return fail("confidence must be in (0, 1)");
-  if (num_threads < 0) return fail("num_threads must be >= 0 (0 = all cores)");
+  if (num_threads < 0 || num_threads > kMaxThreads)
+    return fail("num_threads must be in [0, " + std::to_string(kMaxThreads) +
+                "] (0 = all cores), got " + std::to_string(num_threads));
+  if (!control.IsValid(why)) return false;
   std::string w;
   if (!frontier_options.IsValid(&w)) return fail("frontier_options: " + w);
   if (!parametric_options.IsValid(&w)) return fail("parametric_options: " + w);
@@ -103,6 +111,7 @@ int IsoflopResult::num_used() const {
 }
 
 IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
+  const detail::ScopedRun run(o.control);
   const char* fn = "isoflop_fit";
   std::string why;
   if (!o.IsValid(&why))
@@ -133,6 +142,7 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
 
   IsoflopResult r;
   r.options = o;
+  r.options.control = {};  // results never keep a control
   r.num_runs = static_cast<int>(n);
 
   // 1. Group by budget.
@@ -257,6 +267,7 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
     const int m = static_cast<int>(uC.size());
     const int B = o.num_bootstrap;
     std::vector<double> ea(B, kNaN), eb(B, kNaN);
+    detail::Stage stage("isoflop bootstrap", B);
     detail::ParallelFor(
         B, detail::ResolveThreads(o.num_threads), [&](int, int rep) {
           detail::SplitMix64 rng(o.seed, static_cast<std::uint64_t>(rep));
@@ -273,6 +284,7 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
             ea[rep] = e1;
             eb[rep] = e2;
           }
+          stage.Advance();
         });
     std::vector<double> sa, sb;
     for (int i = 0; i < B; ++i) {

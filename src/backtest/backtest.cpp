@@ -9,10 +9,12 @@
 
 #include "scalefit/allocation.hpp"
 #include "scalefit/detail/parallel.hpp"
+#include "scalefit/detail/run_state.hpp"
 #include "scalefit/detail/text_table.hpp"
 #include "scalefit/diagnostics.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/flops.hpp"
+#include "scalefit/limits.hpp"
 #include "scalefit/report.hpp"
 
 namespace scalefit {
@@ -169,6 +171,7 @@ std::vector<BacktestRun> BacktestResult::FoldRuns(int fold) const {
 
 BacktestResult Backtest(const LawPtr& law, const Observations& data,
                         const BacktestOptions& o) {
+  const detail::ScopedRun run(o.control);
   if (!law) throw InvalidArgument("backtest: law is null");
   const LawInfo& info = law->info();
   std::string why;
@@ -192,8 +195,11 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
     throw InvalidArgument("backtest: num_groups_out must be >= 1");
   if (!(o.group_tolerance >= 0) || !std::isfinite(o.group_tolerance))
     throw InvalidArgument("backtest: group_tolerance must be finite and >= 0");
-  if (o.num_threads < 0)
-    throw InvalidArgument("backtest: num_threads must be >= 0 (0 = all cores)");
+  if (o.num_threads < 0 || o.num_threads > kMaxThreads)
+    throw InvalidArgument(
+        "backtest: num_threads must be in [0, " + std::to_string(kMaxThreads) +
+        "] (0 = all cores), got " + std::to_string(o.num_threads));
+  if (!o.control.IsValid(&why)) throw InvalidArgument("backtest: " + why);
   const bool intervals = static_cast<bool>(o.intervals);
   if (intervals && !(o.interval_level > 0 && o.interval_level < 1))
     throw InvalidArgument("backtest: interval_level must be in (0, 1), got " +
@@ -354,6 +360,7 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
   std::vector<BacktestFold> folds(F);
   std::vector<std::vector<BacktestRun>> fold_runs(F);
   const int k = data.num_inputs();
+  detail::Stage stage("backtest folds", F);
   detail::ParallelFor(
       F, detail::ResolveThreads(o.num_threads), [&](int, int f) {
         const FoldPlan& p = plans[f];
@@ -417,6 +424,7 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
         for (const auto& r : fold_runs[f]) ptrs.push_back(&r);
         fold.metrics = Metrics(ptrs, false, intervals);
         fold.baseline = Metrics(ptrs, true, false);
+        stage.Advance();
       });
 
   BacktestResult res;

@@ -8,6 +8,7 @@
 
 #include "scalefit/allocation.hpp"
 #include "scalefit/backtest.hpp"
+#include "scalefit/detail/run_state.hpp"
 #include "scalefit/diagnostics.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
@@ -16,7 +17,9 @@ namespace scalefit {
 
 SensitivityPanel Sensitivity(const FitResult& fit, double budget,
                              const std::vector<Objective>& objectives_in,
-                             bool allow_unidentified) {
+                             bool allow_unidentified,
+                             const RunControl& control) {
+  const detail::ScopedRun run(control);
   if (!fit.has_data || !fit.data)
     throw InvalidArgument(
         "sensitivity: this result has no data (from given parameters); the "
@@ -34,7 +37,10 @@ SensitivityPanel Sensitivity(const FitResult& fit, double budget,
   panel.law = info.name;
   panel.budget = budget;
   panel.flop_convention = fit.flop_model().name();
+  detail::Stage stage("sensitivity refits",
+                      static_cast<std::int64_t>(objectives.size()));
   for (Objective obj : objectives) {
+    detail::ThrowIfStopped();
     SensitivityRow row;
     row.objective = ToString(obj);
     FitOptions opts = fit.options;
@@ -63,6 +69,7 @@ SensitivityPanel Sensitivity(const FitResult& fit, double budget,
         row.loss_opt = mid.loss_opt;
         row.a = (std::log(up.N_opt) - std::log(dn.N_opt)) / (2.0 * h);
       } catch (const Error& e) {
+        detail::RethrowIfStopped();
         row.note += (row.note.empty() ? "" : " ") +
                     std::string("no allocation: ") + e.what();
       }
@@ -71,6 +78,7 @@ SensitivityPanel Sensitivity(const FitResult& fit, double budget,
                   std::string("law has no N and D inputs: no allocation");
     }
     panel.rows.push_back(std::move(row));
+    stage.Advance();
   }
   auto spread = [&](auto get, double* mn, double* mx) {
     *mn = kInf;

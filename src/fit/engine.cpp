@@ -3,6 +3,7 @@
 // the result without design diagnostics; Fit() (fit.cpp) adds them.
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -12,6 +13,7 @@
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/instruction_set.hpp"
+#include "scalefit/limits.hpp"
 #include "scalefit/log.hpp"
 #include "scalefit/report.hpp"
 
@@ -26,6 +28,10 @@ std::vector<std::vector<double>> MakeStarts(
     std::vector<std::vector<double>>* reserve) {
   std::vector<std::vector<double>> starts;
   if (o.start == "hoffmann") {
+    if (o.max_starts < kHoffmannGridSize)
+      throw InvalidArgument(
+          "start = hoffmann polishes " + std::to_string(kHoffmannGridSize) +
+          " starts, more than max_starts = " + std::to_string(o.max_starts));
     starts = HoffmannGrid(s.info);
     for (auto& z : starts) {
       for (int k = 0; k < s.P; ++k) {
@@ -39,9 +45,23 @@ std::vector<std::vector<double>> MakeStarts(
   } else if (o.start == "grid") {
     std::vector<int> idx;
     std::vector<std::vector<double>> axes;
+    // Refused before any cell is built: the product of the value lists.
+    double cells = 1.0;
+    std::string shape;
     for (const auto& [name, values] : o.grid) {
       idx.push_back(s.info.ParamIndex(name));
       axes.push_back(values);
+      cells *= static_cast<double>(values.size());
+      shape += (shape.empty() ? "" : " x ") + std::to_string(values.size()) +
+               " (" + name + ")";
+    }
+    if (cells > o.max_starts) {
+      std::ostringstream os;
+      os << "the start grid has " << shape << " = " << std::setprecision(15)
+         << cells << " cells, more than max_starts = " << o.max_starts
+         << " (each cell is a local solve; raise max_starts, up to "
+         << kMaxStarts << ", if you mean it)";
+      throw InvalidArgument(os.str());
     }
     ForEachCell(axes, [&](const std::vector<double>& values) {
       std::vector<double> p = s.init;
@@ -187,6 +207,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   r.start = o.start;
   r.num_points = data_copy->num_rows();
   r.options = o;
+  r.options.control = {};  // results never keep a control
   r.num_starts = num_starts;
   r.screened = run.screened;
   r.instruction_set = law.batch_kernels() ? InstructionSet() : "scalar";

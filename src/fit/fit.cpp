@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fit/fit_internal.hpp"
+#include "scalefit/detail/run_state.hpp"
 #include "scalefit/diagnostics.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
@@ -13,6 +14,8 @@ namespace scalefit {
 
 FitResult Fit(const LawPtr& law, const Observations& data,
               const FitOptions& options) {
+  // Cancellation and progress for everything below (run_control.hpp).
+  const detail::ScopedRun run(options.control);
   bool reached_optimum = false;
   FitResult r = detail::SolveFit(law, data, options, &reached_optimum);
   if (reached_optimum) {

@@ -62,6 +62,7 @@ SolveSettings SettingsFor(const FitOptions& o);
 /// The internal start grid of Hoffmann et al. 2022, App. D.2, in law
 /// parameter order (E, A, B, alpha, beta) and internal units
 /// (log E, log A, log B, alpha, beta): 4500 points.
+inline constexpr int kHoffmannGridSize = 5 * 5 * 5 * 6 * 6;  // 4500
 std::vector<std::vector<double>> HoffmannGrid(const LawInfo& info);
 
 // The rows that score the default start grid: every row, or at most

@@ -4,10 +4,14 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "fit/fit_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
+#include "scalefit/error.hpp"
+#include "scalefit/limits.hpp"
 
 namespace scalefit::detail {
 
@@ -155,10 +159,19 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
   for (int k = 0; k < s.P; ++k)
     any_linear_fixed |= s.info.params[k].linear && s.map.constant[k];
   const auto axes = AxisValues(s, nonlin, o.grid_points, o.max_grid_cells);
-  std::vector<std::vector<double>> cell_values;
-  ForEachCell(axes, [&](const std::vector<double>& values) {
-    cell_values.push_back(values);
-  });
+  // Cells are not stored: cell c's values are its mixed-radix digits, the
+  // last axis fastest (the order of ForEachCell), so memory is one score per
+  // cell however large max_grid_cells is.
+  std::int64_t total_cells = 1;
+  for (const auto& a : axes) total_cells *= static_cast<std::int64_t>(a.size());
+  auto cell_values = [&axes](std::int64_t c, std::vector<double>* values) {
+    values->resize(axes.size());
+    for (int j = static_cast<int>(axes.size()) - 1; j >= 0; --j) {
+      const auto size = static_cast<std::int64_t>(axes[j].size());
+      (*values)[j] = axes[j][static_cast<size_t>(c % size)];
+      c /= size;
+    }
+  };
   const ScoringRows rows = SelectScoringRows(s, o.max_scoring_rows);
   const int n = rows.n;
   const bool in_log = InLogSpace(s.pd.objective);
@@ -247,22 +260,43 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
     return ObjectiveAt(law, s, rows, p.data(), &w.values);
   };
 
-  const int num_cells = static_cast<int>(cell_values.size());
+  // AxisValues keeps p^m <= max_grid_cells (<= kMaxGridCells) unless every
+  // axis is down to 2 points.
+  if (total_cells > kMaxGridCells)
+    throw InvalidArgument(
+        "the default start grid would have " + std::to_string(total_cells) +
+        " cells (2 points on each of " + std::to_string(axes.size()) +
+        " nonlinear parameters), more than the limit of " +
+        std::to_string(kMaxGridCells) +
+        "; fix some parameters or pass an explicit grid");
+  const int num_cells = static_cast<int>(total_cells);
   std::vector<double> scores(num_cells);
-  std::vector<std::vector<double>> params(num_cells);
-  std::vector<CellScratch> scratch(std::max(1, std::min(threads, num_cells)));
+  struct Worker {
+    CellScratch scratch;
+    std::vector<double> values, p;
+  };
+  std::vector<Worker> workers(std::max(1, std::min(threads, num_cells)));
+  Stage stage("start grid cells", num_cells);
   ParallelFor(num_cells, threads, [&](int worker, int c) {
-    scores[c] = score_cell(cell_values[c], scratch[worker], params[c]);
+    Worker& w = workers[worker];
+    cell_values(c, &w.values);
+    scores[c] = score_cell(w.values, w.scratch, w.p);
+    stage.Advance();
   });
   std::vector<int> order;
   for (int c = 0; c < num_cells; ++c)
     if (std::isfinite(scores[c])) order.push_back(c);
   std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return scores[a] < scores[b]; });
+  // The parameters of the best cells: scored again (deterministic, so the
+  // same values as in the ranking).
   std::vector<std::vector<double>> starts;
   for (int c : order) {
     if (static_cast<int>(starts.size()) >= count) break;
-    starts.push_back(UserToInternal(s, params[c]));
+    Worker& w = workers[0];
+    cell_values(c, &w.values);
+    score_cell(w.values, w.scratch, w.p);
+    starts.push_back(UserToInternal(s, w.p));
   }
   return starts;
 }

@@ -28,7 +28,16 @@ bool FitOptions::IsValid(std::string* why) const {
         return fail("grid for '" + name + "' has a non-finite value");
   }
   if (grid_points < 2) return fail("grid_points must be >= 2");
-  if (max_grid_cells < 1) return fail("max_grid_cells must be >= 1");
+  if (max_grid_cells < 1 || max_grid_cells > kMaxGridCells)
+    return fail("max_grid_cells must be in [1, " +
+                std::to_string(kMaxGridCells) +
+                "] (the limit on scored grid "
+                "cells), got " +
+                std::to_string(max_grid_cells));
+  if (max_starts < 1 || max_starts > kMaxStarts)
+    return fail("max_starts must be in [1, " + std::to_string(kMaxStarts) +
+                "] (the limit on polished starts), got " +
+                std::to_string(max_starts));
   if (max_scoring_rows < 0)
     return fail("max_scoring_rows must be >= 0 (0 = every row)");
   if (num_polish < 1) return fail("num_polish must be >= 1");
@@ -39,7 +48,9 @@ bool FitOptions::IsValid(std::string* why) const {
   if (!(function_tolerance > 0) || !(parameter_tolerance > 0) ||
       !(gradient_tolerance > 0))
     return fail("tolerances must be > 0");
-  if (num_threads < 0) return fail("num_threads must be >= 0 (0 = all cores)");
+  if (num_threads < 0 || num_threads > kMaxThreads)
+    return fail("num_threads must be in [0, " + std::to_string(kMaxThreads) +
+                "] (0 = all cores), got " + std::to_string(num_threads));
   for (const auto& [name, v] : init)
     if (!std::isfinite(v)) return fail("init for '" + name + "' is not finite");
   if (!(compute_tolerance > 0.0) || !std::isfinite(compute_tolerance))
@@ -52,6 +63,7 @@ bool FitOptions::IsValid(std::string* why) const {
   } catch (const Error& e) {
     return fail(std::string("flop_convention: ") + e.what());
   }
+  if (!control.IsValid(why)) return false;
   return true;
 }
 

@@ -50,9 +50,11 @@ Polished PolishStarts(
   if (s.pd.row_threads > 1) threads = 1;
   const int workers = std::max(1, std::min(threads, num_starts));
   if (static_cast<int>(models.size()) < workers) models.resize(workers);
+  detail::Stage stage("fit starts", num_starts);
   detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
     if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
     outcomes[i] = models[worker]->Solve(starts[i], settings);
+    stage.Advance();
   });
   if (!models[0]) models[0] = law.MakeResidualModel(s.pd);
 

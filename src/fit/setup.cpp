@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fit/fit_internal.hpp"
+#include "scalefit/detail/weights.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
 
@@ -55,6 +56,11 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
              : "the domain of law '" + info.name + "' (widen it with bounds=)");
     s.init[k] = v;
   }
+  // Equal bounds hold a parameter at that value, as `fixed` does (Ceres
+  // cannot move inside a zero-width box).
+  for (int k = 0; k < P; ++k) {
+    if (s.lower[k] == s.upper[k]) s.init[k] = s.lower[k];
+  }
   // The law's typical values may sit outside user bounds: clamp them.
   for (int k = 0; k < P; ++k) {
     if (!o.init.count(info.params[k].name)) {
@@ -73,13 +79,25 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
     s.fixed[k] = 1;
     s.map.constant[k] = 1;
   }
+  for (int k = 0; k < P; ++k) {
+    if (s.lower[k] == s.upper[k]) {
+      s.fixed[k] = 1;
+      s.map.constant[k] = 1;
+    }
+  }
   for (const auto& [follower, leader] : o.ties) {
     const int f = info.ParamIndex(follower);
     const int l = info.ParamIndex(leader);
     if (f == l)
       throw InvalidArgument("cannot tie '" + follower + "' to itself");
+    if (s.map.source[f] != f)
+      throw InvalidArgument("'" + follower + "' is tied twice: to '" +
+                            s.tied_to[f] + "' and to '" + leader +
+                            "'; a parameter follows one leader");
     if (s.fixed[f])
-      throw InvalidArgument("'" + follower + "' is both fixed and tied");
+      throw InvalidArgument(
+          "'" + follower + "' is both fixed (by `fixed` or equal bounds) and " +
+          "tied");
     if (s.map.source[l] != l)
       throw InvalidArgument("'" + leader + "' is itself tied; tie '" +
                             follower + "' to the leader instead");
@@ -122,12 +140,11 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
   }
   s.target.resize(n);
   s.sqrt_w.resize(n);
-  double wsum = 0.0;
-  for (int i = 0; i < n; ++i) wsum += data.weight(i);
-  s.weight_scale = wsum / n;
+  const NormalizedWeights w = NormalizeWeights(data);
+  s.weight_scale = w.scale;
   for (int i = 0; i < n; ++i) {
     s.target[i] = in_log ? std::log(data.loss[i]) : data.loss[i];
-    s.sqrt_w[i] = std::sqrt(data.weight(i) / s.weight_scale);
+    s.sqrt_w[i] = std::sqrt(w.w[i]);
   }
   s.pd.num_rows = n;
   s.pd.num_inputs = data.num_inputs();

@@ -4,13 +4,13 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <functional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "fit_card/fit_card_internal.hpp"
+#include "scalefit/detail/files.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit_card.hpp"
 #include "scalefit/formula.hpp"
@@ -443,14 +443,171 @@ LawPtr ReadDefinition(const Reader& rd, const Json& law_json,
   }
 }
 
+// Checked while the JSON is parsed (nlohmann's parser is iterative and
+// calls this for every event): the nesting depth, before a deep document
+// costs anything, and duplicate keys, which JSON parsers otherwise resolve
+// silently (nlohmann keeps the last one).
+class ParseGuard {
+ public:
+  ParseGuard(const Reader& rd, int max_depth)
+      : rd_(rd), max_depth_(max_depth) {}
+
+  bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
+    using Event = Json::parse_event_t;
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        Element();
+        if (static_cast<int>(frames_.size()) >= max_depth_)
+          rd_.Fail(Path(), "nested deeper than " + std::to_string(max_depth_) +
+                               " levels (the limit, FitCardLoadOptions::"
+                               "max_depth; a card nests 4)");
+        frames_.push_back({event == Event::object_start});
+        break;
+      case Event::object_end:
+      case Event::array_end:
+        frames_.pop_back();
+        break;
+      case Event::key: {
+        Frame& f = frames_.back();
+        const std::string key = parsed.get<std::string>();
+        if (!f.keys.insert(key).second) {
+          f.key.clear();  // the place is the object that repeats the key
+          rd_.Fail(Path(), "duplicate key '" + key +
+                               "' (a card names each field once)");
+        }
+        f.key = key;
+        break;
+      }
+      case Event::value:
+        Element();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::set<std::string> keys;
+    std::string key;  // object: the current key
+    long index = -1;  // array: the current element
+  };
+  void Element() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+  }
+  std::string Path() const {
+    std::string p;
+    for (const Frame& f : frames_) {
+      if (f.object) {
+        if (!f.key.empty()) p += (p.empty() ? "" : ".") + f.key;
+      } else if (f.index >= 0) {
+        p += "[" + std::to_string(f.index) + "]";
+      }
+    }
+    return p.empty() ? "(top level)" : p;
+  }
+
+  const Reader& rd_;
+  const int max_depth_;
+  std::vector<Frame> frames_;
+};
+
+// The law a card is read with: the given one (checked against the card),
+// the card's formula, or the built-in law it names.
+LawPtr CardLaw(const Reader& rd, const Json& law_json,
+               const FitCardLoadOptions& options) {
+  const std::string name = rd.Str(law_json, "name", "law");
+  const bool has_def = rd.Has(law_json, "definition");
+  std::string kind = "formula";
+  if (has_def) {
+    const Json& def = rd.Object(law_json, "definition", "law");
+    if (rd.Has(def, "kind")) kind = rd.Str(def, "kind", "law.definition");
+  }
+  if (options.law) {
+    const LawInfo& given = options.law->info();
+    std::vector<std::string> card_params;
+    if (has_def) {
+      const Json& params = rd.Array(rd.Object(law_json, "definition", "law"),
+                                    "params", "law.definition");
+      for (size_t i = 0; i < params.size(); ++i)
+        card_params.push_back(
+            rd.Str(params[i], "name",
+                   "law.definition.params[" + std::to_string(i) + "]"));
+    }
+    const bool same =
+        given.name == name &&
+        (!rd.Has(law_json, "inputs") ||
+         rd.Strings(law_json, "inputs", "law") == given.input_names) &&
+        (card_params.empty() || card_params == given.param_names());
+    if (!same)
+      rd.Fail("law", "the law given to read the card ('" + given.name +
+                         "') is not the card's law '" + name +
+                         "' (the name, parameter names and inputs must match)");
+    return options.law;
+  }
+  if (kind == "function" || kind == "functor") {
+    rd.Fail("law.definition.kind",
+            "law '" + name + "' was defined by a " +
+                (kind == "function" ? std::string("function (e.g. a Python "
+                                                  "callable)")
+                                    : std::string("C++ functor that is not "
+                                                  "built in")) +
+                ", and a card cannot carry code; read it with the same law "
+                "(FitCardLoadOptions::law in C++, scalefit.load(path, "
+                "law=...) in Python)");
+  }
+  if (kind != "formula")
+    rd.Fail("law.definition.kind",
+            "unknown kind '" + kind + "' (known: formula, function, functor)");
+  if (has_def)
+    return ReadDefinition(rd, law_json, name,
+                          rd.Str(law_json, "formula", "law"));
+  try {
+    return GetLaw(name);
+  } catch (const UnknownName& e) {
+    rd.FailName("law.name", e.what());
+  }
+}
+
 }  // namespace
+
+bool FitCardLoadOptions::IsValid(std::string* why) const {
+  if (max_bytes < 1 || max_depth < 1) {
+    if (why) *why = "max_bytes and max_depth must be >= 1";
+    return false;
+  }
+  return true;
+}
 
 FitResult FitCardFromString(const std::string& text, const std::string& source,
                             const FitCardLoadOptions& options) {
   const Reader rd(source);
+  std::string why;
+  if (!options.IsValid(&why))
+    throw InvalidArgument("fit card " + source +
+                          ": invalid read options: " + why);
+  if (text.size() > options.max_bytes)
+    throw InvalidArgument("fit card " + source + ": " +
+                          std::to_string(text.size()) +
+                          " bytes is more than the limit of " +
+                          std::to_string(options.max_bytes) +
+                          " bytes (FitCardLoadOptions::max_bytes); not parsed");
+  int bad_line = 0, bad_column = 0;
+  const size_t bad = detail::FindInvalidUtf8(text, &bad_line, &bad_column);
+  if (bad != std::string::npos) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X",
+                  static_cast<unsigned char>(text[bad]));
+    throw InvalidArgument(
+        "fit card " + source + ": not UTF-8 text: byte " + byte + " at line " +
+        std::to_string(bad_line) + ", column " + std::to_string(bad_column) +
+        " (byte offset " + std::to_string(bad) + "; a card is UTF-8 JSON)");
+  }
   Json j;
   try {
-    j = Json::parse(text);
+    ParseGuard guard(rd, options.max_depth);
+    j = Json::parse(text, std::ref(guard));
   } catch (const Json::exception& e) {
     // Parse errors name the line and column; a number out of the double
     // range (error 406, e.g. 1e999) does not, so find it in the text.
@@ -490,18 +647,7 @@ FitResult FitCardFromString(const std::string& text, const std::string& source,
             "parameters as given parameters, or refit and save it again");
 
   const Json& law_json = rd.Object(j, "law", "");
-  const std::string law_name = rd.Str(law_json, "name", "law");
-  LawPtr law;
-  if (rd.Has(law_json, "definition")) {
-    law = ReadDefinition(rd, law_json, law_name,
-                         rd.Str(law_json, "formula", "law"));
-  } else {
-    try {
-      law = GetLaw(law_name);
-    } catch (const UnknownName& e) {
-      rd.FailName("law.name", e.what());
-    }
-  }
+  const LawPtr law = CardLaw(rd, law_json, options);
   const LawInfo& info = law->info();
   if (rd.Has(law_json, "inputs") &&
       rd.Strings(law_json, "inputs", "law") != info.input_names)
@@ -610,7 +756,6 @@ FitResult FitCardFromString(const std::string& text, const std::string& source,
   r.options.flop_convention = flop_options.flop_convention;
   r.options.architecture = flop_options.architecture;
   r.units = units;
-  std::string why;
   if (!r.options.IsValid(&why)) rd.Fail("options", why);
 
   const Json& fit = rd.Object(j, "fit", "");
@@ -685,12 +830,12 @@ FitResult FitCardFromString(const std::string& text, const std::string& source,
 
 FitResult LoadFitCard(const std::string& path,
                       const FitCardLoadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InvalidArgument("fit card: cannot open '" + path + "' for reading");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+  std::string why;
+  if (!options.IsValid(&why))
+    throw InvalidArgument("fit card " + path +
+                          ": invalid read options: " + why);
+  const std::string text = detail::ReadFileBounded(
+      path, options.max_bytes, "fit card", "FitCardLoadOptions::max_bytes");
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw InvalidArgument("fit card " + path + ": the file is empty");
   return FitCardFromString(text, path, options);

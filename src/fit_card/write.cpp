@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fit_card/fit_card_internal.hpp"
+#include "scalefit/detail/files.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit_card.hpp"
 #include "scalefit/version.hpp"
@@ -192,7 +193,12 @@ Json WriteDefinition(const LawInfo& info) {
                       {"start_hi", Number(p.start_hi)},
                       {"init", Number(p.init)}});
   }
-  return {{"kind", "formula"}, {"params", params}};
+  // A formula is rebuilt from law.formula; code (a function, a functor that
+  // is not built in) cannot travel in a card: reading it needs the law.
+  const char* kind = info.origin == LawInfo::Origin::kFormula    ? "formula"
+                     : info.origin == LawInfo::Origin::kFunction ? "function"
+                                                                 : "functor";
+  return {{"kind", kind}, {"params", params}};
 }
 
 }  // namespace
@@ -261,6 +267,7 @@ std::string FitCardToString(const FitResult& r, const FitCardOptions& options) {
 
 void SaveFitCard(const FitResult& result, const std::string& path,
                  const FitCardOptions& options) {
+  detail::CheckPath(path, "fit card");
   const std::string text = FitCardToString(result, options);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out)

@@ -14,7 +14,9 @@
 
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/random.hpp"
+#include "scalefit/detail/run_state.hpp"
 #include "scalefit/error.hpp"
+#include "scalefit/limits.hpp"
 #include "scalefit/log.hpp"
 #include "scalefit/report.hpp"
 #include "uncertainty/uncertainty_internal.hpp"
@@ -30,8 +32,18 @@ BootContext MakeContext(const FitResult& r, const BootstrapOptions& o) {
                           std::to_string(o.num_replicates) +
                           " is too few; n (number of bootstrap replicates) "
                           "must be >= 2");
-  if (o.num_threads < 0)
-    throw InvalidArgument("bootstrap: threads must be >= 0 (0 = all cores)");
+  if (o.num_replicates > kMaxReplicates)
+    throw InvalidArgument("bootstrap: n (number of replicates) = " +
+                          std::to_string(o.num_replicates) +
+                          " is more than the limit of " +
+                          std::to_string(kMaxReplicates) +
+                          " replicates (scalefit::kMaxReplicates)");
+  if (o.num_threads < 0 || o.num_threads > kMaxThreads)
+    throw InvalidArgument(
+        "bootstrap: threads must be in [0, " + std::to_string(kMaxThreads) +
+        "] (0 = all cores), got " + std::to_string(o.num_threads));
+  std::string why;
+  if (!o.control.IsValid(&why)) throw InvalidArgument("bootstrap: " + why);
   if (o.max_retries < 0)
     throw InvalidArgument("bootstrap: max_retries must be >= 0");
   const std::string& mth = o.method;
@@ -231,12 +243,14 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 BootstrapResult Bootstrap(const FitResult& r, const BootstrapOptions& o) {
+  const detail::ScopedRun run(o.control);
   const detail::BootContext c = detail::MakeContext(r, o);
   const int R = o.num_replicates;
   const int P = r.law->info().num_params();
   BootstrapResult b;
   b.fit = r;
   b.options = o;
+  b.options.control = {};  // results never keep a control
   b.names = r.law->info().param_names();
   b.num_replicates = R;
   b.samples.assign(static_cast<size_t>(R) * P, kNaN);
@@ -254,6 +268,7 @@ BootstrapResult Bootstrap(const FitResult& r, const BootstrapOptions& o) {
   // Why the first refit of each retried replicate was not certified (for
   // the one-line summary at the end).
   std::vector<std::string> first_failure(R);
+  detail::Stage stage("bootstrap replicates", R);
   detail::ParallelFor(R, threads, [&](int, int i) {
     // A replicate's refits warn at debug level only: the bootstrap reports
     // retries and failures once, below, and in every report.
@@ -271,9 +286,11 @@ BootstrapResult Bootstrap(const FitResult& r, const BootstrapOptions& o) {
       b.messages[i] = f.message;
       b.objective[i] = f.objective;
     } catch (const std::exception& e) {
+      detail::RethrowIfStopped();
       b.converged[i] = 0;
       b.messages[i] = std::string("refit failed: ") + e.what();
     }
+    stage.Advance();
   });
   b.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)

@@ -12,6 +12,7 @@
 
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/random.hpp"
+#include "scalefit/detail/run_state.hpp"
 #include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
@@ -224,6 +225,7 @@ AllocationTable BootstrapResult::ComputeOptimal(
           per[i] = scalefit::ComputeOptimal(fr, C, flops, aopts);
           ok[i] = 1;
         } catch (const Error&) {
+          detail::RethrowIfStopped();
           ok[i] = 0;
         }
       });
@@ -291,6 +293,7 @@ AllocationTable BootstrapResult::LossToCompute(
           fr = ReplicateResult(fit, m);
           floor = LawFloor(fr, aopts);
         } catch (const Error&) {
+          detail::RethrowIfStopped();
           return;  // every row stays "failed"
         }
         for (int row = 0; row < rows; ++row) {
@@ -309,14 +312,17 @@ AllocationTable BootstrapResult::LossToCompute(
               status[slot] = 0;
               continue;
             } catch (const NotIdentified&) {
+              detail::RethrowIfStopped();
               // Unreachable only if even 1e300 FLOPs stay above the target.
               try {
                 const Allocation big =
                     scalefit::ComputeOptimal(fr, 1e300, flops, aopts);
                 unreachable = big.loss_opt > target;
               } catch (const Error&) {
+                detail::RethrowIfStopped();
               }
             } catch (const Error&) {
+              detail::RethrowIfStopped();
             }
           }
           if (!unreachable) continue;  // failed
@@ -328,6 +334,7 @@ AllocationTable BootstrapResult::LossToCompute(
                          .tokens_per_param;
             status[slot] = 1;
           } catch (const Error&) {
+            detail::RethrowIfStopped();
           }
         }
       });

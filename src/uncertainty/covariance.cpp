@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "scalefit/detail/stats.hpp"
+#include "scalefit/detail/weights.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
 #include "uncertainty/uncertainty_internal.hpp"
@@ -44,8 +45,7 @@ RowData ComputeRows(const FitResult& r, const FreeMap& m) {
   const bool in_log = InLogSpace(r.options.objective);
   const std::vector<double> p = r.values();
   std::vector<double> g(m.P);
-  double wsum = 0.0;
-  for (int i = 0; i < out.n; ++i) wsum += d.weight(i);
+  const detail::NormalizedWeights weights = detail::NormalizeWeights(d);
   for (int i = 0; i < out.n; ++i) {
     const double L = r.law->ValueAndGradient(p.data(), d.row(i), g.data());
     if (!std::isfinite(L) || (in_log && !(L > 0.0)))
@@ -55,7 +55,7 @@ RowData ComputeRows(const FitResult& r, const FreeMap& m) {
           std::to_string(i) + " of the data; no covariance");
     out.fitted[i] = L;
     out.resid[i] = in_log ? std::log(L) - std::log(d.loss[i]) : L - d.loss[i];
-    out.w[i] = d.weight(i) * out.n / wsum;
+    out.w[i] = weights.w[i];
     const double scale = in_log ? 1.0 / L : 1.0;
     for (int k = 0; k < m.P; ++k) {
       const int s = m.source[k];

@@ -145,7 +145,8 @@ TEST(ReliabilityValidation, OutOfRangeOptions) {
   }
   FitOptions o;
   o.num_threads = -1;
-  EXPECT_NE(fit_error(o).find("num_threads must be >= 0"), std::string::npos);
+  EXPECT_NE(fit_error(o).find("num_threads must be in [0, 1024]"),
+            std::string::npos);
   o = FitOptions{};
   o.max_iterations = 0;
   EXPECT_NE(fit_error(o).find("max_iterations"), std::string::npos);

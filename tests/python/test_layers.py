@@ -15,6 +15,7 @@ LAYERS = {
     "scalefit._core": 0,
     "scalefit._inputs": 1,
     "scalefit._log": 1,
+    "scalefit._progress": 1,
     "scalefit._user_laws": 1,
     "scalefit._warnings": 1,
     "scalefit._ladder": 1,

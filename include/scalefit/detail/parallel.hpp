@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -14,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "scalefit/detail/run_state.hpp"
 #include "scalefit/error.hpp"
 
 namespace scalefit::detail {
@@ -60,35 +63,63 @@ using ThreadStarter = std::function<std::thread(std::function<void()>)>;
 ///    process is at its thread limit), the workers already started are
 ///    stopped and joined and ResourceError is thrown, naming the count.
 ///
+/// Cancellation (run_control.hpp): inside a controlled run, every item is
+/// preceded by a check for a stop (no new item starts once one is
+/// requested), the workers run with the caller's run (so nested loops and
+/// solves see it too), and the calling thread keeps polling the run's
+/// callbacks while it waits for the other workers. A stop is rethrown, after
+/// every worker has been joined, as the stop's reason or Cancelled — before
+/// any other error.
+///
 /// `start_thread` starts one worker thread; the default is std::thread
 /// (tests pass one that fails, to exercise the error path).
 inline void ParallelFor(int n, int threads,
                         const std::function<void(int, int)>& body,
                         const ThreadStarter& start_thread = nullptr) {
   if (n <= 0) return;
+  RunState* const run = CurrentRun();
   threads = std::max(1, std::min(threads, n));
   if (threads == 1) {
     try {
-      for (int i = 0; i < n; ++i) body(0, i);
+      for (int i = 0; i < n; ++i) {
+        if (run) {
+          run->Poll();
+          if (run->StopRequested()) run->ThrowStopped();
+        }
+        body(0, i);
+      }
     } catch (...) {
+      if (run && run->StopRequested()) run->ThrowStopped();
       RethrowAsScalefitError(std::current_exception());
     }
     return;
   }
   std::atomic<int> next{0};
   std::exception_ptr error;
-  std::mutex error_mutex;
+  std::mutex mutex;  // guards error and finished
+  std::condition_variable finished_cv;
+  int finished = 0;  // worker threads (not the caller) that have returned
   auto work = [&](int worker) noexcept {
+    AdoptRun adopt(run);
     for (;;) {
+      if (run) {
+        if (worker == 0) run->Poll();
+        if (run->StopRequested()) next.store(n);
+      }
       const int i = next.fetch_add(1);
-      if (i >= n) return;
+      if (i >= n) break;
       try {
         body(worker, i);
       } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
+        std::lock_guard<std::mutex> lock(mutex);
         if (!error) error = std::current_exception();
         next.store(n);
       }
+    }
+    if (worker != 0) {
+      std::lock_guard<std::mutex> lock(mutex);
+      ++finished;
+      finished_cv.notify_one();
     }
   };
   std::vector<std::thread> pool;
@@ -110,8 +141,21 @@ inline void ParallelFor(int n, int threads,
     next.store(n);  // the started workers stop after their current item
   }
   if (start_failure.empty()) work(0);
+  if (run) {
+    // Keep polling (Ctrl-C, progress) while the other workers finish.
+    const int started = static_cast<int>(pool.size());
+    std::unique_lock<std::mutex> lock(mutex);
+    while (finished < started) {
+      finished_cv.wait_for(lock, std::chrono::milliseconds(10));
+      lock.unlock();
+      run->Poll();
+      if (run->StopRequested()) next.store(n);
+      lock.lock();
+    }
+  }
   for (auto& t : pool) t.join();
   if (!start_failure.empty()) throw ResourceError(start_failure);
+  if (run && run->StopRequested()) run->ThrowStopped();
   if (error) RethrowAsScalefitError(error);
 }
 

@@ -13,6 +13,7 @@
 #include "scalefit/data.hpp"
 #include "scalefit/detail/random.hpp"
 #include "scalefit/fit.hpp"
+#include "scalefit/run_control.hpp"
 #include "scalefit/uncertainty/intervals.hpp"
 
 namespace scalefit {
@@ -46,6 +47,9 @@ struct BootstrapOptions {
   /// many times. The final fit must be certified; `attempts` records the
   /// count per replicate.
   int max_retries = 8;
+  /// Cancellation and progress (run_control.hpp; stage "bootstrap
+  /// replicates"); empty = none. Not kept in the result.
+  RunControl control;
 };
 
 /// The replicates of a bootstrap and statistics over them.

@@ -1,0 +1,290 @@
+"""Hostile input (docs/reliability.md): limits instead of crashes, resource
+failures as errors, no silent answers, errors that name their cause — one
+test per class at least — and property-based tests (hypothesis) that throw
+values of any type at every option and input adapter: the answer is a
+result or a ValueError/TypeError naming the option, never another exception,
+a crash or a hang.
+
+Truth: closed forms, the same fit without the hostile twist (unit weights,
+the rows that count), and the parameters a card or pickle was made from."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import scalefit
+
+FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow,
+                                       HealthCheck.function_scoped_fixture])
+
+# Hoffmann et al. 2022, Eq. 10 (rounded), used only as a planted law.
+E, A, B, ALPHA, BETA = 1.69, 406.4, 410.7, 0.34, 0.28
+
+
+def planted(side=6, noise=0.01, seed=0):
+    rng = np.random.default_rng(seed)
+    N = np.repeat(np.geomspace(1e7, 1e10, side), side)
+    D = N * np.tile(np.geomspace(2, 200, side), side)
+    loss = (E + A / N**ALPHA + B / D**BETA) * np.exp(noise * rng.standard_normal(N.size))
+    return N, D, loss
+
+
+N0, D0, L0 = planted()
+
+
+@pytest.fixture(scope="module")
+def fit():
+    return scalefit.fit("chinchilla", N=N0, D=D0, loss=L0)
+
+
+def _module_law(p, x):
+    return p["E"] + p["A"] / x["N"] ** p["alpha"]
+
+
+def elapsed(f):
+    t0 = time.monotonic()
+    try:
+        f()
+    except (ValueError, TypeError):
+        pass
+    return time.monotonic() - t0
+
+
+# --- recursion and size ------------------------------------------------------
+
+@pytest.mark.parametrize("formula", [
+    "E + " + "(" * 100_000 + "A / N" + ")" * 100_000,
+    "E + " + "-" * 100_000 + "A / N",
+    "E + A / " + "N^" * 50_000 + "2",
+    "E + A * " + "exp(" * 25_000 + "N" + ")" * 25_000,
+    "E + A / N + " + " + ".join(f"x{i}" for i in range(200_000)),
+])
+def test_deep_or_long_formulas_are_refused_naming_the_limit(formula):
+    with pytest.raises(ValueError, match="max_length|max_depth"):
+        scalefit.law(formula, inputs=["N"])
+    assert elapsed(lambda: scalefit.law(formula, inputs=["N"])) < 2.0
+
+
+def test_a_card_with_a_deep_formula_is_refused(fit):
+    lw = scalefit.law("E + A / N^alpha", inputs=["N"], positive=["E", "A"])
+    card = json.loads(scalefit.fit(lw, N=N0, loss=L0).to_card())
+    card["law"]["formula"] = "E + " + "(" * 60_000 + "A / N^alpha" + ")" * 60_000
+    with pytest.raises(ValueError, match="law.formula.*max_length"):
+        scalefit.loads(json.dumps(card))
+
+
+def test_deep_json_and_oversized_cards_are_refused_before_parsing(tmp_path):
+    with pytest.raises(ValueError, match="nested deeper than 32 levels"):
+        scalefit.loads("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="more than the limit of 1000 bytes.*max_bytes"):
+        scalefit.loads("{" + " " * 2000 + "}", max_bytes=1000)
+    with pytest.raises(ValueError, match="/dev/zero.*not a regular file"):
+        scalefit.load("/dev/zero")
+    with pytest.raises(ValueError, match="is a directory"):
+        scalefit.load(tmp_path)
+
+
+# --- resource limits -----------------------------------------------------------
+
+def test_an_oversized_grid_is_refused_before_work():
+    vals = list(np.linspace(0.1, 1, 40))
+    grid = {"E": list(np.geomspace(0.5, 3, 40)), "A": list(np.geomspace(10, 1e3, 40)),
+            "B": list(np.geomspace(10, 1e3, 40)), "alpha": vals, "beta": vals}
+    with pytest.raises(ValueError, match="102400000 cells, more than max_starts = 100000"):
+        scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, grid=grid)
+    assert elapsed(lambda: scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, grid=grid)) < 2.0
+    with pytest.raises(ValueError, match="max_grid_cells must be in"):
+        scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, solver={"max_grid_cells": 10**9})
+
+
+def test_replicates_and_threads_are_bounded(fit):
+    with pytest.raises(ValueError, match="limit of 1000000 replicates"):
+        fit.bootstrap(n=10**9)
+    with pytest.raises(ValueError, match=r"num_threads must be in \[0, 1024\]"):
+        scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, threads=100_000)
+    with pytest.raises(ValueError, match=r"threads must be in \[0, 1024\]"):
+        fit.bootstrap(n=10, threads=5000)
+
+
+def test_thread_creation_failure_is_an_error_not_an_abort():
+    # 1 GiB thread stacks under a 3 GiB address space: the third thread
+    # cannot start. The process must report it and live on.
+    code = textwrap.dedent("""
+        import resource, numpy as np, scalefit
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+        N = np.repeat(np.geomspace(1e7, 1e10, 6), 6)
+        D = N * np.tile(np.geomspace(2, 200, 6), 6)
+        loss = 1.69 + 406.4 / N**0.34 + 410.7 / D**0.28
+        try:
+            scalefit.fit('chinchilla', N=N, D=D, loss=loss, grid='hoffmann', threads=8)
+            print('NO ERROR')
+        except ValueError as exc:
+            print('ERROR', type(exc).__name__, exc)
+        print('ALIVE')
+    """)
+    p = subprocess.run(["bash", "-c", f"ulimit -s 1048576 && {sys.executable} -c \"$0\"", code],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-500:]
+    assert "ALIVE" in p.stdout
+    assert "ERROR ScalefitError" in p.stdout and "thread" in p.stdout, p.stdout
+
+
+# --- silent answers -------------------------------------------------------------
+
+def test_conflicting_ties_are_an_error():
+    with pytest.raises(ValueError, match="'A' is tied twice: to 'B' and to 'E'"):
+        scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, tie=[("A", "B"), ("A", "E")])
+
+
+def test_huge_weights_give_the_same_fit(fit):
+    heavy = scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, weights=np.full(N0.size, 1e308))
+    assert heavy.converged and math.isfinite(heavy.objective)
+    assert heavy.params == fit.params  # equal weights normalise to exactly 1
+
+
+def test_equal_bounds_hold_the_parameter():
+    r = scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, bounds={"alpha": (0.34, 0.34)})
+    assert r.converged and math.isfinite(r.objective)
+    assert r.params["alpha"] == 0.34
+
+
+def test_callable_law_results_pickle_and_their_cards_load_with_the_law(tmp_path):
+    lw = scalefit.law(_module_law, params=["E", "A", "alpha"], inputs=["N"],
+                      positive=["E", "A"])
+    r = scalefit.fit(lw, N=N0, loss=L0)
+    back = pickle.loads(pickle.dumps(r))
+    assert back.params == r.params
+    assert back.predict(N=[1e9]).tolist() == r.predict(N=[1e9]).tolist()
+    path = tmp_path / "c.json"
+    r.save(path)
+    with pytest.raises(ValueError, match="defined by a function.*law=") as info:
+        scalefit.load(path)
+    assert "c.json" in str(info.value)
+    assert scalefit.load(path, law=lw).params == r.params
+    # A lambda cannot be pickled by reference: pickle says so.
+    lam = scalefit.law(lambda p, x: p["E"] + p["A"] / x["N"] ** p["alpha"],
+                       params=["E", "A", "alpha"], inputs=["N"], positive=["E", "A"])
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        pickle.dumps(scalefit.fit(lam, N=N0, loss=L0))
+
+
+def test_nul_bytes_in_paths_are_errors(fit, tmp_path):
+    p = tmp_path / "card.json"
+    with pytest.raises(ValueError, match="NUL byte at position"):
+        fit.save(str(p) + "\0.junk")
+    assert not p.exists()
+    fit.save(p)
+    with pytest.raises(ValueError, match="NUL byte at position"):
+        scalefit.load(str(p) + "\0.junk")
+
+
+def test_duplicate_keys_in_a_card_are_an_error(fit):
+    text = fit.to_card()
+    i = text.index('"value": ')
+    with pytest.raises(ValueError, match=r"parameters\[0\]: duplicate key 'value'"):
+        scalefit.loads(text[:i] + '"value": 0.9, ' + text[i:])
+
+
+# --- unclear errors -------------------------------------------------------------
+
+def test_non_ascii_formulas_and_non_utf8_cards_name_the_place(fit, tmp_path):
+    with pytest.raises(ValueError, match=r"non-ASCII character U\+03B1 \('α'\) at position 10"):
+        scalefit.law("E + A / N^α", inputs=["N"])
+    path = tmp_path / "bad.json"
+    path.write_bytes(fit.to_card().encode().replace(b'"converged"', b'"conv\xff"', 1))
+    with pytest.raises(ValueError, match=r"bad.json: not UTF-8 text: byte 0xFF at line \d+"):
+        scalefit.load(path)
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: scalefit.loads('{"a": "\ud800"}'), "lone surrogate"),
+    (lambda: scalefit.law("E + A/N\ud800", inputs=["N"]), "law is not valid text"),
+    (lambda: scalefit.load("/tmp/\ud800.json"), "path is not valid text"),
+    (lambda: scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, init={"alpha": 10**400}),
+     r"init\['alpha'\] = 1000.* is too large for a double"),
+])
+def test_text_and_numbers_python_cannot_pass_on_are_named(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+def test_allocation_at_a_vanishing_exponent_names_it():
+    r = scalefit.from_params("chinchilla", {"E": E, "A": A, "B": B, "alpha": 1e-300,
+                                            "beta": BETA})
+    with pytest.raises(ValueError, match=r"alpha = 1e-300 is \(numerically\) 0"):
+        scalefit.compute_optimal(r, [1e24])
+
+
+# --- property-based: any value for any option ------------------------------------
+
+ANY = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
+    st.lists(st.floats(allow_nan=False, width=32), max_size=3),
+    st.dictionaries(st.sampled_from(["E", "alpha", "zz"]), st.floats(width=32), max_size=2),
+    st.tuples(st.floats(width=32), st.floats(width=32)))
+
+FIT_OPTIONS = ["objective", "delta", "init", "bounds", "fixed", "tie", "grid", "threads",
+               "weights", "groups"]
+SOLVER_FIELDS = ["max_iterations", "grid_points", "max_grid_cells", "max_starts",
+                 "function_tolerance", "screening_tolerance", "num_polish"]
+
+
+@FAST
+@given(option=st.sampled_from(FIT_OPTIONS), value=ANY)
+def test_any_value_of_any_fit_option_is_a_result_or_a_named_error(option, value):
+    small_grid = option == "grid" and isinstance(value, (list, dict))
+    try:
+        r = scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, **{option: value},
+                         **({"solver": {"max_iterations": 50}} if small_grid else {}))
+    except (TypeError, ValueError) as exc:
+        msg = str(exc)
+        assert msg and "incompatible function arguments" not in msg
+        return
+    assert all(math.isfinite(v) for v in r.params.values())
+
+
+@FAST
+@given(field=st.sampled_from(SOLVER_FIELDS), value=ANY)
+def test_any_solver_field_value_is_a_result_or_a_named_error(field, value):
+    try:
+        scalefit.fit("chinchilla", N=N0, D=D0, loss=L0, solver={field: value})
+    except (TypeError, ValueError) as exc:
+        assert field in str(exc), str(exc)
+
+
+@FAST
+@given(n=ANY, seed=ANY, threads=ANY)
+def test_any_bootstrap_option_is_a_result_or_a_named_error(fit, n, seed, threads):
+    # Valid but large n would be slow: keep valid values small.
+    if isinstance(n, int) and not isinstance(n, bool) and 5 < n <= 10**6:
+        n = 5
+    try:
+        b = fit.bootstrap(n=n, seed=seed, threads=threads)
+    except (TypeError, ValueError) as exc:
+        msg = str(exc)
+        assert any(w in msg for w in ("n ", "n=", "seed", "threads", "replicates")), msg
+        return
+    assert b.num_replicates == n
+
+
+@FAST
+@given(text=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40) |
+       st.sampled_from(["(" * 150 + "N" + ")" * 150, "N^" * 200 + "2", "-" * 300 + "N"]))
+def test_any_formula_text_is_a_law_or_a_named_parse_error(text):
+    try:
+        scalefit.law(text, inputs=["N"])
+    except (TypeError, ValueError) as exc:
+        assert str(exc)
