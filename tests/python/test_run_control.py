@@ -179,6 +179,7 @@ CHILD = textwrap.dedent("""
         {work}
         print('FINISHED', flush=True)
     except KeyboardInterrupt:
+        print('CAUGHT', flush=True)
         c0 = cpu(); time.sleep(0.5); c1 = cpu()
         extra = len(os.listdir('/proc/self/task')) - base
         print('INTERRUPTED', c1 - c0, extra, flush=True)
@@ -197,12 +198,14 @@ def _interrupt(setup, work, side=6, wait=1.0):
         assert p.poll() is None, "finished before the interrupt"
         t0 = time.monotonic()
         p.send_signal(signal.SIGINT)
+        first = p.stdout.readline()  # 'CAUGHT' once KeyboardInterrupt arrives
+        dt = time.monotonic() - t0  # the time to stop, not the child's exit
         out, err = p.communicate(timeout=30)
-        dt = time.monotonic() - t0
+        out = first + out
     finally:
         if p.poll() is None:
             p.kill()
-    assert "INTERRUPTED" in out, out + err
+    assert first.strip() == "CAUGHT" and "INTERRUPTED" in out, out + err
     fields = out.split()
     cpu_after, extra_threads = float(fields[-2]), int(fields[-1])
     return dt, cpu_after, extra_threads
