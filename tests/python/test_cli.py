@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import types
 from importlib import resources
 
 import pytest
@@ -249,3 +250,11 @@ def test_progress_only_on_a_terminal():
     with cli.Progress("work", stream=tty):
         time.sleep(0.5)
     assert "work ..." in tty.getvalue()
+    # Work that reports stages hands its updates to the line (a terminal
+    # only; piped, the work gets progress=False and shows nothing).
+    assert cli.Progress("work", stream=quiet).callback is False
+    tty = Tty()
+    with cli.Progress("work", stream=tty) as shown:
+        shown.callback(types.SimpleNamespace(stage="rolling folds", done=3, total=6))
+        time.sleep(0.5)
+    assert "work (rolling folds 3/6) ..." in tty.getvalue(), tty.getvalue()[-300:]

@@ -38,8 +38,9 @@ def run(args) -> int:
     if args.threshold is not None:
         kw["threshold"] = args.threshold
     try:
-        with Progress(f"backtesting {lw.name} on {len(loss)} runs", not args.quiet):
-            bt = scalefit.backtest(lw, loss=loss, weights=weights, split=args.split, **cols, **kw)
+        with Progress(f"backtesting {lw.name} on {len(loss)} runs", not args.quiet) as shown:
+            bt = scalefit.backtest(lw, loss=loss, weights=weights, split=args.split, **cols, **kw,
+                                   progress=shown.callback)
     except ValueError as exc:
         raise InputError(options.locate(str(exc), table)) from None
     if args.json:

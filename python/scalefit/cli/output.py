@@ -63,7 +63,9 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 class Progress:
     """Elapsed-time progress on stderr while a long computation runs, only
-    when stderr is a terminal (never in pipelines or logs)."""
+    when stderr is a terminal (never in pipelines or logs). Work that reports
+    its stages (``progress=`` of backtests, bootstraps, ...) gets
+    :attr:`callback`, and the line then shows the stage and its count."""
 
     def __init__(self, label: str, enabled: bool = True, stream=None):
         self.stream = stream or sys.stderr
@@ -71,6 +73,17 @@ class Progress:
         self.enabled = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        self._stage = ""
+
+    @property
+    def callback(self):
+        """The ``progress=`` argument for the work inside: a function of a
+        progress update on a terminal, ``False`` (nothing) otherwise."""
+        return self.update if self.enabled else False
+
+    def update(self, p) -> None:
+        """Takes a progress update (``stage``, ``done``, ``total``)."""
+        self._stage = f"{p.stage} {p.done}/{p.total}" if p.total else str(p.stage)
 
     def __enter__(self):
         if self.enabled:
@@ -84,7 +97,10 @@ class Progress:
         i = 0
         while not self._stop.wait(0.2):
             dt = time.monotonic() - self._t0
-            self.stream.write(f"\r{spin[i % 4]} {self.label} ... {dt:.1f} s")
+            stage = f" ({self._stage})" if self._stage else ""
+            line = f"{spin[i % 4]} {self.label}{stage} ... {dt:.1f} s"
+            self._width = max(getattr(self, "_width", 0), len(line))
+            self.stream.write("\r" + line.ljust(self._width))
             self.stream.flush()
             i += 1
 
@@ -92,7 +108,8 @@ class Progress:
         if self._thread is not None:
             self._stop.set()
             self._thread.join()
-            self.stream.write("\r" + " " * (len(self.label) + 20) + "\r")
+            self.stream.write("\r" + " " * max(getattr(self, "_width", 0), len(self.label) + 20)
+                              + "\r")
             self.stream.flush()
         return False
 

@@ -122,8 +122,8 @@ def run(args) -> int:
             law = scalefit.law(args.law)
         table, runs = _runs(args, args.input, law)
     try:
-        with Progress(f"drawing {args.kind}", not args.quiet):
-            ax = _draw(args, scalefit, splot, result, runs)
+        with Progress(f"drawing {args.kind}", not args.quiet) as shown:
+            ax = _draw(args, scalefit, splot, result, runs, shown.callback)
     except ValueError as exc:
         raise InputError(options.locate(str(exc), table)) from None
     ax.figure.savefig(args.out, dpi=args.dpi)
@@ -132,13 +132,13 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _draw(args, scalefit, splot, result, runs):
+def _draw(args, scalefit, splot, result, runs, progress=False):
     level = args.level
     if args.kind == "isoflop":
         iso = scalefit.isoflop_fit(runs, bootstrap=0)
         return splot.isoflop(iso, runs)
     if args.kind == "backtest":
-        bt = scalefit.backtest(args.law, runs, **options.fit_kwargs(args))
+        bt = scalefit.backtest(args.law, runs, **options.fit_kwargs(args), progress=progress)
         return splot.backtest(bt)
     if result is None:
         result = scalefit.fit(args.law, runs, **options.fit_kwargs(args))
