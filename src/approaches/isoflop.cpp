@@ -14,6 +14,7 @@
 #include "scalefit/detail/random.hpp"
 #include "scalefit/detail/run_state.hpp"
 #include "scalefit/detail/stats.hpp"
+#include "scalefit/detail/threads.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/limits.hpp"
 #include "scalefit/log.hpp"
@@ -94,9 +95,9 @@ bool IsoflopOptions::IsValid(std::string* why) const {
         "] (the replicate limit), got " + std::to_string(num_bootstrap));
   if (!(confidence > 0.0 && confidence < 1.0))
     return fail("confidence must be in (0, 1)");
-  if (num_threads < 0 || num_threads > kMaxThreads)
-    return fail("num_threads must be in [0, " + std::to_string(kMaxThreads) +
-                "] (0 = all cores), got " + std::to_string(num_threads));
+  if (const std::string p = detail::ThreadsProblem("num_threads", num_threads);
+      !p.empty())
+    return fail(p);
   if (!control.IsValid(why)) return false;
   std::string w;
   if (!frontier_options.IsValid(&w)) return fail("frontier_options: " + w);

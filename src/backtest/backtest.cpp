@@ -11,6 +11,7 @@
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/run_state.hpp"
 #include "scalefit/detail/text_table.hpp"
+#include "scalefit/detail/threads.hpp"
 #include "scalefit/diagnostics.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/flops.hpp"
@@ -195,10 +196,10 @@ BacktestResult Backtest(const LawPtr& law, const Observations& data,
     throw InvalidArgument("backtest: num_groups_out must be >= 1");
   if (!(o.group_tolerance >= 0) || !std::isfinite(o.group_tolerance))
     throw InvalidArgument("backtest: group_tolerance must be finite and >= 0");
-  if (o.num_threads < 0 || o.num_threads > kMaxThreads)
-    throw InvalidArgument(
-        "backtest: num_threads must be in [0, " + std::to_string(kMaxThreads) +
-        "] (0 = all cores), got " + std::to_string(o.num_threads));
+  if (const std::string p =
+          detail::ThreadsProblem("num_threads", o.num_threads);
+      !p.empty())
+    throw InvalidArgument("backtest: " + p);
   if (!o.control.IsValid(&why)) throw InvalidArgument("backtest: " + why);
   const bool intervals = static_cast<bool>(o.intervals);
   if (intervals && !(o.interval_level > 0 && o.interval_level < 1))

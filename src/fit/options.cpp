@@ -2,6 +2,7 @@
 #include <cmath>
 #include <string>
 
+#include "scalefit/detail/threads.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"
 #include "scalefit/flops.hpp"
@@ -48,9 +49,9 @@ bool FitOptions::IsValid(std::string* why) const {
   if (!(function_tolerance > 0) || !(parameter_tolerance > 0) ||
       !(gradient_tolerance > 0))
     return fail("tolerances must be > 0");
-  if (num_threads < 0 || num_threads > kMaxThreads)
-    return fail("num_threads must be in [0, " + std::to_string(kMaxThreads) +
-                "] (0 = all cores), got " + std::to_string(num_threads));
+  if (const std::string p = detail::ThreadsProblem("num_threads", num_threads);
+      !p.empty())
+    return fail(p);
   for (const auto& [name, v] : init)
     if (!std::isfinite(v)) return fail("init for '" + name + "' is not finite");
   if (!(compute_tolerance > 0.0) || !std::isfinite(compute_tolerance))

@@ -15,6 +15,7 @@
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/random.hpp"
 #include "scalefit/detail/run_state.hpp"
+#include "scalefit/detail/threads.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/limits.hpp"
 #include "scalefit/log.hpp"
@@ -38,10 +39,9 @@ BootContext MakeContext(const FitResult& r, const BootstrapOptions& o) {
                           " is more than the limit of " +
                           std::to_string(kMaxReplicates) +
                           " replicates (scalefit::kMaxReplicates)");
-  if (o.num_threads < 0 || o.num_threads > kMaxThreads)
-    throw InvalidArgument(
-        "bootstrap: threads must be in [0, " + std::to_string(kMaxThreads) +
-        "] (0 = all cores), got " + std::to_string(o.num_threads));
+  if (const std::string p = detail::ThreadsProblem("threads", o.num_threads);
+      !p.empty())
+    throw InvalidArgument("bootstrap: " + p);
   std::string why;
   if (!o.control.IsValid(&why)) throw InvalidArgument("bootstrap: " + why);
   if (o.max_retries < 0)

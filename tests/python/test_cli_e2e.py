@@ -175,10 +175,10 @@ def test_a_closed_pipe_is_quiet(card):
 
 def test_negative_numbers_are_values_then_validated(card):
     err = one_line_error(scalefit_cmd("allocate", card, "--flops", "-1e22"))
-    assert "compute budget C at row 0 (0-based) must be finite and > 0" in err
+    assert "--flops value 1 must be finite and > 0 (got -1e+22)" in err
     assert "expected at least one argument" not in err
     err = one_line_error(scalefit_cmd("allocate", card, "--flops", "1e22", "-.5e3"))
-    assert "row 1 (0-based) must be finite and > 0" in err
+    assert "--flops value 2 must be finite and > 0" in err
     err = one_line_error(scalefit_cmd("predict", card, "--N", "-7e+10", "--D", "1e12"))
     assert "input 'N', row 0 (0-based) must be finite and > 0" in err
 

@@ -18,16 +18,8 @@ import pytest
 
 import scalefit
 
-# Hoffmann et al. 2022, Eq. 10 (rounded), used only as a planted law.
-E, A, B, ALPHA, BETA = 1.69, 406.4, 410.7, 0.34, 0.28
-
-
-def planted(side=6, noise=0.01, seed=0):
-    rng = np.random.default_rng(seed)
-    N = np.repeat(np.geomspace(1e7, 1e10, side), side)
-    D = N * np.tile(np.geomspace(2, 200, side), side)
-    loss = (E + A / N**ALPHA + B / D**BETA) * np.exp(noise * rng.standard_normal(N.size))
-    return N, D, loss
+# The planted Chinchilla grid of the hostile-input tests (same directory).
+from test_hostile import ALPHA, BETA, A, B, E, planted  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,13 @@ _FLAGS = {"level": "--level"}
 _PARAM = re.compile(r"(?:\b\w+: )?\b(" + "|".join(_FLAGS) + r") must be")
 
 
+# The budgets of allocate/predict/plan come from --flops, in order.
+_BUDGET = re.compile(r"compute budget C at row (\d+) \(0-based\)")
+
+
 def as_flags(message: str) -> str:
     """A core error about a parameter, reworded to name the CLI flag
-    (``compute_optimal: level must be ...`` -> ``--level must be ...``)."""
+    (``compute_optimal: level must be ...`` -> ``--level must be ...``;
+    ``compute budget C at row 0 (0-based)`` -> ``--flops value 1``)."""
+    message = _BUDGET.sub(lambda m: f"--flops value {int(m.group(1)) + 1}", message)
     return _PARAM.sub(lambda m: f"{_FLAGS[m.group(1)]} must be", message)
