@@ -2,16 +2,22 @@
 # Fuzzing (libFuzzer + ASan/UBSan, clang) of the three parsers that read
 # untrusted input: formula laws, fit cards and CSV (tests/fuzz/).
 #
-#   scripts/fuzz.sh [--seconds S] [--lib BUILD_DIR] [--keep-corpus]
+#   scripts/fuzz.sh [--seconds S] [--targets "formula fit_card csv"]
+#                   [--lib BUILD_DIR] [--keep-corpus]
 #
-# Builds only the fuzzed translation units (src/formula.cpp, src/files.cpp,
-# src/csv.cpp, src/fit_card/*.cpp) with clang and -fsanitize=fuzzer-no-link,
-# address,undefined, and links each target before BUILD_DIR/libscalefit.a (a
-# Release build of the library, default build/cpp: the archive's copies of
-# those files are then not linked). Each target first replays its seed
-# corpus and tests/fuzz/regressions/<target>/, then mutates for S/3 seconds
-# (default S = 45; CI's smoke run uses 9; a longer documented run is
-# `scripts/fuzz.sh --seconds 3600`). A crash, a sanitizer report, a leak or
+# Builds only the fuzzed translation units of the chosen targets (formula:
+# src/formula.cpp; fit_card: src/fit_card/*.cpp; csv: src/csv.cpp and
+# src/files.cpp) with clang and -fsanitize=fuzzer-no-link,address,undefined,
+# and links each target before BUILD_DIR/libscalefit.a (a Release build of
+# the library, default build/cpp: the archive's copies of those files are
+# then not linked). Each target first replays its seed corpus and
+# tests/fuzz/regressions/<target>/, then mutates for S/(number of targets)
+# seconds (default: all three targets, S = 45). CI's smoke run
+# (scripts/test.sh) fuzzes the formula and CSV parsers for a few seconds
+# (the fit-card target's sanitized build alone takes longer than the smoke
+# run's budget; its regressions are replayed by the C++ tests, also under
+# ASan/UBSan). A longer documented run of all three:
+# `scripts/fuzz.sh --seconds 3600`. A crash, a sanitizer report, a leak or
 # a timeout (> 10 s per input) fails the run; libFuzzer writes the input to
 # build/fuzz/artifacts/, and it belongs in tests/fuzz/regressions/<target>/
 # (replayed by tests/cpp/fuzz_regressions_test.cpp) once fixed.
@@ -22,9 +28,11 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECONDS_TOTAL=45
 LIB="$ROOT/build/cpp"
 KEEP=0
+TARGETS="formula fit_card csv"
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_TOTAL="$2"; shift 2 ;;
+    --targets) TARGETS="$2"; shift 2 ;;
     --lib) LIB="$(cd "$2" && pwd)"; shift 2 ;;
     --keep-corpus) KEEP=1; shift ;;
     *) echo "fuzz: unknown argument $1" >&2; exit 2 ;;
@@ -40,10 +48,23 @@ FLAGS=(-std=c++17 -O1 -g -fno-omit-frame-pointer
        -I"$ROOT/include" -I"$ROOT/src" -I"$LIB/generated" -isystem /usr/include/eigen3)
 LIBS=("$LIB/libscalefit.a" -lceres -lglog -lgflags -lspdlog -lfmt -pthread)
 T0=$(date +%s)
-objects=()
+sources_of() {
+  case "$1" in
+    formula) echo formula.cpp ;;
+    fit_card) echo fit_card/read.cpp fit_card/write.cpp ;;
+    csv) echo csv.cpp files.cpp ;;
+    *) echo "fuzz: unknown target $1 (known: formula fit_card csv)" >&2; exit 2 ;;
+  esac
+}
+obj_of() { echo "$OUT/obj/${1//\//_}.o"; }
+srcs=()
+for t in $TARGETS; do
+  s=$(sources_of "$t") || exit 2
+  for src in $s; do srcs+=("$src"); done
+done
 pids=()
-for src in formula.cpp files.cpp csv.cpp fit_card/read.cpp fit_card/write.cpp; do
-  obj="$OUT/obj/${src//\//_}.o"
+for src in "${srcs[@]}"; do
+  obj=$(obj_of "$src")
   if [ ! -f "$obj" ] || [ "$ROOT/src/$src" -nt "$obj" ] ||
      [ -n "$(find "$ROOT/include" "$ROOT/src" -name '*.hpp' -newer "$obj" -print -quit)" ]; then
     # At most JOBS compilers at a time.
@@ -51,18 +72,24 @@ for src in formula.cpp files.cpp csv.cpp fit_card/read.cpp fit_card/write.cpp; d
     "$CXX_FUZZ" "${FLAGS[@]}" -c "$ROOT/src/$src" -o "$obj.tmp" && mv "$obj.tmp" "$obj" &
     pids+=($!)
   fi
-  objects+=("$obj")
 done
 for pid in "${pids[@]}"; do wait "$pid" || { echo "fuzz: compiling failed" >&2; exit 1; }; done
-for t in formula fit_card csv; do
+pids=()
+for t in $TARGETS; do
+  objects=()
+  for src in $(sources_of "$t"); do objects+=("$(obj_of "$src")"); done
+  while [ "$(jobs -rp | wc -l)" -ge "${JOBS:-2}" ]; do sleep 0.2; done
   "$CXX_FUZZ" "${FLAGS[@]}" -fsanitize=fuzzer "$ROOT/tests/fuzz/fuzz_$t.cpp" \
-    "${objects[@]}" "${LIBS[@]}" -o "$OUT/fuzz_$t"
+    "${objects[@]}" "${LIBS[@]}" -o "$OUT/fuzz_$t" &
+  pids+=($!)
 done
+for pid in "${pids[@]}"; do wait "$pid" || { echo "fuzz: linking failed" >&2; exit 1; }; done
 T_BUILD=$(date +%s)
-per=$(( SECONDS_TOTAL / 3 )); [ "$per" -ge 1 ] || per=1
+n_targets=$(echo $TARGETS | wc -w)
+per=$(( SECONDS_TOTAL / n_targets )); [ "$per" -ge 1 ] || per=1
 total=0
 status=0
-for t in formula fit_card csv; do
+for t in $TARGETS; do
   corpus="$OUT/corpus_$t"
   rm -rf "$corpus"; mkdir -p "$corpus"
   cp "$ROOT/tests/fuzz/corpus/$t/"* "$corpus/"

@@ -16,6 +16,7 @@
 #include "downstream/downstream_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/random.hpp"
+#include "scalefit/detail/threads.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/log.hpp"
 #include "scalefit/report.hpp"
@@ -82,7 +83,10 @@ bool ChainOptions::IsValid(std::string* why) const {
   if (interval == "bootstrap" && num_replicates < 2)
     return fail("num_replicates must be >= 2, got " +
                 std::to_string(num_replicates));
-  if (num_threads < 0) return fail("num_threads must be >= 0 (0 = all cores)");
+  if (const std::string p =
+          scalefit::detail::ThreadsProblem("num_threads", num_threads);
+      !p.empty())
+    return fail(p);
   if (max_retries < 0) return fail("max_retries must be >= 0");
   if (!emergence.IsValid(&w)) return fail("emergence: " + w);
   return true;
