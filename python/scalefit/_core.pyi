@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EnvelopeOptions', 'EnvelopeResult', 'FitCardLoadOptions', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'Law', 'MAX_RELATIVE_GRADIENT', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'Progress', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'derived_names', 'envelope_fit', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'isoflop_fit', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'read_csv', 'require_identified', 'save_fit_card', 'sensitivity', 'set_log_level', 'unidentified_note']
+__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'ChainOptions', 'ChainPrediction', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EmergenceOptions', 'EmergenceResult', 'EnvelopeOptions', 'EnvelopeResult', 'ExportTable', 'FitCardLoadOptions', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'Ladder', 'LadderOptions', 'LadderRun', 'Law', 'MAX_RELATIVE_GRADIENT', 'MetricSpec', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'Progress', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'TaskChain', 'TaskSpec', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'classify_emergence', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'derived_names', 'envelope_fit', 'export_from_columns', 'export_from_csv', 'export_from_csv_text', 'final_checkpoints', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_chain', 'fit_chains', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'instruction_set', 'isoflop_fit', 'ladder_from_columns', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'olmo_ladder', 'olmo_tasks', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'read_csv', 'read_ladder', 'require_identified', 'save_fit_card', 'sensitivity', 'set_instruction_set', 'set_log_level', 'skip_first', 'smooth', 'supported_instruction_sets', 'task_chain_from_string', 'task_chain_to_string', 'unidentified_note']
 class ScalefitError(ValueError):
     pass
 class ParamInfo:
@@ -343,6 +343,9 @@ class FitResult:
         ...
     @property
     def has_data(self) -> bool:
+        ...
+    @property
+    def instruction_set(self) -> str:
         ...
     @property
     def iterations(self) -> int:
@@ -1397,6 +1400,440 @@ class CsvTable:
     @property
     def source(self) -> str:
         ...
+class ExportTable:
+    def num_rows(self) -> int:
+        ...
+    @property
+    def columns(self) -> list[str]:
+        ...
+    @property
+    def lines(self) -> list[int]:
+        ...
+    @property
+    def source(self) -> str:
+        ...
+class MetricSpec:
+    name: str
+    def __init__(self) -> None:
+        ...
+    @property
+    def columns(self) -> list[str]:
+        ...
+    @columns.setter
+    def columns(self, arg0: collections.abc.Sequence[str]) -> None:
+        ...
+    @property
+    def weights(self) -> list[float]:
+        ...
+    @weights.setter
+    def weights(self, arg0: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
+class LadderRun:
+    name: str
+    table: ExportTable
+    target: bool
+    def __init__(self) -> None:
+        ...
+    @property
+    def N(self) -> float:
+        ...
+    @N.setter
+    def N(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def flops_per_token(self) -> float:
+        ...
+    @flops_per_token.setter
+    def flops_per_token(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class LadderOptions:
+    batch_column: str
+    flop_convention: str
+    on_missing: str
+    step_column: str
+    tokens_column: str
+    def __init__(self) -> None:
+        ...
+    def is_valid(self) -> tuple[bool, str]:
+        ...
+    @property
+    def batch_size(self) -> float:
+        ...
+    @batch_size.setter
+    def batch_size(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def metrics(self) -> list[MetricSpec]:
+        ...
+    @metrics.setter
+    def metrics(self, arg0: collections.abc.Sequence[MetricSpec]) -> None:
+        ...
+class Ladder:
+    def columns(self) -> dict:
+        ...
+    def num_rows(self) -> int:
+        ...
+    def runs(self) -> list[str]:
+        ...
+    @property
+    def dropped(self) -> dict[str, int]:
+        ...
+    @property
+    def metric_names(self) -> list[str]:
+        ...
+class EmergenceOptions:
+    def __init__(self) -> None:
+        ...
+    def is_valid(self) -> tuple[bool, str]:
+        ...
+    @property
+    def alpha(self) -> float:
+        ...
+    @alpha.setter
+    def alpha(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def ceiling(self) -> float:
+        ...
+    @ceiling.setter
+    def ceiling(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def extra_sd(self) -> float:
+        ...
+    @extra_sd.setter
+    def extra_sd(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def forecast_alpha(self) -> float:
+        ...
+    @forecast_alpha.setter
+    def forecast_alpha(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def margin(self) -> float:
+        ...
+    @margin.setter
+    def margin(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def onset_threshold(self) -> float:
+        ...
+    @onset_threshold.setter
+    def onset_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class EmergenceResult:
+    def brief_report(self) -> str:
+        ...
+    def full_report(self) -> str:
+        ...
+    @property
+    def above_chance_p(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def at_chance(self) -> bool:
+        ...
+    @property
+    def at_chance_at_top(self) -> bool:
+        ...
+    @property
+    def bottom_p(self) -> float:
+        ...
+    @property
+    def chance(self) -> float:
+        ...
+    @property
+    def chi2_constant(self) -> float:
+        ...
+    @property
+    def chi2_linear(self) -> float:
+        ...
+    @property
+    def chi2_onset(self) -> float:
+        ...
+    @property
+    def compute(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def constant_p(self) -> float:
+        ...
+    @property
+    def delta_chi2(self) -> float:
+        ...
+    @property
+    def dispersion(self) -> float:
+        ...
+    @property
+    def forecastable(self) -> bool:
+        ...
+    @property
+    def intercept(self) -> float:
+        ...
+    @property
+    def kind(self) -> str:
+        ...
+    @property
+    def n_items(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def onset_converged(self) -> bool:
+        ...
+    @property
+    def onset_log10_compute(self) -> float:
+        ...
+    @property
+    def onset_lower_bound(self) -> float:
+        ...
+    @property
+    def onset_steepness(self) -> float:
+        ...
+    @property
+    def options(self) -> EmergenceOptions:
+        ...
+    @property
+    def scores(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def slope(self) -> float:
+        ...
+    @property
+    def slope_p(self) -> float:
+        ...
+    @property
+    def slope_se(self) -> float:
+        ...
+    @property
+    def statement(self) -> str:
+        ...
+    @property
+    def top_compute(self) -> float:
+        ...
+    @property
+    def top_p(self) -> float:
+        ...
+    @property
+    def weighted_mean(self) -> float:
+        ...
+class TaskSpec:
+    intermediate: str
+    metric: str
+    name: str
+    def __init__(self) -> None:
+        ...
+    def is_valid(self) -> tuple[bool, str]:
+        ...
+    @property
+    def ceiling(self) -> float:
+        ...
+    @ceiling.setter
+    def ceiling(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def chance(self) -> float:
+        ...
+    @chance.setter
+    def chance(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def n_items(self) -> float:
+        ...
+    @n_items.setter
+    def n_items(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class ChainOptions:
+    emergence: EmergenceOptions
+    floor: str
+    ideal_point: bool
+    interval: str
+    link: str
+    single_step: bool
+    step1: FitOptions
+    step1_law: str
+    step2: FitOptions
+    def __init__(self) -> None:
+        ...
+    def is_valid(self) -> tuple[bool, str]:
+        ...
+    @property
+    def final_average(self) -> int:
+        ...
+    @final_average.setter
+    def final_average(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_retries(self) -> int:
+        ...
+    @max_retries.setter
+    def max_retries(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def num_replicates(self) -> int:
+        ...
+    @num_replicates.setter
+    def num_replicates(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def num_threads(self) -> int:
+        ...
+    @num_threads.setter
+    def num_threads(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def seed(self) -> int:
+        ...
+    @seed.setter
+    def seed(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def skip_fraction(self) -> float:
+        ...
+    @skip_fraction.setter
+    def skip_fraction(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def smoothing(self) -> int:
+        ...
+    @smoothing.setter
+    def smoothing(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class ChainPrediction:
+    def brief_report(self) -> str:
+        ...
+    def full_report(self) -> str:
+        ...
+    @property
+    def C(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def D(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def N(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def decades_beyond(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def forecast(self) -> numpy.typing.NDArray[numpy.bool]:
+        ...
+    @property
+    def intermediate(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def intermediate_lower(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def intermediate_upper(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def level(self) -> float:
+        ...
+    @property
+    def method(self) -> str:
+        ...
+    @property
+    def metric(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def metric_lower(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def metric_upper(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def num_replicates(self) -> int:
+        ...
+    @property
+    def single_step(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def single_step_lower(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def single_step_upper(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def statement(self) -> str:
+        ...
+    @property
+    def task(self) -> str:
+        ...
+class TaskChain:
+    def brief_report(self) -> str:
+        ...
+    def full_report(self) -> str:
+        ...
+    def predict(self, N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], D: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], level: typing.SupportsFloat | typing.SupportsIndex = 0.9, method: str = '') -> ChainPrediction:
+        ...
+    @property
+    def converged(self) -> numpy.typing.NDArray[numpy.bool]:
+        ...
+    @property
+    def emergence(self) -> EmergenceResult:
+        ...
+    @property
+    def final_C(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def final_metric(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def has_emergence(self) -> bool:
+        ...
+    @property
+    def has_single_step(self) -> bool:
+        ...
+    @property
+    def max_ladder_C(self) -> float:
+        ...
+    @property
+    def max_ladder_ND(self) -> float:
+        ...
+    @property
+    def num_failed(self) -> int:
+        ...
+    @property
+    def num_replicates(self) -> int:
+        ...
+    @property
+    def num_single_step_failed(self) -> int:
+        ...
+    @property
+    def options(self) -> ChainOptions:
+        ...
+    @property
+    def run_N(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def runs(self) -> list[str]:
+        ...
+    @property
+    def seconds(self) -> float:
+        ...
+    @property
+    def single_step(self) -> FitResult:
+        ...
+    @property
+    def single_step_converged(self) -> numpy.typing.NDArray[numpy.bool]:
+        ...
+    @property
+    def step1(self) -> FitResult:
+        ...
+    @property
+    def step1_samples(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def step2(self) -> FitResult:
+        ...
+    @property
+    def step2_run(self) -> list[int]:
+        ...
+    @property
+    def step2_samples(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def task(self) -> TaskSpec:
+        ...
 class Progress:
     """
     How far a stage of long work is (run_control.hpp).
@@ -1453,6 +1890,8 @@ def check_optimum(result: FitResult) -> tuple[float, float]:
     """
     (objective, relative_gradient) recomputed on the attached data.
     """
+def classify_emergence(compute: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], scores: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], chance: typing.SupportsFloat | typing.SupportsIndex, n_items: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], options: EmergenceOptions = ...) -> EmergenceResult:
+    ...
 def compute_optimal(result: FitResult, C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
     ...
 def compute_optimal_interval(result: FitResult, C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], level: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
@@ -1483,6 +1922,18 @@ def envelope_fit(run: collections.abc.Sequence[typing.SupportsInt | typing.Suppo
     """
     Chinchilla Approach 1 (GIL released).
     """
+def export_from_columns(source: str, names: collections.abc.Sequence[str], values: collections.abc.Sequence[typing.Annotated[numpy.typing.ArrayLike, numpy.float64]]) -> ExportTable:
+    """
+    An evaluation export from in-memory columns (NaN = empty cell; rows are named by their 0-based index).
+    """
+def export_from_csv(path: str) -> ExportTable:
+    """
+    An evaluation export read from a CSV file.
+    """
+def export_from_csv_text(text: str, source: str) -> ExportTable:
+    ...
+def final_checkpoints(ladder: Ladder, average: typing.SupportsInt | typing.SupportsIndex = 1) -> Ladder:
+    ...
 def fit(law: Law, inputs: dict, loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], weights: typing.Any = None, groups: typing.Any = None, options: FitOptions = ..., compute: typing.Any = None, units: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex] = {}, progress: typing.Any = None) -> FitResult:
     """
     Fit a law (the GIL is released while the solver runs; Ctrl-C stops it; `progress` gets scalefit.Progress updates). `compute` is the runs' reported C (FLOPs), `units` the factors the inputs are in.
@@ -1495,6 +1946,10 @@ def fit_card_to_string(result: FitResult, include_data: bool = True, indent: typ
     """
     The fit card (JSON) of a result.
     """
+def fit_chain(ladder: Ladder, task: TaskSpec, options: ChainOptions = ...) -> TaskChain:
+    ...
+def fit_chains(ladder: Ladder, tasks: collections.abc.Sequence[TaskSpec], options: ChainOptions = ...) -> list[TaskChain]:
+    ...
 def fit_diagnostics(fit: FitResult) -> Diagnostics:
     """
     The design diagnostics of a fit.
@@ -1523,10 +1978,16 @@ def get_log_level() -> str:
     ...
 def inference_aware(result: FitResult, target_loss: typing.SupportsFloat | typing.SupportsIndex, inference_tokens: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, inference_flops_per_param: typing.SupportsFloat | typing.SupportsIndex = 2.0, method: str = 'auto', other_inputs: typing.Any = None) -> InferenceAwarePlan:
     ...
+def instruction_set() -> str:
+    """
+    The SIMD instruction set that evaluates the built-in laws: avx2, sse2 or scalar.
+    """
 def isoflop_fit(N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], D: typing.Any, loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], C: typing.Any, weights: typing.Any, options: IsoflopOptions, progress: typing.Any = None) -> IsoflopResult:
     """
     Chinchilla Approach 2 (GIL released while it runs).
     """
+def ladder_from_columns(run: collections.abc.Sequence[str], N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], D: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], step: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], target: collections.abc.Sequence[bool], names: collections.abc.Sequence[str], metrics: collections.abc.Sequence[typing.Annotated[numpy.typing.ArrayLike, numpy.float64]]) -> Ladder:
+    ...
 def law_floor(result: FitResult, other_inputs: typing.Any = None) -> float:
     ...
 def load_fit_card(path: str, options: FitCardLoadOptions = ...) -> FitResult:
@@ -1538,6 +1999,10 @@ def loss_to_compute(result: FitResult, target_loss: typing.Annotated[numpy.typin
 def loss_to_compute_interval(result: FitResult, target_loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], level: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
     ...
 def normal_quantile(p: typing.SupportsFloat | typing.SupportsIndex) -> float:
+    ...
+def olmo_ladder() -> Ladder:
+    ...
+def olmo_tasks() -> list[TaskSpec]:
     ...
 def parse_csv(text: str, source: str = '<string>', options: CsvOptions = ...) -> CsvTable:
     """
@@ -1555,6 +2020,8 @@ def read_csv(path: str, options: CsvOptions = ...) -> CsvTable:
     """
     Read and parse a CSV file; the size limit is checked before reading.
     """
+def read_ladder(runs: collections.abc.Sequence[LadderRun], options: LadderOptions) -> Ladder:
+    ...
 def require_identified(fit: FitResult, allow_unidentified: bool = False) -> None:
     ...
 def save_fit_card(result: FitResult, path: str, include_data: bool = True) -> None:
@@ -1563,10 +2030,24 @@ def save_fit_card(result: FitResult, path: str, include_data: bool = True) -> No
     """
 def sensitivity(fit: FitResult, budget: typing.SupportsFloat | typing.SupportsIndex, objectives: collections.abc.Sequence[str] = [], allow_unidentified: bool = False, progress: typing.Any = None) -> SensitivityPanel:
     ...
+def set_instruction_set(name: str) -> None:
+    """
+    Use this instruction set (avx2, sse2, scalar) for the fits that follow; raises ScalefitError if this CPU cannot run it.
+    """
 def set_log_level(level: str) -> None:
     """
     Set the C++ logger's level: trace, debug, info, warn (warning), error, critical, off.
     """
+def skip_first(ladder: Ladder, fraction: typing.SupportsFloat | typing.SupportsIndex, include_targets: bool = False) -> Ladder:
+    ...
+def smooth(ladder: Ladder, window: typing.SupportsInt | typing.SupportsIndex, metrics: collections.abc.Sequence[str] = []) -> Ladder:
+    ...
+def supported_instruction_sets() -> list[str]:
+    ...
+def task_chain_from_string(json: str, source: str = '<string>') -> TaskChain:
+    ...
+def task_chain_to_string(chain: TaskChain, indent: typing.SupportsInt | typing.SupportsIndex = 2) -> str:
+    ...
 def unidentified_note(fit: FitResult) -> str:
     ...
 MAX_RELATIVE_GRADIENT: float = 1e-06
