@@ -180,10 +180,17 @@ CHILD = textwrap.dedent("""
 """)
 
 
+def _default_sigint():
+    # A child inherits an ignored SIGINT (a test run started in the
+    # background of a non-interactive shell), and Python then installs no
+    # KeyboardInterrupt handler: give the child the default, as a terminal would.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(setup, work, side=6, wait=1.0):
     code = CHILD.format(side=side, setup=setup, work=work)
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
     try:
         assert p.stdout.readline().strip() == "STARTED", p.stderr.read()
         time.sleep(wait)
@@ -241,7 +248,8 @@ def test_cli_ctrl_c_exits_130(tmp_path):
                                            zip(N.tolist(), D.tolist(), loss.tolist())))
     p = subprocess.Popen([sys.executable, "-m", "scalefit", "backtest", str(path), "--law",
                           "chinchilla", "--grid", "hoffmann"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=_default_sigint)
     try:
         time.sleep(3.0)
         assert p.poll() is None, p.stderr.read()
