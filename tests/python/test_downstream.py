@@ -292,3 +292,100 @@ def test_plots_render_to_png(olmo, mmlu_delta, tmp_path):
     fig.savefig(tmp_path / "downstream.png", dpi=60)
     assert (tmp_path / "downstream.png").stat().st_size > 10_000
     plt.close(fig)
+
+
+# --- interval coverage on planted data ------------------------------------------
+# Truth: a sigmoid link (a, x0, k, b) and a chinchilla step 1 chosen here; the
+# observations carry binomial noise of n_items questions (and, for the
+# ladder, log-normal noise on the task loss per run and per checkpoint).
+LINK = dict(a=-0.7, x0=0.9, k=6.0, b=0.95)
+
+
+def _link(L):
+    return LINK["a"] / (1 + np.exp(-LINK["k"] * (L - LINK["x0"]))) + LINK["b"]
+
+
+def link_coverage(reps, n_items, seed, level=0.9):
+    """Fraction of delta-method intervals of a fitted sigmoid link (objective
+    mse) that cover the planted parameters and the planted curve at three
+    task losses (one beyond the fitted range)."""
+    rng = np.random.default_rng(seed)
+    L = np.linspace(0.6, 1.6, 60)
+    Lq = np.array([0.45, 0.9, 1.4])
+    hits = dict.fromkeys(list(LINK) + [f"acc({v})" for v in Lq], 0)
+    for _ in range(reps):
+        y = rng.binomial(n_items, _link(L)) / n_items
+        f = scalefit.fit("sigmoid", pd.DataFrame({"L": L, "loss": y}), objective="mse")
+        assert f.converged, f.message
+        ci = f.conf_int(level=level).to_dataframe()
+        for q, t in LINK.items():
+            hits[q] += bool(ci.loc[q, "ci_lower"] <= t <= ci.loc[q, "ci_upper"])
+        p = f.predict(L=Lq, level=level).to_dataframe()
+        for v, lo, hi in zip(Lq, p["mean_ci_lower"], p["mean_ci_upper"]):
+            hits[f"acc({v})"] += bool(lo <= _link(v) <= hi)
+    return {q: h / reps for q, h in hits.items()}
+
+
+def test_link_law_intervals_cover_the_planted_truth_quick():
+    cov = link_coverage(40, 1000, seed=5)
+    print("90% interval coverage, 40 planted links:", cov)
+    # 90 % intervals: each coverage >= 0.75 (a rate 0.9 falls below that in
+    # 40 draws with probability 0.2 %); intervals twice too narrow would
+    # cover ~60 %, twice too wide ~100 % everywhere.
+    assert min(cov.values()) >= 0.75, cov
+    assert np.mean(list(cov.values())) <= 0.98, cov
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n_items", [300, 3000])
+def test_link_law_intervals_cover_the_planted_truth_full(n_items):
+    cov = link_coverage(400, n_items, seed=17)
+    print(f"n_items={n_items}: 90% interval coverage, 400 planted links:", cov)
+    for q, c in cov.items():
+        assert abs(c - 0.9) <= 0.05, (q, cov)
+
+
+PLANTED_STEP1 = dict(E=0.5, A=30.0, B=300.0, alpha=0.25, beta=0.3)
+
+
+def _loss(N, D):
+    p = PLANTED_STEP1
+    return p["E"] + p["A"] * N ** -p["alpha"] + p["B"] * D ** -p["beta"]
+
+
+def planted_ladder(rng, n_items=2000, checkpoints=30):
+    """4 sizes × 4 token multiples, `checkpoints` per run (the ladder frame
+    itself: run, N, D, C = 6ND, step, target, bpb, acc)."""
+    rows = []
+    for N in (2e8, 4e8, 8e8, 1.3e9):
+        for mult in (1, 2, 5, 10):
+            run_noise = 0.01 * rng.standard_normal()
+            for c in range(1, checkpoints + 1):
+                D = 20.0 * N * mult * c / checkpoints
+                L = _loss(N, D) * np.exp(run_noise + 0.005 * rng.standard_normal())
+                acc = rng.binomial(n_items, _link(L)) / n_items
+                rows.append(dict(run=f"{N:.2g}x{mult}", N=N, D=D, C=6 * N * D, step=c,
+                                 target=False, bpb=L, acc=acc))
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method,reps", [("delta", 200), ("bootstrap", 40)])
+def test_chain_intervals_cover_the_planted_truth_in_simulation(method, reps):
+    # A target 10× the largest ladder model at 20 tokens per parameter: the
+    # interval through both steps (delta: clustered by run; bootstrap: 200
+    # replicates resampling runs within sizes).
+    rng = np.random.default_rng(23)
+    N, D = 1.3e10, 2.6e11
+    truth_loss, truth_acc = _loss(N, D), _link(_loss(N, D))
+    hits_loss, hits_acc = 0, 0
+    for _ in range(reps):
+        chain = scalefit.downstream.fit_chain(planted_ladder(rng), intermediate="bpb",
+                                              metric="acc", chance=0.25, interval=method,
+                                              replicates=200, single_step=False)
+        p = chain.predict(N=N, D=D, level=0.9)
+        hits_loss += bool(p.intermediate_lower[0] <= truth_loss <= p.intermediate_upper[0])
+        hits_acc += bool(p.metric_lower[0] <= truth_acc <= p.metric_upper[0])
+    print(f"chain 90% {method} coverage over {reps} planted ladders: task loss "
+          f"{hits_loss / reps:.3f}, accuracy {hits_acc / reps:.3f}")
+    assert hits_loss / reps >= 0.7 and hits_acc / reps >= 0.7
