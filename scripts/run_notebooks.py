@@ -28,6 +28,13 @@ def execute(path: pathlib.Path, timeout: int = 600) -> nbformat.NotebookNode:
     # The kernel inherits the environment; a non-interactive MPLBACKEND
     # (e.g. Agg in CI) would keep the notebook's inline figures from showing.
     backend = os.environ.pop("MPLBACKEND", None)
+    # The kernel starts in a scratch directory: relative PYTHONPATH entries
+    # (PYTHONPATH=build/dev/pkg) would point nowhere there and the kernel
+    # would import another installed scalefit.
+    pythonpath = os.environ.get("PYTHONPATH")
+    if pythonpath:
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            os.path.abspath(p) if p else p for p in pythonpath.split(os.pathsep))
     try:
         with tempfile.TemporaryDirectory() as tmp:
             nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
@@ -35,6 +42,8 @@ def execute(path: pathlib.Path, timeout: int = 600) -> nbformat.NotebookNode:
     finally:
         if backend is not None:
             os.environ["MPLBACKEND"] = backend
+        if pythonpath:
+            os.environ["PYTHONPATH"] = pythonpath
     return nb
 
 
