@@ -8,7 +8,7 @@
 #    the library, the C++ tests and the Python extension, and lists compiler
 #    warnings from scalefit's own sources.
 # 2. Runs the C++ tests (GoogleTest) under the sanitizers.
-# 3. Runs the Python tests against the instrumented extension: the Python
+# 3. Runs the Python tests against the instrumented library: the Python
 #    interpreter is not instrumented, so libasan is preloaded (LD_PRELOAD)
 #    and leak detection is off (CPython and numpy keep allocations alive
 #    until exit by design; they are not scalefit leaks).
@@ -16,7 +16,8 @@
 # Environment:
 #   JOBS          parallel build jobs (default 2)
 #   GTEST_FILTER  subset of C++ tests (default: all)
-#   PYTEST_ARGS   pytest selection (default: tests/python, non-slow)
+#   PYTEST_ARGS   pytest selection (default: the tests that reach the C++
+#                 core through Python; PYTEST_ARGS=tests/python runs all)
 #   PYTEST_WORKERS pytest-xdist workers (default JOBS)
 #   SKIP_PYTHON=1 C++ only
 # Exit status: non-zero if the build fails, a test fails, or a sanitizer
@@ -99,17 +100,26 @@ if [ "${SKIP_PYTHON:-0}" != 1 ]; then
   fi
   # Two tests drive other programs that inherit LD_PRELOAD=libasan: a
   # headless browser (the docs site check) and Dask worker processes (the
-  # workers page). Neither runs scalefit's C++ under test beyond what the rest
-  # of the suite covers, and both pass in the normal pytest run; here they are
-  # left out.
+  # workers page); they are always left out here. By default so are the
+  # files whose cost is rendering and subprocesses rather than C++ (figures,
+  # docs pages, notebooks, the site, the CLI end to end, the import-layer and
+  # docs-hygiene checks): they call the same core entry points as the API
+  # tests that do run here, and every one of them runs in the normal pytest
+  # run of scripts/test.sh.
   OUTSIDE_PROCESS_TESTS=(
     --deselect "tests/python/test_site.py::test_site_renders_its_figures_in_a_browser"
     --deselect "tests/python/test_docs.py::test_code_blocks_run[workers.md]")
+  RENDERING_TESTS=()
+  for f in test_doc_figures test_plot test_notebooks test_site test_docs test_cli_e2e \
+           test_layers test_docs_hygiene \
+           test_workers_doc; do
+    RENDERING_TESTS+=(--ignore "tests/python/$f.py")
+  done
   if [ -n "${PYTEST_ARGS:-}" ]; then
     # shellcheck disable=SC2206
-    SELECTION=($PYTEST_ARGS)
+    SELECTION=($PYTEST_ARGS "${OUTSIDE_PROCESS_TESTS[@]}")
   else
-    SELECTION=(tests/python "${OUTSIDE_PROCESS_TESTS[@]}")
+    SELECTION=(tests/python "${RENDERING_TESTS[@]}" "${OUTSIDE_PROCESS_TESTS[@]}")
   fi
   echo "sanitize: Python tests (LD_PRELOAD=$LIBASAN $LIBSTDCXX)"
   (cd "$ROOT" && LD_PRELOAD="$LIBASAN $LIBSTDCXX" PYTHONPATH="$BUILD/pkg" \

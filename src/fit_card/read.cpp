@@ -462,7 +462,7 @@ class ParseGuard {
           rd_.Fail(Path(), "nested deeper than " + std::to_string(max_depth_) +
                                " levels (the limit, FitCardLoadOptions::"
                                "max_depth; a card nests 4)");
-        frames_.push_back({event == Event::object_start});
+        frames_.push_back(Frame{event == Event::object_start, {}, {}, -1});
         break;
       case Event::object_end:
       case Event::array_end:
