@@ -54,9 +54,9 @@ struct AllocationOptions {
   double max_decades_below_data = 3.0;
   /// Rows more than this many decades of compute BEYOND the largest fitted
   /// run get a line in the table's `warning` (the `decades_beyond_data`
-  /// column is always there). A convention, not a statistic: backtests on
-  /// the shipped ladders rarely reach past it. Must be > 0.
-  double extrapolation_warning_decades = 3.0;
+  /// column is always there); kExtrapolationWarningDecades (fit.hpp), as
+  /// for predictions. Must be > 0.
+  double extrapolation_warning_decades = kExtrapolationWarningDecades;
 };
 
 /// One plan. `C` is the budget (compute_optimal, plan_at_ratio) or the

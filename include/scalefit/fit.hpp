@@ -46,6 +46,12 @@
 
 namespace scalefit {
 
+/// Decades of compute beyond the largest fitted run past which prediction
+/// and allocation tables carry an extrapolation warning (the default of
+/// AllocationOptions::extrapolation_warning_decades). A convention, not a
+/// statistic: backtests on the shipped ladders rarely reach past it.
+inline constexpr double kExtrapolationWarningDecades = 3.0;
+
 /// The certification threshold: a fit is `converged` only if its relative
 /// projected gradient (the largest |∂f/∂z_k| over Σ_i |∂f_i/∂z_k|, free
 /// coordinates not pinned at a bound) is at most this.
@@ -222,6 +228,12 @@ struct FitResult {
   /// a law without compute, the largest max(0, log10(x_k / max x_k)) over
   /// its inputs. NaN for given parameters (no fitted runs).
   std::vector<double> DecadesBeyondData(const std::vector<double>& x) const;
+  /// "WARNING: extrapolation: ..." naming the rows of inputs `x` more than
+  /// `threshold` decades beyond the fitted runs (DecadesBeyondData), or ""
+  /// (also for given parameters: there are no fitted runs to measure from).
+  std::string ExtrapolationWarning(
+      const std::vector<double>& x,
+      double threshold = kExtrapolationWarningDecades) const;
   /// Raw residuals of the stored data, one per row in data order, in the
   /// objective's space, unweighted and before ρ (objective.hpp):
   ///   huber_log, mse_log: r_i = log L̂_i − log L_i  (nats of log-loss);
@@ -279,5 +291,16 @@ OptimumCheck CheckOptimum(const FitResult& result);
 void CheckParameterDomain(const std::string& what, const std::string& name,
                           double value, double lower, double upper,
                           bool positive, const std::string& domain);
+
+namespace detail {
+/// The extrapolation warning line for the rows whose `decades` exceed
+/// `threshold` ("" for none), listing up to six with their compute `C`
+/// (FLOPs; C may be empty for a law without compute, and the decades are
+/// then those of its inputs). `compute_max` is the largest fitted run's
+/// compute.
+std::string ExtrapolationNote(const std::vector<double>& C,
+                              const std::vector<double>& decades,
+                              double compute_max, double threshold);
+}  // namespace detail
 
 }  // namespace scalefit

@@ -202,6 +202,13 @@ void RegisterFit(pyb::module_& m) {
           pyb::arg("inputs"),
           "Decades of compute beyond the largest fitted run, per row.")
       .def(
+          "extrapolation_warning",
+          [](const FitResult& r, const pyb::dict& inputs) {
+            return r.ExtrapolationWarning(RowMajor(r, inputs));
+          },
+          pyb::arg("inputs"),
+          "The extrapolation warning line for these rows, or ''.")
+      .def(
           "residuals",
           [](const FitResult& r) { return ToArray(r.Residuals()); },
           "Raw residuals of the stored data in the objective's space "
@@ -258,6 +265,7 @@ void RegisterFit(pyb::module_& m) {
       pyb::arg("result"),
       "(objective, relative_gradient) recomputed on the attached data.");
   m.attr("MAX_RELATIVE_GRADIENT") = kMaxRelativeGradient;
+  m.attr("EXTRAPOLATION_WARNING_DECADES") = kExtrapolationWarningDecades;
   m.def("format_full", &FormatFull);
   m.def("format_short", &FormatShort, pyb::arg("v"), pyb::arg("digits") = 6,
         "v to `digits` significant digits (what people read).");

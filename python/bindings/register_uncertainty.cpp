@@ -153,12 +153,18 @@ void RegisterUncertainty(pyb::module_& m) {
       .def_readonly("level", &PredictionTable::level)
       .def_readonly("interval", &PredictionTable::interval)
       .def_readonly("method", &PredictionTable::method)
+      .def_property_readonly("decades_beyond_data",
+                             [](const PredictionTable& t) {
+                               return ToArray(t.decades_beyond_data);
+                             })
+      .def_readonly("warning", &PredictionTable::warning)
       .def("brief_report", &PredictionTable::BriefReport)
       .def(PickleFields<PredictionTable>(
           &PredictionTable::mean, &PredictionTable::lower,
           &PredictionTable::upper, &PredictionTable::std_errors,
           &PredictionTable::level, &PredictionTable::interval,
-          &PredictionTable::method));
+          &PredictionTable::method, &PredictionTable::decades_beyond_data,
+          &PredictionTable::warning));
 
   pyb::class_<BootstrapResult>(m, "BootstrapResult")
       .def_readonly("fit", &BootstrapResult::fit)

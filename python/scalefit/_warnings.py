@@ -23,7 +23,13 @@ def warn_diagnostics(result: Any, codes: Iterable[str], stacklevel: int = 3) -> 
 def warn_table(table: Any, stacklevel: int = 3) -> None:
     """The extrapolation and not-converged lines of a core table's
     ``warning`` as ScalefitWarnings (the unidentified note is opted into)."""
-    for line in str(getattr(table, "warning", "") or "").splitlines():
+    warn_text(str(getattr(table, "warning", "") or ""), stacklevel + 1)
+
+
+def warn_text(text: str, stacklevel: int = 3) -> None:
+    """The extrapolation and not-converged lines of a warning text (as the
+    core's tables carry it) as ScalefitWarnings."""
+    for line in text.splitlines():
         if line.startswith("WARNING: extrapolation") or "did not converge" in line:
             warnings.warn(line[len("WARNING: "):] if line.startswith("WARNING: ") else line,
                           ScalefitWarning, stacklevel=stacklevel)

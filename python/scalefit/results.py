@@ -6,7 +6,8 @@ Every wrapper derives from :class:`Result`, which holds the C++ result
 ``brief_report`` / ``full_report``; numbers are formatted in C++, one
 formatter for every result type). Methods that compute more (a bootstrap, an
 interval) call the core directly through the input adapters; this module
-imports only ``_core`` and ``_inputs``.
+imports only ``_core``, ``_inputs``, ``_progress`` and ``_warnings`` (which
+surfaces the warnings the core's tables carry).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ._inputs import (as_bool, as_column, as_float, as_int, as_path, as_seed, as
                       budgets as _budgets, data_columns, flop_model, frame, group_codes,
                       law_inputs, level_arg, other_inputs as _other)
 from ._progress import reporter
+from ._warnings import warn_table, warn_text
 
 __all__ = ["Result", "FitResult", "Prediction", "Interval", "IntervalTable", "Covariance",
            "BootstrapResult", "AllocationColumn", "AllocationTable", "IsoflopResult",
@@ -209,6 +211,15 @@ class FitResult(Result):
                          need_loss=False, remembered=self._columns, law_name=self.law.name)
         return np.asarray(self._c.decades_beyond_data(got.inputs))
 
+    def extrapolation_warning(self, data: Any = None, *,
+                              columns: Optional[Mapping[str, str]] = None, **inputs: Any) -> str:
+        """The warning line naming the rows of inputs more than 3 decades of
+        compute beyond the largest fitted run (what :meth:`predict` raises
+        as a ``ScalefitWarning``), or ``""``."""
+        got = law_inputs(self.law.input_names, data, inputs, columns=columns,
+                         need_loss=False, remembered=self._columns, law_name=self.law.name)
+        return str(self._c.extrapolation_warning(got.inputs))
+
     @property
     def columns(self) -> Dict[str, str]:
         """Role (law input, ``"loss"``...) -> the data column it was read
@@ -277,12 +288,19 @@ class FitResult(Result):
         from the delta method; ``interval="confidence"`` bounds the law's
         value, ``interval="prediction"`` a new observation (adds the
         residual noise). For bootstrap percentiles use
-        ``fit.bootstrap(...).predict(...)``."""
+        ``fit.bootstrap(...).predict(...)``.
+
+        Rows more than 3 decades of compute beyond the largest fitted run
+        raise a ``ScalefitWarning`` naming them (the core's
+        kExtrapolationWarningDecades); :meth:`decades_beyond_data` gives
+        the distance of every row (a column of the :class:`Prediction`)."""
         got = law_inputs(self.law.input_names, data, inputs, columns=columns,
                          need_loss=False, remembered=self._columns, law_name=self.law.name)
         with data_columns(got.columns):
             if level is None:
-                return _on_index(np.asarray(self._c.predict(got.inputs)), got.index, "loss")
+                out = _on_index(np.asarray(self._c.predict(got.inputs)), got.index, "loss")
+                warn_text(self._c.extrapolation_warning(got.inputs))
+                return out
             return Prediction(_core.predict_interval(self._c, got.inputs, level_arg(level),
                                                      as_str(interval, "interval")), got.index)
 
@@ -408,6 +426,7 @@ class Prediction(Result):
     def __init__(self, core_table: "_core.PredictionTable", index: Any = None):
         super().__init__(core_table)
         self._index = index
+        warn_table(core_table, stacklevel=4)
 
     mean = _field("mean", np.asarray)
     lower = _field("lower", np.asarray)
@@ -417,6 +436,11 @@ class Prediction(Result):
     level = _field("level", float)
     interval = _field("interval")
     method = _field("method")
+    decades_beyond_data = _field("decades_beyond_data", np.asarray,
+                                 "Per row: decades of compute beyond the largest fitted run.")
+    warning = _field("warning", str,
+                     "The extrapolation warning for rows more than 3 decades beyond the "
+                     "fitted runs, or ''.")
 
     def __len__(self) -> int:
         return len(self._c.mean)
@@ -429,7 +453,8 @@ class Prediction(Result):
         import pandas as pd
         side = "mean" if self.interval == "confidence" else "obs"
         return pd.DataFrame({"mean": self.mean, "mean_se": self.stderr,
-                             f"{side}_ci_lower": self.lower, f"{side}_ci_upper": self.upper},
+                             f"{side}_ci_lower": self.lower, f"{side}_ci_upper": self.upper,
+                             "decades_beyond_data": self.decades_beyond_data},
                             index=self._index)
 
     def _attrs(self):

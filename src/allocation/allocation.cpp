@@ -71,27 +71,6 @@ void CheckPlan(const FitResult& r, const Allocation& a,
   }
 }
 
-std::string ExtrapolationNote(const std::vector<double>& C,
-                              const std::vector<double>& decades,
-                              double compute_max, double threshold) {
-  std::vector<size_t> far;
-  for (size_t i = 0; i < decades.size(); ++i)
-    if (decades[i] > threshold) far.push_back(i);
-  if (far.empty()) return "";
-  std::string rows;
-  for (size_t j = 0; j < far.size() && j < 6; ++j)
-    rows += (j ? ", " : "") + std::to_string(far[j]) +
-            " (C = " + FormatShort(C[far[j]], 3) + ", " +
-            FormatShort(decades[far[j]], 3) + " decades)";
-  if (far.size() > 6) rows += ", ...";
-  return "WARNING: extrapolation: " + std::to_string(far.size()) +
-         (far.size() == 1 ? " row lies" : " rows lie") + " more than " +
-         FormatShort(threshold, 3) +
-         " decades of compute beyond the largest fitted run (" +
-         FormatShort(compute_max, 6) +
-         " FLOPs), where no data check the law: rows " + rows + "\n";
-}
-
 void Finish(const FitResult& r, const AllocationOptions& o,
             const std::string& notes, AllocationTable* t) {
   t->fitted = r.fitted;

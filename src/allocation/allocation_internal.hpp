@@ -23,10 +23,6 @@ void CheckAllocationOptions(const AllocationOptions& o);
 /// more than o.max_decades_below_data below the smallest fitted run.
 void CheckPlan(const FitResult& r, const Allocation& a,
                const AllocationOptions& o, const std::string& where);
-/// The warning line for rows beyond `threshold` decades ("" for none).
-std::string ExtrapolationNote(const std::vector<double>& C,
-                              const std::vector<double>& decades,
-                              double compute_max, double threshold);
 /// The result's notes on its claims: not converged, unidentified.
 std::string ClaimNotes(const FitResult& r);
 /// Checks every row (CheckPlan), fills decades_beyond_data, fitted and

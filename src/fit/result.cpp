@@ -54,6 +54,41 @@ std::vector<double> FitResult::DecadesBeyondData(
   return out;
 }
 
+std::string FitResult::ExtrapolationWarning(const std::vector<double>& x,
+                                            double threshold) const {
+  if (!fitted) return "";
+  return detail::ExtrapolationNote(ComputeAt(x), DecadesBeyondData(x),
+                                   data_summary.compute_max, threshold);
+}
+
+namespace detail {
+
+std::string ExtrapolationNote(const std::vector<double>& C,
+                              const std::vector<double>& decades,
+                              double compute_max, double threshold) {
+  std::vector<size_t> far;
+  for (size_t i = 0; i < decades.size(); ++i)
+    if (decades[i] > threshold) far.push_back(i);
+  if (far.empty()) return "";
+  const bool with_c = C.size() == decades.size();
+  std::string rows;
+  for (size_t j = 0; j < far.size() && j < 6; ++j)
+    rows += (j ? ", " : "") + std::to_string(far[j]) + " (" +
+            (with_c ? "C = " + FormatShort(C[far[j]], 3) + ", " : "") +
+            FormatShort(decades[far[j]], 3) + " decades)";
+  if (far.size() > 6) rows += ", ...";
+  const std::string beyond =
+      with_c ? " decades of compute beyond the largest fitted run (" +
+                   FormatShort(compute_max, 6) + " FLOPs)"
+             : " decades beyond the largest fitted value of an input";
+  return "WARNING: extrapolation: " + std::to_string(far.size()) +
+         (far.size() == 1 ? " row lies" : " rows lie") + " more than " +
+         FormatShort(threshold, 3) + beyond +
+         ", where no data check the law: rows " + rows + "\n";
+}
+
+}  // namespace detail
+
 FlopModel FitResult::flop_model() const {
   return FlopModel::FromConvention(
       options.flop_convention,

@@ -166,6 +166,8 @@ PredictionTable BootstrapResult::Predict(const std::vector<double>& x,
   t.level = level;
   t.interval = ToString(kind);
   t.method = method_label();
+  t.decades_beyond_data = fit.DecadesBeyondData(x);
+  t.warning = fit.ExtrapolationWarning(x);
   const double qlo = 0.5 * (1.0 - level), qhi = 0.5 * (1.0 + level);
   // One residual per replicate (its own stream), reused for every x.
   std::vector<double> noise(num_replicates, 0.0);

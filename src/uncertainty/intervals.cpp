@@ -233,6 +233,8 @@ PredictionTable PredictInterval(const FitResult& r,
   t.level = level;
   t.interval = ToString(kind);
   t.method = "delta";
+  t.decades_beyond_data = r.DecadesBeyondData(x);
+  t.warning = r.ExtrapolationWarning(x);
   for (int i = 0; i < n; ++i) {
     const double L =
         r.law->ValueAndGradient(p.data(), x.data() + i * K, g.data());

@@ -39,14 +39,7 @@ FitResult PlantedFit() {
   return fit;
 }
 
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test_support::ErrorOf;
 
 TEST(FitCardClaims, UnidentifiedCardIsRefusedLikeTheFitInMemory) {
   const FitResult fit = Fit("chinchilla", SingleRatio());

@@ -40,14 +40,7 @@ const Observations& Grid() {
   return obs;
 }
 
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test_support::ErrorOf;
 
 TEST(FlopConventions, OnlyNamedConventionsWithTheArchitectureTheyNeed) {
   FitOptions o;
@@ -227,6 +220,35 @@ TEST(Extrapolation, DecadesBeyondDataColumnAndWarning) {
   // Given parameters: no fitted runs, so no column values.
   const FitResult given = FromParams(GetLaw("chinchilla"), kChinchilla.Map());
   EXPECT_TRUE(std::isnan(ComputeOptimal(given, 1e24).decades_beyond_data));
+}
+
+TEST(Extrapolation, PredictionTablesCarryTheColumnAndTheWarning) {
+  const FitResult fit = Fit("chinchilla", Grid());
+  const double top = 6.0 * 1e9 * 1e11;
+  // Rows (N, D): the largest run itself, 10x its N and D (2 decades of
+  // 6ND), and 1e2 x N, 1e2 x D (4 decades).
+  const std::vector<double> x = {1e9, 1e11, 1e10, 1e12, 1e11, 1e13};
+  const PredictionTable t = PredictInterval(fit, x, 0.9);
+  ASSERT_EQ(t.decades_beyond_data.size(), 3u);
+  EXPECT_EQ(t.decades_beyond_data[0], 0.0);
+  EXPECT_NEAR(t.decades_beyond_data[1], 2.0, 1e-12);
+  EXPECT_NEAR(t.decades_beyond_data[2], 4.0, 1e-12);
+  EXPECT_EQ(t.warning, fit.ExtrapolationWarning(x));
+  EXPECT_NE(t.warning.find("extrapolation: 1 row lies more than 3 decades of "
+                           "compute beyond the largest fitted run"),
+            std::string::npos)
+      << t.warning;
+  EXPECT_NE(t.warning.find("rows 2 (C = 6e+24, 4 decades)"), std::string::npos)
+      << t.warning;
+  EXPECT_EQ(fit.ExtrapolationWarning({1e10, 1e12}), "");
+  EXPECT_NE(fit.ExtrapolationWarning({1e10, 1e12}, 1.5), "");
+  EXPECT_DOUBLE_EQ(top, fit.data_summary.compute_max);
+  // The allocation threshold defaults to the same constant.
+  EXPECT_EQ(AllocationOptions().extrapolation_warning_decades,
+            kExtrapolationWarningDecades);
+  // Given parameters: nothing to measure from, no warning.
+  const FitResult given = FromParams(GetLaw("chinchilla"), kChinchilla.Map());
+  EXPECT_EQ(given.ExtrapolationWarning(x), "");
 }
 
 TEST(Extrapolation, PlansBelowOneParameterOrFarBelowTheDataAreErrors) {

@@ -294,6 +294,19 @@ def test_decades_beyond_data_and_warning(grid_fit):
     assert "extrapolation" in t.warning
     np.testing.assert_allclose(grid_fit.decades_beyond_data(N=[1e10], D=[1e12]),
                                [math.log10(6e22 / top)], rtol=1e-12)
+    # predictions: 0, 2 and 4 decades of 6ND beyond the largest run (1e9, 1e11)
+    rows = dict(N=[1e9, 1e10, 1e11], D=[1e11, 1e12, 1e13])
+    with pytest.warns(scalefit.ScalefitWarning, match=r"1 row lies more than 3 decades.*rows 2"):
+        p = grid_fit.predict(level=0.9, **rows)
+    np.testing.assert_allclose(p.decades_beyond_data, [0, 2, 4], atol=1e-12)
+    np.testing.assert_allclose(p.to_dataframe()["decades_beyond_data"], [0, 2, 4], atol=1e-12)
+    assert p.warning.startswith("WARNING: extrapolation")
+    with pytest.warns(scalefit.ScalefitWarning, match="extrapolation"):
+        grid_fit.predict(**rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", scalefit.ScalefitWarning)
+        grid_fit.predict(N=[1e10], D=[1e12])
+    assert grid_fit.extrapolation_warning(N=[1e10], D=[1e12]) == ""
     with pytest.raises(scalefit.ScalefitError, match="less than one parameter"):
         scalefit.compute_optimal(grid_fit, [1.0])
     with pytest.raises(scalefit.ScalefitError, match="decades below the smallest"):
@@ -368,6 +381,14 @@ def test_cli_end_to_end(tmp_path):
     assert row["decades_beyond_data"] == pytest.approx(math.log10(1e26 / 6e20), abs=1e-9)
     assert any("extrapolation" in w for w in out["warnings"])
     assert "scalefit: warning: extrapolation" in proc.stderr
+    # predict: the same warning, once, and the decades column
+    proc = _sh("scalefit predict g.json --N 1e9 1e13 --D 1e11 1e13 --json", tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [r["decades_beyond_data"] for r in out["predictions"]] == pytest.approx(
+        [0.0, math.log10(6e26 / 6e20)], abs=1e-9)
+    assert len(out["warnings"]) == 1 and "rows 1 (C = 6e+26, 6 decades)" in out["warnings"][0]
+    assert proc.stderr.count("scalefit: warning: extrapolation") == 1, proc.stderr
     # unknown convention, units and the magnitude warning
     proc = _sh("scalefit fit grid.csv --law chinchilla --flop-convention foo", tmp_path, env)
     assert proc.returncode == 2 and "6ND" in proc.stderr

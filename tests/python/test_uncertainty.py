@@ -17,8 +17,12 @@ Z95 = 1.959963984540054  # Phi^-1(0.975), statistical tables
 
 @pytest.fixture(scope="module")
 def epoch_fit():
+    before = scalefit.get_log_level()
     scalefit.set_log_level("error")
-    fit = scalefit.fit("chinchilla", scalefit.datasets.chinchilla())
+    try:
+        fit = scalefit.fit("chinchilla", scalefit.datasets.chinchilla())
+    finally:
+        scalefit.set_log_level(before)
     assert fit.converged
     return fit
 

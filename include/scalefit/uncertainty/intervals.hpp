@@ -95,6 +95,11 @@ struct PredictionTable {
   double level = 0.0;
   std::string interval;  ///< "confidence" or "prediction"
   std::string method;    ///< "delta" or "bootstrap_<method>"
+  /// Per row: decades beyond the fitted runs (FitResult::DecadesBeyondData).
+  std::vector<double> decades_beyond_data;
+  /// FitResult::ExtrapolationWarning for these rows ("" when none lies past
+  /// kExtrapolationWarningDecades).
+  std::string warning;
   std::string BriefReport() const;
 };
 

@@ -55,8 +55,11 @@ def records(table) -> List[Dict[str, Any]]:
 
 
 def warning_lines(table) -> List[str]:
+    """The lines of a table's ``warning`` (or of a warning text) without the
+    ``WARNING: `` prefix."""
+    text = table if isinstance(table, str) else (table.warning or "")
     return [line[len("WARNING: "):] if line.startswith("WARNING: ") else line
-            for line in (table.warning or "").splitlines() if line.strip()]
+            for line in text.splitlines() if line.strip()]
 
 
 def emit_plan(result, table, args) -> int:

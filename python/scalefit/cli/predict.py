@@ -7,7 +7,7 @@ import sys
 from typing import Dict, List
 
 from . import options
-from .allocate import emit_plan, plan
+from .allocate import emit_plan, plan, warning_lines
 from .errors import EXIT_OK, InputError, as_flags
 from .output import print_json, short, table as text_table
 from .readers import load_card, read_table
@@ -107,13 +107,18 @@ def run(args) -> int:
         if k not in (1, n_rows):
             raise InputError(f"predict: --{n} has {k} values; every input needs 1 or {n_rows}")
     values = {n: (list(v) * n_rows if len(v) == 1 else list(v)) for n, v in given.items()}
+    import warnings as _warnings
+
+    import scalefit
     try:
-        if args.level is None:
-            loss, extra = result.predict(**values), {}
-        else:
-            pred = result.predict(level=args.level, interval=args.interval, **values)
-            loss = pred.mean
-            extra = {"stderr": pred.stderr, "lower": pred.lower, "upper": pred.upper}
+        with _warnings.catch_warnings():  # the core's warning is printed below, once
+            _warnings.simplefilter("ignore", scalefit.ScalefitWarning)
+            if args.level is None:
+                loss, extra = result.predict(**values), {}
+            else:
+                pred = result.predict(level=args.level, interval=args.interval, **values)
+                loss = pred.mean
+                extra = {"stderr": pred.stderr, "lower": pred.lower, "upper": pred.upper}
     except ValueError as exc:
         raise InputError(options.locate(as_flags(str(exc)), tbl)) from None
     decades = result.decades_beyond_data(**values)
@@ -124,14 +129,7 @@ def run(args) -> int:
         row.update({k: float(v[i]) for k, v in extra.items()})
         row["decades_beyond_data"] = float(decades[i])
         rows.append(row)
-    far = [i for i, d in enumerate(decades) if d > EXTRAPOLATION_DECADES]
-    warnings = []
-    if far:
-        warnings.append(
-            f"extrapolation: {len(far)} of {n_rows} rows lie more than "
-            f"{EXTRAPOLATION_DECADES:g} decades of compute beyond the largest fitted run "
-            f"(rows {', '.join(str(i) for i in far[:6])}{', ...' if len(far) > 6 else ''}); "
-            "no data check the law there")
+    warnings = warning_lines(result.extrapolation_warning(**values))
     for w in warnings:
         print(f"scalefit: warning: {w}", file=sys.stderr)
     if args.json:
@@ -149,7 +147,3 @@ def run(args) -> int:
         sys.stdout.write(text_table(cols, [[short(r[c]) for c in cols] for r in rows]))
     return EXIT_OK
 
-
-#: The threshold of the extrapolation warning (AllocationOptions::
-#: extrapolation_warning_decades, whose default the core documents).
-EXTRAPOLATION_DECADES = 3.0
