@@ -161,6 +161,11 @@ ChainPrediction TaskChain::Predict(const std::vector<double>& N,
         shi = single + z * s3;
       }
     }
+    // The metric lies in [0, ceiling] (TaskSpec): a first-order interval
+    // (symmetric) or a freely fitted ceiling can reach past it; the bounds
+    // are clipped to it (NaN stays NaN).
+    for (double* v : {&alo, &ahi, &slo, &shi})
+      if (!std::isnan(*v)) *v = std::clamp(*v, 0.0, task.ceiling);
     const bool ok = !has_emergence || emergence.forecastable || beyond <= 0.0;
     out.forecast.push_back(ok);
     out.intermediate.push_back(L);

@@ -460,6 +460,20 @@ def test_intervals_widen_near_an_onset_and_no_forecast_before_it():
     assert np.all(_link(_loss(below["N"], below["D"]), LATE) < 0.25 + 0.05)
 
 
+def test_metric_bounds_stay_inside_zero_and_the_ceiling():
+    # The near-onset planted link (planted ceiling 0.95) at budgets from the
+    # ladder to 1000x beyond it, at 99.9 %: the first-order interval
+    # (accuracy +- z se) of the free sigmoid reaches past an accuracy of 1 at
+    # the large budgets; the bounds are clipped to [0, ceiling = 1] and still
+    # contain the point.
+    lad, chains = onset_chains(31)
+    N = np.geomspace(1e9, 1e12, 7)
+    p = chains["onset"].predict(N=N, D=20 * N, level=0.999)
+    lo, hi, mid = (np.asarray(v, dtype=float) for v in (p.metric_lower, p.metric_upper, p.metric))
+    assert np.all((0.0 <= lo) & (lo <= mid) & (mid <= hi) & (hi <= 1.0)), (lo, mid, hi)
+    assert np.any(hi == 1.0), hi  # the clip was reached
+
+
 @pytest.mark.slow
 def test_intervals_near_an_onset_cover_the_planted_truth_in_simulation():
     # 40 planted ladders: how often the 90 % delta intervals cover the

@@ -136,7 +136,8 @@ struct ChainPrediction {
   std::vector<double> decades_beyond;
   std::vector<double> intermediate, intermediate_lower, intermediate_upper;
   /// The chained metric. NaN exactly where forecast is false; then lower
-  /// and upper are the chance and the ceiling (all that is known).
+  /// and upper are the chance and the ceiling (all that is known). Interval
+  /// bounds are clipped to the metric's range [0, ceiling].
   std::vector<double> metric, metric_lower, metric_upper;
   /// The single-step alternative (NaN when not fitted or not forecast).
   std::vector<double> single_step, single_step_lower, single_step_upper;
