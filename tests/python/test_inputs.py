@@ -95,7 +95,7 @@ def test_predict_on_a_frame_with_the_users_columns(named, plain, user_frame):
     p = named.predict(new, level=0.9)
     df = p.to_dataframe()
     assert list(df.index) == list(new.index) and list(df.columns) == [
-        "mean", "mean_se", "mean_ci_lower", "mean_ci_upper"]
+        "mean", "mean_se", "mean_ci_lower", "mean_ci_upper", "decades_beyond_data"]
     np.testing.assert_array_equal(df["mean"].to_numpy(), expected)
     assert df.attrs["level"] == 0.9
 

@@ -72,7 +72,9 @@ def test_prediction_frame_is_a_summary_frame(fit, runs):
     new = pd.DataFrame({"N": [7e10, 1e9], "D": [1.4e12, 2e10]}, index=["big", "small"])
     p = fit.predict(new, level=0.9)
     df = p.to_dataframe()
-    assert list(df.columns) == ["mean", "mean_se", "mean_ci_lower", "mean_ci_upper"]
+    # statsmodels' summary_frame columns, then the distance beyond the data
+    assert list(df.columns) == ["mean", "mean_se", "mean_ci_lower", "mean_ci_upper",
+                                "decades_beyond_data"]
     assert list(df.index) == ["big", "small"]
     np.testing.assert_array_equal(df["mean"], fit.predict(new))
     # The delta method on log L: the interval is exp(log L ± z se/L).
@@ -80,7 +82,8 @@ def test_prediction_frame_is_a_summary_frame(fit, runs):
     L, se = df["mean"].to_numpy(), df["mean_se"].to_numpy()
     np.testing.assert_allclose(df["mean_ci_upper"], L * np.exp(z * se / L), rtol=1e-9)
     obs = fit.predict(new, level=0.9, interval="prediction").to_dataframe()
-    assert list(obs.columns) == ["mean", "mean_se", "obs_ci_lower", "obs_ci_upper"]
+    assert list(obs.columns) == ["mean", "mean_se", "obs_ci_lower", "obs_ci_upper",
+                                 "decades_beyond_data"]
     assert (obs["obs_ci_upper"] > df["mean_ci_upper"]).all()
     np.testing.assert_array_equal(obs["mean_se"], df["mean_se"])
     assert df.attrs["level"] == 0.9 and df.attrs["method"] == "delta"
