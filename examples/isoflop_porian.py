@@ -17,13 +17,13 @@ def main() -> None:
     args = ap.parse_args()
 
     df = scalefit.datasets.porian2024()
-    for window in (None, 2):
-        r = scalefit.isoflop_fit(df, C="C", points_each_side=window, seed=0)
-        label = "all runs" if window is None else f"{window} runs each side"
-        print(f"parabola over {label}: {r!r}")
+    for window in ("all", "centred"):
+        r = scalefit.isoflop_fit(df, C="C", window=window, seed=0)
+        print(f"parabola over the {window} window: {r!r}")
     print()
     print(r.report())
-    print(r.budgets[["C", "num_points", "N_opt", "D_opt", "loss_opt", "interior", "used"]])
+    print(r.budgets[["C", "num_points", "num_fit_points", "N_opt", "D_opt", "loss_opt",
+                     "vertex_shift", "interior", "used"]])
 
     if args.plot:
         import matplotlib
@@ -35,8 +35,10 @@ def main() -> None:
         t = r.budgets
         for k, row in t.iterrows():
             runs = df.iloc[r.budget_rows[k]]
+            used = df.iloc[r.fit_rows[k]]
             color = f"C{k % 10}"
-            ax1.scatter(runs["N"], runs["loss"], s=10, color=color)
+            ax1.scatter(runs["N"], runs["loss"], s=10, color=color, alpha=0.35)
+            ax1.scatter(used["N"], used["loss"], s=14, color=color)  # the window
             # The fitted parabola, drawn from its stored coefficients.
             x = np.linspace(np.log(row["N_lo"]), np.log(row["N_hi"]), 50)
             ax1.plot(np.exp(x), row["c0"] + row["c1"] * x + row["c2"] * x * x, lw=1, color=color)

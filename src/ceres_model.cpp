@@ -229,8 +229,12 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     polished = true;
   } else if (Inside()) {  // stage 1
     last = line_search(*free_);
-    polished = last.usable;
-    if (!polished) std::copy(z0.begin(), z0.begin() + P, z_.begin());
+    // Converged: done. Stopped by the iteration cap at a usable point (a long
+    // curved valley, e.g. a broken power law whose break lies beyond the
+    // data): Levenberg–Marquardt continues from there, where line search
+    // only crawls. Not usable: LM starts again from z0.
+    polished = last.usable && last.converged;
+    if (!last.usable) std::copy(z0.begin(), z0.begin() + P, z_.begin());
   }
   if (!polished) {  // stage 2
     const StageResult lm = levenberg_marquardt(s.coarse_tolerance);
@@ -258,6 +262,7 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
       }
     }
   }
+  // A stage stopped by its iteration cap is final: the cap is the user's.
   if (s.confirm_iterations > 0 && last.usable && last.finished) {
     const std::vector<double> z_before = z_;  // stage 3
     o.max_num_iterations = s.confirm_iterations;

@@ -15,6 +15,7 @@ namespace {
 
 constexpr const char* kChinchillaFile = "chinchilla_epoch.csv";
 constexpr const char* kPorianFile = "porian2024_isoflop.csv";
+constexpr const char* kPorianFitsFile = "porian2024_fits.csv";
 
 }  // namespace
 
@@ -96,6 +97,21 @@ PorianRuns Porian2024(const std::string& config) {
                       "'; shipped: " + shipped);
   }
   return runs;
+}
+
+std::vector<PorianFit> Porian2024Fits() {
+  const CsvTable t = Table(kPorianFitsFile);
+  const std::vector<std::string> config = t.Column("config"),
+                                 label = t.Column("label");
+  const std::vector<double> a = t.NumericColumn("a"),
+                            lo = t.NumericColumn("a_lower"),
+                            hi = t.NumericColumn("a_upper");
+  std::vector<PorianFit> out;
+  for (size_t i = 0; i < config.size(); ++i)
+    out.push_back({config[i], label[i], a[i], lo[i], hi[i]});
+  if (out.size() != Porian2024Configs().size())
+    throw Error("embedded Porian et al. fits do not match the runs");
+  return out;
 }
 
 }  // namespace scalefit::datasets

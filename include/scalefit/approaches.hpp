@@ -9,8 +9,27 @@
 ///      C_i > C_first · (1 + snap_tolerance), C_first = smallest C of the
 ///      current group. A group's budget is the geometric mean of its C.
 ///   2. Per budget, fit the parabola  L ≈ c0 + c1·x + c2·x²,  x = ln N,
-///      by (weighted) least squares to the group's runs (or to the
-///      `points_each_side` runs on either side of the lowest observed loss).
+///      by (weighted) least squares to a WINDOW of the group's runs
+///      (IsoflopWindow). The default, kCentred: the distinct model sizes
+///      sorted, a centre size c (first the size of the lowest observed
+///      loss) and j = min(k, sizes left of c, sizes right of c) sizes on
+///      EACH side of it, k = `points_each_side` (default 2), so the window
+///      holds as many sizes on either side of its centre (a 5-size window,
+///      3 at the sweep's edge). When the vertex falls outside the interval
+///      between the centre's two neighbours, the centre moves one size
+///      towards it and the parabola is refitted, until it stays (or would
+///      revisit a centre). A minimum at the first or last size has no
+///      centred window: the parabola is fitted to that size and its k
+///      nearest, and is usually not interior (below).
+///      Why: far from the optimum isoFLOP profiles rise much faster than a
+///      parabola (losses of 8–10 nats for the smallest models at the
+///      smallest budgets), and a parabola through a whole sweep — or a
+///      window shifted inward at the sweep's edge — puts the vertex where
+///      the profile's cubic term pulls it, by up to 2× in N. A window with
+///      equal numbers of sizes on either side cancels most of that pull.
+///      On the 15 configurations of Porian et al. 2024 every exponent a is
+///      within 0.03 of the authors' (docs/approaches.md has the table);
+///      with all runs 4 are 0.05–0.07 off.
 ///      Its vertex x* = −c1 / (2 c2) gives N_opt = exp(x*), L_opt = the
 ///      parabola's value there, and D_opt = the value at x* of the
 ///      least-squares line ln D ≈ d0 + d1·x through the same runs (exactly
@@ -18,6 +37,13 @@
 ///      The minimum is "interior" when c2 > 0 and min x ≤ x* ≤ max x over
 ///      the runs used. Budgets without an interior minimum are flagged and,
 ///      by default, left out of the power-law fits (the report says so).
+///      Each budget also reports the runs used (`fit_rows`), the window's
+///      half-width, and `vertex_shift`: the largest |Δ ln N_opt| when the
+///      same window is moved by one size either way. A shift above
+///      ln 1.25 (N_opt moves by more than 25 %) flags the budget
+///      `asymmetric` (the profile is skewed or flat there), a vertex that
+///      re-centring could not bring between the centre's neighbours flags
+///      `vertex_at_edge`; both are warned about in `notes`.
 ///   3. Power laws by ordinary least squares in log-log space over the used
 ///      budgets: ln N_opt = ln G_N + a·ln C, ln D_opt = ln G_D + b·ln C.
 ///   4. Frontier loss: the engine's "saturating_power_law"
@@ -91,13 +117,30 @@ struct IsoflopData {
   std::vector<double> weights;
 };
 
+/// Which runs of a budget its parabola is fitted to (see step 2 above).
+enum class IsoflopWindow {
+  /// k sizes on each side of a centre size, re-centred on the vertex.
+  kCentred,
+  /// The run with the lowest loss and up to k runs on either side (in N
+  /// order), cut short at the sweep's edge (no re-centring).
+  kAroundMinimum,
+  /// Every run of the budget (biased on wide sweeps; see step 2).
+  kAll,
+};
+/// "centred", "around_minimum", "all".
+std::string ToString(IsoflopWindow w);
+/// Throws UnknownName listing the valid names.
+IsoflopWindow ParseIsoflopWindow(const std::string& name);
+
 struct IsoflopOptions {
   /// Relative tolerance for snapping nearly equal budgets into one group.
   /// Must be >= 0 and < 1.
   double snap_tolerance = 0.05;
-  /// -1: fit each parabola to all runs of its budget. k >= 1: to the run
-  /// with the lowest loss and up to k runs on either side (in N order).
-  int points_each_side = -1;
+  /// Which runs of each budget the parabola is fitted to.
+  IsoflopWindow window = IsoflopWindow::kCentred;
+  /// k of the window: sizes (kCentred) or runs (kAroundMinimum) on each
+  /// side; >= 1, ignored by kAll.
+  int points_each_side = 2;
   /// Use budgets whose minimum is not interior in the power-law fits too.
   bool keep_edge_minima = false;
   /// FLOPs per parameter per token: C = k·N·D (6 = the 6ND convention).
@@ -136,9 +179,23 @@ struct IsoflopBudget {
   double loss_opt = 0.0;         ///< parabola value at the vertex
   double best_observed_N = 0.0;  ///< N of the lowest observed loss
   double best_observed_loss = 0.0;
-  bool interior = false;  ///< c2 > 0 and vertex within [N_lo, N_hi]
-  bool used = false;      ///< in the power-law fits
-  std::vector<int> rows;  ///< 0-based input rows of the group
+  bool interior = false;      ///< c2 > 0 and vertex within [N_lo, N_hi]
+  bool used = false;          ///< in the power-law fits
+  std::vector<int> rows;      ///< 0-based input rows of the group
+  std::vector<int> fit_rows;  ///< 0-based input rows the parabola used
+  /// kCentred: sizes on each side of the window's centre (0 when the
+  /// minimum is at the sweep's edge); kAroundMinimum: runs below/above the
+  /// lowest (the larger); kAll: -1.
+  int half_width = -1;
+  int num_recentred = 0;  ///< kCentred: times the centre moved
+  /// Largest |Δ ln N_opt| when the window is moved by one size (kCentred)
+  /// or run either way; NaN when it cannot move or has no vertex.
+  double vertex_shift = 0.0;
+  /// vertex_shift > ln 1.25: the vertex depends on the window.
+  bool asymmetric = false;
+  /// kCentred: the vertex lies outside the centre size's neighbours after
+  /// re-centring (it could move no further); other windows: false.
+  bool vertex_at_edge = false;
 
   /// The fitted parabola at each N: c0 + c1·ln N + c2·(ln N)², in loss
   /// units (what isoFLOP plots draw). Defined for every budget, also when

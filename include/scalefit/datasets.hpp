@@ -14,10 +14,12 @@
 /// Porian2024(): isoFLOP runs of Porian, Wortsman, Jitsev, Schmidt & Carmon
 /// 2024, "Resolving Discrepancies in Compute-Optimal Scaling of Language
 /// Models" (arXiv:2406.19146; github.com/formll/resolving-scaling-law-
-/// discrepancies at commit 0dc60d91, MIT licence): configuration
-/// "rw|tuned|short|const|standard|val", 121 runs at 12 budgets
-/// 1.25e16–2.56e19 FLOPs. C (FLOP budget), N (parameters), D (tokens,
-/// = C/(6N)), loss (validation loss, nats).
+/// discrepancies at commit 0dc60d91, MIT licence): all 15 configurations
+/// (1745 runs; "rw|tuned|short|const|standard|val", the paper's final
+/// setting, has 121 runs at 12 budgets 1.25e16–2.56e19 FLOPs). C (FLOP
+/// budget), N (parameters), D (tokens, = C/(6N)), loss (nats).
+/// Porian2024Fits(): the exponent a of N_opt ∝ C^a the authors' code stores
+/// for each configuration, with its bootstrap 95 % interval.
 #pragma once
 
 #include <string>
@@ -45,9 +47,21 @@ struct PorianRuns {
   std::vector<double> C, N, D, loss;
 };
 
-/// The Porian et al. 2024 configurations shipped (one today:
+/// The Porian et al. 2024 configurations shipped, in file order (15:
+/// dataset|hparams|warmup|decay|param_count|loss_type, e.g.
 /// "rw|tuned|short|const|standard|val", the paper's final setting).
 std::vector<std::string> Porian2024Configs();
+
+/// The authors' stored fit of one configuration (data/porian2024_fits.csv):
+/// a of N_opt ∝ C^a ("bs_median_weighted") and the 2.5th/97.5th
+/// percentiles of their weighted bootstrap fits.
+struct PorianFit {
+  std::string config, label;
+  double a = 0.0, a_lower = 0.0, a_upper = 0.0;
+};
+
+/// One row per configuration, in the order of Porian2024Configs().
+std::vector<PorianFit> Porian2024Fits();
 
 /// The runs of one configuration. Throws UnknownName listing the shipped
 /// configurations.

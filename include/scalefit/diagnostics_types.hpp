@@ -16,7 +16,9 @@ struct DiagnosticWarning {
   /// "single_budget" (every run at one C = 6ND, law in N and D; also makes
   /// `identified` false), "single_ratio", "narrow_ratio", "ill_conditioned",
   /// "high_correlation", "unidentified", "at_bound", "floor_at_min_loss",
-  /// "not_converged".
+  /// "not_converged"; from the profile check (CheckIdentification,
+  /// uncertainty/profile.hpp): "weakly_identified", "competing_basin",
+  /// "better_optimum" (each also makes `identified` false).
   std::string code;
   /// What is wrong, why it matters and what to do.
   std::string message;
@@ -26,6 +28,27 @@ struct DiagnosticWarning {
 struct ParamCorrelation {
   std::string first, second;
   double value = 0.0;  ///< in [−1, 1]
+};
+
+/// A free parameter whose profile is flat (CheckIdentification,
+/// uncertainty/profile.hpp): its profile interval reaches a bound or the
+/// search limit, or spans more than the stated range.
+struct WeakParameter {
+  std::string name;
+  double estimate = 0.0;
+  double lower = 0.0, upper = 0.0;  ///< the profile interval (±inf if open)
+  double level = 0.0;
+  std::string reason;  ///< the profile's `identification` text
+};
+
+/// Another optimum of the same objective: a polished start that ended with
+/// materially different parameters within the profile threshold of the
+/// best objective (deviance ≤ the 95 % threshold), so the data do not
+/// tell the two apart.
+struct CompetingBasin {
+  std::vector<double> params;  ///< law order, user units
+  double objective = 0.0;      ///< FitResult::objective units
+  double deviance = 0.0;       ///< 2·(f − f̂)/c (profile.hpp calibration)
 };
 
 /// Design and identifiability diagnostics of one fit.
@@ -57,6 +80,12 @@ struct Diagnostics {
   double floor_value = 0.0;
   double min_loss = 0.0;
   bool floor_at_min_loss = false;
+  /// The profile check ran (Fit() runs it; see CheckIdentification).
+  bool profile_checked = false;
+  /// Free non-linear parameters whose profile is flat, with their range.
+  std::vector<WeakParameter> weak_parameters;
+  /// Other optima the data do not distinguish from the fit's.
+  std::vector<CompetingBasin> competing_basins;
   /// False when the exponents are not identified by these runs.
   bool identified = true;
   std::vector<DiagnosticWarning> warnings;

@@ -148,6 +148,13 @@ struct ParamValue {
   bool at_bound = false;
 };
 
+/// The end point of a polished start other than the best (FitResult).
+struct StartEnd {
+  std::vector<double> params;  ///< law order, user units
+  double objective = 0.0;      ///< FitResult::objective units
+  bool converged = false;      ///< the solve converged (not certified)
+};
+
 /// Uncertainty shown next to each parameter in a fit's report (filled by the
 /// uncertainty module: see FitSummary in uncertainty/intervals.hpp). Vectors
 /// in law parameter order.
@@ -193,6 +200,12 @@ struct FitResult {
   /// "scalar"; instruction_set.hpp). Fit cards keep it; empty for given
   /// parameters (FromParams) and for cards written without it.
   std::string instruction_set;
+  /// End points of the other polished starts whose parameters differ
+  /// materially from the best (some free coordinate — log for positive
+  /// parameters — by more than 1e-3·(1 + |z|)), lowest objective first, at
+  /// most 8: candidates for competing basins, which the profile check of the
+  /// diagnostics judges. Empty for FromParams and fit cards.
+  std::vector<StartEnd> other_optima;
   std::string start;   ///< strategy used ("given" for FromParams)
   int num_points = 0;  ///< rows fitted (kept by fit cards without data)
   /// The options used: objective, delta, bounds, FLOP convention, ...
@@ -262,6 +275,12 @@ FitResult Fit(const LawPtr& law, const Observations& data,
 /// Fits a built-in law by name.
 FitResult Fit(const std::string& law, const Observations& data,
               const FitOptions& options = {});
+
+/// The engine alone: Fit() without the design diagnostics
+/// (diagnostics.computed = false). For analyses that refit the same data
+/// many times (profiles), where the diagnostics of each refit are not used.
+FitResult FitWithoutDiagnostics(const LawPtr& law, const Observations& data,
+                                const FitOptions& options = {});
 
 /// A result from published parameters, without data (`fitted` false: no
 /// convergence, diagnostics or uncertainty claims); analyses accept it.

@@ -75,6 +75,19 @@ struct LawInfo {
   bool HasInputs(const std::vector<std::string>& names) const;
 };
 
+/// True when `info` describes the built-in functor `Law` (laws/): the same
+/// name, formula and parameter names, so the closed forms written against
+/// `Law` apply to it.
+template <typename Law>
+bool IsLaw(const LawInfo& info) {
+  if (info.name != Law::kName || info.formula != Law::kFormula ||
+      info.num_params() != Law::kNumParams)
+    return false;
+  for (int k = 0; k < Law::kNumParams; ++k)
+    if (info.params[k].name != Law::kParams[k].name) return false;
+  return true;
+}
+
 namespace detail {
 struct ProblemData;   // detail/engine.hpp
 class ResidualModel;  // detail/engine.hpp

@@ -20,6 +20,7 @@
 #include "scalefit/flops.hpp"
 #include "scalefit/formula.hpp"
 #include "scalefit/instruction_set.hpp"
+#include "scalefit/kaplan_frontier.hpp"
 #include "scalefit/law.hpp"
 #include "scalefit/laws.hpp"
 #include "scalefit/log.hpp"

@@ -22,4 +22,5 @@
 #include "scalefit/uncertainty/bootstrap.hpp"
 #include "scalefit/uncertainty/covariance.hpp"
 #include "scalefit/uncertainty/intervals.hpp"
+#include "scalefit/uncertainty/profile.hpp"
 #include "scalefit/uncertainty/statistics.hpp"

@@ -169,5 +169,6 @@ void RegisterDatasets(pyb::module_& m);
 void RegisterCsv(pyb::module_& m);
 void RegisterDownstream(pyb::module_& m);
 void RegisterRunControl(pyb::module_& m);
+void RegisterKaplan(pyb::module_& m);
 
 }  // namespace scalefit::py

@@ -43,6 +43,7 @@ PYBIND11_MODULE(_core, m) {
   scalefit::py::RegisterFit(m);
   scalefit::py::RegisterFlops(m);
   scalefit::py::RegisterAllocation(m);
+  scalefit::py::RegisterKaplan(m);
   scalefit::py::RegisterUncertainty(m);
   scalefit::py::RegisterApproaches(m);
   scalefit::py::RegisterBacktest(m);

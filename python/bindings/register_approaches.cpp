@@ -16,9 +16,9 @@ std::vector<double> OptionalVector(const pyb::object& o,
 // The per-budget table as columns (conversion only).
 pyb::dict BudgetTable(const IsoflopResult& r) {
   std::vector<double> C, Cmin, Cmax, Nlo, Nhi, c0, c1, c2, Nopt, Dopt, Lopt, bN,
-      bL;
-  std::vector<int> n, nfit;
-  std::vector<bool> interior, used;
+      bL, shift;
+  std::vector<int> n, nfit, half, recentred;
+  std::vector<bool> interior, used, asym, edge;
   for (const auto& b : r.budgets) {
     C.push_back(b.C);
     Cmin.push_back(b.C_min);
@@ -37,6 +37,11 @@ pyb::dict BudgetTable(const IsoflopResult& r) {
     bL.push_back(b.best_observed_loss);
     interior.push_back(b.interior);
     used.push_back(b.used);
+    half.push_back(b.half_width);
+    recentred.push_back(b.num_recentred);
+    shift.push_back(b.vertex_shift);
+    asym.push_back(b.asymmetric);
+    edge.push_back(b.vertex_at_edge);
   }
   pyb::dict d;
   d["C"] = ToArray(C);
@@ -56,6 +61,11 @@ pyb::dict BudgetTable(const IsoflopResult& r) {
   d["c2"] = ToArray(c2);
   d["best_observed_N"] = ToArray(bN);
   d["best_observed_loss"] = ToArray(bL);
+  d["half_width"] = half;
+  d["num_recentred"] = recentred;
+  d["vertex_shift"] = ToArray(shift);
+  d["asymmetric"] = asym;
+  d["vertex_at_edge"] = edge;
   return d;
 }
 
@@ -120,6 +130,11 @@ void RegisterApproaches(pyb::module_& m) {
   pyb::class_<IsoflopOptions>(m, "IsoflopOptions")
       .def(pyb::init<>())
       .def_readwrite("snap_tolerance", &IsoflopOptions::snap_tolerance)
+      .def_property(
+          "window", [](const IsoflopOptions& o) { return ToString(o.window); },
+          [](IsoflopOptions& o, const std::string& w) {
+            o.window = ParseIsoflopWindow(w);
+          })
       .def_readwrite("points_each_side", &IsoflopOptions::points_each_side)
       .def_readwrite("keep_edge_minima", &IsoflopOptions::keep_edge_minima)
       .def_readwrite("k", &IsoflopOptions::k)
@@ -152,6 +167,13 @@ void RegisterApproaches(pyb::module_& m) {
                                std::vector<std::vector<int>> rows;
                                for (const auto& b : r.budgets)
                                  rows.push_back(b.rows);
+                               return rows;
+                             })
+      .def_property_readonly("budget_fit_rows",
+                             [](const IsoflopResult& r) {
+                               std::vector<std::vector<int>> rows;
+                               for (const auto& b : r.budgets)
+                                 rows.push_back(b.fit_rows);
                                return rows;
                              })
       .def_readonly("num_bootstrap", &IsoflopResult::num_bootstrap)

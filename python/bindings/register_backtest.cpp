@@ -196,6 +196,18 @@ void RegisterBacktest(pyb::module_& m) {
       .def(PickleFields<ParamCorrelation>(&ParamCorrelation::first,
                                           &ParamCorrelation::second,
                                           &ParamCorrelation::value));
+  pyb::class_<WeakParameter>(m, "WeakParameter")
+      .def_readonly("name", &WeakParameter::name)
+      .def_readonly("estimate", &WeakParameter::estimate)
+      .def_readonly("lower", &WeakParameter::lower)
+      .def_readonly("upper", &WeakParameter::upper)
+      .def_readonly("level", &WeakParameter::level)
+      .def_readonly("reason", &WeakParameter::reason)
+      .def("__repr__", [](const WeakParameter& w) { return w.reason; });
+  pyb::class_<CompetingBasin>(m, "CompetingBasin")
+      .def_readonly("params", &CompetingBasin::params)
+      .def_readonly("objective", &CompetingBasin::objective)
+      .def_readonly("deviance", &CompetingBasin::deviance);
   pyb::class_<Diagnostics>(m, "Diagnostics")
       .def_readonly("computed", &Diagnostics::computed)
       .def_readonly("num_points", &Diagnostics::num_points)
@@ -223,6 +235,9 @@ void RegisterBacktest(pyb::module_& m) {
       .def_readonly("floor_value", &Diagnostics::floor_value)
       .def_readonly("min_loss", &Diagnostics::min_loss)
       .def_readonly("floor_at_min_loss", &Diagnostics::floor_at_min_loss)
+      .def_readonly("profile_checked", &Diagnostics::profile_checked)
+      .def_readonly("weak_parameters", &Diagnostics::weak_parameters)
+      .def_readonly("competing_basins", &Diagnostics::competing_basins)
       .def_readonly("identified", &Diagnostics::identified)
       .def_readonly("warnings", &Diagnostics::warnings)
       .def("has_warning", &Diagnostics::HasWarning, pyb::arg("code"))

@@ -48,6 +48,29 @@ void RegisterDatasets(pyb::module_& m) {
       "N, D, loss).");
   m.def("dataset_porian2024_configs", &datasets::Porian2024Configs,
         "The shipped Porian et al. 2024 configurations.");
+  m.def(
+      "dataset_porian2024_fits",
+      [] {
+        std::vector<std::string> config, label;
+        std::vector<double> a, lo, hi;
+        for (const auto& f : datasets::Porian2024Fits()) {
+          config.push_back(f.config);
+          label.push_back(f.label);
+          a.push_back(f.a);
+          lo.push_back(f.a_lower);
+          hi.push_back(f.a_upper);
+        }
+        pyb::dict d;
+        d["config"] = config;
+        d["label"] = label;
+        d["a"] = ToArray(a);
+        d["a_lower"] = ToArray(lo);
+        d["a_upper"] = ToArray(hi);
+        return d;
+      },
+      "The authors' stored exponent a of N_opt ~ C^a per Porian et al. 2024 "
+      "configuration, with its bootstrap 95% interval (columns config, label, "
+      "a, a_lower, a_upper).");
   m.def("dataset_file_names", &datasets::FileNames,
         "File names of the shipped data files (data/ in the repository).");
 }

@@ -1,5 +1,7 @@
 // Bindings for uncertainty.hpp: covariance, delta-method intervals, the
 // bootstrap and its percentile intervals.
+#include <algorithm>
+
 #include "common.hpp"
 #include "scalefit/uncertainty.hpp"
 
@@ -281,6 +283,89 @@ void RegisterUncertainty(pyb::module_& m) {
       },
       pyb::arg("result"), pyb::arg("level"),
       pyb::arg("budgets") = std::vector<double>{});
+  pyb::class_<ProfileOptions>(m, "ProfileOptions")
+      .def(pyb::init<>())
+      .def_readwrite("level", &ProfileOptions::level)
+      .def_readwrite("max_steps", &ProfileOptions::max_steps)
+      .def_readwrite("max_span", &ProfileOptions::max_span)
+      .def_readwrite("max_ratio", &ProfileOptions::max_ratio)
+      .def_readwrite("max_relative_width", &ProfileOptions::max_relative_width)
+      .def_readwrite("num_threads", &ProfileOptions::num_threads)
+      .def("is_valid", &IsValidPair<ProfileOptions>);
+  pyb::class_<Profile>(m, "Profile")
+      .def_readonly("name", &Profile::name)
+      .def_readonly("estimate", &Profile::estimate)
+      .def_readonly("objective", &Profile::objective)
+      .def_readonly("level", &Profile::level)
+      .def_readonly("threshold", &Profile::threshold)
+      .def_readonly("scale", &Profile::scale)
+      .def_readonly("calibration", &Profile::calibration)
+      .def_readonly("log_scale", &Profile::log_scale)
+      .def_readonly("lower", &Profile::lower)
+      .def_readonly("upper", &Profile::upper)
+      .def_readonly("lower_end", &Profile::lower_end)
+      .def_readonly("upper_end", &Profile::upper_end)
+      .def_readonly("weakly_identified", &Profile::weakly_identified)
+      .def_readonly("identification", &Profile::identification)
+      .def_readonly("better_point", &Profile::better_point)
+      .def_readonly("all_converged", &Profile::all_converged)
+      .def_readonly("num_solves", &Profile::num_solves)
+      .def_property_readonly("points",
+                             [](const Profile& p) {
+                               std::vector<double> value, objective, deviance;
+                               std::vector<bool> converged;
+                               for (const ProfilePoint& q : p.points) {
+                                 value.push_back(q.value);
+                                 objective.push_back(q.objective);
+                                 deviance.push_back(q.deviance);
+                                 converged.push_back(q.converged);
+                               }
+                               pyb::dict d;
+                               d["value"] = ToArray(value);
+                               d["objective"] = ToArray(objective);
+                               d["deviance"] = ToArray(deviance);
+                               d["converged"] = converged;
+                               return d;
+                             })
+      .def_property_readonly("point_params",
+                             [](const Profile& p) {
+                               std::vector<std::vector<double>> out;
+                               for (const ProfilePoint& q : p.points)
+                                 out.push_back(q.params);
+                               return out;
+                             })
+      .def("brief_report", &Profile::BriefReport)
+      .def("full_report", &Profile::FullReport)
+      .def("__repr__", &Profile::BriefReport);
+  m.def(
+      "profile",
+      [](const FitResult& r, const std::string& name, const ProfileOptions& o) {
+        pyb::gil_scoped_release release;
+        const std::vector<std::string> params = r.law->info().param_names();
+        if (std::find(params.begin(), params.end(), name) != params.end())
+          return ProfileParameter(r, name, o);
+        return ProfileDerived(r, name, o);
+      },
+      pyb::arg("result"), pyb::arg("name"), pyb::arg("options"),
+      "The profile of a parameter or (chinchilla) a derived quantity.");
+  m.def(
+      "conf_int_by_method",
+      [](const FitResult& r, const std::string& method, double level,
+         const std::vector<double>& budgets, int threads) {
+        pyb::gil_scoped_release release;
+        return ConfIntByMethod(r, method, level, budgets, threads);
+      },
+      pyb::arg("result"), pyb::arg("method"), pyb::arg("level"),
+      pyb::arg("budgets") = std::vector<double>{}, pyb::arg("threads") = 1);
+  m.def(
+      "profile_conf_int",
+      [](const FitResult& r, const ProfileOptions& o,
+         const std::vector<std::string>& derived) {
+        pyb::gil_scoped_release release;
+        return ProfileConfInt(r, o, derived);
+      },
+      pyb::arg("result"), pyb::arg("options"),
+      pyb::arg("derived") = std::vector<std::string>{});
   m.def(
       "predict_interval",
       [](const FitResult& r, const pyb::dict& inputs, double level,

@@ -33,7 +33,8 @@ from ._api import evaluate, fit, from_params, law, laws
 from .io import load, loads
 from .approaches import envelope_fit, isoflop_fit
 from .backtest import backtest, sensitivity
-from .allocation import (compute_optimal, inference_aware, law_floor, loss_to_compute,
+from .allocation import (compute_optimal, inference_aware, kaplan_compute_efficient,
+                         law_floor, loss_to_compute, minimum_compute, minimum_steps,
                          plan_at_ratio)
 from . import flops
 from . import uncertainty
@@ -51,6 +52,9 @@ __all__ = [
     "compute_optimal",
     "flops",
     "inference_aware",
+    "kaplan_compute_efficient",
+    "minimum_steps",
+    "minimum_compute",
     "law_floor",
     "loss_to_compute",
     "plan_at_ratio",

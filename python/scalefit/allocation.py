@@ -19,10 +19,11 @@ from . import _core
 from ._inputs import (as_bool, as_column, as_float, as_str, flop_model, level_arg,
                       other_inputs as _other, unwrap)
 from ._warnings import warn_table
-from .results import AllocationColumn, AllocationTable, BootstrapResult
+from .results import AllocationColumn, AllocationTable, BootstrapResult, KaplanFrontier
 
 __all__ = ["AllocationTable", "AllocationColumn", "compute_optimal", "loss_to_compute",
-           "plan_at_ratio", "inference_aware", "law_floor"]
+           "plan_at_ratio", "inference_aware", "law_floor", "KaplanFrontier",
+           "kaplan_compute_efficient", "minimum_steps", "minimum_compute"]
 
 COLUMNS = tuple(_core.AllocationTable.column_names())
 
@@ -146,3 +147,45 @@ def inference_aware(result: Any, target_loss: float, inference_tokens: float, *,
 def law_floor(result: Any, *, other_inputs: Optional[Mapping[str, float]] = None) -> float:
     """lim L(N, D) as N, D -> infinity (E for chinchilla)."""
     return float(_core.law_floor(unwrap(result), _other(other_inputs)))
+
+
+def kaplan_compute_efficient(steps: Any, batch: Any, C_min: Any, *,
+                             allow_unidentified: bool = False) -> KaplanFrontier:
+    """Kaplan et al. 2020's compute-efficient frontier at budgets ``C_min``
+    (FLOPs at a batch size far below the critical one; 1 PF-day =
+    8.64e19 FLOPs): N_opt, B_crit, S_min, tokens and loss, and the
+    exponents N_opt ∝ C_min^p_N, B_crit ∝ C_min^p_B, S_min ∝ C_min^p_S.
+
+    Parameters
+    ----------
+    steps : a result of the ``"kaplan_steps"`` law, L(N, S_min) =
+        (N_c/N)^alpha_N + (S_c/S_min)^alpha_S (fitted, or
+        ``scalefit.from_params``).
+    batch : a result of the ``"critical_batch"`` law, B_crit(L) =
+        B_star/L^(1/alpha_B).
+    C_min : a budget or array of budgets (FLOPs).
+    allow_unidentified : as in :func:`compute_optimal`.
+
+    The closed forms (App. B.2) and how this frontier differs from
+    Chinchilla's are in ``include/scalefit/kaplan_frontier.hpp`` and the
+    allocation docs.
+    """
+    o = _core.KaplanFrontierOptions()
+    o.allow_unidentified = as_bool(allow_unidentified, "allow_unidentified")
+    return KaplanFrontier(_core.kaplan_compute_efficient(
+        unwrap(steps), unwrap(batch), as_column(C_min, "C_min"), o))
+
+
+def minimum_steps(batch: Any, S: Any, B: Any, L: Any):
+    """S_min = S/(1 + B_crit(L)/B) for runs of S steps at batch size B
+    (tokens) that reached loss L (Kaplan et al. 2020, Eq. 5.4); ``batch`` is
+    a ``"critical_batch"`` result."""
+    return _core.kaplan_minimum_steps(unwrap(batch), as_column(S, "S"), as_column(B, "B"),
+                                      as_column(L, "L"))
+
+
+def minimum_compute(batch: Any, C: Any, B: Any, L: Any):
+    """C_min = C/(1 + B/B_crit(L)) for runs of C FLOPs (6·N·B·S) at batch
+    size B (tokens) that reached loss L (Kaplan et al. 2020, Eq. 5.5)."""
+    return _core.kaplan_minimum_compute(unwrap(batch), as_column(C, "C"),
+                                        as_column(B, "B"), as_column(L, "L"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import _core
-from ._inputs import (Frame, as_bool, as_float, as_int, as_seed, column_arg,
+from ._inputs import (Frame, as_bool, as_float, as_int, as_seed, as_str, column_arg,
                       labelled_codes)
 from ._progress import reporter
 from .results import EnvelopeResult, IsoflopResult
@@ -20,7 +20,8 @@ __all__ = ["isoflop_fit", "envelope_fit", "IsoflopResult", "EnvelopeResult"]
 
 def isoflop_fit(data: Any = None, *, N: Any = "N", D: Any = "D", loss: Any = "loss",
                 C: Any = None, weights: Any = None, snap_tolerance: float = 0.05,
-                points_each_side: Optional[int] = None, keep_edge_minima: bool = False,
+                window: str = "centred", points_each_side: int = 2,
+                keep_edge_minima: bool = False,
                 k: float = 6.0, bootstrap: int = 1000, confidence: float = 0.95,
                 seed: int = 0, threads: Optional[int] = None, fit_frontier: bool = True,
                 compare_parametric: bool = True, progress: Any = False) -> IsoflopResult:
@@ -33,8 +34,12 @@ def isoflop_fit(data: Any = None, *, N: Any = "N", D: Any = "D", loss: Any = "lo
         (defaults ``"N"``, ``"D"``, ``"loss"``). ``C`` (FLOPs) defaults to
         ``k·N·D``; ``D`` may be left out when ``C`` is given (D = C/(k·N)).
     snap_tolerance : relative tolerance for merging nearly equal budgets.
-    points_each_side : None fits each budget's parabola to all its runs; an
-        integer k >= 1 to the lowest-loss run and k runs on either side.
+    window : which runs of each budget its parabola is fitted to:
+        ``"centred"`` (default; ``points_each_side`` model sizes on each side
+        of a centre size, as many on either side, re-centred on the vertex),
+        ``"around_minimum"`` (the lowest-loss run and up to
+        ``points_each_side`` runs on either side) or ``"all"``.
+    points_each_side : k of the window (>= 1; default 2).
     keep_edge_minima : also use budgets whose minimum is outside the sampled
         range (flagged in the table either way).
     bootstrap : replicates for the intervals of a and b (0 = none);
@@ -57,8 +62,8 @@ def isoflop_fit(data: Any = None, *, N: Any = "N", D: Any = "D", loss: Any = "lo
     w_arr, _ = column_arg(frame, weights, "weights", required=False)
     o = _core.IsoflopOptions()
     o.snap_tolerance = as_float(snap_tolerance, "snap_tolerance")
-    o.points_each_side = -1 if points_each_side is None else as_int(points_each_side,
-                                                                    "points_each_side")
+    o.window = as_str(window, "window")
+    o.points_each_side = as_int(points_each_side, "points_each_side")
     o.keep_edge_minima = as_bool(keep_edge_minima, "keep_edge_minima")
     o.k = as_float(k, "k")
     o.num_bootstrap = as_int(bootstrap, "bootstrap")

@@ -345,11 +345,35 @@ class FitResult(Result):
             core = _core.bootstrap(*args, progress=callback)
         return BootstrapResult(core, self._columns)
 
-    def conf_int(self, level: float = 0.95, budgets: Any = None) -> "IntervalTable":
-        """Delta-method intervals from the covariance at the optimum on every
-        parameter and (chinchilla) on a, b, G and N_opt, D_opt,
-        tokens_per_param, loss_opt at each budget in ``budgets`` (FLOPs)."""
-        return IntervalTable(_core.conf_int(self._c, level_arg(level), _budgets(budgets)))
+    def conf_int(self, level: float = 0.95, budgets: Any = None, *, method: str = "delta",
+                 threads: Optional[int] = None) -> "IntervalTable":
+        """Intervals on every parameter.
+
+        ``method="delta"`` (default): from the covariance at the optimum, also
+        (chinchilla) on a, b, G and N_opt, D_opt, tokens_per_param, loss_opt
+        at each budget in ``budgets`` (FLOPs). ``method="profile"``: the
+        profile-objective intervals (:meth:`profile`), also (chinchilla) on a,
+        b and N_opt, D_opt at each budget; calibrated by the likelihood ratio
+        with sigma^2 estimated (mse objectives) or the sandwich-adjusted
+        profile (huber_log; see docs/uncertainty.md). ``threads`` profiles
+        several quantities at once (results do not depend on it)."""
+        t = 1 if threads is None else as_int(threads, "threads")
+        return IntervalTable(_core.conf_int_by_method(
+            self._c, as_str(method, "method"), level_arg(level), _budgets(budgets), t))
+
+    def profile(self, name: str, *, level: float = 0.95, max_steps: int = 40,
+                max_span: float = 30.0) -> "Profile":
+        """The profile of parameter ``name`` — the objective re-minimised
+        over the other free parameters along a grid of it — or, for the
+        chinchilla law, of ``"a"``, ``"b"``, ``"N_opt@<FLOPs>"`` or
+        ``"D_opt@<FLOPs>"``: its table (``to_dataframe()``: value,
+        objective, deviance, converged), the ``level`` interval and whether
+        the quantity is weakly identified (see docs/uncertainty.md)."""
+        o = _core.ProfileOptions()
+        o.level = level_arg(level)
+        o.max_steps = as_int(max_steps, "max_steps")
+        o.max_span = as_float(max_span, "max_span")
+        return Profile(_core.profile(self._c, as_str(name, "name"), o))
 
     def covariance(self) -> "Covariance":
         """The parameter covariance at the optimum."""
@@ -413,6 +437,49 @@ def _from_card(text: str, columns: Optional[Mapping[str, str]] = None,
 # Uncertainty
 # ---------------------------------------------------------------------------
 
+class Profile(Result):
+    """A profile from :meth:`FitResult.profile`.
+
+    ``name``, ``estimate``, ``lower``/``upper`` (the ``level`` interval;
+    ±inf, or 0 for a positive quantity, when open), ``interval``,
+    ``lower_end``/``upper_end`` (``"crossing"``, ``"bound"`` or
+    ``"search_limit"``), ``weakly_identified`` and ``identification`` (why,
+    with the range), ``calibration`` and ``threshold`` (the deviance at the
+    ends), ``better_point`` (a point below the fit's objective),
+    ``all_converged``; ``to_dataframe()``: the points (value, objective,
+    deviance, converged) in ascending value.
+    """
+
+    __slots__ = ()
+    _fields = ("name", "estimate", "lower", "upper", "level", "weakly_identified",
+               "identification", "calibration", "threshold", "better_point")
+
+    name = _field("name", str)
+    estimate = _field("estimate", float)
+    lower = _field("lower", float)
+    upper = _field("upper", float)
+    level = _field("level", float)
+    lower_end = _field("lower_end", str)
+    upper_end = _field("upper_end", str)
+    weakly_identified = _field("weakly_identified", bool)
+    identification = _field("identification", str)
+    calibration = _field("calibration", str)
+    threshold = _field("threshold", float)
+    better_point = _field("better_point", bool)
+    all_converged = _field("all_converged", bool)
+
+    @property
+    def interval(self) -> tuple:
+        return (self.lower, self.upper)
+
+    @property
+    def points(self) -> Dict[str, np.ndarray]:
+        return {k: np.asarray(v) for k, v in self._c.points.items()}
+
+    def _table(self):
+        return self.points
+
+
 class Prediction(Result):
     """Predicted loss with an interval: arrays ``mean``, ``lower``,
     ``upper``; ``interval`` is ``"confidence"`` (the law's value) or
@@ -468,7 +535,7 @@ class IntervalTable(Result):
 
     ``table["alpha"]`` is an ``Interval(mean, lower, upper)``; ``names``,
     ``mean``, ``lower``, ``upper``, ``stderr`` are aligned arrays; ``level``
-    and ``method`` (``"delta"`` or ``"bootstrap_<method>"``) say how they were
+    and ``method`` (``"delta"``, ``"profile"`` or ``"bootstrap_<method>"``) say how they were
     made.
     """
 
@@ -825,6 +892,44 @@ class AllocationTable(Result):
         return super().to_dataframe()
 
 
+class KaplanFrontier(Result):
+    """Result of :func:`scalefit.kaplan_compute_efficient`: Kaplan et al.
+    2020's compute-efficient frontier (§6, App. B.2).
+
+    Columns (``to_dataframe()``, also ``columns``): ``C_min`` (FLOPs at
+    B << B_crit), ``N_opt`` (non-embedding parameters), ``B_crit`` (tokens),
+    ``S_min`` (steps), ``tokens_min`` (B_crit·S_min = C_min/(6 N_opt)),
+    ``loss``. Constants: ``alpha_C`` (1/(1/alpha_S + 1/alpha_B +
+    1/alpha_N)), ``C_c`` (L = (C_c/C_min)^alpha_C), the exponents ``p_N``,
+    ``p_B``, ``p_S`` of N_opt, B_crit, S_min in C_min, ``convergence_factor``
+    (alpha_N/alpha_S), ``warning``.
+    """
+
+    __slots__ = ()
+    _fields = ("alpha_C", "C_c", "p_N", "p_B", "p_S", "convergence_factor", "warning")
+
+    alpha_C = _field("alpha_C", float)
+    C_c = _field("C_c", float)
+    p_N = _field("p_N", float)
+    p_B = _field("p_B", float)
+    p_S = _field("p_S", float)
+    convergence_factor = _field("convergence_factor", float)
+    warning = _field("warning", str)
+
+    @property
+    def columns(self) -> Dict[str, np.ndarray]:
+        return {k: np.asarray(v) for k, v in self._c.columns.items()}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        cols = self.columns
+        if name not in cols:
+            raise KeyError(f"unknown column '{name}'; columns: " + ", ".join(cols))
+        return cols[name]
+
+    def _table(self):
+        return self.columns
+
+
 # ---------------------------------------------------------------------------
 # Chinchilla Approaches 1 and 2
 # ---------------------------------------------------------------------------
@@ -860,8 +965,9 @@ class IsoflopResult(_PowerLawAllocation):
     ``a``, ``b``: exponents of N_opt ∝ C^a, D_opt ∝ C^b; ``a_interval``,
     ``b_interval``: bootstrap percentile intervals; ``budgets``: the
     per-budget table (a pandas DataFrame; columns C, num_points,
-    num_fit_points, N_opt, D_opt, loss_opt, interior, used, ...; also
-    ``to_dataframe()``); ``frontier``: the saturating_power_law fit of
+    num_fit_points, N_opt, D_opt, loss_opt, interior, used, half_width,
+    vertex_shift, asymmetric, vertex_at_edge, ...; also ``to_dataframe()``);
+    ``fit_rows``: the input rows each budget's parabola used; ``frontier``: the saturating_power_law fit of
     L_opt(C) (or None); ``parametric``: the chinchilla fit of the same runs
     (or None) with the implied ``a_parametric``, ``b_parametric``; ``notes``;
     ``report()``.
@@ -889,6 +995,12 @@ class IsoflopResult(_PowerLawAllocation):
     def budget_rows(self) -> List[List[int]]:
         """0-based input rows of each budget group."""
         return [list(r) for r in self._c.budget_rows]
+
+    @property
+    def fit_rows(self) -> List[List[int]]:
+        """0-based input rows each budget's parabola was fitted to (its
+        window; see ``window`` of :func:`scalefit.isoflop_fit`)."""
+        return [list(r) for r in self._c.budget_fit_rows]
 
     def profile_loss(self, budget: int, N: Any) -> np.ndarray:
         """The fitted parabola of budget ``budget`` (0-based row of

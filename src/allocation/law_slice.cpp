@@ -12,15 +12,7 @@
 namespace scalefit {
 
 bool IsChinchillaLaw(const LawInfo& info) {
-  using laws::Chinchilla;
-  if (info.name != Chinchilla::kName || info.formula != Chinchilla::kFormula ||
-      info.num_params() != Chinchilla::kNumParams) {
-    return false;
-  }
-  for (int k = 0; k < Chinchilla::kNumParams; ++k) {
-    if (info.params[k].name != Chinchilla::kParams[k].name) return false;
-  }
-  return true;
+  return IsLaw<laws::Chinchilla>(info);
 }
 
 namespace detail {

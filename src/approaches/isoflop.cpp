@@ -77,7 +77,160 @@ void FitParabola(const std::vector<double>& x, const std::vector<double>& y,
   b->D_opt = std::exp(md + sxd / sxx * (x_star - mx));
 }
 
+// ln N_opt of the parabola through the runs byN[lo..hi] (NaN when it has no
+// minimum); `fit` receives the full fit when non-null.
+double WindowVertex(const IsoflopData& data, const std::vector<double>& D,
+                    const std::vector<int>& byN, int lo, int hi,
+                    IsoflopBudget* fit) {
+  std::vector<double> x, y, w, lnD;
+  for (int j = lo; j <= hi; ++j) {
+    const int i = byN[j];
+    x.push_back(std::log(data.N[i]));
+    y.push_back(data.loss[i]);
+    w.push_back(data.weights.empty() ? 1.0 : data.weights[i]);
+    lnD.push_back(std::log(D[i]));
+  }
+  IsoflopBudget local;
+  IsoflopBudget* b = fit ? fit : &local;
+  FitParabola(x, y, w, lnD, b);
+  if (fit) {
+    fit->num_fit_points = hi - lo + 1;
+    fit->N_lo = data.N[byN[lo]];  // exact inputs, not exp(ln N)
+    fit->N_hi = data.N[byN[hi]];
+    fit->fit_rows.clear();
+    for (int j = lo; j <= hi; ++j) fit->fit_rows.push_back(byN[j]);
+    std::sort(fit->fit_rows.begin(), fit->fit_rows.end());
+  }
+  return b->c2 > 0.0 ? std::log(b->N_opt) : kNaN;
+}
+
+// The window of one budget (IsoflopWindow, approaches.hpp step 2): fills the
+// parabola, the rows used, the half-width, the re-centring count, the
+// vertex shift and the flags of `b`. `byN` are the budget's rows in N order
+// and `best` the position in it of the lowest observed loss.
+void FitBudgetWindow(const IsoflopData& data, const std::vector<double>& D,
+                     const std::vector<int>& byN, int best,
+                     const IsoflopOptions& o, IsoflopBudget* b) {
+  const int n = static_cast<int>(byN.size());
+  const int k = o.points_each_side;
+  b->vertex_shift = kNaN;
+  if (o.window == IsoflopWindow::kAll) {
+    WindowVertex(data, D, byN, 0, n - 1, b);
+    b->half_width = -1;
+    return;
+  }
+  if (o.window == IsoflopWindow::kAroundMinimum) {
+    int lo = std::max(0, best - k), hi = std::min(n - 1, best + k);
+    // Widen to at least 3 distinct N on whichever side has runs.
+    auto distinct = [&]() {
+      std::vector<double> v;
+      for (int j = lo; j <= hi; ++j) v.push_back(data.N[byN[j]]);
+      return detail::CountDistinct(v);
+    };
+    while (distinct() < 3) {
+      if (lo > 0) --lo;
+      if (distinct() >= 3) break;
+      if (hi < n - 1) ++hi;
+    }
+    const double xs = WindowVertex(data, D, byN, lo, hi, b);
+    b->half_width = std::max(best - lo, hi - best);
+    double shift = kNaN;
+    for (int d : {-1, 1}) {
+      if (lo + d < 0 || hi + d > n - 1) continue;
+      const double v = WindowVertex(data, D, byN, lo + d, hi + d, nullptr);
+      const double s =
+          std::isnan(v) || std::isnan(xs) ? kInf : std::abs(v - xs);
+      shift = std::isnan(shift) ? s : std::max(shift, s);
+    }
+    b->vertex_shift = shift;
+    b->asymmetric = shift > std::log(1.25);
+    return;
+  }
+  // kCentred: on distinct sizes. size_lo[s], size_hi[s]: the positions in
+  // byN of size s's first and last run (equal N within 1e-9 relative, as
+  // CountDistinct).
+  std::vector<int> size_lo, size_hi;
+  for (int j = 0; j < n; ++j) {
+    if (j == 0 || data.N[byN[j]] > data.N[byN[j - 1]] * (1.0 + 1e-9)) {
+      size_lo.push_back(j);
+      size_hi.push_back(j);
+    } else {
+      size_hi.back() = j;
+    }
+  }
+  const int S = static_cast<int>(size_lo.size());
+  int centre = 0;
+  while (size_hi[centre] < best) ++centre;
+  auto x_of = [&](int size) { return std::log(data.N[byN[size_lo[size]]]); };
+  // Sizes [first, last] of the window centred on size c, and its half-width.
+  auto window = [&](int c, int* first, int* last) {
+    const int j = std::min({k, c, S - 1 - c});
+    if (j > 0) {
+      *first = c - j;
+      *last = c + j;
+    } else if (c == 0) {  // the sweep's edge: the edge size and its k nearest
+      *first = 0;
+      *last = std::min(S - 1, std::max(k, 2));
+    } else {
+      *first = std::max(0, S - 1 - std::max(k, 2));
+      *last = S - 1;
+    }
+    return j;
+  };
+  int first = 0, last = 0, j = 0;
+  double xs = kNaN;
+  std::vector<int> visited = {centre};
+  for (;;) {
+    j = window(centre, &first, &last);
+    xs = WindowVertex(data, D, byN, size_lo[first], size_hi[last], b);
+    if (j == 0 || std::isnan(xs)) break;
+    int next = centre;
+    if (xs < x_of(centre - 1)) next = centre - 1;
+    if (xs > x_of(centre + 1)) next = centre + 1;
+    if (next == centre ||
+        std::find(visited.begin(), visited.end(), next) != visited.end())
+      break;
+    visited.push_back(next);
+    centre = next;
+    ++b->num_recentred;
+  }
+  b->half_width = j;
+  b->vertex_at_edge =
+      j == 0 ||
+      (!std::isnan(xs) && (xs < x_of(centre - 1) || xs > x_of(centre + 1)));
+  double shift = kNaN;
+  for (int d : {-1, 1}) {
+    if (first + d < 0 || last + d > S - 1) continue;
+    const double v = WindowVertex(data, D, byN, size_lo[first + d],
+                                  size_hi[last + d], nullptr);
+    const double s = std::isnan(v) || std::isnan(xs) ? kInf : std::abs(v - xs);
+    shift = std::isnan(shift) ? s : std::max(shift, s);
+  }
+  b->vertex_shift = shift;
+  b->asymmetric = shift > std::log(1.25);
+}
+
 }  // namespace
+
+std::string ToString(IsoflopWindow w) {
+  switch (w) {
+    case IsoflopWindow::kCentred:
+      return "centred";
+    case IsoflopWindow::kAroundMinimum:
+      return "around_minimum";
+    case IsoflopWindow::kAll:
+      return "all";
+  }
+  return "?";
+}
+
+IsoflopWindow ParseIsoflopWindow(const std::string& name) {
+  if (name == "centred") return IsoflopWindow::kCentred;
+  if (name == "around_minimum") return IsoflopWindow::kAroundMinimum;
+  if (name == "all") return IsoflopWindow::kAll;
+  throw UnknownName("unknown isoFLOP window '" + name +
+                    "'; valid windows: centred, around_minimum, all");
+}
 
 bool IsoflopOptions::IsValid(std::string* why) const {
   auto fail = [why](const std::string& m) {
@@ -86,8 +239,10 @@ bool IsoflopOptions::IsValid(std::string* why) const {
   };
   if (!(snap_tolerance >= 0.0 && snap_tolerance < 1.0))
     return fail("snap_tolerance must be >= 0 and < 1");
-  if (points_each_side == 0 || points_each_side < -1)
-    return fail("points_each_side must be -1 (all) or >= 1");
+  if (points_each_side < 1)
+    return fail(
+        "points_each_side must be >= 1 (window = \"all\" fits every "
+        "run)");
   if (!std::isfinite(k) || !(k > 0.0)) return fail("k must be finite and > 0");
   if (num_bootstrap < 0 || num_bootstrap > kMaxReplicates)
     return fail(
@@ -200,34 +355,7 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
       if (data.loss[byN[j]] < data.loss[byN[best]]) best = j;
     b.best_observed_N = data.N[byN[best]];
     b.best_observed_loss = data.loss[byN[best]];
-    int lo = 0, hi = b.num_points - 1;
-    if (o.points_each_side > 0) {
-      lo = std::max(0, best - o.points_each_side);
-      hi = std::min(b.num_points - 1, best + o.points_each_side);
-      // Widen to at least 3 distinct N on whichever side has runs.
-      auto distinct = [&]() {
-        std::vector<double> v;
-        for (int j = lo; j <= hi; ++j) v.push_back(data.N[byN[j]]);
-        return detail::CountDistinct(v);
-      };
-      while (distinct() < 3) {
-        if (lo > 0) --lo;
-        if (distinct() >= 3) break;
-        if (hi < b.num_points - 1) ++hi;
-      }
-    }
-    std::vector<double> x, y, w, lnD;
-    for (int j = lo; j <= hi; ++j) {
-      const int i = byN[j];
-      x.push_back(std::log(data.N[i]));
-      y.push_back(data.loss[i]);
-      w.push_back(data.weights.empty() ? 1.0 : data.weights[i]);
-      lnD.push_back(std::log(D[i]));
-    }
-    b.num_fit_points = static_cast<int>(x.size());
-    b.N_lo = data.N[byN[lo]];  // exact inputs, not exp(ln N)
-    b.N_hi = data.N[byN[hi]];
-    FitParabola(x, y, w, lnD, &b);
+    FitBudgetWindow(data, D, byN, best, o, &b);
     b.used = b.interior || (o.keep_edge_minima && b.c2 > 0.0);
     if (!(b.c2 > 0.0)) {
       r.notes.push_back("budget C = " + FormatFull(b.C) +
@@ -239,6 +367,24 @@ IsoflopResult IsoflopFit(const IsoflopData& data, const IsoflopOptions& o) {
                         " is outside the sampled range [" + FormatFull(b.N_lo) +
                         ", " + FormatFull(b.N_hi) + "]; " +
                         (b.used ? "kept (keep_edge_minima)" : "left out"));
+    }
+    if (b.asymmetric) {
+      r.notes.push_back("WARNING: budget C = " + FormatFull(b.C) +
+                        ": N_opt moves by " +
+                        FormatShort(100.0 * std::expm1(b.vertex_shift), 3) +
+                        "% when the window is moved by one " +
+                        (o.window == IsoflopWindow::kCentred ? "size" : "run") +
+                        " (the profile is asymmetric or flat there)");
+    }
+    if (b.vertex_at_edge && b.c2 > 0.0) {
+      r.notes.push_back(
+          "WARNING: budget C = " + FormatFull(b.C) +
+          ": the vertex N = " + FormatFull(b.N_opt) +
+          (b.half_width == 0
+               ? std::string(" comes from the sweep's edge (its lowest loss "
+                             "is at the smallest or largest size)")
+               : std::string(" sits at the edge of its window (the "
+                             "re-centred window could move no further)")));
     }
     r.budgets.push_back(std::move(b));
   }
@@ -371,22 +517,40 @@ std::string IsoflopResult::FullReport() const {
   os << "runs: " << num_runs << ", budgets: " << budgets.size()
      << " (snap tolerance " << FormatShort(options.snap_tolerance)
      << "), used: " << num_used() << "\n";
-  os << "parabola L = c0 + c1 ln N + c2 (ln N)^2 per budget, fitted to "
-     << (options.points_each_side < 0
-             ? std::string("all its runs")
-             : "the lowest-loss run and up to " +
-                   std::to_string(options.points_each_side) + " on each side")
-     << "\n\n";
-  os << "budgets (C, runs, fitted runs, N range, N_opt, D_opt, L_opt, "
-        "interior, used):\n";
+  const std::string k = std::to_string(options.points_each_side);
+  os << "parabola L = c0 + c1 ln N + c2 (ln N)^2 per budget, fitted to ";
+  switch (options.window) {
+    case IsoflopWindow::kCentred:
+      os << "a centred window (up to " << k
+         << " model sizes on each side of a centre size, re-centred on the "
+            "vertex)";
+      break;
+    case IsoflopWindow::kAroundMinimum:
+      os << "the lowest-loss run and up to " << k << " runs on each side";
+      break;
+    case IsoflopWindow::kAll:
+      os << "all its runs";
+      break;
+  }
+  os << "\n\n";
+  os << "budgets (C, runs, fitted runs, half-width, N range, N_opt, D_opt, "
+        "L_opt, vertex shift, interior, used, flags):\n";
   for (const auto& b : budgets) {
     os << "  C=" << FormatShort(b.C) << "  n=" << b.num_points
-       << "  fit=" << b.num_fit_points << "  N in [" << FormatShort(b.N_lo)
-       << ", " << FormatShort(b.N_hi) << "]  N_opt=" << FormatShort(b.N_opt)
+       << "  fit=" << b.num_fit_points << "  j=" << b.half_width << "  N in ["
+       << FormatShort(b.N_lo) << ", " << FormatShort(b.N_hi)
+       << "]  N_opt=" << FormatShort(b.N_opt)
        << "  D_opt=" << FormatShort(b.D_opt)
        << "  L_opt=" << FormatShort(b.loss_opt)
+       << "  shift=" << FormatShort(b.vertex_shift)
        << "  interior=" << (b.interior ? "yes" : "NO")
-       << "  used=" << (b.used ? "yes" : "no") << "\n";
+       << "  used=" << (b.used ? "yes" : "no");
+    if (b.asymmetric) os << "  ASYMMETRIC";
+    if (b.vertex_at_edge) os << "  EDGE";
+    os << "\n";
+    os << "    rows used:";
+    for (int i : b.fit_rows) os << " " << i;
+    os << "\n";
   }
   auto law = [&](const char* y, const char* e, const PowerLawFit& f) {
     os << y << " = " << FormatShort(f.coefficient) << " * C^" << e << ", " << e

@@ -147,6 +147,45 @@ void CheckReportedCompute(const Observations& obs, const FlopModel& flops,
   throw InvalidArgument(os.str());
 }
 
+// The end points of the other usable starts that differ materially from the
+// best (FitResult::other_optima): one per distinct point, lowest first.
+std::vector<StartEnd> OtherOptima(const Setup& s,
+                                  const std::vector<SolveOutcome>& outcomes,
+                                  int best) {
+  auto differs = [&](const std::vector<double>& a,
+                     const std::vector<double>& b) {
+    for (int k = 0; k < s.P; ++k)
+      if (!s.map.constant[k] &&
+          std::abs(a[k] - b[k]) > 1e-3 * (1.0 + std::abs(b[k])))
+        return true;
+    return false;
+  };
+  std::vector<int> order;
+  for (int i = 0; i < static_cast<int>(outcomes.size()); ++i)
+    if (i != best && outcomes[i].usable && std::isfinite(outcomes[i].cost) &&
+        differs(outcomes[i].z, outcomes[best].z))
+      order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int c) {
+    return outcomes[a].cost < outcomes[c].cost;
+  });
+  std::vector<StartEnd> out;
+  std::vector<const std::vector<double>*> kept;
+  for (int i : order) {
+    bool fresh = true;
+    for (const auto* z : kept) fresh = fresh && differs(outcomes[i].z, *z);
+    if (!fresh) continue;
+    kept.push_back(&outcomes[i].z);
+    StartEnd e;
+    e.params.resize(s.P);
+    s.map.Apply(outcomes[i].z.data(), e.params.data());
+    e.objective = outcomes[i].cost * s.weight_scale;
+    e.converged = outcomes[i].converged;
+    out.push_back(std::move(e));
+    if (out.size() >= 8) break;
+  }
+  return out;
+}
+
 }  // namespace
 
 FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
@@ -235,6 +274,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
         outcomes[i].cost <= b.cost + basin_tol * std::abs(b.cost) + 1e-300)
       ++r.num_best_basin;
   }
+  r.other_optima = OtherOptima(s, outcomes, best);
   const double rel_grad = RelativeGradient(s, *models[0], b.z);
   r.relative_gradient = rel_grad;
   bool finite = std::isfinite(r.objective);

@@ -9,6 +9,7 @@
 #include "scalefit/diagnostics.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
+#include "scalefit/uncertainty/profile.hpp"
 
 namespace scalefit {
 
@@ -22,6 +23,7 @@ FitResult Fit(const LawPtr& law, const Observations& data,
     const FlopModel flops = r.flop_model();
     r.diagnostics = Diagnose(*r.law, *r.data, r.params, r.options.objective,
                              r.converged, r.message, &flops);
+    CheckIdentification(&r);
   }
   return r;
 }
@@ -29,6 +31,12 @@ FitResult Fit(const LawPtr& law, const Observations& data,
 FitResult Fit(const std::string& law, const Observations& data,
               const FitOptions& options) {
   return Fit(GetLaw(law), data, options);
+}
+
+FitResult FitWithoutDiagnostics(const LawPtr& law, const Observations& data,
+                                const FitOptions& options) {
+  bool reached_optimum = false;
+  return detail::SolveFit(law, data, options, &reached_optimum);
 }
 
 FitResult FromParams(const LawPtr& law,

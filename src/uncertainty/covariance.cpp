@@ -272,6 +272,19 @@ Covariance ComputeCovariance(const FitResult& r) {
   cov.std_errors.resize(P);
   for (int k = 0; k < P; ++k)
     cov.std_errors[k] = std::sqrt(std::max(cov.matrix[k * P + k], 0.0));
+  // The inverse Hessian of the objective (normalised weights), for the
+  // profile calibration (uncertainty/profile.hpp).
+  cov.bread_inverse.assign(static_cast<size_t>(P) * P, 0.0);
+  for (int a = 0; a < P; ++a) {
+    const int sa = m.source[a];
+    for (int b = 0; b < P; ++b) {
+      const int sb = m.source[b];
+      if (sa < 0 || sb < 0) continue;
+      cov.bread_inverse[a * P + b] = (!cov.identified[a] || !cov.identified[b])
+                                         ? (sa == sb ? kInf : 0.0)
+                                         : Hinv(m.column[sa], m.column[sb]);
+    }
+  }
 
   std::ostringstream msg;
   if (cov.rank_deficient) {

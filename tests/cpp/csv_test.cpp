@@ -297,12 +297,13 @@ TEST(Csv, MutatedInputsThrowOrParse) {
 
 TEST(Datasets, EmbeddedFilesParseToThePrintedValues) {
   const std::vector<std::string> names = datasets::FileNames();
-  ASSERT_GE(names.size(), 3u);
+  ASSERT_GE(names.size(), 4u);
   EXPECT_EQ(names[0], "chinchilla_epoch.csv");
   EXPECT_EQ(names[1], "porian2024_isoflop.csv");
+  EXPECT_EQ(names[2], "porian2024_fits.csv");
   // The OLMo ladder (data/olmo_ladder/): runs.csv and 18 exports.
-  EXPECT_EQ(names.size(), 2u + 1u + 18u);
-  EXPECT_EQ(names[2], "olmo_ladder/runs.csv");
+  EXPECT_EQ(names.size(), 3u + 1u + 18u);
+  EXPECT_EQ(names[3], "olmo_ladder/runs.csv");
   // data/chinchilla_epoch.csv: 245 rows; the first data row is
   // 6795600349,245105957.9,9.9938528e+18,5.005581996,1 (line 6).
   const CsvTable c = datasets::Table("chinchilla_epoch.csv");
@@ -324,16 +325,19 @@ TEST(Datasets, EmbeddedFilesParseToThePrintedValues) {
   const Observations via = ObservationsFromCsv(c, {"N", "D"});
   EXPECT_EQ(via.x, all.x);
   EXPECT_EQ(via.loss, all.loss);
-  // data/porian2024_isoflop.csv: 121 runs of one configuration at 12 budgets.
-  EXPECT_EQ(datasets::Porian2024Configs(),
-            std::vector<std::string>{"rw|tuned|short|const|standard|val"});
+  // data/porian2024_isoflop.csv: 15 configurations; the default one has
+  // 121 runs at 12 budgets.
+  const std::vector<std::string> configs = datasets::Porian2024Configs();
+  ASSERT_EQ(configs.size(), 15u);
+  EXPECT_EQ(configs.front(), "rw|base|long|kaplan|kaplan|train");
+  EXPECT_EQ(configs.back(), "owt2|tuned|short|const|standard|val");
   const datasets::PorianRuns p = datasets::Porian2024();
   EXPECT_EQ(p.C.size(), 121u);
   EXPECT_EQ(p.C.front(), 1.25e16);
   EXPECT_EQ(p.C.back(), 2.56e19);
   ExpectError([] { datasets::Porian2024("owt2"); },
               {"unknown porian2024 configuration 'owt2'",
-               "shipped: rw|tuned|short|const|standard|val"});
+               "shipped: rw|base|long|kaplan|kaplan|train, "});
   EXPECT_THROW(datasets::FileText("nope.csv"), UnknownName);
 }
 

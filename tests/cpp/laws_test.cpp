@@ -33,9 +33,11 @@ namespace {
 using laws::BrokenPowerLaw;
 using laws::Chinchilla;
 using laws::ChinchillaSigmoid;
+using laws::CriticalBatch;
 using laws::DataConstrained;
 using laws::GadreExponential;
 using laws::Kaplan;
+using laws::KaplanSteps;
 using laws::LogSigmoid;
 using laws::PowerLaw;
 using laws::SaturatingPowerLaw;
@@ -95,6 +97,31 @@ struct Case<Kaplan> {
     std::vector<std::vector<double>> r;
     for (double n : LogSpace(1e6, 1e10, 7))
       for (double d : LogSpace(1e8, 1e12, 7)) r.push_back({n, d});
+    return r;
+  }
+  static FitOptions Options() { return {}; }
+};
+
+template <>
+struct Case<KaplanSteps> {
+  // Kaplan et al. 2020 Table 3 ("Fits to L(N,S)", §5.2).
+  static std::vector<double> Truth() { return {6.5e13, 0.077, 2.1e3, 0.76}; }
+  static std::vector<std::vector<double>> Rows() {
+    std::vector<std::vector<double>> r;
+    for (double n : LogSpace(1e6, 1e10, 7))
+      for (double s : LogSpace(3e2, 3e5, 7)) r.push_back({n, s});
+    return r;
+  }
+  static FitOptions Options() { return {}; }
+};
+
+template <>
+struct Case<CriticalBatch> {
+  // Kaplan et al. 2020 Table 5 (App. A): B* = 2.1e8 tokens, alpha_B = 0.21.
+  static std::vector<double> Truth() { return {2.1e8, 0.21}; }
+  static std::vector<std::vector<double>> Rows() {
+    std::vector<std::vector<double>> r;
+    for (double l : LogSpace(2.0, 6.0, 12)) r.push_back({l});
     return r;
   }
   static FitOptions Options() { return {}; }

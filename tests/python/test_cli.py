@@ -258,3 +258,26 @@ def test_progress_only_on_a_terminal():
         shown.callback(types.SimpleNamespace(stage="rolling folds", done=3, total=6))
         time.sleep(0.5)
     assert "work (rolling folds 3/6) ..." in tty.getvalue(), tty.getvalue()[-300:]
+
+
+def test_fit_interval_profile(capsys):
+    # The same intervals as the Python API's conf_int(method="profile").
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--exclude-col",
+                         "excluded", "--interval", "profile", "--level", "0.9", "--json",
+                         "--quiet")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["fit_card"]["format"] == "scalefit.fit_card"
+    iv = doc["intervals"]
+    assert iv["method"] == "profile" and iv["level"] == 0.9
+    direct = scalefit.fit("chinchilla", scalefit.datasets.chinchilla()).conf_int(
+        0.9, method="profile")
+    rows = {r["quantity"]: r for r in iv["rows"]}
+    assert set(rows) == {"E", "A", "B", "alpha", "beta", "a", "b"}
+    for name in ("alpha", "a"):
+        assert rows[name]["lower"] == direct[name].lower
+        assert rows[name]["upper"] == direct[name].upper
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--quiet",
+                         "--exclude-col", "excluded", "--interval", "wald")
+    assert code == 2 and "--interval wald" in err and "profile" in err
+    assert len(err.strip().splitlines()) == 1

@@ -11,8 +11,9 @@ from scalefit import datasets
 
 def test_the_data_files_are_installed_with_the_package():
     names = datasets.file_names()
-    assert names[:3] == ["chinchilla_epoch.csv", "porian2024_isoflop.csv", "olmo_ladder/runs.csv"]
-    assert len(names) == 3 + 18  # the OLMo ladder: runs.csv and 18 exports
+    assert names[:4] == ["chinchilla_epoch.csv", "porian2024_isoflop.csv", "porian2024_fits.csv",
+                         "olmo_ladder/runs.csv"]
+    assert len(names) == 4 + 18  # the OLMo ladder: runs.csv and 18 exports
     for name in datasets.file_names():
         f = datasets.path(name)
         assert f.is_file(), f
@@ -40,14 +41,23 @@ def test_chinchilla_matches_pandas_on_the_installed_file():
 
 def test_porian2024_matches_pandas_on_the_installed_file():
     raw = pd.read_csv(datasets.path("porian2024_isoflop.csv"), comment="#")
+    configs = datasets.porian2024_configs()
+    assert configs == list(dict.fromkeys(raw["config"]))  # file order
+    assert len(configs) == 15
     runs = datasets.porian2024()
     assert list(runs.columns) == ["C", "N", "D", "loss"]
     assert len(runs) == 121
+    default = raw[raw["config"] == "rw|tuned|short|const|standard|val"]
     for col in ["C", "N", "D", "loss"]:
-        assert (runs[col].to_numpy() == raw[col].to_numpy()).all(), col
+        assert (runs[col].to_numpy() == default[col].to_numpy()).all(), col
+    owt2 = datasets.porian2024("owt2|tuned|short|const|standard|val")
+    assert len(owt2) == (raw["config"] == "owt2|tuned|short|const|standard|val").sum()
+    fits = datasets.porian2024_fits()
+    assert list(fits["config"]) == configs
+    assert ((fits["a_lower"] < fits["a"]) & (fits["a"] < fits["a_upper"])).all()
     with pytest.raises(scalefit.ScalefitError,
                        match="unknown porian2024 configuration 'owt2'; shipped: "
-                             r"rw\|tuned\|short\|const\|standard\|val"):
+                             r"rw\|base\|long\|kaplan\|kaplan\|train, "):
         datasets.porian2024("owt2")
 
 

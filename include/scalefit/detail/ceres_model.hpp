@@ -42,13 +42,20 @@ class CeresResidualModel final : public ResidualModel {
   ///  1. L-BFGS (Ceres' GradientProblemSolver, no bounds) from z0 to the
   ///     given tolerances. On the Huber objective it converges superlinearly,
   ///     where Gauss–Newton curvature (wrong for points in the Huber's linear
-  ///     part) converges only linearly. Kept only if it ends inside bounds.
-  ///  2. Otherwise Levenberg–Marquardt with bounds to `coarse_tolerance`,
-  ///     then L-BFGS again with the coordinates LM pinned at a bound held.
+  ///     part) converges only linearly. Kept only if it converges inside
+  ///     bounds.
+  ///  2. Otherwise Levenberg–Marquardt with bounds to `coarse_tolerance` —
+  ///     from where line search stopped when it stopped at its iteration cap
+  ///     (it crawls along long curved valleys that LM crosses in a few
+  ///     hundred steps), else from z0 — then L-BFGS again with the
+  ///     coordinates LM pinned at a bound held.
   ///  3. A final bounded LM pass at the full tolerances (capped by
-  ///     `confirm_iterations`; 0 skips it): it confirms in 1–3 iterations or
-  ///     finishes what line search cannot (zero-residual problems, where
-  ///     Gauss–Newton converges quadratically).
+  ///     `confirm_iterations`; 0 skips it), also after a stage that stopped
+  ///     at its cap: it confirms in 1–3 iterations or finishes what line
+  ///     search cannot (zero-residual problems, where Gauss–Newton converges
+  ///     quadratically; ill-conditioned valleys).
+  /// Every stage has its own iteration cap (SolveSettings::max_iterations),
+  /// so no single cap decides whether a solve converges.
   /// The caller certifies the end point with a scale-free gradient test.
   SolveOutcome Solve(const std::vector<double>& z0,
                      const SolveSettings& settings) override;

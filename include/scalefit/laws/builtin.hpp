@@ -8,8 +8,10 @@
 #include "scalefit/laws/broken_power_law.hpp"
 #include "scalefit/laws/chinchilla.hpp"
 #include "scalefit/laws/chinchilla_sigmoid.hpp"
+#include "scalefit/laws/critical_batch.hpp"
 #include "scalefit/laws/data_constrained.hpp"
 #include "scalefit/laws/kaplan.hpp"
+#include "scalefit/laws/kaplan_steps.hpp"
 #include "scalefit/laws/power_law.hpp"
 #include "scalefit/laws/saturating_power_law.hpp"
 #include "scalefit/laws/sigmoid.hpp"
@@ -23,6 +25,7 @@ namespace scalefit::laws {
 /// maps (N, D) to the metric in one step (laws/sigmoid.hpp,
 /// laws/chinchilla_sigmoid.hpp).
 using BuiltinLaws = std::tuple<PowerLaw, SaturatingPowerLaw, Chinchilla, Kaplan,
+                               KaplanSteps, CriticalBatch,
                                DataConstrained, BrokenPowerLaw<1>,
                                BrokenPowerLaw<2>, BrokenPowerLaw<3>, Sigmoid,
                                LogSigmoid, GadreExponential, ChinchillaSigmoid>;

@@ -65,7 +65,13 @@ struct Covariance {
   /// a tied follower repeats its leader. Unidentified parameters (rank
   /// deficiency) have +inf on the diagonal and 0 elsewhere in their row.
   std::vector<double> matrix;
-  std::vector<double> std_errors;         ///< sqrt of the diagonal
+  std::vector<double> std_errors;  ///< sqrt of the diagonal
+  /// H⁻¹, P × P row-major in user units like `matrix`: the inverse Hessian
+  /// of the objective with weights normalised to mean 1 (Gauss–Newton for
+  /// mse_log and mse, the kernel-smoothed bread for huber_log). A profile of
+  /// q rises by ½·(q − q̂)² / (∇qᵀH⁻¹∇q) near the optimum; the profile
+  /// calibration (profile.hpp) uses (∇qᵀΣ∇q)/(∇qᵀH⁻¹∇q).
+  std::vector<double> bread_inverse;
   std::vector<unsigned char> identified;  ///< per parameter
   /// "least_squares" (mse_log, mse) or "kernel_sandwich" (huber_log).
   std::string estimator;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import options
+from . import options, output
 from .errors import EXIT_NOT_CONVERGED, EXIT_OK, InputError
 from .output import Progress
 
@@ -21,6 +21,12 @@ def add_parser(sub) -> "options.Parser":
                    help="store the runs in the fit card (the default)")
     p.add_argument("--no-data", dest="include_data", action="store_false",
                    help="a small fit card without the runs (no intervals from it)")
+    p.add_argument("--interval", metavar="METHOD",
+                   help="also print intervals on every parameter (and, for chinchilla, a "
+                   "and b): 'delta' (covariance at the optimum) or 'profile' (the "
+                   "objective re-minimised along each parameter)")
+    p.add_argument("--level", type=options.number, default=0.95,
+                   help="level of --interval (default 0.95)")
     options.add_output_options(p)
     p.set_defaults(run=run)
     return p
@@ -43,12 +49,31 @@ def run(args) -> int:
     for w in result.diagnostics.warnings:
         if w.code == "implausible_magnitude":
             print(f"scalefit: warning: {table.source}: {w.message}", file=sys.stderr)
+    intervals = None
+    if args.interval is not None:
+        try:
+            with Progress(f"{args.interval} intervals", not args.quiet):
+                intervals = result.conf_int(args.level, method=args.interval)
+        except ValueError as exc:
+            raise InputError(f"--interval {args.interval}: {exc}") from None
     if args.out:
         result.save(args.out, include_data=args.include_data)
     if args.json:
-        sys.stdout.write(result.to_card(include_data=args.include_data))
+        card = result.to_card(include_data=args.include_data)
+        if intervals is None:
+            sys.stdout.write(card)
+        else:
+            import json
+            rows = [{"quantity": n, "mean": float(m), "lower": float(lo), "upper": float(hi)}
+                    for n, m, lo, hi in zip(intervals.names, intervals.mean, intervals.lower,
+                                            intervals.upper)]
+            output.print_json({"fit_card": json.loads(card),
+                               "intervals": {"method": intervals.method,
+                                             "level": intervals.level, "rows": rows}})
     else:
         sys.stdout.write(result.report())
+        if intervals is not None:
+            sys.stdout.write("\n" + intervals.report())
         if args.out:
             print(f"fit card written to {args.out}")
     if not result.converged:

@@ -12,7 +12,8 @@ from importlib import resources
 
 from .. import _core, _ladder
 
-__all__ = ["porian2024", "chinchilla", "olmo_ladder", "path", "file_names"]
+__all__ = ["porian2024", "porian2024_configs", "porian2024_fits", "chinchilla", "olmo_ladder",
+           "path", "file_names"]
 
 
 def _frame(cols):
@@ -49,19 +50,21 @@ def porian2024(config: str = "rw|tuned|short|const|standard|val"):
     Porian, Wortsman, Jitsev, Schmidt & Carmon 2024, "Resolving Discrepancies
     in Compute-Optimal Scaling of Language Models" (arXiv:2406.19146), data
     from github.com/formll/resolving-scaling-law-discrepancies at commit
-    0dc60d91 (data/summary_df.pickle.xz). Licence: MIT.
+    0dc60d91 (data/summary_df*.pickle.xz). Licence: MIT.
 
-    Shipped configuration: ``"rw|tuned|short|const|standard|val"`` (RefinedWeb,
-    tuned hyperparameters, short warmup, constant learning rate, N counting
-    the last layer, validation loss): the paper's final, Chinchilla-consistent
-    setting; 121 runs at 12 budgets 1.25e16-2.56e19 FLOPs. The authors' code
-    stores N_opt ∝ C^0.497 for it.
+    All 15 configurations are shipped (:func:`porian2024_configs`); each is
+    ``dataset|hparams|warmup|decay|param_count|loss_type``. The default,
+    ``"rw|tuned|short|const|standard|val"`` (RefinedWeb, tuned
+    hyperparameters, short warmup, constant learning rate, N counting the
+    last layer, validation loss), is the paper's final, Chinchilla-consistent
+    setting: 121 runs at 12 budgets 1.25e16-2.56e19 FLOPs; the authors' code
+    stores N_opt ∝ C^0.497 for it (:func:`porian2024_fits` has every
+    configuration's).
 
     Columns: ``C`` (FLOP budget), ``N`` (parameters), ``D`` (tokens,
-    = C/(6N)), ``loss`` (validation loss, nats). Returns a pandas DataFrame
-    when pandas is installed, else a dict of numpy arrays. An unknown
-    ``config`` raises ``ScalefitError`` (a ``ValueError``) listing the
-    shipped ones.
+    = C/(6N)), ``loss`` (nats). Returns a pandas DataFrame when pandas is
+    installed, else a dict of numpy arrays. An unknown ``config`` raises
+    ``ScalefitError`` (a ``ValueError``) listing the shipped ones.
     """
     return _frame(_core.dataset_porian2024(config))
 
@@ -86,6 +89,22 @@ def olmo_ladder():
     its four subsets weighted by size; ``c4_loss`` (C4 validation loss).
     """
     return _ladder.to_frame(_core.olmo_ladder())
+
+
+def porian2024_configs():
+    """The shipped Porian et al. 2024 configurations, in file order."""
+    return list(_core.dataset_porian2024_configs())
+
+
+def porian2024_fits():
+    """The exponent a of N_opt ∝ C^a that Porian et al. 2024 store for each
+    configuration ("bs_median_weighted": a weighted log-log fit of the
+    per-budget bootstrap medians of an Akima-spline optimum) with the 2.5th
+    and 97.5th percentiles of their weighted bootstrap fits. Columns
+    ``config``, ``label``, ``a``, ``a_lower``, ``a_upper``; one row per
+    configuration of :func:`porian2024`. Source as :func:`porian2024`
+    (data/porian2024_fits.csv)."""
+    return _frame(_core.dataset_porian2024_fits())
 
 
 def file_names():

@@ -65,7 +65,7 @@ int main() {
               scalefit::FormatShort(f.N_opt).c_str());
   int laws = 0;
   scalefit::laws::ForEachBuiltinLaw([&laws](auto) { ++laws; });
-  check(laws == 12, "twelve built-in laws");
+  check(laws == 14, "fourteen built-in laws");
   if (failures == 0) std::printf("laws consumer OK\n");
   return failures == 0 ? 0 : 1;
 }
