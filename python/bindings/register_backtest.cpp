@@ -203,11 +203,17 @@ void RegisterBacktest(pyb::module_& m) {
       .def_readonly("upper", &WeakParameter::upper)
       .def_readonly("level", &WeakParameter::level)
       .def_readonly("reason", &WeakParameter::reason)
-      .def("__repr__", [](const WeakParameter& w) { return w.reason; });
+      .def("__repr__", [](const WeakParameter& w) { return w.reason; })
+      .def(PickleFields<WeakParameter>(
+          &WeakParameter::name, &WeakParameter::estimate, &WeakParameter::lower,
+          &WeakParameter::upper, &WeakParameter::level, &WeakParameter::reason));
   pyb::class_<CompetingBasin>(m, "CompetingBasin")
       .def_readonly("params", &CompetingBasin::params)
       .def_readonly("objective", &CompetingBasin::objective)
-      .def_readonly("deviance", &CompetingBasin::deviance);
+      .def_readonly("deviance", &CompetingBasin::deviance)
+      .def(PickleFields<CompetingBasin>(&CompetingBasin::params,
+                                        &CompetingBasin::objective,
+                                        &CompetingBasin::deviance));
   pyb::class_<Diagnostics>(m, "Diagnostics")
       .def_readonly("computed", &Diagnostics::computed)
       .def_readonly("num_points", &Diagnostics::num_points)
@@ -261,7 +267,9 @@ void RegisterBacktest(pyb::module_& m) {
           &Diagnostics::exponent_rel_se, &Diagnostics::at_bound,
           &Diagnostics::floor_name, &Diagnostics::floor_value,
           &Diagnostics::min_loss, &Diagnostics::floor_at_min_loss,
-          &Diagnostics::identified, &Diagnostics::warnings));
+          &Diagnostics::profile_checked, &Diagnostics::weak_parameters,
+          &Diagnostics::competing_basins, &Diagnostics::identified,
+          &Diagnostics::warnings));
   m.def(
       "fit_diagnostics",
       [](const FitResult& r) {
