@@ -206,7 +206,8 @@ void RegisterBacktest(pyb::module_& m) {
       .def("__repr__", [](const WeakParameter& w) { return w.reason; })
       .def(PickleFields<WeakParameter>(
           &WeakParameter::name, &WeakParameter::estimate, &WeakParameter::lower,
-          &WeakParameter::upper, &WeakParameter::level, &WeakParameter::reason));
+          &WeakParameter::upper, &WeakParameter::level,
+          &WeakParameter::reason));
   pyb::class_<CompetingBasin>(m, "CompetingBasin")
       .def_readonly("params", &CompetingBasin::params)
       .def_readonly("objective", &CompetingBasin::objective)
