@@ -109,8 +109,10 @@ void RegisterApproaches(pyb::module_& m) {
           &IsoflopBudget::c1, &IsoflopBudget::c2, &IsoflopBudget::N_opt,
           &IsoflopBudget::D_opt, &IsoflopBudget::loss_opt,
           &IsoflopBudget::best_observed_N, &IsoflopBudget::best_observed_loss,
-          &IsoflopBudget::interior, &IsoflopBudget::used,
-          &IsoflopBudget::rows));
+          &IsoflopBudget::interior, &IsoflopBudget::used, &IsoflopBudget::rows,
+          &IsoflopBudget::fit_rows, &IsoflopBudget::half_width,
+          &IsoflopBudget::num_recentred, &IsoflopBudget::vertex_shift,
+          &IsoflopBudget::asymmetric, &IsoflopBudget::vertex_at_edge));
   pyb::class_<EnvelopePoint>(m, "_EnvelopePoint")
       .def(PickleFields<EnvelopePoint>(
           &EnvelopePoint::C, &EnvelopePoint::loss, &EnvelopePoint::N_opt,
@@ -147,14 +149,37 @@ void RegisterApproaches(pyb::module_& m) {
       .def_readwrite("compare_parametric", &IsoflopOptions::compare_parametric)
       .def_readwrite("parametric_options", &IsoflopOptions::parametric_options)
       .def("is_valid", &IsValidPair<IsoflopOptions>)
-      .def(PickleFields<IsoflopOptions>(
-          &IsoflopOptions::snap_tolerance, &IsoflopOptions::points_each_side,
-          &IsoflopOptions::keep_edge_minima, &IsoflopOptions::k,
-          &IsoflopOptions::num_bootstrap, &IsoflopOptions::confidence,
-          &IsoflopOptions::seed, &IsoflopOptions::num_threads,
-          &IsoflopOptions::fit_frontier, &IsoflopOptions::frontier_options,
-          &IsoflopOptions::compare_parametric,
-          &IsoflopOptions::parametric_options));
+      // The window travels by name (an enum is not a Python type here).
+      .def(pyb::pickle(
+          [](const IsoflopOptions& o) {
+            return pyb::make_tuple(
+                o.snap_tolerance, ToString(o.window), o.points_each_side,
+                o.keep_edge_minima, o.k, o.num_bootstrap, o.confidence, o.seed,
+                o.num_threads, o.fit_frontier, o.frontier_options,
+                o.compare_parametric, o.parametric_options);
+          },
+          [](const pyb::tuple& s) {
+            if (s.size() != 13)
+              throw InvalidArgument(
+                  "unpickling: the state has " + std::to_string(s.size()) +
+                  " fields, expected 13 (pickled by another scalefit "
+                  "version?)");
+            IsoflopOptions o;
+            o.snap_tolerance = s[0].cast<double>();
+            o.window = ParseIsoflopWindow(s[1].cast<std::string>());
+            o.points_each_side = s[2].cast<int>();
+            o.keep_edge_minima = s[3].cast<bool>();
+            o.k = s[4].cast<double>();
+            o.num_bootstrap = s[5].cast<int>();
+            o.confidence = s[6].cast<double>();
+            o.seed = s[7].cast<std::uint64_t>();
+            o.num_threads = s[8].cast<int>();
+            o.fit_frontier = s[9].cast<bool>();
+            o.frontier_options = s[10].cast<FitOptions>();
+            o.compare_parametric = s[11].cast<bool>();
+            o.parametric_options = s[12].cast<FitOptions>();
+            return o;
+          }));
 
   pyb::class_<IsoflopResult>(m, "IsoflopResult")
       .def_property_readonly("a", &IsoflopResult::a)

@@ -18,6 +18,7 @@
 #include "scalefit/detail/roots.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/laws/chinchilla.hpp"
+#include "scalefit/log.hpp"
 #include "scalefit/report.hpp"
 #include "scalefit/runtime_law.hpp"
 #include "scalefit/uncertainty/covariance.hpp"
@@ -178,6 +179,9 @@ bool Involved(const FitOptions& o, const std::string& name) {
 // The constrained local solve at u from `start` (full user parameters).
 Solved SolveAt(const Context& cx, const Target& t, double u,
                const std::vector<double>& start) {
+  // A constrained solve that does not converge is recorded in its profile
+  // point (ProfilePoint::converged), not warned about per solve.
+  ScopedQuietWarnings quiet;
   const FitResult& fit = *cx.fit;
   const LawInfo& info = fit.law->info();
   FitOptions o = fit.options;
