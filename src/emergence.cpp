@@ -254,13 +254,14 @@ EmergenceResult ClassifyEmergence(const std::vector<double>& compute,
     std::sort(cells.begin(), cells.end());
     fo.start = "init";
     // The onset curve is one of the statistics: a flat curve's onset fit
-    // stalls by design (onset_converged says so) and does not warn.
+    // stalls by design (onset_converged says so) and does not warn. Only its
+    // objective and parameters are used: the engine alone, no diagnostics.
     ScopedQuietWarnings quiet;
     FitResult f;
     for (int t = 0; t < 2; ++t) {
       fo.init["x0"] = cells[t].second.first;
       fo.init["k"] = cells[t].second.second;
-      FitResult g = Fit(law, obs, fo);
+      FitResult g = FitWithoutDiagnostics(law, obs, fo);
       if (t == 0 || (g.converged && !f.converged) ||
           (g.converged == f.converged && g.objective < f.objective))
         f = std::move(g);

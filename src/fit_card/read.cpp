@@ -372,6 +372,36 @@ Diagnostics ReadDiagnostics(const Reader& rd, const Json& j) {
   d.floor_value = rd.AnyDouble(j, "floor_value", path);
   d.min_loss = rd.AnyDouble(j, "min_loss", path);
   d.floor_at_min_loss = rd.Bool(j, "floor_at_min_loss", path);
+  // The profile check; absent from cards written before it existed.
+  if (rd.Has(j, "profile_checked"))
+    d.profile_checked = rd.Bool(j, "profile_checked", path);
+  if (rd.Has(j, "weak_parameters")) {
+    const Json& weak = rd.Array(j, "weak_parameters", path);
+    for (size_t i = 0; i < weak.size(); ++i) {
+      const std::string p =
+          path + ".weak_parameters[" + std::to_string(i) + "]";
+      WeakParameter w;
+      w.name = rd.Str(weak[i], "name", p);
+      w.estimate = rd.AnyDouble(weak[i], "estimate", p);
+      w.lower = rd.AnyDouble(weak[i], "lower", p);
+      w.upper = rd.AnyDouble(weak[i], "upper", p);
+      w.level = rd.AnyDouble(weak[i], "level", p);
+      w.reason = rd.Str(weak[i], "reason", p);
+      d.weak_parameters.push_back(w);
+    }
+  }
+  if (rd.Has(j, "competing_basins")) {
+    const Json& basins = rd.Array(j, "competing_basins", path);
+    for (size_t i = 0; i < basins.size(); ++i) {
+      const std::string p =
+          path + ".competing_basins[" + std::to_string(i) + "]";
+      CompetingBasin b;
+      b.params = rd.AnyDoubles(basins[i], "params", p);
+      b.objective = rd.AnyDouble(basins[i], "objective", p);
+      b.deviance = rd.AnyDouble(basins[i], "deviance", p);
+      d.competing_basins.push_back(b);
+    }
+  }
   return d;
 }
 

@@ -148,6 +148,24 @@ Json WriteDiagnostics(const Diagnostics& d) {
   j["floor_value"] = AnyNumber(d.floor_value);
   j["min_loss"] = AnyNumber(d.min_loss);
   j["floor_at_min_loss"] = d.floor_at_min_loss;
+  // The profile check (uncertainty/profile.hpp): flat profiles with their
+  // range, and other optima with both parameter sets.
+  j["profile_checked"] = d.profile_checked;
+  Json weak = Json::array();
+  for (const auto& w : d.weak_parameters)
+    weak.push_back({{"name", w.name},
+                    {"estimate", AnyNumber(w.estimate)},
+                    {"lower", AnyNumber(w.lower)},
+                    {"upper", AnyNumber(w.upper)},
+                    {"level", AnyNumber(w.level)},
+                    {"reason", w.reason}});
+  j["weak_parameters"] = weak;
+  Json basins = Json::array();
+  for (const auto& b : d.competing_basins)
+    basins.push_back({{"params", AnyArray(b.params)},
+                      {"objective", AnyNumber(b.objective)},
+                      {"deviance", AnyNumber(b.deviance)}});
+  j["competing_basins"] = basins;
   return j;
 }
 

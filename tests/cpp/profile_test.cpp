@@ -15,6 +15,7 @@
 #include "scalefit/allocation.hpp"
 #include "scalefit/datasets.hpp"
 #include "scalefit/diagnostics.hpp"
+#include "scalefit/fit_card.hpp"
 #include "scalefit/laws/chinchilla.hpp"
 #include "scalefit/laws/data_constrained.hpp"
 #include "scalefit/uncertainty.hpp"
@@ -304,6 +305,27 @@ TEST(Identification, DataConstrainedDesignsToldApart) {
   EXPECT_FALSE(few.diagnostics.identified);
   EXPECT_TRUE(few.diagnostics.HasWarning("weakly_identified"));
   EXPECT_NE(few.diagnostics.WarningText().find("R_D_star"), std::string::npos);
+  // The finding travels in a fit card, with and without the runs, and the
+  // card still refuses a plan.
+  for (bool with_data : {true, false}) {
+    FitCardOptions co;
+    co.include_data = with_data;
+    const FitResult back = FitCardFromString(FitCardToString(few, co));
+    EXPECT_TRUE(back.diagnostics.profile_checked);
+    EXPECT_FALSE(back.diagnostics.identified);
+    EXPECT_EQ(back.diagnostics.WarningText(), few.diagnostics.WarningText());
+    ASSERT_EQ(back.diagnostics.weak_parameters.size(),
+              few.diagnostics.weak_parameters.size());
+    const WeakParameter* wb = Weak(back, "R_D_star");
+    ASSERT_NE(wb, nullptr);
+    EXPECT_EQ(wb->estimate, w->estimate);
+    EXPECT_EQ(wb->lower, w->lower);
+    EXPECT_EQ(wb->upper, w->upper);  // +inf
+    EXPECT_EQ(wb->level, w->level);
+    EXPECT_EQ(wb->reason, w->reason);
+    ExpectThrows<NotIdentified>([&] { ComputeOptimal(back, 1e21); },
+                                {"R_D_star"});
+  }
 }
 
 // Chinchilla on a ladder with D = k·N^γ (γ = 2): on it B/D^β = B k^−β
@@ -344,6 +366,22 @@ TEST(Identification, PlantedTwoBasinProblem) {
   EXPECT_NEAR(b_of_hi, mirror_beta, 0.01);
   // A planner must not get a tight N_opt from it.
   ExpectThrows<NotIdentified>([&] { ComputeOptimal(fit, 1e24); },
+                              {"other optimum"});
+  // Both parameter sets travel in a fit card (without the runs too).
+  FitCardOptions co;
+  co.include_data = false;
+  const FitResult back = FitCardFromString(FitCardToString(fit, co));
+  ASSERT_EQ(back.diagnostics.competing_basins.size(),
+            fit.diagnostics.competing_basins.size());
+  for (size_t i = 0; i < fit.diagnostics.competing_basins.size(); ++i) {
+    const CompetingBasin& a = fit.diagnostics.competing_basins[i];
+    const CompetingBasin& b = back.diagnostics.competing_basins[i];
+    EXPECT_EQ(b.params, a.params);
+    EXPECT_EQ(b.objective, a.objective);
+    EXPECT_EQ(b.deviance, a.deviance);
+  }
+  EXPECT_FALSE(back.diagnostics.identified);
+  ExpectThrows<NotIdentified>([&] { ComputeOptimal(back, 1e24); },
                               {"other optimum"});
 }
 

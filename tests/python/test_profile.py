@@ -114,6 +114,16 @@ def test_data_constrained_designs_told_apart():
     assert math.isinf(weak["R_D_star"].upper) and weak["R_D_star"].lower > 1
     prof = fit.profile("R_D_star")
     assert prof.weakly_identified and prof.upper_end == "search_limit"
+    # The finding travels in a fit card (with and without the runs).
+    for include_data in (True, False):
+        back = scalefit.loads(fit.to_card(include_data=include_data))
+        assert back.diagnostics.profile_checked and not back.diagnostics.identified
+        wb = {w.name: w for w in back.diagnostics.weak_parameters}["R_D_star"]
+        assert (wb.lower, wb.upper, wb.estimate) == (weak["R_D_star"].lower,
+                                                    weak["R_D_star"].upper,
+                                                    weak["R_D_star"].estimate)
+        with pytest.raises(scalefit.ScalefitError, match="weakly identified"):
+            scalefit.compute_optimal(back, 1e21, other_inputs={"U": 4e8})
     with pytest.raises(scalefit.ScalefitError, match="weakly identified"):
         scalefit.compute_optimal(fit, 1e21, other_inputs={"U": 4e8})
 

@@ -1,0 +1,29 @@
+"""Solver defaults on hard problems, the long version: the C++ suite
+(tests/cpp/solver_test.cpp) runs 3 seeds of the broken-power-law case at
+default; here all 20."""
+import numpy as np
+import pytest
+
+import scalefit
+
+# Caballero et al. 2023 ("Broken Neural Scaling Laws", arXiv:2210.14891), the
+# ground truth of their noiseless 4-digit-addition simulation: x = 1..404, so
+# the break d1 = 612.6 lies beyond the data and f1 = 0.059 makes it sharp.
+BNSL = {"a": 0.41388453071629455, "b": 2.2772722897737556, "c0": 0.055077348404973955,
+        "c1": 5.662903816010331, "d1": 612.5836172918001, "f1": 0.059193036393742314}
+
+
+@pytest.mark.slow
+def test_broken_power_law_with_1e13_noise_converges_in_20_seeds():
+    x = np.arange(1.0, 405.0)
+    y0 = scalefit.from_params("broken_power_law", BNSL).predict(x=x)
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        y = y0 * (1.0 + 1e-13 * rng.standard_normal(x.size))
+        fit = scalefit.fit("broken_power_law", x=x, loss=y)
+        # Never stopped by an iteration cap; converged, or said unidentified.
+        assert "Maximum number of iterations" not in fit.message, (seed, fit.message)
+        assert fit.converged or not fit.diagnostics.identified, (seed, fit.message)
+        if fit.converged:
+            assert abs(fit.params["c1"] / BNSL["c1"] - 1) < 1e-3, (seed, fit.params)
+            assert abs(fit.params["d1"] / BNSL["d1"] - 1) < 1e-4, (seed, fit.params)
