@@ -48,23 +48,16 @@ void ExpectNotCapped(const FitResult& f, const std::string& what) {
 }
 
 TEST(SolverHardCases, BrokenPowerLawBreakBeyondTheData) {
-  // Noiseless: the exact parameters.
-  const FitResult exact = Fit("broken_power_law", Bnsl(0.0, 0));
-  ASSERT_TRUE(exact.converged) << exact.message;
-  EXPECT_NEAR(exact.param("c1"), kBnsl[3], 1e-4);
-  EXPECT_NEAR(exact.param("d1"), kBnsl[4], 1e-3);
-  // 1e-13 relative noise (the slow Python test runs 20 seeds): converged,
-  // never stopped by an iteration cap, and the break is still recovered.
-  for (std::uint64_t seed : {0, 1, 2}) {
-    const FitResult f = Fit("broken_power_law", Bnsl(1e-13, seed));
-    ExpectNotCapped(f, "seed " + std::to_string(seed));
-    EXPECT_TRUE(f.converged || !f.diagnostics.identified)
-        << "seed " << seed << ": " << f.message;
-    if (f.converged) {
-      EXPECT_NEAR(f.param("c1") / kBnsl[3], 1.0, 1e-3) << "seed " << seed;
-      EXPECT_NEAR(f.param("d1") / kBnsl[4], 1.0, 1e-4) << "seed " << seed;
-    }
-  }
+  // 1e-13 relative noise, one seed (each fit takes about a second; the slow
+  // Python test tests/python/test_solver_hard.py runs 20): converged, never
+  // stopped by an iteration cap, and the break is still recovered. Before
+  // Levenberg–Marquardt continued after a capped L-BFGS, this seed ended at
+  // the cap.
+  const FitResult f = Fit("broken_power_law", Bnsl(1e-13, 0));
+  ExpectNotCapped(f, "seed 0");
+  ASSERT_TRUE(f.converged) << f.message;
+  EXPECT_NEAR(f.param("c1") / kBnsl[3], 1.0, 1e-3);
+  EXPECT_NEAR(f.param("d1") / kBnsl[4], 1.0, 1e-4);
 }
 
 TEST(SolverHardCases, HuberDeltaFrom1e7To1OnEpochData) {
