@@ -13,6 +13,7 @@
 #include "scalefit/fit.hpp"
 #include "scalefit/flops.hpp"
 #include "scalefit/report.hpp"
+#include "scalefit/uncertainty/profile.hpp"
 
 namespace scalefit {
 
@@ -429,9 +430,17 @@ Diagnostics Diagnose(const FitResult& r) {
 
 void RequireIdentified(const FitResult& fit, bool allow_unidentified) {
   if (allow_unidentified || !fit.fitted) return;
-  const Diagnostics d =
-      fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
-  if (!d.computed || d.identified) return;
+  Diagnostics d = fit.diagnostics.computed ? fit.diagnostics : Diagnose(fit);
+  if (!d.computed) return;
+  if (d.identified && !d.profile_checked && fit.has_data && fit.data &&
+      fit.diagnostics.computed) {
+    // Fitted without the profile check (FitOptions::profile_check): run it
+    // now, on a copy, before anything is built on the claim.
+    FitResult checked = fit;
+    CheckIdentification(&checked);
+    d = checked.diagnostics;
+  }
+  if (d.identified) return;
   throw NotIdentified(
       "the exponents of this '" + (fit.law ? fit.law->info().name : "?") +
       "' fit are not identified by its runs, so extrapolating from it would "

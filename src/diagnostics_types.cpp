@@ -83,6 +83,12 @@ std::string Diagnostics::FullReport() const {
   }
   os << "  identified:  " << (identified ? "yes" : "NO")
      << " (the exponents)\n";
+  os << "  profile:     "
+     << (profile_checked
+             ? "checked (weak identification and competing basins)"
+             : "not checked (profile_check off): a flat valley is not "
+               "excluded")
+     << "\n";
   if (warnings.empty()) {
     os << "  warnings:    none\n";
   } else {

@@ -99,7 +99,11 @@ Diagnostics Diagnose(const FitResult& fit);
 /// exponents are not identified and `allow_unidentified` is false. Uses
 /// fit.diagnostics when computed, else computes them. Given parameters
 /// (`fitted` false) always pass; a loaded fit card is held to its stored
-/// diagnostics.
+/// diagnostics. A fit with data whose profile check has not run
+/// (FitOptions::profile_check off, diagnostics.profile_checked false) and
+/// that is otherwise identified gets it here, on a copy
+/// (CheckIdentification, uncertainty/profile.hpp), so a flat valley is
+/// refused even when the fit itself did not look for one.
 void RequireIdentified(const FitResult& fit, bool allow_unidentified);
 
 /// The text a result carries when the caller opted in to an unidentified fit

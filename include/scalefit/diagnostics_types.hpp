@@ -80,7 +80,10 @@ struct Diagnostics {
   double floor_value = 0.0;
   double min_loss = 0.0;
   bool floor_at_min_loss = false;
-  /// The profile check ran (Fit() runs it; see CheckIdentification).
+  /// The profile check ran (CheckIdentification: Fit() with
+  /// FitOptions::profile_check, or later). False means weak identification
+  /// was NOT checked (not that the fit is identified in that sense); the
+  /// competing-basin check runs in every Fit().
   bool profile_checked = false;
   /// Free non-linear parameters whose profile is flat, with their range.
   std::vector<WeakParameter> weak_parameters;

@@ -129,6 +129,16 @@ struct FitOptions {
   /// column was counted under another convention, or N or D is in other
   /// units). Must be > 0.
   double compute_tolerance = 0.05;
+  /// Run the profile check of the diagnostics in Fit() (CheckIdentification,
+  /// uncertainty/profile.hpp): two local solves per free non-linear
+  /// parameter and a full profile where the objective is flat, so a flat
+  /// valley is reported as weakly identified. Off by default: it costs
+  /// several times the fit itself. Without it Fit() runs only the
+  /// competing-basin check (it reuses the other polished starts and costs
+  /// no solve), diagnostics.profile_checked stays false and reports say
+  /// "profile check: not run"; the allocations then run the check
+  /// themselves before they trust the fit (allocation.hpp).
+  bool profile_check = false;
   /// Cancellation and progress (run_control.hpp); empty = none. Results
   /// never keep it (FitResult::options.control is empty).
   RunControl control;

@@ -94,6 +94,7 @@ void RegisterFit(pyb::module_& m) {
       .def_readwrite("flop_convention", &FitOptions::flop_convention)
       .def_readwrite("architecture", &FitOptions::architecture)
       .def_readwrite("compute_tolerance", &FitOptions::compute_tolerance)
+      .def_readwrite("profile_check", &FitOptions::profile_check)
       .def("is_valid", &IsValidPair<FitOptions>)
       .def(PickleFields<FitOptions>(
           &FitOptions::objective, &FitOptions::delta, &FitOptions::init,
@@ -105,7 +106,7 @@ void RegisterFit(pyb::module_& m) {
           &FitOptions::gradient_tolerance, &FitOptions::screening_tolerance,
           &FitOptions::num_refined, &FitOptions::num_threads,
           &FitOptions::flop_convention, &FitOptions::architecture,
-          &FitOptions::compute_tolerance));
+          &FitOptions::compute_tolerance, &FitOptions::profile_check));
 
   pyb::class_<ParamValue>(m, "ParamValue")
       .def_readonly("name", &ParamValue::name)

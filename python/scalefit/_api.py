@@ -78,7 +78,7 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
         threads: Optional[int] = None, flop_convention: str = "6ND",
         architecture: Any = None, units: Optional[Mapping[str, Any]] = None,
         solver: Optional[Mapping[str, Any]] = None, progress: Any = False,
-        **inputs: Any) -> FitResult:
+        profile_check: bool = False, **inputs: Any) -> FitResult:
     """Fit a scaling law.
 
     Parameters
@@ -118,6 +118,14 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
     solver : other ``FitOptions`` fields by name, e.g. ``{"max_iterations": 200}``
         or ``{"screening_tolerance": 0}`` to polish every start of a large grid
         to full tolerance instead of screening it (see docs/objectives.md).
+    profile_check : ``True`` runs the profile check of the diagnostics with the fit
+        (two local solves per free non-linear parameter, a full profile where the
+        objective is flat), so ``diagnostics.weak_parameters`` and the
+        ``weakly_identified`` warning report a flat valley. Off by default: it costs
+        several times the fit. Without it ``diagnostics.profile_checked`` is False and
+        the report says "profile: not checked"; the competing-basin check always runs,
+        and ``compute_optimal`` and the other allocations run the profile check
+        themselves before they trust the fit.
     progress : ``True`` shows a progress bar over the start grid and the
         polished starts (long for ``grid="hoffmann"`` or a large explicit
         grid), a callable receives each :class:`scalefit.Progress`.
@@ -134,7 +142,8 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
     opts = fit_options(lw, objective=objective, delta=delta, init=init, bounds=bounds,
                        fixed=fixed, tie=tie, grid=grid, threads=threads,
                        flop_convention=flop_convention, architecture=architecture,
-                       solver=solver)
+                       solver=solver,
+                       profile_check=profile_check)
     factors = units_arg(units, lw)
     with data_columns(got.columns), reporter(progress) as callback:
         core = _core.fit(lw, got.inputs, got.loss, got.weights, got.groups, opts,

@@ -693,7 +693,8 @@ def _ties(value: Any, law) -> List[Tuple[str, str]]:
 def fit_options(law, *, objective: Any = "huber_log", delta: Any = 1e-3, init: Any = None,
                 bounds: Any = None, fixed: Any = None, tie: Any = None, grid: Any = None,
                 threads: Any = None, flop_convention: Any = "6ND",
-                architecture: Any = None, solver: Any = None) -> "_core.FitOptions":
+                architecture: Any = None, solver: Any = None,
+                profile_check: Any = False) -> "_core.FitOptions":
     """A ``_core.FitOptions`` from ``scalefit.fit``'s keyword arguments,
     validated by the core (``FitOptions::IsValid``)."""
     o = _core.FitOptions()
@@ -714,6 +715,7 @@ def fit_options(law, *, objective: Any = "huber_log", delta: Any = 1e-3, init: A
         o.num_threads = as_int(threads, "threads")
     o.flop_convention = as_str(flop_convention, "flop_convention")
     o.architecture = architecture_arg(architecture)
+    o.profile_check = as_bool(profile_check, "profile_check")
     if solver is not None:
         set_fields(o, solver, "solver")
     return o  # the core validates the rest (FitOptions::IsValid) when it runs

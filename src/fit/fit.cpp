@@ -23,7 +23,12 @@ FitResult Fit(const LawPtr& law, const Observations& data,
     const FlopModel flops = r.flop_model();
     r.diagnostics = Diagnose(*r.law, *r.data, r.params, r.options.objective,
                              r.converged, r.message, &flops);
-    CheckIdentification(&r);
+    // The profile check costs several fits: opt-in (FitOptions::
+    // profile_check); the allocations run it when they need the claim.
+    if (r.options.profile_check)
+      CheckIdentification(&r);
+    else
+      CheckCompetingBasins(&r);
   }
   return r;
 }

@@ -254,6 +254,8 @@ FitOptions ReadOptions(const Reader& rd, const Json& j, const LawInfo& info) {
   o.num_threads = rd.Int(j, "num_threads", path);
   if (rd.Has(j, "compute_tolerance"))
     o.compute_tolerance = rd.Double(j, "compute_tolerance", path, false);
+  if (rd.Has(j, "profile_check"))
+    o.profile_check = rd.Bool(j, "profile_check", path);
   return o;
 }
 

@@ -66,6 +66,7 @@ Json WriteOptions(const FitOptions& o) {
   j["num_refined"] = o.num_refined;
   j["num_threads"] = o.num_threads;
   j["compute_tolerance"] = Number(o.compute_tolerance);
+  j["profile_check"] = o.profile_check;
   return j;
 }
 

@@ -561,33 +561,114 @@ std::string ParamList(const LawInfo& info, const std::vector<double>& p) {
   return out;
 }
 
+// The free non-linear parameters: what the profile check walks, and whose
+// calibration scales the competing-basin check compares against.
+std::vector<Target> CheckedTargets(const Context& cx) {
+  const FitResult& fit = *cx.fit;
+  const LawInfo& info = fit.law->info();
+  std::vector<Target> targets;
+  for (int k = 0; k < info.num_params(); ++k) {
+    const ParamValue& pv = fit.params[k];
+    if (pv.fixed || !pv.tied_to.empty() || info.params[k].linear) continue;
+    targets.push_back(ParameterTarget(cx, pv.name));
+  }
+  return targets;
+}
+
+// Competing basins among the other polished starts (no solve). Replaces
+// what an earlier call found, so running it twice adds nothing.
+void AddCompetingBasins(const Context& cx, const std::vector<Target>& targets,
+                        double level, FitResult* fit) {
+  Diagnostics& dg = fit->diagnostics;
+  const LawInfo& info = fit->law->info();
+  dg.competing_basins.clear();
+  dg.warnings.erase(std::remove_if(dg.warnings.begin(), dg.warnings.end(),
+                                   [](const DiagnosticWarning& w) {
+                                     return w.code == "competing_basin";
+                                   }),
+                    dg.warnings.end());
+  if (fit->other_optima.empty()) return;
+  double c = 0.0, t = 0.0;
+  std::string name;
+  for (const Target& tg : targets) {
+    double ck, tk;
+    try {
+      Calibrate(cx, tg, level, &ck, &tk, &name);
+    } catch (const Error&) {
+      continue;
+    }
+    c = std::max(c, ck);
+    t = tk;
+  }
+  if (!(c > 0.0)) return;
+  for (const StartEnd& e : fit->other_optima) {
+    const double dev = 2.0 * (e.objective / cx.weight_scale - cx.f_hat) / c;
+    if (!(dev <= t)) continue;
+    CompetingBasin cb;
+    cb.params = e.params;
+    cb.objective = e.objective;
+    cb.deviance = dev;
+    dg.competing_basins.push_back(cb);
+  }
+  if (dg.competing_basins.empty()) return;
+  const CompetingBasin& cb = dg.competing_basins.front();
+  dg.warnings.push_back(
+      {"competing_basin",
+       std::to_string(dg.competing_basins.size()) +
+           " other optimum(s) fit these runs as well as the reported one "
+           "(deviance " +
+           FormatShort(cb.deviance, 4) + " <= " + FormatShort(t, 4) + ", the " +
+           FormatShort(100 * level, 4) + "% threshold): the fit has " +
+           ParamList(info, fit->values()) + "; another start ended at " +
+           ParamList(info, cb.params) + " (objective " +
+           FormatShort(cb.objective, 8) + " vs " +
+           FormatShort(fit->objective, 8) +
+           "). The data do not decide between them: add runs that "
+           "separate them, or fix or tie a parameter"});
+  dg.identified = false;
+}
+
+// The context of a result with data and computed diagnostics; false when
+// there is nothing to check or no covariance (too few points: the design
+// checks say so).
+bool CheckContext(FitResult* fit, Context* cx) {
+  if (!fit || !fit->has_data || !fit->data || !fit->diagnostics.computed)
+    return false;
+  try {
+    *cx = MakeContext(*fit);
+  } catch (const Error&) {
+    return false;
+  }
+  // MakeContext keeps a pointer to the result: it must not move.
+  cx->fit = fit;
+  return true;
+}
+
 }  // namespace
 
+void CheckCompetingBasins(FitResult* fit, double level) {
+  if (!(level > 0.0 && level < 1.0))
+    throw InvalidArgument("competing-basin check: level must be in (0, 1)");
+  // Nothing to compare: no context (and no covariance) needed.
+  if (!fit || fit->other_optima.empty()) return;
+  Context cx;
+  if (!CheckContext(fit, &cx)) return;
+  AddCompetingBasins(cx, CheckedTargets(cx), level, fit);
+}
+
 void CheckIdentification(FitResult* fit, const ProfileOptions& o) {
-  if (!fit || !fit->has_data || !fit->data || !fit->diagnostics.computed)
-    return;
   std::string why;
   if (!o.IsValid(&why))
     throw InvalidArgument("identification check: invalid options: " + why);
+  if (fit && fit->diagnostics.profile_checked) return;  // already done
   Context cx;
-  try {
-    cx = MakeContext(*fit);
-  } catch (const Error&) {
-    return;  // no covariance (too few points): the design checks say so
-  }
-  // MakeContext keeps a pointer to the result: it must not move.
-  cx.fit = fit;
+  if (!CheckContext(fit, &cx)) return;
   Diagnostics& dg = fit->diagnostics;
   dg.profile_checked = true;
   const LawInfo& info = fit->law->info();
 
   // Weak identification of the free non-linear parameters.
-  std::vector<Target> targets;
-  for (int k = 0; k < info.num_params(); ++k) {
-    const ParamValue& pv = fit->params[k];
-    if (pv.fixed || !pv.tied_to.empty() || info.params[k].linear) continue;
-    targets.push_back(ParameterTarget(cx, pv.name));
-  }
+  const std::vector<Target> targets = CheckedTargets(cx);
   std::vector<Profile> results(targets.size());
   std::vector<unsigned char> ran(targets.size(), 0);
   std::vector<std::string> errors(targets.size());
@@ -690,49 +771,7 @@ void CheckIdentification(FitResult* fit, const ProfileOptions& o) {
     }
   }
 
-  // Competing basins among the other polished starts.
-  if (!fit->other_optima.empty()) {
-    double c = 0.0, t = 0.0;
-    std::string name;
-    for (const Target& tg : targets) {
-      double ck, tk;
-      try {
-        Calibrate(cx, tg, o.level, &ck, &tk, &name);
-      } catch (const Error&) {
-        continue;
-      }
-      c = std::max(c, ck);
-      t = tk;
-    }
-    if (c > 0.0) {
-      for (const StartEnd& e : fit->other_optima) {
-        const double dev = 2.0 * (e.objective / cx.weight_scale - cx.f_hat) / c;
-        if (!(dev <= t)) continue;
-        CompetingBasin cb;
-        cb.params = e.params;
-        cb.objective = e.objective;
-        cb.deviance = dev;
-        dg.competing_basins.push_back(cb);
-      }
-    }
-    if (!dg.competing_basins.empty()) {
-      const CompetingBasin& cb = dg.competing_basins.front();
-      dg.warnings.push_back(
-          {"competing_basin",
-           std::to_string(dg.competing_basins.size()) +
-               " other optimum(s) fit these runs as well as the reported one "
-               "(deviance " +
-               FormatShort(cb.deviance, 4) + " <= " + FormatShort(t, 4) +
-               ", the " + FormatShort(100 * o.level, 4) +
-               "% threshold): the fit has " + ParamList(info, fit->values()) +
-               "; another start ended at " + ParamList(info, cb.params) +
-               " (objective " + FormatShort(cb.objective, 8) + " vs " +
-               FormatShort(fit->objective, 8) +
-               "). The data do not decide between them: add runs that "
-               "separate them, or fix or tie a parameter"});
-      dg.identified = false;
-    }
-  }
+  AddCompetingBasins(cx, targets, o.level, fit);
 }
 
 bool ProfileOptions::IsValid(std::string* why) const {

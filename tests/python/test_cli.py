@@ -281,3 +281,17 @@ def test_fit_interval_profile(capsys):
                          "--exclude-col", "excluded", "--interval", "wald")
     assert code == 2 and "--interval wald" in err and "profile" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_fit_profile_check_flag(capsys):
+    # --profile-check runs the profile check with the fit; without it the
+    # card says it did not run (not checked is not identified).
+    for flag, checked in ((["--profile-check"], True), ([], False)):
+        code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--exclude-col",
+                             "excluded", "--json", "--quiet", *flag)
+        assert code == 0, err
+        card = json.loads(out)["fit_card"]
+        assert card["options"]["profile_check"] is checked
+        back = scalefit.loads(json.dumps(card))
+        assert back.diagnostics.profile_checked is checked
+        assert back.diagnostics.identified

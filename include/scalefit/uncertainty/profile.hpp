@@ -134,8 +134,10 @@ Profile ProfileParameter(const FitResult& fit, const std::string& name,
 Profile ProfileDerived(const FitResult& fit, const std::string& name,
                        const ProfileOptions& options = {});
 
-/// The profile check of the diagnostics, run by Fit() on every result with
-/// data (and callable on any other, e.g. one loaded from a card with data):
+/// The profile check of the diagnostics: run by Fit() when
+/// FitOptions::profile_check is set, by the allocations (RequireIdentified)
+/// on a fit made without it, and callable on any other result with data
+/// (e.g. one loaded from a card with data):
 ///  - every free non-linear parameter's profile is evaluated at the ends of
 ///    its Wald interval (θ̂ ± √t·se, 2 local solves); where the deviance
 ///    there is below t/4 (the profile is flatter than the quadratic by more
@@ -144,15 +146,24 @@ Profile ProfileDerived(const FitResult& fit, const std::string& name,
 ///    range, or a point lies below the fit, the full profile is run; a weakly
 ///    identified profile adds a WeakParameter and a "weakly_identified"
 ///    warning with its range, a lower point a "better_optimum" warning;
-///  - every other polished start (FitResult::other_optima) whose deviance
-///    2·(f − f̂)/c, with c the largest of the parameters' calibration
-///    scales, is within t is a CompetingBasin ("competing_basin" warning
-///    with both parameter sets).
+///  - the competing-basin check (CheckCompetingBasins) at `options.level`.
 /// Each finding makes diagnostics.identified false, so the allocations
-/// refuse the fit unless allowed. Sets diagnostics.profile_checked. Does
-/// nothing without data or computed diagnostics, or when the covariance
-/// cannot be computed (too few points: the design checks report that).
+/// refuse the fit unless allowed. Sets diagnostics.profile_checked; does
+/// nothing when it is already set, without data or computed diagnostics, or
+/// when the covariance cannot be computed (too few points: the design
+/// checks report that).
+/// Cost: about 2 local solves per free non-linear parameter, more where a
+/// full profile runs (on the Chinchilla runs, several times the fit).
 void CheckIdentification(FitResult* fit, const ProfileOptions& options = {});
+
+/// The competing-basin check, which Fit() always runs (it costs no solve):
+/// every other polished start (FitResult::other_optima) whose deviance
+/// 2·(f − f̂)/c, with c the largest of the free non-linear parameters'
+/// calibration scales, is within the threshold t at `level` is a
+/// CompetingBasin ("competing_basin" warning with both parameter sets;
+/// identified becomes false). Replaces what an earlier call found. Does
+/// nothing without other optima, data or computed diagnostics.
+void CheckCompetingBasins(FitResult* fit, double level = 0.95);
 
 /// Profile intervals on every parameter (method "profile"; fixed
 /// parameters get lower = upper = value, std_errors the Wald ones) and on

@@ -89,6 +89,10 @@ def add_fit_options(p: argparse.ArgumentParser, law_required: bool = True) -> No
                    help="at most this many rows (each input's extremes and an even stride) "
                         "rank the default start grid's cells (default 2048; 0 = every row); "
                         "every solve uses all rows")
+    p.add_argument("--profile-check", action="store_true",
+                   help="run the profile check of the diagnostics with the fit (weak "
+                        "identification: flat valleys; several times the fit's cost; off "
+                        "by default, and the report then says 'profile: not checked')")
     add_flop_options(p, default="6ND")
     p.add_argument("--units", metavar="NAME=UNIT[,NAME=UNIT...]",
                    help="the units the inputs are in, converted to plain counts: a factor "
@@ -159,6 +163,8 @@ def fit_kwargs(args) -> Dict[str, Any]:
         solver["screening_tolerance"] = args.screening_tolerance
     if args.max_scoring_rows is not None:
         solver["max_scoring_rows"] = args.max_scoring_rows
+    if getattr(args, "profile_check", False):
+        solver["profile_check"] = True
     if solver:
         kw["solver"] = solver
     return kw
