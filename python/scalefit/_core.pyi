@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'ChainOptions', 'ChainPrediction', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EXTRAPOLATION_WARNING_DECADES', 'EmergenceOptions', 'EmergenceResult', 'EnvelopeOptions', 'EnvelopeResult', 'ExportTable', 'FitCardLoadOptions', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'Ladder', 'LadderOptions', 'LadderRun', 'Law', 'MAX_RELATIVE_GRADIENT', 'MetricSpec', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'Progress', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'TaskChain', 'TaskSpec', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'classify_emergence', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'derived_names', 'envelope_fit', 'export_from_columns', 'export_from_csv', 'export_from_csv_text', 'final_checkpoints', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_chain', 'fit_chains', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'instruction_set', 'isoflop_fit', 'ladder_from_columns', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'olmo_ladder', 'olmo_tasks', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'read_csv', 'read_ladder', 'require_identified', 'save_fit_card', 'sensitivity', 'set_instruction_set', 'set_log_level', 'skip_first', 'smooth', 'supported_instruction_sets', 'task_chain_from_string', 'task_chain_to_string', 'unidentified_note']
+__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'ChainOptions', 'ChainPrediction', 'CompetingBasin', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EmergenceOptions', 'EmergenceResult', 'EnvelopeOptions', 'EnvelopeResult', 'ExportTable', 'FitCardLoadOptions', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'KaplanFrontierOptions', 'KaplanFrontierTable', 'Ladder', 'LadderOptions', 'LadderRun', 'Law', 'MAX_RELATIVE_GRADIENT', 'MetricSpec', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'Profile', 'ProfileOptions', 'Progress', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'TaskChain', 'TaskSpec', 'WeakParameter', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'classify_emergence', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'conf_int_by_method', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'dataset_porian2024_fits', 'derived_names', 'envelope_fit', 'export_from_columns', 'export_from_csv', 'export_from_csv_text', 'final_checkpoints', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_chain', 'fit_chains', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'instruction_set', 'isoflop_fit', 'kaplan_compute_efficient', 'kaplan_minimum_compute', 'kaplan_minimum_steps', 'ladder_from_columns', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'olmo_ladder', 'olmo_tasks', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'profile', 'profile_conf_int', 'read_csv', 'read_ladder', 'require_identified', 'save_fit_card', 'sensitivity', 'set_instruction_set', 'set_log_level', 'skip_first', 'smooth', 'supported_instruction_sets', 'task_chain_from_string', 'task_chain_to_string', 'unidentified_note']
 class ScalefitError(ValueError):
     pass
 class ParamInfo:
@@ -117,8 +117,9 @@ class FitOptions:
     architecture: ... | None
     flop_convention: str
     objective: str
+    profile_check: bool
     start: str
-    def __getstate__(self) -> tuple[_Objective, float, dict[str, float], dict[str, tuple[float, float]], list[str], list[tuple[str, str]], str, dict[str, list[float]], int, int, int, int, int, float, float, float, float, int, int, str, ... | None, float]:
+    def __getstate__(self) -> tuple[_Objective, float, dict[str, float], dict[str, tuple[float, float]], list[str], list[tuple[str, str]], str, dict[str, list[float]], int, int, int, int, int, float, float, float, float, int, int, str, ... | None, float, bool]:
         ...
     def __init__(self) -> None:
         ...
@@ -314,10 +315,6 @@ class FitResult:
     def decades_beyond_data(self, inputs: dict) -> numpy.typing.NDArray[numpy.float64]:
         """
         Decades of compute beyond the largest fitted run, per row.
-        """
-    def extrapolation_warning(self, inputs: dict) -> str:
-        """
-        The extrapolation warning line for these rows, or ''.
         """
     def flop_model(self) -> ...:
         ...
@@ -596,6 +593,43 @@ class InferenceAwarePlan:
     @property
     def training_flops(self) -> float:
         ...
+class KaplanFrontierOptions:
+    allow_unidentified: bool
+    def __init__(self) -> None:
+        ...
+    def is_valid(self) -> tuple[bool, str]:
+        ...
+class KaplanFrontierTable:
+    def brief_report(self) -> str:
+        ...
+    def full_report(self) -> str:
+        ...
+    def num_rows(self) -> int:
+        ...
+    @property
+    def C_c(self) -> float:
+        ...
+    @property
+    def alpha_C(self) -> float:
+        ...
+    @property
+    def columns(self) -> dict:
+        ...
+    @property
+    def convergence_factor(self) -> float:
+        ...
+    @property
+    def p_B(self) -> float:
+        ...
+    @property
+    def p_N(self) -> float:
+        ...
+    @property
+    def p_S(self) -> float:
+        ...
+    @property
+    def warning(self) -> str:
+        ...
 class _BootstrapOptions:
     def __getstate__(self) -> tuple[int, int, str, list[int], float, int, int]:
         ...
@@ -700,14 +734,11 @@ class IntervalTable:
     def upper(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
 class PredictionTable:
-    def __getstate__(self) -> tuple[list[float], list[float], list[float], list[float], float, str, str, list[float], str]:
+    def __getstate__(self) -> tuple[list[float], list[float], list[float], list[float], float, str, str]:
         ...
     def __setstate__(self, arg0: tuple) -> None:
         ...
     def brief_report(self) -> str:
-        ...
-    @property
-    def decades_beyond_data(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
     def interval(self) -> str:
@@ -729,9 +760,6 @@ class PredictionTable:
         ...
     @property
     def upper(self) -> numpy.typing.NDArray[numpy.float64]:
-        ...
-    @property
-    def warning(self) -> str:
         ...
 class BootstrapResult:
     def __getstate__(self) -> tuple[FitResult, _BootstrapOptions, list[str], list[float], list[int], list[str], list[float], list[int], list[int], int, int, int, int, int, float, float, int]:
@@ -811,8 +839,113 @@ class BootstrapResult:
     @property
     def threads_used(self) -> int:
         ...
+class ProfileOptions:
+    def __init__(self) -> None:
+        ...
+    def is_valid(self) -> tuple[bool, str]:
+        ...
+    @property
+    def level(self) -> float:
+        ...
+    @level.setter
+    def level(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_ratio(self) -> float:
+        ...
+    @max_ratio.setter
+    def max_ratio(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_relative_width(self) -> float:
+        ...
+    @max_relative_width.setter
+    def max_relative_width(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_span(self) -> float:
+        ...
+    @max_span.setter
+    def max_span(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_steps(self) -> int:
+        ...
+    @max_steps.setter
+    def max_steps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def num_threads(self) -> int:
+        ...
+    @num_threads.setter
+    def num_threads(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class Profile:
+    def __repr__(self) -> str:
+        ...
+    def brief_report(self) -> str:
+        ...
+    def full_report(self) -> str:
+        ...
+    @property
+    def all_converged(self) -> bool:
+        ...
+    @property
+    def better_point(self) -> bool:
+        ...
+    @property
+    def calibration(self) -> str:
+        ...
+    @property
+    def estimate(self) -> float:
+        ...
+    @property
+    def identification(self) -> str:
+        ...
+    @property
+    def level(self) -> float:
+        ...
+    @property
+    def log_scale(self) -> bool:
+        ...
+    @property
+    def lower(self) -> float:
+        ...
+    @property
+    def lower_end(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def num_solves(self) -> int:
+        ...
+    @property
+    def objective(self) -> float:
+        ...
+    @property
+    def point_params(self) -> list[list[float]]:
+        ...
+    @property
+    def points(self) -> dict:
+        ...
+    @property
+    def scale(self) -> float:
+        ...
+    @property
+    def threshold(self) -> float:
+        ...
+    @property
+    def upper(self) -> float:
+        ...
+    @property
+    def upper_end(self) -> str:
+        ...
+    @property
+    def weakly_identified(self) -> bool:
+        ...
 class _IsoflopBudget:
-    def __getstate__(self) -> tuple[float, float, float, int, int, float, float, float, float, float, float, float, float, float, float, bool, bool, list[int]]:
+    def __getstate__(self) -> tuple[float, float, float, int, int, float, float, float, float, float, float, float, float, float, float, bool, bool, list[int], list[int], int, int, float, bool, bool]:
         ...
     def __setstate__(self, arg0: tuple) -> None:
         ...
@@ -850,7 +983,8 @@ class IsoflopOptions:
     frontier_options: FitOptions
     keep_edge_minima: bool
     parametric_options: FitOptions
-    def __getstate__(self) -> tuple[float, int, bool, float, int, float, int, int, bool, FitOptions, bool, FitOptions]:
+    window: str
+    def __getstate__(self) -> tuple[float, str, int, bool, float, int, float, int, int, bool, FitOptions, bool, FitOptions]:
         ...
     def __init__(self) -> None:
         ...
@@ -928,6 +1062,9 @@ class IsoflopResult:
         ...
     @property
     def b_parametric(self) -> float:
+        ...
+    @property
+    def budget_fit_rows(self) -> list[list[int]]:
         ...
     @property
     def budget_rows(self) -> list[list[int]]:
@@ -1069,8 +1206,47 @@ class ParamCorrelation:
     @property
     def value(self) -> float:
         ...
+class WeakParameter:
+    def __getstate__(self) -> tuple[str, float, float, float, float, str]:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, arg0: tuple) -> None:
+        ...
+    @property
+    def estimate(self) -> float:
+        ...
+    @property
+    def level(self) -> float:
+        ...
+    @property
+    def lower(self) -> float:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def reason(self) -> str:
+        ...
+    @property
+    def upper(self) -> float:
+        ...
+class CompetingBasin:
+    def __getstate__(self) -> tuple[list[float], float, float]:
+        ...
+    def __setstate__(self, arg0: tuple) -> None:
+        ...
+    @property
+    def deviance(self) -> float:
+        ...
+    @property
+    def objective(self) -> float:
+        ...
+    @property
+    def params(self) -> list[float]:
+        ...
 class Diagnostics:
-    def __getstate__(self) -> tuple[bool, int, int, list[str], list[int], list[float], bool, int, float, bool, float, float, float, float, float, list[ParamCorrelation], float, list[str], list[float], list[str], str, float, float, bool, bool, list[DiagnosticWarning]]:
+    def __getstate__(self) -> tuple[bool, int, int, list[str], list[int], list[float], bool, int, float, bool, float, float, float, float, float, list[ParamCorrelation], float, list[str], list[float], list[str], str, float, float, bool, bool, list[WeakParameter], list[CompetingBasin], bool, list[DiagnosticWarning]]:
         ...
     def __repr__(self) -> str:
         ...
@@ -1086,6 +1262,9 @@ class Diagnostics:
         ...
     @property
     def at_bound(self) -> list[str]:
+        ...
+    @property
+    def competing_basins(self) -> list[CompetingBasin]:
         ...
     @property
     def compute_span_decades(self) -> float:
@@ -1142,6 +1321,9 @@ class Diagnostics:
     def num_points(self) -> int:
         ...
     @property
+    def profile_checked(self) -> bool:
+        ...
+    @property
     def sigma(self) -> float:
         ...
     @property
@@ -1161,6 +1343,9 @@ class Diagnostics:
         ...
     @property
     def warnings(self) -> list[DiagnosticWarning]:
+        ...
+    @property
+    def weak_parameters(self) -> list[WeakParameter]:
         ...
 class BacktestMetrics:
     def __getstate__(self) -> tuple[int, float, float, float, float]:
@@ -1908,6 +2093,8 @@ def compute_optimal_interval(result: FitResult, C: typing.Annotated[numpy.typing
     ...
 def conf_int(result: FitResult, level: typing.SupportsFloat | typing.SupportsIndex, budgets: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = []) -> IntervalTable:
     ...
+def conf_int_by_method(result: FitResult, method: str, level: typing.SupportsFloat | typing.SupportsIndex, budgets: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [], threads: typing.SupportsInt | typing.SupportsIndex = 1) -> IntervalTable:
+    ...
 def covariance(result: FitResult) -> Covariance:
     ...
 def dataset_chinchilla(include_excluded: bool = False) -> dict:
@@ -1925,6 +2112,10 @@ def dataset_porian2024(config: str) -> dict:
 def dataset_porian2024_configs() -> list[str]:
     """
     The shipped Porian et al. 2024 configurations.
+    """
+def dataset_porian2024_fits() -> dict:
+    """
+    The authors' stored exponent a of N_opt ~ C^a per Porian et al. 2024 configuration, with its bootstrap 95% interval (columns config, label, a, a_lower, a_upper).
     """
 def derived_names(budgets: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> list[str]:
     ...
@@ -1996,6 +2187,18 @@ def isoflop_fit(N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], D: t
     """
     Chinchilla Approach 2 (GIL released while it runs).
     """
+def kaplan_compute_efficient(steps: FitResult, batch: FitResult, C_min: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], options: KaplanFrontierOptions) -> KaplanFrontierTable:
+    """
+    Kaplan et al. 2020's compute-efficient frontier at budgets C_min (FLOPs).
+    """
+def kaplan_minimum_compute(batch: FitResult, C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], B: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], L: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    C_min = C/(1 + B/B_crit(L)) per run (Kaplan et al. 2020, Eq. 5.5).
+    """
+def kaplan_minimum_steps(batch: FitResult, S: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], B: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], L: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    S_min = S/(1 + B_crit(L)/B) per run (Kaplan et al. 2020, Eq. 5.4).
+    """
 def ladder_from_columns(run: collections.abc.Sequence[str], N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], D: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], step: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], target: collections.abc.Sequence[bool], names: collections.abc.Sequence[str], metrics: collections.abc.Sequence[typing.Annotated[numpy.typing.ArrayLike, numpy.float64]]) -> Ladder:
     ...
 def law_floor(result: FitResult, other_inputs: typing.Any = None) -> float:
@@ -2025,6 +2228,12 @@ def parse_unit(name: str, unit: str) -> float:
 def plan_at_ratio(result: FitResult, C: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], tokens_per_param: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, other_inputs: typing.Any = None) -> AllocationTable:
     ...
 def predict_interval(result: FitResult, inputs: dict, level: typing.SupportsFloat | typing.SupportsIndex, interval: str = 'confidence') -> PredictionTable:
+    ...
+def profile(result: FitResult, name: str, options: ProfileOptions) -> Profile:
+    """
+    The profile of a parameter or (chinchilla) a derived quantity.
+    """
+def profile_conf_int(result: FitResult, options: ProfileOptions, derived: collections.abc.Sequence[str] = []) -> IntervalTable:
     ...
 def read_csv(path: str, options: CsvOptions = ...) -> CsvTable:
     """
@@ -2060,7 +2269,6 @@ def task_chain_to_string(chain: TaskChain, indent: typing.SupportsInt | typing.S
     ...
 def unidentified_note(fit: FitResult) -> str:
     ...
-EXTRAPOLATION_WARNING_DECADES: float = 3.0
 MAX_RELATIVE_GRADIENT: float = 1e-06
 __version__: str = '0.1.0'
 fit_card_format_version: int = 2
