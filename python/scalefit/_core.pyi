@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'ChainOptions', 'ChainPrediction', 'CompetingBasin', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EmergenceOptions', 'EmergenceResult', 'EnvelopeOptions', 'EnvelopeResult', 'ExportTable', 'FitCardLoadOptions', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'KaplanFrontierOptions', 'KaplanFrontierTable', 'Ladder', 'LadderOptions', 'LadderRun', 'Law', 'MAX_RELATIVE_GRADIENT', 'MetricSpec', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'Profile', 'ProfileOptions', 'Progress', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'TaskChain', 'TaskSpec', 'WeakParameter', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'classify_emergence', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'conf_int_by_method', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'dataset_porian2024_fits', 'derived_names', 'envelope_fit', 'export_from_columns', 'export_from_csv', 'export_from_csv_text', 'final_checkpoints', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_chain', 'fit_chains', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'instruction_set', 'isoflop_fit', 'kaplan_compute_efficient', 'kaplan_minimum_compute', 'kaplan_minimum_steps', 'ladder_from_columns', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'olmo_ladder', 'olmo_tasks', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'profile', 'profile_conf_int', 'read_csv', 'read_ladder', 'require_identified', 'save_fit_card', 'sensitivity', 'set_instruction_set', 'set_log_level', 'skip_first', 'smooth', 'supported_instruction_sets', 'task_chain_from_string', 'task_chain_to_string', 'unidentified_note']
+__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'ChainOptions', 'ChainPrediction', 'CompetingBasin', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EXTRAPOLATION_WARNING_DECADES', 'EmergenceOptions', 'EmergenceResult', 'EnvelopeOptions', 'EnvelopeResult', 'ExportTable', 'FitCardLoadOptions', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'KaplanFrontierOptions', 'KaplanFrontierTable', 'Ladder', 'LadderOptions', 'LadderRun', 'Law', 'MAX_RELATIVE_GRADIENT', 'MetricSpec', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'Profile', 'ProfileOptions', 'Progress', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'TaskChain', 'TaskSpec', 'WeakParameter', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'classify_emergence', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'conf_int_by_method', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'dataset_porian2024_fits', 'derived_names', 'envelope_fit', 'export_from_columns', 'export_from_csv', 'export_from_csv_text', 'final_checkpoints', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_chain', 'fit_chains', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'instruction_set', 'isoflop_fit', 'kaplan_compute_efficient', 'kaplan_minimum_compute', 'kaplan_minimum_steps', 'ladder_from_columns', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'olmo_ladder', 'olmo_tasks', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'profile', 'profile_conf_int', 'read_csv', 'read_ladder', 'require_identified', 'save_fit_card', 'sensitivity', 'set_instruction_set', 'set_log_level', 'skip_first', 'smooth', 'supported_instruction_sets', 'task_chain_from_string', 'task_chain_to_string', 'unidentified_note']
 class ScalefitError(ValueError):
     pass
 class ParamInfo:
@@ -315,6 +315,10 @@ class FitResult:
     def decades_beyond_data(self, inputs: dict) -> numpy.typing.NDArray[numpy.float64]:
         """
         Decades of compute beyond the largest fitted run, per row.
+        """
+    def extrapolation_warning(self, inputs: dict) -> str:
+        """
+        The extrapolation warning line for these rows, or ''.
         """
     def flop_model(self) -> ...:
         ...
@@ -734,11 +738,14 @@ class IntervalTable:
     def upper(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
 class PredictionTable:
-    def __getstate__(self) -> tuple[list[float], list[float], list[float], list[float], float, str, str]:
+    def __getstate__(self) -> tuple[list[float], list[float], list[float], list[float], float, str, str, list[float], str]:
         ...
     def __setstate__(self, arg0: tuple) -> None:
         ...
     def brief_report(self) -> str:
+        ...
+    @property
+    def decades_beyond_data(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
     def interval(self) -> str:
@@ -760,6 +767,9 @@ class PredictionTable:
         ...
     @property
     def upper(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def warning(self) -> str:
         ...
 class BootstrapResult:
     def __getstate__(self) -> tuple[FitResult, _BootstrapOptions, list[str], list[float], list[int], list[str], list[float], list[int], list[int], int, int, int, int, int, float, float, int]:
@@ -2269,6 +2279,7 @@ def task_chain_to_string(chain: TaskChain, indent: typing.SupportsInt | typing.S
     ...
 def unidentified_note(fit: FitResult) -> str:
     ...
+EXTRAPOLATION_WARNING_DECADES: float = 3.0
 MAX_RELATIVE_GRADIENT: float = 1e-06
 __version__: str = '0.1.0'
 fit_card_format_version: int = 2
