@@ -24,11 +24,11 @@ namespace scalefit::laws {
 /// gadre_exponential) map a task loss to a task metric; chinchilla_sigmoid
 /// maps (N, D) to the metric in one step (laws/sigmoid.hpp,
 /// laws/chinchilla_sigmoid.hpp).
-using BuiltinLaws = std::tuple<PowerLaw, SaturatingPowerLaw, Chinchilla, Kaplan,
-                               KaplanSteps, CriticalBatch,
-                               DataConstrained, BrokenPowerLaw<1>,
-                               BrokenPowerLaw<2>, BrokenPowerLaw<3>, Sigmoid,
-                               LogSigmoid, GadreExponential, ChinchillaSigmoid>;
+using BuiltinLaws =
+    std::tuple<PowerLaw, SaturatingPowerLaw, Chinchilla, Kaplan, KaplanSteps,
+               CriticalBatch, DataConstrained, BrokenPowerLaw<1>,
+               BrokenPowerLaw<2>, BrokenPowerLaw<3>, Sigmoid, LogSigmoid,
+               GadreExponential, ChinchillaSigmoid>;
 
 /// Calls `f(Law{})` for every built-in law, in order; use
 /// `[](auto tag) { using Law = decltype(tag); ... }`.
