@@ -353,25 +353,29 @@ void RegisterDownstream(pyb::module_& m) {
 
   m.def(
       "fit_chain",
-      [](const Ladder& l, const TaskSpec& t, const ChainOptions& o) {
-        pyb::gil_scoped_release release;
-        return downstream::FitChain(l, t, o);
+      [](const Ladder& l, const TaskSpec& t, ChainOptions o,
+         const pyb::object& progress) {
+        o.control = PythonControl(progress);
+        return WithoutGil([&] { return downstream::FitChain(l, t, o); });
       },
       pyb::arg("ladder"), pyb::arg("task"),
-      pyb::arg("options") = ChainOptions{});
+      pyb::arg("options") = ChainOptions{}, pyb::arg("progress") = pyb::none(),
+      "Fit a task chain (the GIL is released; Ctrl-C and progress as fit).");
   m.def(
       "fit_chains",
-      [](const Ladder& l, const std::vector<TaskSpec>& t,
-         const ChainOptions& o) {
-        pyb::gil_scoped_release release;
-        return downstream::FitChains(l, t, o);
+      [](const Ladder& l, const std::vector<TaskSpec>& t, ChainOptions o,
+         const pyb::object& progress) {
+        o.control = PythonControl(progress);
+        return WithoutGil([&] { return downstream::FitChains(l, t, o); });
       },
       pyb::arg("ladder"), pyb::arg("tasks"),
-      pyb::arg("options") = ChainOptions{});
+      pyb::arg("options") = ChainOptions{}, pyb::arg("progress") = pyb::none(),
+      "Fit the chains of several tasks (as fit_chain).");
   m.def("task_chain_to_string", &downstream::TaskChainToString,
         pyb::arg("chain"), pyb::arg("indent") = 2);
   m.def("task_chain_from_string", &downstream::TaskChainFromString,
         pyb::arg("json"), pyb::arg("source") = "<string>");
+  m.def("load_task_chain", &downstream::LoadTaskChain, pyb::arg("path"));
 }
 
 }  // namespace scalefit::py

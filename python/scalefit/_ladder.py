@@ -130,6 +130,10 @@ def to_core(frame: Any) -> "_core.Ladder":
     if pd is None or not isinstance(frame, pd.DataFrame):
         raise TypeError("a ladder must be a pandas DataFrame with columns run, N, D, C, step, "
                         f"target and metrics, got {type(frame).__name__}")
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:
+        raise ValueError(f"the ladder frame has column(s) {_listing(repeated)} more than once; "
+                         "each column needs its own name")
     missing = [c for c in LADDER_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"the ladder frame lacks column(s) {_listing(missing)}; it needs "

@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from . import _core, _ladder
-from ._inputs import (_listing, _pd, as_bool, as_float, as_int, as_seed, as_str, check_keys,
-                      fit_options, set_fields)
+from ._inputs import (_listing, _pd, as_bool, as_float, as_int, as_path, as_seed, as_str,
+                      check_keys, fit_options, set_fields)
+from ._progress import reporter
 from .results import ChainPrediction, EmergenceResult, TaskChain
 
 __all__ = ["read_ladder", "skip_first", "smooth", "final_checkpoints", "fit_chain",
@@ -105,13 +106,20 @@ def _task(intermediate, metric, chance, ceiling, n_items, name) -> "_core.TaskSp
     return t
 
 
+def _named_law(name: str, option: str) -> "_core.Law":
+    try:
+        return _core.get_law(name)
+    except ValueError as exc:
+        raise type(exc)(f"{option}: {exc}") from None
+
+
 def _options(*, step1_law, step1, link, step2, final_average, skip, smoothing, ideal_point,
              floor, single_step, interval, replicates, seed, threads, emergence):
     o = _core.ChainOptions()
     o.step1_law = as_str(step1_law, "step1_law")
     o.link = as_str(link, "link")
-    law1 = _core.get_law(o.step1_law)
-    link_law = _core.get_law(o.link)
+    law1 = _named_law(o.step1_law, "step1_law")
+    link_law = _named_law(o.link, "link")
     o.step1 = fit_options(law1, **dict(step1 or {}))
     step2 = dict(step2 or {})
     step2.setdefault("objective", "mse")
@@ -139,7 +147,8 @@ def fit_chain(ladder, *, intermediate: str, metric: str, chance: Any, ceiling: A
               final_average: Any = 5, ideal_point: bool = True, single_step: bool = True,
               step1_law: str = "chinchilla", step1: Optional[Mapping[str, Any]] = None,
               step2: Optional[Mapping[str, Any]] = None,
-              emergence: Optional[Mapping[str, Any]] = None) -> TaskChain:
+              emergence: Optional[Mapping[str, Any]] = None,
+              progress: Any = False) -> TaskChain:
     """Fits the chained forecast of one task on the ladder's non-target runs.
 
     Step 1: ``step1_law`` (chinchilla) on ``intermediate`` averaged over each
@@ -161,17 +170,23 @@ def fit_chain(ladder, *, intermediate: str, metric: str, chance: Any, ceiling: A
     With ``n_items`` (questions of the evaluation) the task's curve across
     the ladder is classified (``scalefit.emergence.classify``; options in
     ``emergence``): a task that cannot be forecast gets no point forecast
-    beyond the ladder."""
+    beyond the ladder.
+
+    ``progress``: False (default), True (a tqdm bar of the replicates) or a
+    callable taking a ``scalefit.Progress``. Ctrl-C stops the fit within
+    about a second (KeyboardInterrupt)."""
     t = _task(intermediate, metric, chance, ceiling, n_items, name)
     o = _options(step1_law=step1_law, step1=step1, link=link, step2=step2,
                  final_average=final_average, skip=skip, smoothing=smoothing,
                  ideal_point=ideal_point, floor=floor, single_step=single_step,
                  interval=interval, replicates=replicates, seed=seed, threads=threads,
                  emergence=emergence)
-    return TaskChain(_core.fit_chain(_ladder.to_core(ladder), t, o))
+    with reporter(progress) as callback:
+        return TaskChain(_core.fit_chain(_ladder.to_core(ladder), t, o, progress=callback))
 
 
-def fit_chains(ladder, tasks: Any, **options: Any) -> Dict[str, TaskChain]:
+def fit_chains(ladder, tasks: Any, *, progress: Any = False,
+               **options: Any) -> Dict[str, TaskChain]:
     """``fit_chain`` for every task, the tasks in parallel on ``threads``
     threads; ``tasks`` is a DataFrame or a list of dicts with ``name``,
     ``intermediate``, ``metric``, ``chance`` and optionally ``ceiling``,
@@ -179,8 +194,14 @@ def fit_chains(ladder, tasks: Any, **options: Any) -> Dict[str, TaskChain]:
     Returns {task name: TaskChain} in task order; each chain equals the one
     ``fit_chain`` gives for that task alone."""
     pd = _pd()
-    records = tasks.to_dict("records") if pd is not None and isinstance(tasks, pd.DataFrame) \
-        else [dict(t) for t in tasks]
+    if pd is not None and isinstance(tasks, pd.DataFrame):
+        records = tasks.to_dict("records")
+    else:
+        try:
+            records = [dict(t) for t in tasks]
+        except (TypeError, ValueError):
+            raise TypeError("tasks must be a DataFrame or a list of dicts (name, intermediate, "
+                            f"metric, chance, ...), got {type(tasks).__name__}") from None
     specs = []
     for i, r in enumerate(records):
         for key in ("intermediate", "metric", "chance"):
@@ -201,7 +222,8 @@ def fit_chains(ladder, tasks: Any, **options: Any) -> Dict[str, TaskChain]:
               emergence=None)
     kw.update(options)
     o = _options(**kw)
-    chains = _core.fit_chains(_ladder.to_core(ladder), specs, o)
+    with reporter(progress) as callback:
+        chains = _core.fit_chains(_ladder.to_core(ladder), specs, o, progress=callback)
     return {s.name: TaskChain(c) for s, c in zip(specs, chains)}
 
 
@@ -212,6 +234,4 @@ def loads_chain(text: str, source: str = "<string>") -> TaskChain:
 
 def load_chain(path) -> TaskChain:
     """A TaskChain from a card file (``TaskChain.save``)."""
-    import os
-    with open(os.fspath(path), encoding="utf-8") as f:
-        return loads_chain(f.read(), os.fspath(path))
+    return TaskChain(_core.load_task_chain(as_path(path, "path")))

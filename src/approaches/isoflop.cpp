@@ -244,10 +244,10 @@ bool IsoflopOptions::IsValid(std::string* why) const {
         "points_each_side must be >= 1 (window = \"all\" fits every "
         "run)");
   if (!std::isfinite(k) || !(k > 0.0)) return fail("k must be finite and > 0");
-  if (num_bootstrap < 0 || num_bootstrap > kMaxReplicates)
-    return fail(
-        "num_bootstrap must be in [0, " + std::to_string(kMaxReplicates) +
-        "] (the replicate limit), got " + std::to_string(num_bootstrap));
+  if (const std::string p =
+          detail::ReplicatesProblem("num_bootstrap", num_bootstrap, 0);
+      !p.empty())
+    return fail(p);
   if (!(confidence > 0.0 && confidence < 1.0))
     return fail("confidence must be in (0, 1)");
   if (const std::string p = detail::ThreadsProblem("num_threads", num_threads);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fit_card/fit_card_internal.hpp"
+#include "scalefit/detail/files.hpp"
 #include "scalefit/downstream/chain.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit_card.hpp"
@@ -351,6 +352,13 @@ TaskChain TaskChainFromString(const std::string& json,
     r.Fail("joint_covariance", "does not hold (P1 + P2)^2 values");
   c.seconds = r.Double(r.At(j, "seconds", ""), "seconds");
   return c;
+}
+
+TaskChain LoadTaskChain(const std::string& path) {
+  const std::string text = scalefit::detail::ReadFileBounded(
+      path, FitCardLoadOptions{}.max_bytes, "task-chain card",
+      "FitCardLoadOptions::max_bytes");
+  return TaskChainFromString(text, path);
 }
 
 }  // namespace scalefit::downstream

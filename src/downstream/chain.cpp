@@ -80,15 +80,18 @@ bool ChainOptions::IsValid(std::string* why) const {
   if (interval != "bootstrap" && interval != "delta" && interval != "none")
     return fail("interval must be 'bootstrap', 'delta' or 'none', got '" +
                 interval + "'");
-  if (interval == "bootstrap" && num_replicates < 2)
-    return fail("num_replicates must be >= 2, got " +
-                std::to_string(num_replicates));
+  if (interval == "bootstrap")
+    if (const std::string p = scalefit::detail::ReplicatesProblem(
+            "num_replicates", num_replicates, 2);
+        !p.empty())
+      return fail(p);
   if (const std::string p =
           scalefit::detail::ThreadsProblem("num_threads", num_threads);
       !p.empty())
     return fail(p);
   if (max_retries < 0) return fail("max_retries must be >= 0");
   if (!emergence.IsValid(&w)) return fail("emergence: " + w);
+  if (!control.IsValid(&w)) return fail(w);
   return true;
 }
 
@@ -126,6 +129,20 @@ ChainData PrepareChain(const Ladder& ladder, const TaskSpec& task,
     const auto& xi = ladder.metric(task.intermediate);
     const auto& yi = ladder.metric(task.metric);
     for (int i : train_rows) {
+      // The task loss is >= 0 (bits per byte); the metric lies in
+      // [0, ceiling] (the range the forecasts are clipped to).
+      const std::string at = "task '" + task.name + "': ladder row " +
+                             std::to_string(i) + " (run '" + ladder.run[i] +
+                             "')";
+      if (!std::isfinite(xi[i]) || xi[i] < 0.0)
+        throw InvalidArgument(at + ": " + task.intermediate + " = " +
+                              FormatFull(xi[i]) +
+                              " must be finite and >= 0 (the intermediate)");
+      if (!std::isfinite(yi[i]) || yi[i] < 0.0 || yi[i] > task.ceiling)
+        throw InvalidArgument(
+            at + ": " + task.metric + " = " + FormatFull(yi[i]) +
+            " must be in [0, ceiling = " + FormatFull(task.ceiling) +
+            "] (give the task's ceiling for another scale)");
       train.run.push_back(ladder.run[i]);
       train.N.push_back(ladder.N[i]);
       train.D.push_back(ladder.D[i]);
@@ -302,10 +319,13 @@ std::vector<double> ClusteredStep2Covariance(const detail::ChainData& c,
 TaskChain FitChain(const Ladder& ladder, const TaskSpec& task,
                    const ChainOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
+  // Cancellation and progress for everything below (run_control.hpp).
+  const scalefit::detail::ScopedRun run(options.control);
   const detail::ChainData c = detail::PrepareChain(ladder, task, options);
   TaskChain chain;
   chain.task = task;
   chain.options = options;
+  chain.options.control = {};  // results never keep a control
   chain.runs = c.runs;
   chain.run_N = c.run_N;
   chain.step2_run = c.step2_run;
@@ -350,6 +370,7 @@ TaskChain FitChain(const Ladder& ladder, const TaskSpec& task,
       for (const auto& pv : chain.single_step.params)
         o3.init[pv.name] = pv.value;
     const int threads = scalefit::detail::ResolveThreads(options.num_threads);
+    scalefit::detail::Stage stage("chain replicates", R);
     scalefit::detail::ParallelFor(R, threads, [&](int, int i) {
       // Replicate refits warn at debug level: the chain reports how many
       // did not converge (num_failed, its reports).
@@ -380,9 +401,11 @@ TaskChain FitChain(const Ladder& ladder, const TaskSpec& task,
                 f3.params[k].value;
         }
       } catch (const InvalidArgument&) {
+        scalefit::detail::RethrowIfStopped();
         chain.converged[i] = 0;  // e.g. too few distinct runs drawn
         if (chain.has_single_step) chain.single_step_converged[i] = 0;
       }
+      stage.Advance();
     });
     for (int i = 0; i < R; ++i) chain.num_failed += !chain.converged[i];
     for (unsigned char ok : chain.single_step_converged)
@@ -417,13 +440,21 @@ std::vector<TaskChain> FitChains(const Ladder& ladder,
                                  const ChainOptions& options) {
   std::string why;
   if (!options.IsValid(&why)) throw InvalidArgument("chain options: " + why);
+  // Cancellation and progress for every task (run_control.hpp); the tasks'
+  // own fits inherit the run.
+  const scalefit::detail::ScopedRun run(options.control);
   std::vector<TaskChain> out(tasks.size());
   ChainOptions inner = options;
   inner.num_threads = 1;
+  inner.control = {};
   const int threads = scalefit::detail::ResolveThreads(options.num_threads);
-  scalefit::detail::ParallelFor(
-      static_cast<int>(tasks.size()), threads,
-      [&](int, int i) { out[i] = FitChain(ladder, tasks[i], inner); });
+  scalefit::detail::Stage stage("chain tasks",
+                                static_cast<std::int64_t>(tasks.size()));
+  scalefit::detail::ParallelFor(static_cast<int>(tasks.size()), threads,
+                                [&](int, int i) {
+                                  out[i] = FitChain(ladder, tasks[i], inner);
+                                  stage.Advance();
+                                });
   for (auto& chain : out) chain.options.num_threads = options.num_threads;
   return out;
 }

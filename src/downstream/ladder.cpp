@@ -297,6 +297,10 @@ Ladder ReadLadder(const std::vector<LadderRun>& runs,
         double num = 0.0, den = 0.0;
         for (size_t c = 0; c < cols.size(); ++c) {
           const double v = (*cols[c])[i];
+          if (std::isinf(v))
+            throw InvalidArgument(t.Where(i, m.columns[c]) + ": " +
+                                  FormatFull(v) + " is not finite (metric '" +
+                                  m.name + "')");
           if (std::isnan(v)) {
             if (options.on_missing == "drop") {
               keep[i] = 0;
@@ -325,6 +329,16 @@ Ladder ReadLadder(const std::vector<LadderRun>& runs,
                             " dropped for empty cells)");
     std::stable_sort(order.begin(), order.end(),
                      [&](int a, int b) { return D[a] < D[b]; });
+    const std::string& d_column =
+        has_tokens ? options.tokens_column : options.step_column;
+    for (size_t k = 1; k < order.size(); ++k)
+      if (D[order[k]] == D[order[k - 1]])
+        throw InvalidArgument(
+            t.Where(std::max(order[k], order[k - 1]), d_column) +
+            ": tokens seen = " + FormatFull(D[order[k]]) +
+            " repeats an earlier checkpoint of the run (" +
+            t.Where(std::min(order[k], order[k - 1]), d_column) +
+            "); each checkpoint needs its own tokens");
     for (int i : order) {
       out.run.push_back(run.name);
       out.N.push_back(run.N);

@@ -16,6 +16,28 @@
 
 namespace scalefit {
 
+namespace {
+
+// Rows of inputs (row-major, law input order) in the law's domain: laws of
+// positive inputs (N, D, C) need finite values > 0, link laws any finite
+// value. Throws naming `what`, the input and the row.
+void CheckInputRows(const LawInfo& info, const std::vector<double>& x,
+                    const char* what) {
+  const int k = info.num_inputs();
+  const bool positive = info.positive_data;
+  for (size_t i = 0; k > 0 && i < x.size() / k; ++i)
+    for (int j = 0; j < k; ++j) {
+      const double v = x[i * k + j];
+      if (!std::isfinite(v) || (positive && !(v > 0)))
+        throw InvalidArgument(
+            std::string(what) + ": input '" + info.input_names[j] + "', row " +
+            std::to_string(i) + " (0-based) must be finite" +
+            (positive ? " and > 0" : "") + " (got " + FormatFull(v) + ")");
+    }
+}
+
+}  // namespace
+
 std::vector<double> FitResult::ComputeAt(const std::vector<double>& x) const {
   const LawInfo& info = law->info();
   const int k = info.num_inputs();
@@ -36,6 +58,7 @@ std::vector<double> FitResult::DecadesBeyondData(
   const LawInfo& info = law->info();
   const int k = info.num_inputs();
   const std::vector<double> c = ComputeAt(x);
+  CheckInputRows(info, x, "decades_beyond_data");
   const size_t n = x.size() / k;
   std::vector<double> out(n, std::numeric_limits<double>::quiet_NaN());
   if (!fitted) return out;
@@ -118,17 +141,7 @@ std::vector<double> FitResult::Predict(const std::vector<double>& x) const {
                           " input values is not a multiple of the " +
                           std::to_string(k) + " inputs");
   const int n = static_cast<int>(x.size()) / k;
-  // Laws of positive inputs (N, D, C) need > 0; link laws any finite value.
-  const bool positive = law->info().positive_data;
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < k; ++j) {
-      const double v = x[i * k + j];
-      if (!std::isfinite(v) || (positive && !(v > 0)))
-        throw InvalidArgument("predict: input '" + law->info().input_names[j] +
-                              "', row " + std::to_string(i) +
-                              " (0-based) must be finite" +
-                              (positive ? " and > 0" : ""));
-    }
+  CheckInputRows(law->info(), x, "predict");
   const std::vector<double> p = values();
   std::vector<double> out(n);
   law->EvaluateMany(p.data(), x.data(), n, out.data());

@@ -33,12 +33,10 @@ BootContext MakeContext(const FitResult& r, const BootstrapOptions& o) {
                           std::to_string(o.num_replicates) +
                           " is too few; n (number of bootstrap replicates) "
                           "must be >= 2");
-  if (o.num_replicates > kMaxReplicates)
-    throw InvalidArgument("bootstrap: n (number of replicates) = " +
-                          std::to_string(o.num_replicates) +
-                          " is more than the limit of " +
-                          std::to_string(kMaxReplicates) +
-                          " replicates (scalefit::kMaxReplicates)");
+  if (const std::string p = detail::ReplicatesProblem(
+          "n (number of replicates)", o.num_replicates, 2);
+      !p.empty())
+    throw InvalidArgument("bootstrap: " + p);
   if (const std::string p = detail::ThreadsProblem("threads", o.num_threads);
       !p.empty())
     throw InvalidArgument("bootstrap: " + p);

@@ -16,6 +16,7 @@
 
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/roots.hpp"
+#include "scalefit/detail/threads.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/laws/chinchilla.hpp"
 #include "scalefit/log.hpp"
@@ -786,7 +787,9 @@ bool ProfileOptions::IsValid(std::string* why) const {
   if (!(max_ratio > 1.0)) return fail("max_ratio must be > 1");
   if (!(max_relative_width > 0.0))
     return fail("max_relative_width must be > 0");
-  if (num_threads < 0) return fail("num_threads must be >= 0 (0 = all cores)");
+  if (const std::string p = detail::ThreadsProblem("num_threads", num_threads);
+      !p.empty())
+    return fail(p);
   return true;
 }
 

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -15,6 +16,7 @@
 
 #include "scalefit/csv.hpp"
 #include "scalefit/error.hpp"
+#include "scalefit/run_control.hpp"
 #include "test_support.hpp"
 
 namespace scalefit::downstream {
@@ -91,6 +93,23 @@ TEST(Ladder, ErrorsNameFileColumnAndLine) {
         ReadLadder({r, r}, drop);
       },
       {"duplicate run name 'r'"});
+}
+
+TEST(Ladder, RepeatedTokensAndInfiniteMetricsNameTheFileAndLines) {
+  LadderRun r{"r", 1e8, 0.0, false,
+              Csv("_step,batch_size_in_tokens,acc\n1,8,0.3\n2,8,0.4\n1,8,0.9\n",
+                  "dup.csv")};
+  ExpectThrows<InvalidArgument>(
+      [&] { ReadLadder({r}, OneMetric()); },
+      {"dup.csv", "tokens seen = 8", "repeats an earlier checkpoint"});
+  ExportTable t;  // in memory (a CSV cell "inf" is refused as a number)
+  t.source = "frame";
+  t.columns = {"_step", "batch_size_in_tokens", "acc"};
+  t.values = {{1.0, 2.0}, {8.0, 8.0}, {0.3, HUGE_VAL}};
+  LadderRun i{"i", 1e8, 0.0, false, t};
+  ExpectThrows<InvalidArgument>(
+      [&] { ReadLadder({i}, OneMetric()); },
+      {"frame, row 1 (0-based), column 'acc'", "inf is not finite"});
 }
 
 TEST(Ladder, SkipSmoothAndFinalCheckpointsFollowThePaper) {
@@ -381,6 +400,35 @@ TEST(Chain, AtChanceTaskGetsNoPointForecastBeyondTheLadder) {
   EXPECT_TRUE(in.forecast[0]);
 }
 
+TEST(Chain, StopsWithCancelledFromAFlagOrFromShouldStopInTheReplicates) {
+  const Ladder ladder = MakePlantedLadder(PlantedLadder{}, 5, 200);
+  TaskSpec task{"planted", "bpb", "acc", 0.25, 1.0, 200};
+  ChainOptions o;
+  o.single_step = false;
+  o.num_threads = 2;
+  std::atomic<bool> stop{true};  // already set: nothing may start
+  o.control.stop = &stop;
+  EXPECT_THROW(FitChain(ladder, task, o), Cancelled);
+  EXPECT_THROW(FitChains(ladder, {task, task}, o), Cancelled);
+  // A stop asked once the replicates are under way (1e5 of them: only a
+  // poll of the replicate loop can end the call).
+  o.control = {};
+  o.num_replicates = 100000;
+  o.control.poll_seconds = 1e-3;
+  bool in_replicates = false;
+  o.control.on_progress = [&](const Progress& p) {
+    if (p.stage == "chain replicates" && p.done > 0) in_replicates = true;
+  };
+  o.control.should_stop = [&] { return in_replicates; };
+  EXPECT_THROW(FitChain(ladder, task, o), Cancelled);
+  EXPECT_TRUE(in_replicates);
+  // A chain keeps no control (a refit never reuses a stale callback).
+  o.num_replicates = 2;
+  o.control.should_stop = [] { return false; };
+  o.control.on_progress = nullptr;
+  EXPECT_TRUE(FitChain(ladder, task, o).options.control.empty());
+}
+
 TEST(Chain, OptionErrorsNameTheOption) {
   const Ladder ladder = MakePlantedLadder(PlantedLadder{}, 5, 200);
   TaskSpec task{"planted", "bpb", "acc", 0.25, 1.0, 200};
@@ -389,10 +437,33 @@ TEST(Chain, OptionErrorsNameTheOption) {
   ExpectThrows<InvalidArgument>([&] { FitChain(ladder, task, o); },
                                 {"interval", "jackknife"});
   o = ChainOptions{};
+  o.num_replicates = 2000000000;  // refused before 80 GB of samples
+  ExpectThrows<InvalidArgument>(
+      [&] { FitChain(ladder, task, o); },
+      {"num_replicates = 2000000000", "limit of 1000000", "kMaxReplicates"});
+  o = ChainOptions{};
   o.floor = "chance";
   o.link = "gadre_exponential";
   ExpectThrows<InvalidArgument>([&] { FitChain(ladder, task, o); },
                                 {"floor 'chance'"});
+  // Metric values outside [0, ceiling] or a non-finite task loss name the
+  // ladder row, the run and the column (refused before any fit).
+  for (double v : {std::nan(""), 7.0, -0.1}) {
+    Ladder l = ladder;
+    for (size_t j = 0; j < l.metric_names.size(); ++j)
+      if (l.metric_names[j] == "acc") l.metrics[j][3] = v;
+    ExpectThrows<InvalidArgument>(
+        [&] { FitChain(l, task, ChainOptions{}); },
+        {"ladder row 3 (run '", "acc = ", "must be in [0, ceiling = 1]"});
+  }
+  {
+    Ladder l = ladder;
+    for (size_t j = 0; j < l.metric_names.size(); ++j)
+      if (l.metric_names[j] == "bpb") l.metrics[j][5] = HUGE_VAL;
+    ExpectThrows<InvalidArgument>(
+        [&] { FitChain(l, task, ChainOptions{}); },
+        {"ladder row 5", "bpb = ", "must be finite and >= 0"});
+  }
   TaskSpec bad = task;
   bad.metric = "accuracy";
   ExpectThrows<UnknownName>([&] { FitChain(ladder, bad, ChainOptions{}); },

@@ -188,6 +188,22 @@ TEST(HostileLimits, OptionCeilingsNameTheOption) {
   o.max_starts = 0;
   EXPECT_FALSE(o.IsValid(&why));
   EXPECT_NE(why.find("max_starts"), std::string::npos) << why;
+  ProfileOptions p;
+  p.num_threads = kMaxThreads + 1;
+  EXPECT_FALSE(p.IsValid(&why));
+  EXPECT_NE(why.find("num_threads must be in [0, 1024]"), std::string::npos)
+      << why;
+}
+
+TEST(HostileErrors, DecadesBeyondDataNamesAnInputOutsideTheDomain) {
+  const FitResult r = Fit("chinchilla", Data());
+  for (double bad : {-1.0, 0.0, std::nan(""), HUGE_VAL})
+    ExpectThrows<InvalidArgument>(
+        [&] {
+          r.DecadesBeyondData({bad, 1e10});
+        },
+        {"decades_beyond_data: input 'N', row 0", "must be finite and > 0"});
+  EXPECT_EQ(r.DecadesBeyondData({1e9, 1e10}).size(), 1u);
 }
 
 TEST(HostileLimits, BootstrapReplicatesAreBoundedBeforeAllocation) {

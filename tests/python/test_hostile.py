@@ -291,3 +291,116 @@ def test_any_formula_text_is_a_law_or_a_named_parse_error(text):
         scalefit.law(text, inputs=["N"])
     except (TypeError, ValueError) as exc:
         assert str(exc)
+
+
+# --- downstream, profiles, decades beyond data -----------------------------------
+
+@pytest.fixture(scope="module")
+def olmo():
+    return scalefit.datasets.olmo_ladder()
+
+
+def _chain(ladder, **kw):
+    a = dict(intermediate="mmlu_bpb", metric="mmlu_acc", chance=0.25, interval="none",
+             single_step=False)
+    a.update(kw)
+    return scalefit.downstream.fit_chain(ladder, **a)
+
+
+@pytest.mark.parametrize("column,value,pattern", [
+    ("mmlu_bpb", np.nan, r"ladder row 3 \(run '.*'\): mmlu_bpb = nan must be finite and >= 0"),
+    ("mmlu_bpb", np.inf, r"ladder row 3 .*mmlu_bpb = inf must be finite"),
+    ("mmlu_acc", 7.0, r"ladder row 3 .*mmlu_acc = 7 must be in \[0, ceiling = 1\]"),
+    ("mmlu_acc", np.nan, r"ladder row 3 .*mmlu_acc = nan must be in \[0, ceiling = 1\]")])
+def test_chain_data_outside_their_range_name_row_run_and_column(olmo, column, value, pattern):
+    # Row 3 lies in the skipped first checkpoints: it used to be dropped silently.
+    lad = olmo.copy()
+    lad.loc[lad.index[3], column] = value
+    with pytest.raises(ValueError, match=pattern):
+        _chain(lad)
+
+
+def test_ladder_frames_and_task_lists_of_the_wrong_shape_are_named(olmo):
+    with pytest.raises(ValueError, match="column\\(s\\) 'mmlu_bpb' more than once"):
+        _chain(olmo.rename(columns={"mmlu_acc": "mmlu_bpb"}), metric="mmlu_bpb")
+    with pytest.raises(TypeError, match="tasks must be a DataFrame or a list of dicts.*int"):
+        scalefit.downstream.fit_chains(olmo, 3)
+
+
+def test_chain_replicates_are_bounded_before_allocation(olmo):
+    t0 = time.monotonic()
+    with pytest.raises(ValueError, match=r"num_replicates = 2000000000 is more than the limit "
+                                         r"of 1000000 replicates \(scalefit::kMaxReplicates\)"):
+        _chain(olmo, interval="bootstrap", replicates=2 * 10**9)
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_chain_cards_are_read_bounded(tmp_path):
+    with pytest.raises(ValueError, match="task-chain card.*not a regular file|directory"):
+        scalefit.downstream.load_chain(tmp_path)
+    t0 = time.monotonic()
+    with pytest.raises(ValueError, match="/dev/zero"):
+        scalefit.downstream.load_chain("/dev/zero")
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_repeated_checkpoints_in_an_export_are_named(tmp_path):
+    (tmp_path / "r.csv").write_text("_step,batch_size_in_tokens,acc\n1,8,0.3\n2,8,0.4\n1,8,0.9\n")
+    with pytest.raises(ValueError, match=r"r\.csv, line 4, column '_step': tokens seen = 8 "
+                                         r"repeats an earlier checkpoint of the run \(.*line 2"):
+        scalefit.downstream.read_ladder([{"run": "r", "N": 1e8}], {"acc": "acc"},
+                                        exports=tmp_path)
+
+
+def test_profile_threads_are_bounded(fit):
+    with pytest.raises(ValueError, match=r"num_threads must be in \[0, 1024\]"):
+        fit.conf_int(method="profile", threads=10**6)
+
+
+@FAST
+@given(v=st.floats(allow_nan=True, allow_infinity=True))
+def test_decades_beyond_data_is_finite_or_names_the_input(fit, v):
+    try:
+        d = fit.decades_beyond_data(N=[v], D=[1e10])
+    except ValueError as exc:
+        assert "input 'N', row 0" in str(exc) and not (math.isfinite(v) and v > 0), str(exc)
+        return
+    assert math.isfinite(v) and v > 0 and math.isfinite(d[0]) and d[0] >= 0
+
+
+CHAIN_OPTIONS = ["replicates", "threads", "skip", "smoothing", "final_average", "chance",
+                 "ceiling", "n_items", "seed", "link", "floor", "interval"]
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(option=st.sampled_from(CHAIN_OPTIONS), value=ANY)
+def test_any_value_of_any_chain_option_is_a_chain_or_a_named_error(olmo, option, value):
+    kw = {option: value}
+    if option == "replicates" and isinstance(value, int) and 2 < value <= 10**6:
+        kw = {option: 2}  # valid but slow
+    if option == "interval" and value == "bootstrap":
+        kw["replicates"] = 2
+    try:
+        c = _chain(olmo, **kw)
+    except (TypeError, ValueError) as exc:
+        msg = str(exc)
+        assert msg and "incompatible function arguments" not in msg
+        assert option.rstrip("s") in msg or option in msg or "task" in msg, msg
+        return
+    p = c.predict(N=1e10, D=2e11, method="none")
+    assert not p.forecast[0] or math.isfinite(p.metric[0])
+
+
+def test_cli_task_fit_olmo_refuses_options_it_would_ignore(tmp_path, capsys):
+    from scalefit import cli
+    assert cli.main(["task", "fit", "olmo", "--task", "mmlu", "--chance", "0.3"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--chance apply to a ladder file" in err
+    runs = tmp_path / "runs.csv"
+    runs.write_text("run,N\nr1,1e8\n")
+    (tmp_path / "r1.csv").write_text("_step,batch_size_in_tokens,acc\n1,8,0.3\n")
+    assert cli.main(["task", "ladder", str(runs), "--exports", str(tmp_path), "--metric",
+                     "acc=acc", "-o", str(tmp_path / "r1.csv")]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert (tmp_path / "r1.csv").read_text().startswith("_step")

@@ -264,3 +264,47 @@ def test_cli_ctrl_c_exits_130(tmp_path):
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1] == "scalefit: error: interrupted"
     assert dt < 2.0
+
+
+# --- task chains (downstream) ------------------------------------------------
+
+CHAIN = ("scalefit.downstream.fit_chain(lad, intermediate='mmlu_bpb', metric='mmlu_acc',"
+         " chance=0.25, replicates=10**5, single_step=False, threads=2)")
+
+
+def test_ctrl_c_stops_a_chain_bootstrap_within_a_second():
+    dt, cpu_after, extra = _interrupt("lad = scalefit.datasets.olmo_ladder()", CHAIN, wait=0.3)
+    assert dt < 1.5 and extra == 0 and cpu_after < 0.2
+
+
+def test_chain_progress_reports_its_stages():
+    lad = scalefit.datasets.olmo_ladder()
+    seen = []
+    tasks = scalefit.downstream.olmo_tasks().iloc[:1]
+    scalefit.downstream.fit_chains(lad, tasks, interval="bootstrap", replicates=2,
+                                   single_step=False, threads=1, progress=seen.append)
+    assert [p.stage for p in seen][-1] == "chain tasks" and seen[-1].done == 1
+    with pytest.raises(TypeError, match="progress"):
+        scalefit.downstream.fit_chain(lad, intermediate="mmlu_bpb", metric="mmlu_acc",
+                                      chance=0.25, interval="none", progress="yes")
+
+
+def test_cli_ctrl_c_during_task_fit_exits_130():
+    p = subprocess.Popen([sys.executable, "-m", "scalefit", "task", "fit", "olmo", "--task",
+                          "mmlu", "--replicates", "100000"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=_default_sigint)
+    try:
+        time.sleep(1.5)  # past the imports: inside the chain's fits
+        assert p.poll() is None, p.stderr.read()
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+        dt = time.monotonic() - t0
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "scalefit: error: interrupted"
+    assert dt < 2.0

@@ -60,6 +60,7 @@
 #include "scalefit/downstream/ladder.hpp"
 #include "scalefit/emergence.hpp"
 #include "scalefit/fit.hpp"
+#include "scalefit/run_control.hpp"
 
 namespace scalefit::downstream {
 
@@ -120,6 +121,10 @@ struct ChainOptions {
   /// Retries of an uncertified replicate refit (as BootstrapOptions).
   int max_retries = 8;
   EmergenceOptions emergence;
+  /// Cancellation and progress (run_control.hpp; stages "chain replicates"
+  /// and, in FitChains, "chain tasks"). Not kept in the result and not
+  /// written to a card.
+  RunControl control;
 
   /// Step-2 defaults: objective mse, the paper's sigmoid bounds.
   static FitOptions DefaultStep2Options();
@@ -225,5 +230,10 @@ std::vector<TaskChain> FitChains(const Ladder& ladder,
 std::string TaskChainToString(const TaskChain& chain, int indent = 2);
 TaskChain TaskChainFromString(const std::string& json,
                               const std::string& source = "<string>");
+/// TaskChainFromString of the file `path`: a regular file of at most
+/// FitCardLoadOptions::max_bytes (64 MiB) bytes, checked before it is read
+/// (a directory, a device such as /dev/zero or a larger file is an
+/// InvalidArgument naming the path).
+TaskChain LoadTaskChain(const std::string& path);
 
 }  // namespace scalefit::downstream

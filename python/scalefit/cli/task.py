@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from typing import Any, Dict, List
 
 from . import options
 from .errors import EXIT_OK, InputError
-from .output import full, print_json, table as text_table
+from .output import Progress, full, print_json, table as text_table
 from .readers import read_table, read_text
 
 NAME = "task"
@@ -50,7 +51,7 @@ def add_parser(sub) -> "options.Parser":
     f.add_argument("--intermediate", help="ladder column of the task loss (step 1)")
     f.add_argument("--metric", help="ladder column of the metric (step 2)")
     f.add_argument("--chance", type=options.number, help="chance level of the metric")
-    f.add_argument("--ceiling", type=options.number, default=1.0)
+    f.add_argument("--ceiling", type=options.number, help="metric ceiling (default 1)")
     f.add_argument("--n-items", type=options.number, help="questions of the evaluation "
                    "(for the emergence classification)")
     f.add_argument("--link", default="sigmoid",
@@ -65,6 +66,7 @@ def add_parser(sub) -> "options.Parser":
     f.add_argument("--D", type=options.number, nargs="+", metavar="D", help="... and tokens")
     f.add_argument("--level", type=options.number, default=0.9)
     f.add_argument("--out", help="write the task-chain card here (one task only)")
+    f.add_argument("--quiet", action="store_true", help="no progress on the terminal")
     options.add_output_options(f)
     f.set_defaults(run=run)
 
@@ -132,6 +134,9 @@ def run_ladder(args) -> int:
             except ValueError:
                 raise InputError(f"--metric {name}: weight '{w}' is not a number") from None
         metrics[name.strip()] = spec
+    exports = [os.path.join(args.exports, f) for f in os.listdir(args.exports)] \
+        if os.path.isdir(args.exports) else []
+    options.refuse_overwrite(args.out, [args.runs] + exports)
     ladder = scalefit.downstream.read_ladder(runs, metrics, exports=args.exports,
                                              batch_size=args.batch_size,
                                              on_missing=args.on_missing)
@@ -191,6 +196,13 @@ def run_fit(args) -> int:
     kw = dict(link=args.link, floor=args.floor, interval=args.interval,
               replicates=args.replicates, seed=args.seed, threads=args.threads)
     if args.ladder == "olmo":
+        given = [o for o in ("intermediate", "metric", "chance", "ceiling", "n_items")
+                 if getattr(args, o) is not None]
+        if given:
+            raise InputError("task fit olmo: " + ", ".join("--" + o.replace("_", "-")
+                                                           for o in given)
+                             + " apply to a ladder file; the shipped ladder's tasks come "
+                             "with their own (name one with --task)")
         ladder = scalefit.datasets.olmo_ladder()
         tasks = scalefit.downstream.olmo_tasks()
         if args.task is None:
@@ -213,10 +225,12 @@ def run_fit(args) -> int:
         import pandas as pd
         tasks = pd.DataFrame([dict(name=args.metric, intermediate=args.intermediate,
                                    metric=args.metric, chance=args.chance,
-                                   ceiling=args.ceiling, n_items=args.n_items)])
+                                   ceiling=1.0 if args.ceiling is None else args.ceiling,
+                                   n_items=args.n_items)])
     if args.out and len(tasks) != 1:
         raise InputError("task fit: --out writes one chain; name one --task")
-    chains = scalefit.downstream.fit_chains(ladder, tasks, **kw)
+    with Progress(f"fitting {len(tasks)} task chain(s)", not args.quiet) as shown:
+        chains = scalefit.downstream.fit_chains(ladder, tasks, **kw, progress=shown.callback)
     preds = {}
     if args.N is not None:
         preds = {n: c.predict(N=args.N, D=args.D, level=args.level) for n, c in chains.items()}
