@@ -8,7 +8,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'ChainOptions', 'ChainPrediction', 'CompetingBasin', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EXTRAPOLATION_WARNING_DECADES', 'EmergenceOptions', 'EmergenceResult', 'EnvelopeOptions', 'EnvelopeResult', 'ExportTable', 'FitCardLoadOptions', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'KaplanFrontierOptions', 'KaplanFrontierTable', 'Ladder', 'LadderOptions', 'LadderRun', 'Law', 'MAX_RELATIVE_GRADIENT', 'MetricSpec', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'Profile', 'ProfileOptions', 'Progress', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'TaskChain', 'TaskSpec', 'WeakParameter', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'classify_emergence', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'conf_int_by_method', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'dataset_porian2024_fits', 'derived_names', 'envelope_fit', 'export_from_columns', 'export_from_csv', 'export_from_csv_text', 'final_checkpoints', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_chain', 'fit_chains', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'instruction_set', 'isoflop_fit', 'kaplan_compute_efficient', 'kaplan_minimum_compute', 'kaplan_minimum_steps', 'ladder_from_columns', 'law_floor', 'load_fit_card', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'olmo_ladder', 'olmo_tasks', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'profile', 'profile_conf_int', 'read_csv', 'read_ladder', 'require_identified', 'save_fit_card', 'sensitivity', 'set_instruction_set', 'set_log_level', 'skip_first', 'smooth', 'supported_instruction_sets', 'task_chain_from_string', 'task_chain_to_string', 'unidentified_note']
+__all__: list[str] = ['Allocation', 'AllocationColumn', 'AllocationTable', 'BacktestFold', 'BacktestMetrics', 'BacktestResult', 'BootstrapResult', 'ChainOptions', 'ChainPrediction', 'CompetingBasin', 'Covariance', 'CsvOptions', 'CsvTable', 'DataSummary', 'DiagnosticWarning', 'Diagnostics', 'EXTRAPOLATION_WARNING_DECADES', 'EmergenceOptions', 'EmergenceResult', 'EnvelopeOptions', 'EnvelopeResult', 'ExportTable', 'FitCardLoadOptions', 'FitOptions', 'FitResult', 'FlopModel', 'InferenceAwarePlan', 'IntervalTable', 'IsoflopOptions', 'IsoflopResult', 'KaplanFrontierOptions', 'KaplanFrontierTable', 'Ladder', 'LadderOptions', 'LadderRun', 'Law', 'MAX_RELATIVE_GRADIENT', 'MetricSpec', 'ParamCorrelation', 'ParamInfo', 'ParamValue', 'PowerLawFit', 'PredictionTable', 'Profile', 'ProfileOptions', 'Progress', 'ScalefitError', 'SensitivityPanel', 'SensitivityRow', 'TaskChain', 'TaskSpec', 'WeakParameter', 'backtest', 'backtest_fit', 'bootstrap', 'builtin_laws', 'callable_law', 'check_optimum', 'classify_emergence', 'compute_optimal', 'compute_optimal_interval', 'conf_int', 'conf_int_by_method', 'covariance', 'dataset_chinchilla', 'dataset_file_names', 'dataset_porian2024', 'dataset_porian2024_configs', 'dataset_porian2024_fits', 'derived_names', 'envelope_fit', 'export_from_columns', 'export_from_csv', 'export_from_csv_text', 'final_checkpoints', 'fit', 'fit_card_format_version', 'fit_card_from_string', 'fit_card_to_string', 'fit_chain', 'fit_chains', 'fit_diagnostics', 'fit_summary', 'flops', 'format_full', 'format_short', 'formula_law', 'formula_names', 'from_params', 'get_law', 'get_log_level', 'inference_aware', 'instruction_set', 'isoflop_fit', 'kaplan_compute_efficient', 'kaplan_minimum_compute', 'kaplan_minimum_steps', 'ladder_from_columns', 'law_floor', 'load_fit_card', 'load_task_chain', 'loss_to_compute', 'loss_to_compute_interval', 'normal_quantile', 'olmo_ladder', 'olmo_tasks', 'parse_csv', 'parse_unit', 'plan_at_ratio', 'predict_interval', 'profile', 'profile_conf_int', 'read_csv', 'read_ladder', 'require_identified', 'save_fit_card', 'sensitivity', 'set_instruction_set', 'set_log_level', 'skip_first', 'smooth', 'supported_instruction_sets', 'task_chain_from_string', 'task_chain_to_string', 'unidentified_note']
 class ScalefitError(ValueError):
     pass
 class ParamInfo:
@@ -2157,10 +2157,14 @@ def fit_card_to_string(result: FitResult, include_data: bool = True, indent: typ
     """
     The fit card (JSON) of a result.
     """
-def fit_chain(ladder: Ladder, task: TaskSpec, options: ChainOptions = ...) -> TaskChain:
-    ...
-def fit_chains(ladder: Ladder, tasks: collections.abc.Sequence[TaskSpec], options: ChainOptions = ...) -> list[TaskChain]:
-    ...
+def fit_chain(ladder: Ladder, task: TaskSpec, options: ChainOptions = ..., progress: typing.Any = None) -> TaskChain:
+    """
+    Fit a task chain (the GIL is released; Ctrl-C and progress as fit).
+    """
+def fit_chains(ladder: Ladder, tasks: collections.abc.Sequence[TaskSpec], options: ChainOptions = ..., progress: typing.Any = None) -> list[TaskChain]:
+    """
+    Fit the chains of several tasks (as fit_chain).
+    """
 def fit_diagnostics(fit: FitResult) -> Diagnostics:
     """
     The design diagnostics of a fit.
@@ -2217,6 +2221,8 @@ def load_fit_card(path: str, options: FitCardLoadOptions = ...) -> FitResult:
     """
     Read and validate a fit card from `path` (options.verify = False: given parameters).
     """
+def load_task_chain(path: str) -> TaskChain:
+    ...
 def loss_to_compute(result: FitResult, target_loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
     ...
 def loss_to_compute_interval(result: FitResult, target_loss: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], level: typing.SupportsFloat | typing.SupportsIndex, flops: FlopModel, method: str = 'auto', other_inputs: typing.Any = None, allow_unidentified: bool = False) -> AllocationTable:
