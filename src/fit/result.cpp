@@ -63,6 +63,10 @@ std::vector<double> FitResult::DecadesBeyondData(
   std::vector<double> out(n, std::numeric_limits<double>::quiet_NaN());
   if (!fitted) return out;
   for (size_t i = 0; i < n; ++i) {
+    if (!c.empty() && !std::isfinite(c[i]))
+      throw InvalidArgument("decades_beyond_data: row " + std::to_string(i) +
+                            " (0-based): the compute of these inputs (C = " +
+                            FormatFull(c[i]) + " FLOPs) is not finite");
     if (!c.empty()) {
       if (data_summary.compute_max > 0 && c[i] > 0)
         out[i] = std::max(0.0, std::log10(c[i] / data_summary.compute_max));

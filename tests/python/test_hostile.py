@@ -321,7 +321,7 @@ def test_chain_data_outside_their_range_name_row_run_and_column(olmo, column, va
 
 
 def test_ladder_frames_and_task_lists_of_the_wrong_shape_are_named(olmo):
-    with pytest.raises(ValueError, match="column\\(s\\) 'mmlu_bpb' more than once"):
+    with pytest.raises(ValueError, match=r"column\(s\) mmlu_bpb more than once"):
         _chain(olmo.rename(columns={"mmlu_acc": "mmlu_bpb"}), metric="mmlu_bpb")
     with pytest.raises(TypeError, match="tasks must be a DataFrame or a list of dicts.*int"):
         scalefit.downstream.fit_chains(olmo, 3)
@@ -363,7 +363,10 @@ def test_decades_beyond_data_is_finite_or_names_the_input(fit, v):
     try:
         d = fit.decades_beyond_data(N=[v], D=[1e10])
     except ValueError as exc:
-        assert "input 'N', row 0" in str(exc) and not (math.isfinite(v) and v > 0), str(exc)
+        if "is not finite" in str(exc):  # C = 6ND overflows a double
+            assert "row 0" in str(exc) and v > 1e290, str(exc)
+        else:
+            assert "input 'N', row 0" in str(exc) and not (math.isfinite(v) and v > 0), str(exc)
         return
     assert math.isfinite(v) and v > 0 and math.isfinite(d[0]) and d[0] >= 0
 

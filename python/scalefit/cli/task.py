@@ -66,7 +66,6 @@ def add_parser(sub) -> "options.Parser":
     f.add_argument("--D", type=options.number, nargs="+", metavar="D", help="... and tokens")
     f.add_argument("--level", type=options.number, default=0.9)
     f.add_argument("--out", help="write the task-chain card here (one task only)")
-    f.add_argument("--quiet", action="store_true", help="no progress on the terminal")
     options.add_output_options(f)
     f.set_defaults(run=run)
 
