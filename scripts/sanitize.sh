@@ -4,7 +4,8 @@
 #   scripts/sanitize.sh [BUILD_DIR]        # default build/sanitize
 #
 # 1. Configures its own build directory with -DSCALEFIT_SANITIZE=ON (ASan +
-#    UBSan, -fno-sanitize-recover=undefined: any UB aborts the test), builds
+#    UBSan without its null/alignment/object-size checks, which ASan covers;
+#    -fno-sanitize-recover=undefined: any UB aborts the test), builds
 #    the library, the C++ tests and the Python extension, and lists compiler
 #    warnings from scalefit's own sources.
 # 2. Runs the C++ tests (GoogleTest) under the sanitizers.
