@@ -158,34 +158,46 @@ std::string KaplanFrontierTable::FullReport() const {
   return os.str();
 }
 
+namespace {
+
+// The column checks and the per-row loop of MinimumSteps and MinimumCompute:
+// `at(x_i, B_i, B_crit(L_i))` on every row, `x` named `x_name` (S or C).
+template <typename At>
+std::vector<double> PerRowAtCriticalBatch(const char* what,
+                                          const FitResult& batch,
+                                          const char* x_name,
+                                          const std::vector<double>& x,
+                                          const std::vector<double>& B,
+                                          const std::vector<double>& L, At at) {
+  RequireBatch(batch);
+  CheckColumn(what, x_name, x, x_name, x.size());
+  CheckColumn(what, "B", B, x_name, x.size());
+  CheckColumn(what, "L", L, x_name, x.size());
+  const std::vector<double> bc = CriticalBatches(batch, L);
+  std::vector<double> out;
+  out.reserve(x.size());
+  for (size_t i = 0; i < x.size(); ++i) out.push_back(at(x[i], B[i], bc[i]));
+  return out;
+}
+
+}  // namespace
+
 std::vector<double> MinimumSteps(const FitResult& batch,
                                  const std::vector<double>& S,
                                  const std::vector<double>& B,
                                  const std::vector<double>& L) {
-  RequireBatch(batch);
-  CheckColumn("minimum_steps", "S", S, "S", S.size());
-  CheckColumn("minimum_steps", "B", B, "S", S.size());
-  CheckColumn("minimum_steps", "L", L, "S", S.size());
-  const std::vector<double> bc = CriticalBatches(batch, L);
-  std::vector<double> out;
-  for (size_t i = 0; i < S.size(); ++i)
-    out.push_back(MinimumStepsAt(S[i], B[i], bc[i]));
-  return out;
+  return PerRowAtCriticalBatch(
+      "minimum_steps", batch, "S", S, B, L,
+      [](double s, double b, double bc) { return MinimumStepsAt(s, b, bc); });
 }
 
 std::vector<double> MinimumCompute(const FitResult& batch,
                                    const std::vector<double>& C,
                                    const std::vector<double>& B,
                                    const std::vector<double>& L) {
-  RequireBatch(batch);
-  CheckColumn("minimum_compute", "C", C, "C", C.size());
-  CheckColumn("minimum_compute", "B", B, "C", C.size());
-  CheckColumn("minimum_compute", "L", L, "C", C.size());
-  const std::vector<double> bc = CriticalBatches(batch, L);
-  std::vector<double> out;
-  for (size_t i = 0; i < C.size(); ++i)
-    out.push_back(MinimumComputeAt(C[i], B[i], bc[i]));
-  return out;
+  return PerRowAtCriticalBatch(
+      "minimum_compute", batch, "C", C, B, L,
+      [](double c, double b, double bc) { return MinimumComputeAt(c, b, bc); });
 }
 
 }  // namespace scalefit

@@ -47,12 +47,6 @@ double RelativeGradient(const Setup& s, const detail::ResidualModel& model,
   return worst;
 }
 
-// A converged solve at a point with a negligible projected gradient.
-bool Certified(const Setup& s, const detail::ResidualModel& model,
-               const SolveOutcome& b) {
-  return b.converged && RelativeGradient(s, model, b.z) <= kMaxRelativeGradient;
-}
-
 }  // namespace scalefit::detail
 
 namespace scalefit {

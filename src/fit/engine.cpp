@@ -21,6 +21,11 @@ namespace scalefit::detail {
 
 namespace {
 
+// The relative function tolerance of the certifying pass (SolveFit): near
+// the resolution of a double, so only the parameter and gradient tolerances
+// stop it.
+constexpr double kCertifyingFunctionTolerance = 1e-16;
+
 // The starts of `o.start`, in internal units and clamped into the bounds.
 // For "auto", `reserve` receives the next-ranked grid cells for the retry.
 std::vector<std::vector<double>> MakeStarts(
@@ -216,8 +221,21 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   const SolveSettings settings = SettingsFor(o);
   std::vector<std::unique_ptr<ResidualModel>> models(1);
   Polished run = PolishStarts(law, s, o, starts, settings, threads, &models);
+  // The best start's relative projected gradient, computed once per point.
+  // `graded` is the start it was computed for; -1 after any change.
+  double rel_grad = kInf;
+  int graded = -1;
+  auto best_gradient = [&]() {
+    if (graded != run.best) {
+      rel_grad = RelativeGradient(s, *models[0], run.outcomes[run.best].z);
+      graded = run.best;
+    }
+    return rel_grad;
+  };
   if (o.start == "auto" && run.best >= 0 &&
-      !Certified(s, *models[0], run.outcomes[run.best]) && !reserve.empty()) {
+      !(run.outcomes[run.best].converged &&
+        best_gradient() <= kMaxRelativeGradient) &&
+      !reserve.empty()) {
     // The best of the default starts is not a certified optimum (e.g. all
     // of them ended at the same kink of a piecewise law): polish the
     // next-ranked grid cells before reporting a failure.
@@ -234,6 +252,30 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
     run.outcomes.insert(run.outcomes.end(), extra.outcomes.begin(),
                         extra.outcomes.end());
     run.screened = run.screened || extra.screened;
+    graded = -1;
+  }
+  if (run.best >= 0) {
+    // A solve that stopped on the relative function tolerance short of a
+    // certified point: e.g. a Huber fit with a threshold far below the
+    // residuals, whose objective δΣ|r| is almost linear, so the last
+    // quadratic gains (on the few residuals inside ±δ) fall below
+    // function_tolerance × f while the gradient is still above the limit.
+    // One more Levenberg–Marquardt pass that only the parameter and gradient
+    // tolerances stop; the certification below is unchanged.
+    SolveOutcome& b = run.outcomes[run.best];
+    if (b.usable && b.converged && !(best_gradient() <= kMaxRelativeGradient)) {
+      SolveSettings last = settings;
+      last.function_tolerance =
+          std::min(o.function_tolerance, kCertifyingFunctionTolerance);
+      last.confirm_only = true;
+      last.confirm_iterations = o.max_iterations;
+      SolveOutcome c = models[0]->Solve(b.z, last);
+      if (c.usable && c.cost <= b.cost) {
+        c.iterations += b.iterations;
+        b = std::move(c);
+        graded = -1;
+      }
+    }
   }
   const std::vector<SolveOutcome>& outcomes = run.outcomes;
   const int num_starts = static_cast<int>(outcomes.size());
@@ -275,8 +317,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
       ++r.num_best_basin;
   }
   r.other_optima = OtherOptima(s, outcomes, best);
-  const double rel_grad = RelativeGradient(s, *models[0], b.z);
-  r.relative_gradient = rel_grad;
+  r.relative_gradient = best_gradient();
   bool finite = std::isfinite(r.objective);
   for (const ParamValue& v : r.params)
     finite = finite && std::isfinite(v.value);

@@ -137,10 +137,6 @@ Polished PolishStarts(const LawModel& law, const Setup& s, const FitOptions& o,
 double RelativeGradient(const Setup& s, const ResidualModel& model,
                         const std::vector<double>& z);
 
-/// A converged solve at a point with a negligible projected gradient.
-bool Certified(const Setup& s, const ResidualModel& model,
-               const SolveOutcome& b);
-
 // ---------------------------------------------------------------------------
 // The engine (engine.cpp)
 // ---------------------------------------------------------------------------
