@@ -125,10 +125,11 @@ bool LadderOptions::IsValid(std::string* why) const {
           at + " ('" + m.name +
           "'): " + Plural(static_cast<int>(m.weights.size()), "weight") +
           " for " + Plural(static_cast<int>(m.columns.size()), "column"));
-    for (double w : m.weights)
-      if (!std::isfinite(w) || !(w > 0.0))
-        return fail(at + " ('" + m.name + "'): weight " + FormatFull(w) +
-                    " must be finite and > 0");
+    for (size_t c = 0; c < m.weights.size(); ++c)
+      if (!std::isfinite(m.weights[c]) || !(m.weights[c] > 0.0))
+        return fail(at + " ('" + m.name + "'): the weight of column '" +
+                    m.columns[c] + "', " + FormatFull(m.weights[c]) +
+                    ", must be finite and > 0");
   }
   if (!std::isfinite(batch_size) || batch_size < 0.0)
     return fail("batch_size must be finite and >= 0, got " +

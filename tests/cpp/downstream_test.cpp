@@ -110,6 +110,14 @@ TEST(Ladder, RepeatedTokensAndInfiniteMetricsNameTheFileAndLines) {
   ExpectThrows<InvalidArgument>(
       [&] { ReadLadder({i}, OneMetric()); },
       {"frame, row 1 (0-based), column 'acc'", "inf is not finite"});
+  LadderOptions w;
+  w.metrics = {MetricSpec{"m", {"acc_a", "acc_b"}, {1.0, -1.0}}};
+  std::string why;
+  EXPECT_FALSE(w.IsValid(&why));
+  EXPECT_NE(
+      why.find("the weight of column 'acc_b', -1, must be finite and > 0"),
+      std::string::npos)
+      << why;
 }
 
 TEST(Ladder, SkipSmoothAndFinalCheckpointsFollowThePaper) {
@@ -422,11 +430,6 @@ TEST(Chain, StopsWithCancelledFromAFlagOrFromShouldStopInTheReplicates) {
   o.control.should_stop = [&] { return in_replicates; };
   EXPECT_THROW(FitChain(ladder, task, o), Cancelled);
   EXPECT_TRUE(in_replicates);
-  // A chain keeps no control (a refit never reuses a stale callback).
-  o.num_replicates = 2;
-  o.control.should_stop = [] { return false; };
-  o.control.on_progress = nullptr;
-  EXPECT_TRUE(FitChain(ladder, task, o).options.control.empty());
 }
 
 TEST(Chain, OptionErrorsNameTheOption) {
