@@ -11,6 +11,7 @@
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
 #include "scalefit/uncertainty.hpp"
+#include "uncertainty/uncertainty_internal.hpp"
 
 namespace scalefit::downstream {
 
@@ -34,20 +35,6 @@ void Percentiles(std::vector<double> v, double level, double* lo, double* hi) {
   }
   *lo = Quantile(v, 0.5 * (1.0 - level));
   *hi = Quantile(std::move(v), 0.5 * (1.0 + level));
-}
-
-// gᵀ Σ g over the rows/columns [offset, offset + g.size()) of a P×P Σ.
-double Quadratic(const std::vector<double>& S, int P, int offset,
-                 const std::vector<double>& g) {
-  double v = 0.0;
-  const int n = static_cast<int>(g.size());
-  for (int a = 0; a < n; ++a)
-    for (int b = 0; b < n; ++b) {
-      const double s = S[static_cast<size_t>(offset + a) * P + offset + b];
-      if (g[a] == 0.0 || g[b] == 0.0) continue;
-      v += g[a] * s * g[b];
-    }
-  return v;
 }
 
 }  // namespace
@@ -143,8 +130,8 @@ ChainPrediction TaskChain::Predict(const std::vector<double>& N,
                           (2.0 * h);
       step2.law->ValueAndGradient(p2.data(), &L, g2.data());
       const int P = P1 + P2;
-      const double var1 = Quadratic(joint_covariance, P, 0, g1);
-      const double var2 = Quadratic(joint_covariance, P, P1, g2);
+      const double var1 = detail::BlockQuadratic(joint_covariance, P, 0, g1);
+      const double var2 = detail::BlockQuadratic(joint_covariance, P, P1, g2);
       const double seL = std::sqrt(var1);
       // The intermediate is positive: interval on the log scale.
       Llo = L * std::exp(-z * seL / L);
@@ -155,8 +142,8 @@ ChainPrediction TaskChain::Predict(const std::vector<double>& N,
       if (has_single_step && !single_step_covariance.empty()) {
         std::vector<double> g3(P3);
         single_step.law->ValueAndGradient(p3.data(), x, g3.data());
-        const double s3 =
-            std::sqrt(Quadratic(single_step_covariance, P3, 0, g3));
+        const double s3 = std::sqrt(
+            detail::BlockQuadratic(single_step_covariance, P3, 0, g3));
         slo = single - z * s3;
         shi = single + z * s3;
       }

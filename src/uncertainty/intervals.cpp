@@ -153,18 +153,43 @@ IntervalTable ConfInt(const FitResult& r, const Covariance& cov, double level,
     add(info.params[k].name, p[k], cov.std_errors[k], info.params[k].positive);
   if (detail::IsChinchilla(r)) {
     const ChinIdx ix = detail::ChinchillaIndices(info);
-    const double k = budgets.empty() ? 6.0 : detail::FlopK(r);
+    // C = k·N·D: the closed forms differentiated. Another convention: a, b,
+    // G from them, the plans at each budget by implicit differentiation of
+    // the allocation under the fit's convention.
+    const FlopModel fm = r.flop_model();
+    const bool closed = budgets.empty() || fm.is_six_nd();
+    const std::vector<double> closed_budgets =
+        closed ? budgets : std::vector<double>{};
     using Jet = ceres::Jet<double, 5>;
     Jet pj[5];
     for (int j = 0; j < 5; ++j) pj[j] = Jet(p[j], j);
-    const std::vector<Jet> vals = detail::DerivedValues(pj, ix, budgets, k);
+    const std::vector<Jet> vals = detail::DerivedValues(
+        pj, ix, closed_budgets, closed_budgets.empty() ? 6.0 : fm.k());
     const std::vector<std::string> names = DerivedNames(budgets);
-    const std::vector<unsigned char> logs =
-        detail::DerivedLogScale(vals.size());
+    const std::vector<unsigned char> logs = detail::DerivedLogScale(
+        vals.size() + 4 * (budgets.size() - closed_budgets.size()));
     for (size_t q = 0; q < vals.size(); ++q) {
       std::vector<double> g(P);
       for (int j = 0; j < P; ++j) g[j] = vals[q].v[j];
       add(names[q], vals[q].a, std::sqrt(DeltaVariance(cov, g)), logs[q]);
+    }
+    if (!closed) {
+      AllocationOptions o;
+      o.allow_unidentified = true;  // the covariance shows what is not
+      for (size_t i = 0; i < budgets.size(); ++i) {
+        const Allocation a = ComputeOptimal(r, budgets[i], fm, o);
+        const detail::PlanGradients pg = detail::FrontierPlanGradients(
+            p, ix, fm, std::log(a.N_opt), std::log(budgets[i]), true);
+        const size_t q = vals.size() + 4 * i;
+        auto se = [&](const std::vector<double>& g) {
+          return std::sqrt(DeltaVariance(cov, g));
+        };
+        add(names[q], a.N_opt, a.N_opt * se(pg.d_log_N), logs[q]);
+        add(names[q + 1], a.D_opt, a.D_opt * se(pg.d_log_D), logs[q + 1]);
+        add(names[q + 2], a.tokens_per_param,
+            a.tokens_per_param * se(pg.d_log_ratio), logs[q + 2]);
+        add(names[q + 3], a.loss_opt, se(pg.d_loss), logs[q + 3]);
+      }
     }
   }
   return t;

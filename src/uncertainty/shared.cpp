@@ -47,18 +47,26 @@ FreeMap MakeFreeMap(const FitResult& r) {
   return m;
 }
 
-double DeltaVariance(const Covariance& cov, const std::vector<double>& g) {
-  const int P = static_cast<int>(g.size());
+double BlockQuadratic(const std::vector<double>& S, int P, int offset,
+                      const std::vector<double>& g) {
   double v = 0.0;
-  for (int a = 0; a < P; ++a) {
+  const int n = static_cast<int>(g.size());
+  for (int a = 0; a < n; ++a) {
     if (g[a] == 0.0) continue;
-    if (!cov.identified[a]) return kInf;
-    for (int b = 0; b < P; ++b) {
-      if (g[b] == 0.0 || !cov.identified[b]) continue;
-      v += g[a] * cov.matrix[a * P + b] * g[b];
+    for (int b = 0; b < n; ++b) {
+      if (g[b] == 0.0) continue;
+      v += g[a] * S[static_cast<size_t>(offset + a) * P + offset + b] * g[b];
     }
   }
-  return std::max(v, 0.0);
+  return v;
+}
+
+double DeltaVariance(const Covariance& cov, const std::vector<double>& g) {
+  const int P = static_cast<int>(g.size());
+  // A nonzero weight on an unidentified parameter: no finite variance.
+  for (int a = 0; a < P; ++a)
+    if (g[a] != 0.0 && !cov.identified[a]) return kInf;
+  return std::max(BlockQuadratic(cov.matrix, P, 0, g), 0.0);
 }
 
 void DeltaInterval(double value, double se, double z, bool log_scale,

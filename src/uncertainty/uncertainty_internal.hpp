@@ -29,6 +29,12 @@ struct FreeMap {
 
 FreeMap MakeFreeMap(const FitResult& r);
 
+/// gᵀ S_b g for the diagonal block S_b of the row-major P×P matrix S that
+/// starts at (offset, offset) and has g.size() rows; zero entries of g are
+/// skipped (so an inf/NaN in S they would multiply does not enter).
+double BlockQuadratic(const std::vector<double>& S, int P, int offset,
+                      const std::vector<double>& g);
+
 /// Variance of a linear combination gᵀΣg; +inf if it touches an
 /// unidentified parameter.
 double DeltaVariance(const Covariance& cov, const std::vector<double>& g);
@@ -74,6 +80,32 @@ std::vector<T> DerivedValues(const T* p, const ChinIdx& ix,
   }
   return out;
 }
+
+/// One plan on the compute-optimal frontier of the chinchilla law under
+/// `flops` (any FlopModel smooth in N and D), with the gradient of each
+/// quantity with respect to the law's parameters θ (law order). With
+/// u = log N, c = log C and v(u, c) = log D on the budget
+/// (FlopModel::LogTokens, the function the allocation solver searches
+/// along), the allocation's root condition
+///   g(u, θ, c) = ∂/∂u L(u, v(u, c); θ) = 0
+/// and R = L(u, v(u, c); θ) are differentiated with nested Jets through
+/// laws::Chinchilla::EvaluateAtLogs, v by its second-order Taylor model
+/// (central differences; v does not depend on θ); the implicit function
+/// theorem then gives
+///   budget_given (compute_optimal):  du/dθ = −g_θ / g_u,  dc/dθ = 0;
+///   else (loss_to_compute, R = target):
+///     [g_u g_c; R_u R_c]·[du/dθ; dc/dθ] = −[g_θ; R_θ].
+/// log_N, log_C: the solved plan (natural logs), from the allocation.
+/// Throws NotIdentified when g_u ≤ 0 (not a strict minimum).
+struct PlanGradients {
+  double log_C = 0.0, log_N = 0.0, log_D = 0.0, loss = 0.0;
+  /// ∂/∂θ of each, and of log(D/N) (d_log_ratio).
+  std::vector<double> d_log_C, d_log_N, d_log_D, d_log_ratio, d_loss;
+};
+PlanGradients FrontierPlanGradients(const std::vector<double>& p,
+                                    const ChinIdx& ix, const FlopModel& flops,
+                                    double log_N, double log_C,
+                                    bool budget_given);
 
 /// log_scale flags of the derived quantities: a, b linear; the rest log.
 std::vector<unsigned char> DerivedLogScale(size_t count);

@@ -3,12 +3,15 @@
 // column.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "scalefit/scalefit.hpp"
 #include "test_support.hpp"
+#include "uncertainty/uncertainty_internal.hpp"
 
 namespace scalefit {
 namespace {
@@ -136,8 +139,137 @@ TEST(FlopConventions, AnalysesUseTheFitsConvention) {
   // An explicit model overrides it.
   EXPECT_EQ(ComputeOptimal(fit, {1e22}, FlopModel::SixND()).flop_convention,
             "6ND");
-  // The delta method needs the 6ND closed form and says so.
-  EXPECT_THROW(ComputeOptimalInterval(fit, {1e22}, 0.9), InvalidArgument);
+  // Delta intervals under the fit's convention (and any explicit model).
+  EXPECT_EQ(ComputeOptimalInterval(fit, {1e22}, 0.9).flop_convention, "kaplan");
+  EXPECT_EQ(ComputeOptimalInterval(fit, {1e22}, 0.9, FlopModel::SixND())
+                .flop_convention,
+            "6ND");
+}
+
+// Delta-method allocation intervals under every FLOP convention. Truth:
+// (a) under 6ND the general path (implicit differentiation of the numeric
+// allocation, method "numeric") against the differentiated closed form of
+// Hoffmann et al. 2022 Eq. 4; (b) under kaplan, hoffmann_detailed and a user
+// model the implicit gradients against central differences of the
+// allocation itself, re-solved at perturbed parameters.
+void ExpectSameInterval(const AllocationColumn& a, const AllocationColumn& b,
+                        double rel, const std::string& what) {
+  ASSERT_TRUE(a.has_interval() && b.has_interval()) << what;
+  for (size_t i = 0; i < a.mean.size(); ++i) {
+    EXPECT_NEAR(a.std_errors[i] / b.std_errors[i], 1.0, rel) << what << i;
+    EXPECT_NEAR(a.lower[i] / b.lower[i], 1.0, rel) << what << i;
+    EXPECT_NEAR(a.upper[i] / b.upper[i], 1.0, rel) << what << i;
+  }
+}
+
+TEST(DeltaAllocation, GeneralPathEqualsTheClosedFormUnder6ND) {
+  const FitResult fit = Fit("chinchilla", Grid());
+  ASSERT_TRUE(fit.converged) << fit.message;
+  AllocationOptions numeric;
+  numeric.method = "numeric";
+  const std::vector<double> C = {1e20, 1e22, 1e24};
+  const AllocationTable closed = ComputeOptimalInterval(fit, C, 0.9);
+  const AllocationTable general =
+      ComputeOptimalInterval(fit, C, 0.9, FlopModel::OfFit(), numeric);
+  ASSERT_EQ(closed.method, "closed_form");
+  ASSERT_EQ(general.method, "numeric");
+  for (const char* col : {"N_opt", "D_opt", "tokens_per_param", "loss_opt"})
+    ExpectSameInterval(general.column(col), closed.column(col), 1e-8, col);
+  const std::vector<double> target = {2.4, 2.2};
+  const AllocationTable lc = LossToComputeInterval(fit, target, 0.9);
+  const AllocationTable lg =
+      LossToComputeInterval(fit, target, 0.9, FlopModel::OfFit(), numeric);
+  ASSERT_EQ(lg.method, "numeric");
+  for (const char* col : {"C", "N_opt", "D_opt", "tokens_per_param"})
+    ExpectSameInterval(lg.column(col), lc.column(col), 1e-8, col);
+}
+
+TEST(DeltaAllocation, ImplicitGradientsMatchFiniteDifferencesOfTheAllocation) {
+  const auto law = GetLaw("chinchilla");
+  const std::vector<std::string> names = law->info().param_names();
+  const detail::ChinIdx ix = detail::ChinchillaIndices(law->info());
+  std::vector<double> p;
+  for (const std::string& n : names) p.push_back(Epoch().at(n));
+  const flops::Architecture arch = Chinchilla70B(8192);
+  // The named conventions, and a user model that is not C = f(N)·D.
+  const std::vector<FlopModel> models = {
+      FlopModel::FromConvention("kaplan", &arch),
+      FlopModel::FromConvention("hoffmann_detailed", &arch),
+      FlopModel::General("user", [](double N, double D) {
+        return 6.0 * N * D * (1.0 + 0.1 * std::pow(D / N, 0.1));
+      })};
+  for (const FlopModel& fm : models) {
+    const std::string conv = fm.name();
+    auto at = [&](const std::vector<double>& q) {
+      std::map<std::string, double> m;
+      for (size_t k = 0; k < q.size(); ++k) m[names[k]] = q[k];
+      return FromParams(law, m);
+    };
+    for (const bool budget_given : {true, false}) {
+      const double C = 1e24, target = 2.0;
+      const Allocation a = budget_given ? ComputeOptimal(at(p), C, fm)
+                                        : LossToCompute(at(p), target, fm);
+      const detail::PlanGradients g = detail::FrontierPlanGradients(
+          p, ix, fm, std::log(a.N_opt), std::log(a.C), budget_given);
+      EXPECT_NEAR(std::exp(g.log_D) / a.D_opt, 1.0, 1e-12);
+      for (int j = 0; j < 5; ++j) {
+        // Step 1e-4 relative: truncation ~1e-8, the re-solved allocation's
+        // own accuracy (~1e-12 in log N) / step ~1e-8.
+        std::vector<double> up = p, dn = p;
+        const double h = 1e-4 * std::abs(p[j]);
+        up[j] += h;
+        dn[j] -= h;
+        const Allocation u = budget_given ? ComputeOptimal(at(up), C, fm)
+                                          : LossToCompute(at(up), target, fm);
+        const Allocation d = budget_given ? ComputeOptimal(at(dn), C, fm)
+                                          : LossToCompute(at(dn), target, fm);
+        const double fd[4] = {(std::log(u.C) - std::log(d.C)) / (2 * h),
+                              (std::log(u.N_opt) - std::log(d.N_opt)) / (2 * h),
+                              (std::log(u.D_opt) - std::log(d.D_opt)) / (2 * h),
+                              (u.loss_opt - d.loss_opt) / (2 * h)};
+        const double an[4] = {g.d_log_C[j], g.d_log_N[j], g.d_log_D[j],
+                              g.d_loss[j]};
+        const std::string what =
+            conv + " " + names[j] + (budget_given ? " budget" : " target");
+        for (int q = 0; q < 4; ++q) {
+          const double scale = std::max(std::abs(an[q]), 1e-3);
+          EXPECT_NEAR(an[q], fd[q], 1e-5 * scale) << what << " quantity " << q;
+        }
+      }
+    }
+  }
+}
+
+// The table's delta interval under kaplan agrees with the bootstrap's on a
+// planted fit. The bootstrap standard deviation of B replicates has a
+// Monte Carlo relative error of about 1/sqrt(2B) = 10 % at B = 50 (and the
+// 36-run grid with 1 % noise is close enough to linear that the two
+// estimate the same spread): 35 % is over 3 such errors.
+TEST(DeltaAllocation, KaplanIntervalAgreesWithTheBootstrap) {
+  FitOptions o;
+  o.flop_convention = "kaplan";
+  o.architecture = Chinchilla70B();
+  const FitResult fit = Fit("chinchilla", Grid(), o);
+  ASSERT_TRUE(fit.converged) << fit.message;
+  const AllocationTable d = ComputeOptimalInterval(fit, {1e22}, 0.9);
+  EXPECT_EQ(d.method, "numeric");
+  BootstrapOptions bo;
+  bo.num_replicates = 50;
+  bo.num_threads = 1;
+  const BootstrapResult b = Bootstrap(fit, bo);
+  ASSERT_EQ(b.num_failed, 0);
+  const AllocationTable t = b.ComputeOptimal({1e22}, 0.9);
+  for (const char* col : {"N_opt", "D_opt", "loss_opt"}) {
+    const double ratio =
+        d.column(col).std_errors[0] / t.column(col).std_errors[0];
+    EXPECT_GT(ratio, 1.0 / 1.35) << col;
+    EXPECT_LT(ratio, 1.35) << col;
+  }
+  // conf_int's N_opt@C is the same delta interval.
+  const IntervalTable ci = ConfInt(fit, 0.9, {1e22});
+  const int k = ci.Index("N_opt@1e22");
+  EXPECT_NEAR(ci.lower[k] / d.N_opt.lower[0], 1.0, 1e-12);
+  EXPECT_NEAR(ci.upper[k] / d.N_opt.upper[0], 1.0, 1e-12);
 }
 
 TEST(FlopConventions, ReportedComputeDisagreeingWith6NDNamesTheRows) {

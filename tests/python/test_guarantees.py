@@ -247,6 +247,48 @@ def test_kaplan_allocation_shift_matches_docs():
         assert over["N_opt"][0] == pytest.approx(b["N_opt"][0], rel=1e-12)
 
 
+def test_delta_allocation_intervals_under_kaplan(tmp_path):
+    # The fit's convention reaches the delta method in Python and the CLI.
+    # Truth: se(log N_opt)^2 = g' Sigma g with g by central differences of
+    # compute_optimal re-solved at perturbed parameters (from_params).
+    shape = flops.Architecture(n_layers=80, d_model=8192, n_heads=64, kv_size=128,
+                               vocab_size=32000, seq_len=8192)
+    arch = "n_layers=80,d_model=8192,n_heads=64,kv_size=128,vocab_size=32000,seq_len=8192"
+    planted().to_csv(tmp_path / "grid.csv", index=False)
+    fit = scalefit.fit("chinchilla", planted(), flop_convention="kaplan", architecture=shape)
+    t = scalefit.compute_optimal(fit, [1e22], level=0.9)
+    assert (t.flop_convention, t.interval_method) == ("kaplan", "delta")
+    n = t.column("N_opt")
+    names = list(fit.params)
+    sigma = fit.covariance().matrix
+    g = []
+    for name in names:
+        h = 1e-4 * abs(fit.params[name])
+        up, dn = dict(fit.params), dict(fit.params)
+        up[name] += h
+        dn[name] -= h
+        N = [scalefit.compute_optimal(scalefit.from_params(
+            "chinchilla", q, flop_convention="kaplan", architecture=shape), 1e22)["N_opt"][0]
+            for q in (up, dn)]
+        g.append((math.log(N[0]) - math.log(N[1])) / (2 * h))
+    g = np.array(g)
+    assert n.stderr[0] / n.mean[0] == pytest.approx(math.sqrt(g @ sigma @ g), rel=1e-5)
+    ci = fit.conf_int(0.9, budgets=[1e22])
+    assert ci.to_dataframe().loc["N_opt@1e22", "ci_upper"] == pytest.approx(n.upper[0], rel=1e-12)
+    lt = scalefit.loss_to_compute(fit, [2.3], level=0.9)
+    assert lt.column("C").lower[0] < lt["C"][0] < lt.column("C").upper[0]
+    # the CLI, on a kaplan card
+    env = _shim(tmp_path)
+    proc = _sh(f"scalefit fit grid.csv --law chinchilla --flop-convention kaplan "
+               f"--architecture {arch} --out k.json", tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    proc = _sh("scalefit allocate k.json --flops 1e22 --level 0.9 --json", tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout)["allocations"][0]
+    assert row["N_opt_ci_upper"] == pytest.approx(n.upper[0], rel=1e-9)
+    assert row["N_opt_ci_lower"] == pytest.approx(n.lower[0], rel=1e-9)
+
+
 def test_reported_compute_must_match_6nd():
     df = planted()
     df["C"] = 6 * df.N * df.D
