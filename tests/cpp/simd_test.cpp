@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "problem_support.hpp"
 #include "scalefit/detail/typed_law.hpp"
 #include "scalefit/scalefit.hpp"
 
@@ -88,18 +89,9 @@ TEST(Simd, KernelObjectiveMatchesRowByRowJets) {
             InLogSpace(objective) ? std::log(obs.loss[from]) : obs.loss[from];
         if (i < n) sqrt_w[i] = 1.0;
       }
-      detail::ProblemData d;
-      d.num_rows = n;
-      d.num_inputs = 2;
-      d.x = obs.x.data();
-      d.log_x = log_x.data();
-      d.target = target.data();
-      d.sqrt_w = sqrt_w.data();
-      d.objective = objective;
-      d.delta = 1e-3;
-      d.map.source = {0, 1, 2, 3, 4};
-      d.map.positive = {1, 1, 1, 0, 0};
-      d.map.constant = {0, 0, 0, 0, 0};
+      detail::ProblemData d = test_support::ChinchillaProblem(
+          n, obs.x.data(), log_x.data(), target.data(), sqrt_w.data(),
+          objective);
       const detail::LawObjective<laws::Chinchilla> rows(&d);
       d.batch = {n,
                  stride,

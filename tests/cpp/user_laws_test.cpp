@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "problem_support.hpp"
 #include "scalefit/ceres/make_law.hpp"
 #include "scalefit/datasets.hpp"
 #include "scalefit/detail/typed_law.hpp"
@@ -33,6 +34,7 @@ namespace {
 
 using laws::Chinchilla;
 
+using test_support::ChinchillaProblem;
 using test_support::ExpectThrows;
 using test_support::NdGrid;
 using test_support::PlantedChinchilla;
@@ -89,20 +91,8 @@ TEST(LawObjectiveTest, MatchesRawJacobianAssemblyAndRejectsOverflow) {
     std::vector<double> target(n);
     for (int i = 0; i < n; ++i)
       target[i] = InLogSpace(kind) ? std::log(obs.loss[i]) : obs.loss[i];
-    detail::ProblemData d;
-    d.num_rows = n;
-    d.num_inputs = 2;
-    d.x = obs.x.data();
-    d.log_x = log_x.data();
-    d.target = target.data();
-    d.sqrt_w = sqrt_w.data();
-    d.objective = kind;
-    d.delta = 1e-3;
-    d.map.source = {0, 1, 2, 3, 4};
-    d.map.positive = {1, 1, 1, 0, 0};
-    d.map.constant = {0, 0, 0, 0, 0};
-    d.lower.assign(5, -kInf);
-    d.upper.assign(5, kInf);
+    const detail::ProblemData d = ChinchillaProblem(
+        n, obs.x.data(), log_x.data(), target.data(), sqrt_w.data(), kind);
     const detail::LawObjective<Chinchilla> objective(&d);
     double f = 0.0, f_only = 0.0, g[5];
     ASSERT_TRUE(objective.Evaluate(z.data(), &f, g));
