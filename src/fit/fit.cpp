@@ -29,6 +29,16 @@ FitResult Fit(const LawPtr& law, const Observations& data,
       CheckIdentification(&r);
     else
       CheckCompetingBasins(&r);
+    // An iteration cap on a design that does not identify the parameters
+    // (e.g. a broken power law whose break lies beyond the data, on few
+    // rows: a long flat valley): more iterations would not give estimates
+    // to trust. Said where the cap is reported; `converged` stays false.
+    if (!r.converged && !r.diagnostics.identified &&
+        r.message.find("Maximum number of iterations") != std::string::npos)
+      r.message +=
+          " The runs do not identify this law's parameters (see the "
+          "diagnostics' warnings): more iterations would not give estimates "
+          "to trust.";
   }
   return r;
 }
