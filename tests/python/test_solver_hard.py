@@ -1,7 +1,8 @@
 """Solver defaults on hard problems: a broken power law whose break lies
 beyond the data, perturbed by 1e-13 relative noise, at default options: every
-8th row (51 rows, two draws) by default, the 404 rows, noiseless and 20 seeds
-(slow). tests/cpp/solver_test.cpp has the Huber-threshold case."""
+8th row (51 rows, two draws; about a second a fit) and the 404 rows, noiseless
+and 20 seeds (both slow); by default, what a capped fit on runs that do not
+identify the parameters says. tests/cpp/solver_test.cpp has the Huber-threshold case."""
 import numpy as np
 import pytest
 
@@ -20,6 +21,22 @@ def check_not_capped(fit, seed):
     assert fit.converged or not fit.diagnostics.identified, (seed, fit.message)
 
 
+def test_capped_fit_on_runs_that_do_not_identify_says_so():
+    # One tokens-per-parameter ratio (D = 20 N): chinchilla's parameters are
+    # not identified; a 2-iteration cap stops the fit, and the message says
+    # that more iterations would not help.
+    N = np.logspace(7, 9, 8)
+    D = 20 * N
+    loss = 1.69 + 406.4 / N**0.34 + 410.7 / D**0.28
+    fit = scalefit.fit("chinchilla", N=N, D=D, loss=loss, solver={"max_iterations": 2})
+    assert not fit.converged and not fit.diagnostics.identified
+    assert "Maximum number of iterations" in fit.message, fit.message
+    assert "do not identify this law's parameters" in fit.message, fit.message
+    ok = scalefit.fit("chinchilla", scalefit.datasets.chinchilla(), solver={"max_iterations": 2})
+    assert "do not identify" not in ok.message, ok.message  # identified: the cap alone
+
+
+@pytest.mark.slow
 def test_broken_power_law_on_51_rows_converges_or_says_not_identified():
     # Every 8th row (51): the break is not identified at any realistic noise
     # (Gauss-Newton relative standard errors at the 0.1 % noise floor: c1
