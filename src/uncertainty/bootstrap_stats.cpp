@@ -15,6 +15,7 @@
 #include "scalefit/detail/run_state.hpp"
 #include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
+#include "scalefit/log.hpp"
 #include "scalefit/report.hpp"
 #include "uncertainty/uncertainty_internal.hpp"
 
@@ -126,20 +127,46 @@ IntervalTable BootstrapResult::ConfInt(
   }
   if (detail::IsChinchilla(fit)) {
     const ChinIdx ix = detail::ChinchillaIndices(info);
-    const double k = budgets.empty() ? 6.0 : detail::FlopK(fit);
+    // C = k·N·D: the closed forms at every replicate. Another convention: a,
+    // b, G from them, and the plans at each budget from the allocation under
+    // the fit's convention at every replicate (ComputeOptimal below).
+    const FlopModel fm = fit.flop_model();
+    const bool closed = budgets.empty() || fm.is_six_nd();
+    const std::vector<double> closed_budgets =
+        closed ? budgets : std::vector<double>{};
+    const double k = closed_budgets.empty() ? 6.0 : fm.k();
     const std::vector<double> point =
-        detail::DerivedValues(p0.data(), ix, budgets, k);
+        detail::DerivedValues(p0.data(), ix, closed_budgets, k);
     const std::vector<std::string> dn = DerivedNames(budgets);
-    const std::vector<unsigned char> logs =
-        detail::DerivedLogScale(point.size());
+    const std::vector<unsigned char> logs = detail::DerivedLogScale(dn.size());
     std::vector<std::vector<double>> vals(point.size());
     for (const auto& p : ps) {
       const std::vector<double> q =
-          detail::DerivedValues(p.data(), ix, budgets, k);
+          detail::DerivedValues(p.data(), ix, closed_budgets, k);
       for (size_t j = 0; j < q.size(); ++j) vals[j].push_back(q[j]);
     }
     for (size_t j = 0; j < point.size(); ++j)
       add(dn[j], point[j], vals[j], logs[j]);
+    if (!closed) {
+      AllocationOptions o;
+      o.allow_unidentified = true;  // the replicates show what is not
+      const AllocationTable plan = ComputeOptimal(budgets, level, fm, o);
+      const char* cols[] = {"N_opt", "D_opt", "tokens_per_param", "loss_opt"};
+      for (size_t i = 0; i < budgets.size(); ++i)
+        for (int c = 0; c < 4; ++c) {
+          const AllocationColumn& col = plan.column(cols[c]);
+          t.names.push_back(dn[point.size() + 4 * i + c]);
+          t.mean.push_back(col.mean[i]);
+          t.lower.push_back(col.lower[i]);
+          t.upper.push_back(col.upper[i]);
+          t.std_errors.push_back(col.std_errors[i]);
+          t.log_scale.push_back(logs[point.size() + 4 * i + c]);
+        }
+      // Replicates whose allocation failed are left out of the plans' rows
+      // (ComputeOptimal counts them); the parameters' rows keep them all.
+      if (plan.interval_method.find("failed allocations") != std::string::npos)
+        Warn("conf_int: plans at the budgets from " + plan.interval_method);
+    }
   }
   return t;
 }

@@ -274,6 +274,27 @@ TEST(DeltaAllocation, KaplanIntervalAgreesWithTheBootstrap) {
   const int k = ci.Index("N_opt@1e22");
   EXPECT_NEAR(ci.lower[k] / d.N_opt.lower[0], 1.0, 1e-12);
   EXPECT_NEAR(ci.upper[k] / d.N_opt.upper[0], 1.0, 1e-12);
+  // The bootstrap's conf_int at a budget: the plans under the fit's
+  // convention — the fit's own kaplan allocation as the point, a spread
+  // that agrees with the delta method's, the replicates' allocations.
+  const IntervalTable bc = b.ConfInt(0.9, {1e22});
+  ASSERT_EQ(bc.names.size(), ci.names.size());
+  for (const char* col : {"N_opt", "D_opt", "tokens_per_param", "loss_opt"}) {
+    const std::string name = std::string(col) + "@1e22";
+    const int j = bc.Index(name), kd = ci.Index(name);
+    EXPECT_NEAR(bc.mean[j] / d.column(col).mean[0], 1.0, 1e-12) << name;
+    const double ratio = ci.std_errors[kd] / bc.std_errors[j];
+    EXPECT_GT(ratio, 1.0 / 1.35) << name;
+    EXPECT_LT(ratio, 1.35) << name;
+    EXPECT_EQ(bc.lower[j], t.column(col).lower[0]) << name;
+    EXPECT_EQ(bc.upper[j], t.column(col).upper[0]) << name;
+    EXPECT_TRUE(bc.log_scale[j]) << name;
+  }
+  // a = β/(α+β) does not depend on the convention: the same interval as
+  // the 6ND parametrisation's closed form over the same replicates.
+  const IntervalTable plain = b.ConfInt(0.9);
+  EXPECT_EQ(bc.lower[bc.Index("a")], plain.lower[plain.Index("a")]);
+  EXPECT_EQ(bc.upper[bc.Index("G")], plain.upper[plain.Index("G")]);
 }
 
 TEST(FlopConventions, ReportedComputeDisagreeingWith6NDNamesTheRows) {

@@ -289,6 +289,24 @@ def test_delta_allocation_intervals_under_kaplan(tmp_path):
     assert row["N_opt_ci_lower"] == pytest.approx(n.lower[0], rel=1e-9)
 
 
+def test_bootstrap_budget_intervals_use_the_fits_convention():
+    # boot.conf_int(budgets=) under kaplan: the plans at the budget are the
+    # kaplan allocation at every replicate (what boot.compute_optimal gives),
+    # not the 6ND closed form, which puts N_opt elsewhere.
+    shape = flops.Architecture(n_layers=80, d_model=8192, n_heads=64, kv_size=128,
+                               vocab_size=32000, seq_len=8192)
+    fit = scalefit.fit("chinchilla", planted(), flop_convention="kaplan", architecture=shape)
+    boot = fit.bootstrap(n=20, seed=0)
+    ci = boot.conf_int(0.9, budgets=[1e22]).to_dataframe()
+    plan = boot.compute_optimal([1e22], level=0.9)
+    for col in ("N_opt", "D_opt", "tokens_per_param", "loss_opt"):
+        row = ci.loc[f"{col}@1e22"]
+        assert row["estimate"] == pytest.approx(plan[col][0], rel=1e-12)
+        assert (row["ci_lower"], row["ci_upper"]) == (plan.column(col).lower[0],
+                                                      plan.column(col).upper[0])
+    six = scalefit.compute_optimal(scalefit.from_params("chinchilla", dict(fit.params)), 1e22)
+    assert abs(ci.loc["N_opt@1e22", "estimate"] / six["N_opt"][0] - 1) > 0.01
+
 def test_reported_compute_must_match_6nd():
     df = planted()
     df["C"] = 6 * df.N * df.D
