@@ -79,6 +79,76 @@ void RequireReplicates(const BootstrapResult& b, const std::string& where) {
                           " bootstrap replicates converged; no statistics");
 }
 
+// BootstrapResult::ComputeOptimal after its checks; *failed_allocations
+// (if given): the converged replicates whose allocation failed, left out of
+// every row.
+AllocationTable PlansAtReplicates(const BootstrapResult& b,
+                                  const std::vector<double>& C, double level,
+                                  const FlopModel& flops,
+                                  const AllocationOptions& aopts,
+                                  int* failed_allocations) {
+  AllocationTable t = scalefit::ComputeOptimal(b.fit, C, flops, aopts);
+  const auto ps = ConvergedParams(b);
+  const int rows = t.num_rows();
+  const std::vector<std::string> cols = {"N_opt", "D_opt", "tokens_per_param",
+                                         "loss_opt"};
+  std::vector<std::vector<std::vector<double>>> vals(
+      cols.size(), std::vector<std::vector<double>>(rows));
+  const std::vector<std::string> pn = b.names;
+  std::vector<AllocationTable> per(ps.size());
+  std::vector<unsigned char> ok(ps.size(), 0);
+  detail::ParallelFor(
+      static_cast<int>(ps.size()),
+      detail::ResolveThreads(b.options.num_threads), [&](int, int i) {
+        std::map<std::string, double> m;
+        for (size_t k = 0; k < pn.size(); ++k) m[pn[k]] = ps[i][k];
+        try {
+          const FitResult fr = ReplicateResult(b.fit, m);
+          per[i] = scalefit::ComputeOptimal(fr, C, flops, aopts);
+          ok[i] = 1;
+        } catch (const Error&) {
+          detail::RethrowIfStopped();
+          ok[i] = 0;
+        }
+      });
+  int used = 0;
+  for (size_t i = 0; i < ps.size(); ++i) {
+    if (!ok[i]) continue;
+    ++used;
+    for (size_t c = 0; c < cols.size(); ++c)
+      for (int row = 0; row < rows; ++row)
+        vals[c][row].push_back(per[i].column(cols[c]).mean[row]);
+  }
+  if (used < 2)
+    throw InvalidArgument("compute_optimal: the allocation failed at all but " +
+                          std::to_string(used) + " replicates");
+  const double qlo = 0.5 * (1.0 - level), qhi = 0.5 * (1.0 + level);
+  for (size_t c = 0; c < cols.size(); ++c) {
+    AllocationColumn& col = t.column(cols[c]);
+    col.lower.resize(rows);
+    col.upper.resize(rows);
+    col.std_errors.resize(rows);
+    for (int row = 0; row < rows; ++row) {
+      const std::vector<double> v =
+          Rescaled(vals[c][row], col.mean[row], b.scale, true);
+      col.lower[row] = Quantile(v, qlo);
+      col.upper[row] = Quantile(v, qhi);
+      col.std_errors[row] = StdDev(v);
+    }
+  }
+  t.level = level;
+  std::ostringstream os;
+  os << b.method_label() << " (" << used << " of " << b.num_replicates
+     << " replicates; " << b.num_failed << " failed fits";
+  if (used < static_cast<int>(ps.size()))
+    os << ", " << ps.size() - used << " failed allocations";
+  os << ")";
+  t.interval_method = os.str();
+  if (failed_allocations)
+    *failed_allocations = static_cast<int>(ps.size()) - used;
+  return t;
+}
+
 }  // namespace
 
 std::vector<double> BootstrapResult::StdErrors() const {
@@ -130,27 +200,25 @@ IntervalTable BootstrapResult::ConfInt(
     // C = k·N·D: the closed forms at every replicate. Another convention: a,
     // b, G from them, and the plans at each budget from the allocation under
     // the fit's convention at every replicate (ComputeOptimal below).
-    const FlopModel fm = fit.flop_model();
-    const bool closed = budgets.empty() || fm.is_six_nd();
-    const std::vector<double> closed_budgets =
-        closed ? budgets : std::vector<double>{};
-    const double k = closed_budgets.empty() ? 6.0 : fm.k();
+    const detail::DerivedRoute route = detail::RouteDerived(fit, budgets);
     const std::vector<double> point =
-        detail::DerivedValues(p0.data(), ix, closed_budgets, k);
+        detail::DerivedValues(p0.data(), ix, route.closed_budgets, route.k);
     const std::vector<std::string> dn = DerivedNames(budgets);
     const std::vector<unsigned char> logs = detail::DerivedLogScale(dn.size());
     std::vector<std::vector<double>> vals(point.size());
     for (const auto& p : ps) {
       const std::vector<double> q =
-          detail::DerivedValues(p.data(), ix, closed_budgets, k);
+          detail::DerivedValues(p.data(), ix, route.closed_budgets, route.k);
       for (size_t j = 0; j < q.size(); ++j) vals[j].push_back(q[j]);
     }
     for (size_t j = 0; j < point.size(); ++j)
       add(dn[j], point[j], vals[j], logs[j]);
-    if (!closed) {
+    if (!route.closed) {
       AllocationOptions o;
       o.allow_unidentified = true;  // the replicates show what is not
-      const AllocationTable plan = ComputeOptimal(budgets, level, fm, o);
+      int failed = 0;
+      const AllocationTable plan =
+          PlansAtReplicates(*this, budgets, level, route.flops, o, &failed);
       const char* cols[] = {"N_opt", "D_opt", "tokens_per_param", "loss_opt"};
       for (size_t i = 0; i < budgets.size(); ++i)
         for (int c = 0; c < 4; ++c) {
@@ -164,7 +232,7 @@ IntervalTable BootstrapResult::ConfInt(
         }
       // Replicates whose allocation failed are left out of the plans' rows
       // (ComputeOptimal counts them); the parameters' rows keep them all.
-      if (plan.interval_method.find("failed allocations") != std::string::npos)
+      if (failed > 0)
         Warn("conf_int: plans at the budgets from " + plan.interval_method);
     }
   }
@@ -234,64 +302,7 @@ AllocationTable BootstrapResult::ComputeOptimal(
     const AllocationOptions& aopts) const {
   CheckLevel(level, "compute_optimal");
   RequireReplicates(*this, "compute_optimal");
-  AllocationTable t = scalefit::ComputeOptimal(fit, C, flops, aopts);
-  const auto ps = ConvergedParams(*this);
-  const int rows = t.num_rows();
-  const std::vector<std::string> cols = {"N_opt", "D_opt", "tokens_per_param",
-                                         "loss_opt"};
-  std::vector<std::vector<std::vector<double>>> vals(
-      cols.size(), std::vector<std::vector<double>>(rows));
-  const std::vector<std::string> pn = names;
-  std::vector<AllocationTable> per(ps.size());
-  std::vector<unsigned char> ok(ps.size(), 0);
-  detail::ParallelFor(
-      static_cast<int>(ps.size()), detail::ResolveThreads(options.num_threads),
-      [&](int, int i) {
-        std::map<std::string, double> m;
-        for (size_t k = 0; k < pn.size(); ++k) m[pn[k]] = ps[i][k];
-        try {
-          const FitResult fr = ReplicateResult(fit, m);
-          per[i] = scalefit::ComputeOptimal(fr, C, flops, aopts);
-          ok[i] = 1;
-        } catch (const Error&) {
-          detail::RethrowIfStopped();
-          ok[i] = 0;
-        }
-      });
-  int used = 0;
-  for (size_t i = 0; i < ps.size(); ++i) {
-    if (!ok[i]) continue;
-    ++used;
-    for (size_t c = 0; c < cols.size(); ++c)
-      for (int row = 0; row < rows; ++row)
-        vals[c][row].push_back(per[i].column(cols[c]).mean[row]);
-  }
-  if (used < 2)
-    throw InvalidArgument("compute_optimal: the allocation failed at all but " +
-                          std::to_string(used) + " replicates");
-  const double qlo = 0.5 * (1.0 - level), qhi = 0.5 * (1.0 + level);
-  for (size_t c = 0; c < cols.size(); ++c) {
-    AllocationColumn& col = t.column(cols[c]);
-    col.lower.resize(rows);
-    col.upper.resize(rows);
-    col.std_errors.resize(rows);
-    for (int row = 0; row < rows; ++row) {
-      const std::vector<double> v =
-          Rescaled(vals[c][row], col.mean[row], scale, true);
-      col.lower[row] = Quantile(v, qlo);
-      col.upper[row] = Quantile(v, qhi);
-      col.std_errors[row] = StdDev(v);
-    }
-  }
-  t.level = level;
-  std::ostringstream os;
-  os << method_label() << " (" << used << " of " << num_replicates
-     << " replicates; " << num_failed << " failed fits";
-  if (used < static_cast<int>(ps.size()))
-    os << ", " << ps.size() - used << " failed allocations";
-  os << ")";
-  t.interval_method = os.str();
-  return t;
+  return PlansAtReplicates(*this, C, level, flops, aopts, nullptr);
 }
 
 AllocationTable BootstrapResult::LossToCompute(

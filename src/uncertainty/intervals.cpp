@@ -156,24 +156,22 @@ IntervalTable ConfInt(const FitResult& r, const Covariance& cov, double level,
     // C = k·N·D: the closed forms differentiated. Another convention: a, b,
     // G from them, the plans at each budget by implicit differentiation of
     // the allocation under the fit's convention.
-    const FlopModel fm = r.flop_model();
-    const bool closed = budgets.empty() || fm.is_six_nd();
-    const std::vector<double> closed_budgets =
-        closed ? budgets : std::vector<double>{};
+    const detail::DerivedRoute route = detail::RouteDerived(r, budgets);
+    const FlopModel& fm = route.flops;
     using Jet = ceres::Jet<double, 5>;
     Jet pj[5];
     for (int j = 0; j < 5; ++j) pj[j] = Jet(p[j], j);
-    const std::vector<Jet> vals = detail::DerivedValues(
-        pj, ix, closed_budgets, closed_budgets.empty() ? 6.0 : fm.k());
+    const std::vector<Jet> vals =
+        detail::DerivedValues(pj, ix, route.closed_budgets, route.k);
     const std::vector<std::string> names = DerivedNames(budgets);
-    const std::vector<unsigned char> logs = detail::DerivedLogScale(
-        vals.size() + 4 * (budgets.size() - closed_budgets.size()));
+    const std::vector<unsigned char> logs =
+        detail::DerivedLogScale(names.size());
     for (size_t q = 0; q < vals.size(); ++q) {
       std::vector<double> g(P);
       for (int j = 0; j < P; ++j) g[j] = vals[q].v[j];
       add(names[q], vals[q].a, std::sqrt(DeltaVariance(cov, g)), logs[q]);
     }
-    if (!closed) {
+    if (!route.closed) {
       AllocationOptions o;
       o.allow_unidentified = true;  // the covariance shows what is not
       for (size_t i = 0; i < budgets.size(); ++i) {

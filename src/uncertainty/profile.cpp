@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "scalefit/allocation.hpp"
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/roots.hpp"
 #include "scalefit/detail/threads.hpp"
@@ -41,17 +42,30 @@ enum class Derived { kNone, kA, kB, kNopt, kDopt };
 // The chinchilla law with one parameter eliminated: the quantity q(θ) = v
 // is held by computing the eliminated parameter from the others. Exact
 // Jacobian by the chain rule through the law's exact gradient.
+//
+// N_opt and D_opt at a budget C under any FLOP model: the allocation is the
+// stationary point of L = E + A·N^−α + B·D^−β along FLOPs(N, D) = C,
+//   α·A·N^−α = β·B·D^−β·t,   t = −d log D/d log N along the budget,
+// which is linear in A and in B. Holding N_opt = v fixes N = v, and D and t
+// from the FLOP model alone (not from θ), so A follows in closed form; holding
+// D_opt = v fixes D = v, N and t likewise, and B follows. Under C = k·N·D,
+// D = C/(k·N) and t = 1.
 class EliminatedLaw final : public BatchLaw {
  public:
+  // log_v: the held value (log v for N_opt, D_opt; log a, log b for a, b).
+  // log_other: log D at N = v (N_opt) or log N at D = v (D_opt); log_t:
+  // log t there. Unused for a and b.
   EliminatedLaw(LawPtr base, LawInfo info, Derived kind, int eliminated,
-                detail::ChinIdx ix, double log_v, double log_c_over_k)
+                detail::ChinIdx ix, double log_v, double log_other,
+                double log_t)
       : BatchLaw(std::move(info)),
         base_(std::move(base)),
         kind_(kind),
         elim_(eliminated),
         ix_(ix),
         log_v_(log_v),
-        log_ck_(log_c_over_k) {}
+        log_other_(log_other),
+        log_t_(log_t) {}
 
   // Full parameters from the reduced ones, and ∂p_elim/∂p_full (0 at elim).
   void Full(const double* pr, std::vector<double>* p,
@@ -77,27 +91,25 @@ class EliminatedLaw final : public BatchLaw {
         break;
       }
       case Derived::kNopt: {
-        // log N_opt = log G + a·L, L = log(C/k), log G = (log α + log A −
-        // log β − log B)/(α+β), a = β/(α+β) ⇒
-        // log A = (α+β)·log v − β·L − log α + log β + log B.
-        const double A =
-            std::exp((al + be) * log_v_ - be * log_ck_ - std::log(al) +
-                     std::log(be) + std::log(q[ix_.B]));
+        // N = v, D = e^log_other:
+        // log A = log β + log B + log t − β·log D + α·log v − log α.
+        const double A = std::exp(std::log(be) + std::log(q[ix_.B]) + log_t_ -
+                                  be * log_other_ + al * log_v_ - std::log(al));
         q[ix_.A] = A;
         (*dp)[ix_.alpha] = A * (log_v_ - 1.0 / al);
-        (*dp)[ix_.beta] = A * (log_v_ - log_ck_ + 1.0 / be);
+        (*dp)[ix_.beta] = A * (1.0 / be - log_other_);
         (*dp)[ix_.B] = A / q[ix_.B];
         break;
       }
       case Derived::kDopt: {
-        // log D_opt = −log G + b·L ⇒
-        // log B = log α + log A − log β − α·L + (α+β)·log v.
+        // D = v, N = e^log_other:
+        // log B = log α + log A − α·log N + β·log v − log β − log t.
         const double B =
-            std::exp(std::log(al) + std::log(q[ix_.A]) - std::log(be) -
-                     al * log_ck_ + (al + be) * log_v_);
+            std::exp(std::log(al) + std::log(q[ix_.A]) - al * log_other_ +
+                     be * log_v_ - std::log(be) - log_t_);
         q[ix_.B] = B;
-        (*dp)[ix_.alpha] = B * (1.0 / al - log_ck_ + log_v_);
-        (*dp)[ix_.beta] = B * (-1.0 / be + log_v_);
+        (*dp)[ix_.alpha] = B * (1.0 / al - log_other_);
+        (*dp)[ix_.beta] = B * (log_v_ - 1.0 / be);
         (*dp)[ix_.A] = B / q[ix_.A];
         break;
       }
@@ -134,18 +146,19 @@ class EliminatedLaw final : public BatchLaw {
   Derived kind_;
   int elim_;
   detail::ChinIdx ix_;
-  double log_v_, log_ck_;
+  double log_v_, log_other_, log_t_;
 };
 
 // A profiled quantity and how to solve at one of its values.
 struct Target {
   std::string name;
   Derived kind = Derived::kNone;
-  int param = -1;         // parameter index (kNone)
-  int eliminated = -1;    // parameter computed from the rest (derived)
-  double log_ck = 0.0;    // log(C/k) for N_opt, D_opt
-  bool positive = false;  // walked in log
-  double lower = -kInf, upper = kInf;  // bounds on u (internal coordinate)
+  int param = -1;       // parameter index (kNone)
+  int eliminated = -1;  // parameter computed from the rest (derived)
+  double log_C = 0.0;   // log of the budget, for N_opt and D_opt
+  FlopModel flops = FlopModel::SixND();  // the fit's, for N_opt and D_opt
+  bool positive = false;                 // walked in log
+  double lower = -kInf, upper = kInf;    // bounds on u (internal coordinate)
   double estimate = 0.0;
   std::vector<double> gradient;  // ∇q at θ̂ (user units), for the scale
 };
@@ -175,6 +188,52 @@ bool Involved(const FitOptions& o, const std::string& name) {
   for (const auto& [a, b] : o.ties)
     if (a == name || b == name) return true;
   return false;
+}
+
+// For N_opt (D_opt) held at e^u on the budget of `t`: log D at N = e^u
+// (log N at D = e^u) under the fit's FLOP model, and log t with
+// t = −d log D/d log N there (EliminatedLaw). Under C = k·N·D in closed
+// form; otherwise from FlopModel::LogTokens, the function the allocation
+// solver searches along (log N by bisection, t by a 7-point difference).
+void OnBudget(const Target& t, double u, double* log_other, double* log_t) {
+  *log_other = 0.0;
+  *log_t = 0.0;
+  if (t.kind != Derived::kNopt && t.kind != Derived::kDopt) return;
+  const FlopModel& fm = t.flops;
+  const double c = t.log_C;
+  if (fm.is_six_nd()) {
+    *log_other = c - std::log(fm.k()) - u;
+    return;
+  }
+  auto log_tokens = [&](double x) { return fm.LogTokens(x, c); };
+  double log_N = u;
+  if (t.kind == Derived::kDopt) {
+    // s(x) = u − log D(x) increases with log N = x; NaN (no D) is "above".
+    auto s = [&](double x) { return u - log_tokens(x); };
+    const double guess = c - std::log(6.0) - u;
+    double lo = guess - 1.0, hi = guess + 1.0;
+    for (double step = 1.0; !(s(lo) < 0.0) && lo > -detail::kLogLimit;
+         step *= 2.0)
+      lo = std::max(guess - step, -detail::kLogLimit);
+    for (double step = 1.0; s(hi) < 0.0 && hi < detail::kLogLimit; step *= 2.0)
+      hi = std::min(guess + step, detail::kLogLimit);
+    if (!(s(lo) < 0.0) || s(hi) < 0.0)
+      throw InvalidArgument(
+          "profile of '" + t.name + "': FLOP model '" + fm.name() +
+          "' has no N with D = " + FormatFull(std::exp(u)) +
+          " tokens at C = " + FormatFull(std::exp(c)) + " FLOPs");
+    log_N = detail::Bisect(s, lo, hi);
+    *log_other = log_N;
+  } else {
+    *log_other = log_tokens(u);
+  }
+  const double slope = detail::Derivative7(log_tokens, log_N, 1e-3);
+  if (!std::isfinite(*log_other) || !(slope < 0.0))
+    throw InvalidArgument(
+        "profile of '" + t.name + "': FLOP model '" + fm.name() +
+        "' gives no budget line through N = " + FormatFull(std::exp(log_N)) +
+        " at C = " + FormatFull(std::exp(c)) + " FLOPs");
+  *log_t = std::log(-slope);
 }
 
 // The constrained local solve at u from `start` (full user parameters).
@@ -211,8 +270,10 @@ Solved SolveAt(const Context& cx, const Target& t, double u,
   reduced.input_names = info.input_names;
   for (int k = 0; k < info.num_params(); ++k)
     if (k != t.eliminated) reduced.params.push_back(info.params[k]);
-  auto law = std::make_shared<EliminatedLaw>(fit.law, reduced, t.kind,
-                                             t.eliminated, cx.ix, u, t.log_ck);
+  double log_other = 0.0, log_t = 0.0;
+  OnBudget(t, u, &log_other, &log_t);
+  auto law = std::make_shared<EliminatedLaw>(
+      fit.law, reduced, t.kind, t.eliminated, cx.ix, u, log_other, log_t);
   for (int k = 0; k < info.num_params(); ++k)
     if (k != t.eliminated) o.init[info.params[k].name] = start[k];
   o.bounds.erase(info.params[t.eliminated].name);
@@ -281,7 +342,6 @@ Target DerivedTarget(const Context& cx, const std::string& name) {
   Target t;
   t.name = name;
   double C = 0.0;
-  const double k = detail::FlopK(fit);
   auto budget = [&](const std::string& prefix) {
     const std::string s = name.substr(prefix.size());
     size_t used = 0;
@@ -324,19 +384,37 @@ Target DerivedTarget(const Context& cx, const std::string& name) {
     throw InvalidArgument("profile of '" + name + "': '" + en +
                           "' (or alpha) is fixed or tied in this fit, so '" +
                           name + "' cannot be held by eliminating it");
-  t.log_ck = C > 0.0 ? std::log(C) - std::log(k) : 0.0;
-  // q and ∇q at θ̂ from the templated closed forms (Jets).
-  using Jet = ceres::Jet<double, 5>;
   const std::vector<double> p = fit.values();
-  Jet pj[5];
-  for (int j = 0; j < 5; ++j) pj[j] = Jet(p[j], j);
-  const std::vector<double> budgets =
-      C > 0.0 ? std::vector<double>{C} : std::vector<double>{};
-  const std::vector<Jet> vals = detail::DerivedValues(pj, ix, budgets, k);
   const int idx = t.kind == Derived::kA      ? 0
                   : t.kind == Derived::kB    ? 1
                   : t.kind == Derived::kNopt ? 3
                                              : 4;
+  const std::vector<double> budgets =
+      C > 0.0 ? std::vector<double>{C} : std::vector<double>{};
+  const detail::DerivedRoute route = detail::RouteDerived(fit, budgets);
+  t.flops = route.flops;
+  t.log_C = C > 0.0 ? std::log(C) : 0.0;
+  if (!route.closed) {
+    // q and ∇q at θ̂ from the allocation under the fit's convention and its
+    // implicit derivatives (the delta method's own).
+    AllocationOptions ao;
+    ao.allow_unidentified = true;  // as for the closed form: no refusal
+    const Allocation plan = ComputeOptimal(fit, C, t.flops, ao);
+    const detail::PlanGradients pg = detail::FrontierPlanGradients(
+        p, ix, t.flops, std::log(plan.N_opt), t.log_C, true);
+    const bool n = t.kind == Derived::kNopt;
+    t.estimate = std::exp(n ? pg.log_N : pg.log_D);
+    t.gradient = n ? pg.d_log_N : pg.d_log_D;
+    for (double& g : t.gradient) g *= t.estimate;
+    t.positive = true;
+    return t;
+  }
+  // q and ∇q at θ̂ from the templated closed forms (Jets).
+  using Jet = ceres::Jet<double, 5>;
+  Jet pj[5];
+  for (int j = 0; j < 5; ++j) pj[j] = Jet(p[j], j);
+  const std::vector<Jet> vals =
+      detail::DerivedValues(pj, ix, route.closed_budgets, route.k);
   t.estimate = vals[idx].a;
   t.gradient.assign(5, 0.0);
   for (int j = 0; j < 5; ++j) t.gradient[j] = vals[idx].v[j];
@@ -877,10 +955,12 @@ IntervalTable ConfIntByMethod(const FitResult& fit, const std::string& method,
   detail::CheckBudgets(budgets, fit, "conf_int");
   std::vector<std::string> derived;
   if (detail::IsChinchilla(fit)) {
+    // The delta method's names (DerivedNames): one spelling per budget.
+    const std::vector<std::string> names = DerivedNames(budgets);
     derived = {"a", "b"};
-    for (double C : budgets) {
-      derived.push_back("N_opt@" + FormatFull(C));
-      derived.push_back("D_opt@" + FormatFull(C));
+    for (size_t i = 0; i < budgets.size(); ++i) {
+      derived.push_back(names[3 + 4 * i]);  // N_opt@C
+      derived.push_back(names[4 + 4 * i]);  // D_opt@C
     }
   }
   ProfileOptions o;

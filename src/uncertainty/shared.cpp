@@ -96,14 +96,13 @@ ChinIdx ChinchillaIndices(const LawInfo& info) {
                  info.ParamIndex("beta")};
 }
 
-double FlopK(const FitResult& r) {
-  const FlopModel fm = r.flop_model();
-  if (!fm.is_six_nd())
-    throw InvalidArgument(
-        "derived quantities need a C = k·N·D convention; "
-        "the fit uses '" +
-        r.options.flop_convention + "'");
-  return fm.k();
+DerivedRoute RouteDerived(const FitResult& r,
+                          const std::vector<double>& budgets) {
+  DerivedRoute d{r.flop_model()};
+  d.closed = budgets.empty() || d.flops.is_six_nd();
+  if (d.closed) d.closed_budgets = budgets;
+  if (!d.closed_budgets.empty()) d.k = d.flops.k();
+  return d;
 }
 
 void CheckBudgets(const std::vector<double>& budgets, const FitResult& r,

@@ -52,8 +52,20 @@ struct ChinIdx {
 
 ChinIdx ChinchillaIndices(const LawInfo& info);
 
-/// k of the fit's C = k·N·D FLOP convention; throws for another convention.
-double FlopK(const FitResult& r);
+/// How the derived quantities at `budgets` are computed for fit r: under a
+/// C = k·N·D convention every budget goes to the closed forms
+/// (DerivedValues) with the convention's k; under another convention none
+/// does (closed_budgets empty, k unused) and the plans at the budgets come
+/// from the allocation under `flops`, the fit's model. a, b and G take no
+/// budget and always come from the closed forms.
+struct DerivedRoute {
+  FlopModel flops;
+  bool closed = true;                  ///< plans from the closed forms
+  std::vector<double> closed_budgets;  ///< the budgets DerivedValues takes
+  double k = 6.0;                      ///< its k
+};
+DerivedRoute RouteDerived(const FitResult& r,
+                          const std::vector<double>& budgets);
 
 /// Throws InvalidArgument unless `budgets` is empty, or the law is
 /// chinchilla and every budget is finite and > 0.

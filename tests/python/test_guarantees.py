@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 import scalefit
-from scalefit import flops
+from scalefit import cli, flops
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(scalefit.__file__)))
@@ -308,6 +308,48 @@ def test_bootstrap_budget_intervals_use_the_fits_convention():
     assert ci.loc["N_opt@1e22", "estimate"] == pytest.approx(own["N_opt"][0], rel=1e-12)
     six = scalefit.compute_optimal(scalefit.from_params("chinchilla", dict(fit.params)), 1e22)
     assert abs(ci.loc["N_opt@1e22", "estimate"] / six["N_opt"][0] - 1) > 0.005  # 0.9 % here
+
+def test_profile_intervals_under_kaplan(capsys, tmp_path):
+    # conf_int(method="profile", budgets=) and fit.profile("N_opt@C") under
+    # kaplan: the estimate is the fit's own kaplan allocation. kaplan moves
+    # the plan by about 1 % here, so the profile's width relative to the
+    # delta interval's (1.24 on these runs) is the 6ND fit's to 3 %. a and b
+    # do not involve FLOPs: the same profile as the 6ND fit of the same runs.
+    shape = flops.Architecture(n_layers=80, d_model=8192, n_heads=64, kv_size=128,
+                               vocab_size=32000, seq_len=8192)
+    fit = scalefit.fit("chinchilla", planted(), flop_convention="kaplan", architecture=shape)
+    six = scalefit.fit("chinchilla", planted())
+
+    def width_ratios(f):
+        t = f.conf_int(0.9, budgets=[1e22], method="profile").to_dataframe()
+        d = f.conf_int(0.9, budgets=[1e22]).to_dataframe()
+        return t, [math.log(t.loc[q, "ci_upper"] / t.loc[q, "ci_lower"])
+                   / math.log(d.loc[q, "ci_upper"] / d.loc[q, "ci_lower"])
+                   for q in ("N_opt@1e22", "D_opt@1e22")]
+
+    t, ratios = width_ratios(fit)
+    _, ratios6 = width_ratios(six)
+    assert ratios == pytest.approx(ratios6, rel=0.03)
+    own = scalefit.compute_optimal(fit, [1e22])
+    for col in ("N_opt", "D_opt"):
+        assert t.loc[f"{col}@1e22", "estimate"] == pytest.approx(own[col][0], rel=1e-9)
+    p = fit.profile("D_opt@1e22", level=0.9)
+    assert (p.lower, p.upper) == (t.loc["D_opt@1e22", "ci_lower"], t.loc["D_opt@1e22", "ci_upper"])
+    for name in ("a", "b"):
+        assert (t.loc[name, "ci_lower"], t.loc[name, "ci_upper"]) == pytest.approx(
+            (six.profile(name, level=0.9).lower, six.profile(name, level=0.9).upper), rel=1e-12)
+    # The CLI's --interval profile on a kaplan fit.
+    planted().to_csv(tmp_path / "grid.csv", index=False)
+    arch = "n_layers=80,d_model=8192,n_heads=64,kv_size=128,vocab_size=32000,seq_len=8192"
+    capsys.readouterr()
+    code = cli.main(["fit", str(tmp_path / "grid.csv"), "--law", "chinchilla", "--flop-convention",
+                     "kaplan", "--architecture", arch, "--interval", "profile", "--level",
+                     "0.9", "--json", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    rows = {r["quantity"]: r for r in json.loads(out)["intervals"]["rows"]}
+    assert (rows["a"]["lower"], rows["a"]["upper"]) == (t.loc["a", "ci_lower"], t.loc["a", "ci_upper"])
+
 
 def test_reported_compute_must_match_6nd():
     df = planted()

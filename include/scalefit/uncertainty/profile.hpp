@@ -128,7 +128,9 @@ Profile ProfileParameter(const FitResult& fit, const std::string& name,
 /// (= β/(α+β)), "b" (= α/(α+β)), "N_opt@C" or "D_opt@C" (C in FLOPs as
 /// printed by FormatFull, or any number, e.g. "N_opt@1e24"). The quantity
 /// is held by eliminating one parameter (β for a and b, A for N_opt, B for
-/// D_opt, under C = k·N·D of the fit's FLOP convention). Throws
+/// D_opt), N_opt and D_opt at C under the fit's FLOP convention (the
+/// allocation's stationarity condition is linear in A and B; see
+/// docs/uncertainty.md). Throws
 /// InvalidArgument for another law, a tie α = β (a is then fixed), a bad
 /// name (listing the valid forms) or budget.
 Profile ProfileDerived(const FitResult& fit, const std::string& name,
