@@ -13,8 +13,8 @@ namespace scalefit {
 /// One problem found in the design or the fit, in plain words.
 struct DiagnosticWarning {
   /// Stable identifier: "few_points", "few_distinct", "narrow_span",
-  /// "single_budget" (every run at one C = 6ND, law in N and D; also makes
-  /// `identified` false), "single_ratio", "narrow_ratio", "ill_conditioned",
+  /// "single_budget" (every run at one C — the data's C column, else the
+  /// fit's FLOP convention — law in N and D; also makes `identified` false), "single_ratio", "narrow_ratio", "ill_conditioned",
   /// "high_correlation", "unidentified", "at_bound", "floor_at_min_loss",
   /// "not_converged"; from the profile check (CheckIdentification,
   /// uncertainty/profile.hpp): "weakly_identified", "competing_basin",
