@@ -338,17 +338,21 @@ def test_profile_intervals_under_kaplan(capsys, tmp_path):
     for name in ("a", "b"):
         assert (t.loc[name, "ci_lower"], t.loc[name, "ci_upper"]) == pytest.approx(
             (six.profile(name, level=0.9).lower, six.profile(name, level=0.9).upper), rel=1e-12)
-    # The CLI's --interval profile on a kaplan fit.
+    # The CLI's --interval profile --budgets on a kaplan fit.
     planted().to_csv(tmp_path / "grid.csv", index=False)
     arch = "n_layers=80,d_model=8192,n_heads=64,kv_size=128,vocab_size=32000,seq_len=8192"
+    argv = ["fit", str(tmp_path / "grid.csv"), "--law", "chinchilla", "--flop-convention",
+            "kaplan", "--architecture", arch, "--level", "0.9", "--json", "--quiet"]
     capsys.readouterr()
-    code = cli.main(["fit", str(tmp_path / "grid.csv"), "--law", "chinchilla", "--flop-convention",
-                     "kaplan", "--architecture", arch, "--interval", "profile", "--level",
-                     "0.9", "--json", "--quiet"])
+    code = cli.main(argv + ["--interval", "profile", "--budgets", "1e22"])
     out, err = capsys.readouterr()
     assert code == 0, err
     rows = {r["quantity"]: r for r in json.loads(out)["intervals"]["rows"]}
-    assert (rows["a"]["lower"], rows["a"]["upper"]) == (t.loc["a", "ci_lower"], t.loc["a", "ci_upper"])
+    for q in ("a", "N_opt@1e22", "D_opt@1e22"):
+        assert (rows[q]["lower"], rows[q]["upper"]) == (t.loc[q, "ci_lower"], t.loc[q, "ci_upper"])
+    code = cli.main(argv + ["--budgets", "1e22"])
+    out, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "--budgets needs --interval" in err, err
 
 
 def test_reported_compute_must_match_6nd():

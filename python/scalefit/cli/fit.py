@@ -27,6 +27,10 @@ def add_parser(sub) -> "options.Parser":
                    "objective re-minimised along each parameter)")
     p.add_argument("--level", type=options.number, default=0.95,
                    help="level of --interval (default 0.95)")
+    p.add_argument("--budgets", type=options.number, nargs="+", metavar="C",
+                   help="with --interval, for chinchilla: also the compute-optimal plan at "
+                   "these budgets (FLOPs under the fit's convention): N_opt and D_opt, and "
+                   "with delta tokens_per_param and loss_opt")
     options.add_output_options(p)
     p.set_defaults(run=run)
     return p
@@ -36,6 +40,8 @@ def run(args) -> int:
     import scalefit
 
     options.refuse_overwrite(args.out, [args.data])
+    if args.budgets and args.interval is None:
+        raise InputError("--budgets needs --interval delta or --interval profile")
     lw = scalefit.law(args.law)
     table, cols = options.law_data(args, lw)
     weights = cols.pop("weights", None)
@@ -53,7 +59,8 @@ def run(args) -> int:
     if args.interval is not None:
         try:
             with Progress(f"{args.interval} intervals", not args.quiet):
-                intervals = result.conf_int(args.level, method=args.interval)
+                intervals = result.conf_int(args.level, budgets=args.budgets,
+                                            method=args.interval)
         except ValueError as exc:
             raise InputError(f"--interval {args.interval}: {exc}") from None
     if args.out:
