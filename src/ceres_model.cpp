@@ -199,7 +199,13 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     return r;
   };
   ceres::Solver::Options o;
-  o.linear_solver_type = ceres::DENSE_QR;
+  // Large data: the normal equations (P × P, one pass over the Jacobian)
+  // instead of a Householder QR of the rows × P Jacobian, several passes
+  // with poor locality; the confirming pass starts next to the optimum,
+  // where LM's damping keeps them well posed.
+  o.linear_solver_type = data_.num_rows >= kLargeDataRows
+                             ? ceres::DENSE_NORMAL_CHOLESKY
+                             : ceres::DENSE_QR;
   o.max_num_iterations = s.max_iterations;
   o.gradient_tolerance = s.gradient_tolerance;
   o.logging_type = ceres::SILENT;

@@ -1,8 +1,10 @@
 #include "scalefit/data.hpp"
 
 #include <algorithm>
+#include <boost/sort/spreadsort/integer_sort.hpp>
 #include <cinttypes>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -56,6 +58,28 @@ void WarnDuplicateRows(const Observations& obs) {
   auto value = [&](int i, int j) {
     return j < k ? obs.x[i * k + j] : obs.loss[i];
   };
+  {
+    // Equal rows have equal hashes (±0 hashed alike, as == has them): when
+    // no two rows' hashes agree there is no duplicate, and no row has to be
+    // compared (a sort of integers instead of rows: large tables).
+    std::vector<std::uint64_t> hashes(n);
+    for (int i = 0; i < n; ++i) {
+      std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+      for (int j = 0; j <= k; ++j) {
+        const double v = value(i, j);
+        std::uint64_t bits = 0;
+        if (v != 0.0) std::memcpy(&bits, &v, sizeof bits);
+        h ^= bits + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+        h ^= h >> 31;
+        h *= 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 29;
+      }
+      hashes[i] = h;
+    }
+    boost::sort::spreadsort::integer_sort(hashes.begin(), hashes.end());
+    if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end())
+      return;
+  }
   std::vector<int> order(n);
   for (int i = 0; i < n; ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](int a, int b) {

@@ -208,10 +208,9 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   CheckReportedCompute(*data_copy, flops, o.compute_tolerance);
 
   const int threads = ResolveThreads(o.num_threads);
-  // Rows per evaluation above which one evaluation is split across threads
-  // (in fixed chunks, so the sums do not depend on the thread count).
-  constexpr int kRowParallelRows = 65536;
-  if (s.pd.num_rows >= kRowParallelRows && threads > 1)
+  // From kLargeDataRows rows one evaluation is split across threads (in
+  // fixed chunks, so the sums do not depend on the thread count).
+  if (s.pd.num_rows >= kLargeDataRows && threads > 1)
     s.pd.row_threads = threads;
   std::vector<std::vector<double>> reserve;
   const std::vector<std::vector<double>> starts =

@@ -47,15 +47,63 @@ Polished PolishStarts(
   auto& models = *models_ptr;
   // Large data: the rows of each evaluation are split across the threads
   // (ProblemData::row_threads) and the starts run one after another.
+  const int start_threads = threads;
   if (s.pd.row_threads > 1) threads = 1;
   const int workers = std::max(1, std::min(threads, num_starts));
   if (static_cast<int>(models.size()) < workers) models.resize(workers);
+  // The confirming Levenberg–Marquardt pass to the full tolerances.
+  detail::SolveSettings full = settings;
+  full.function_tolerance = o.function_tolerance;
+  full.confirm_iterations = o.max_iterations;
+  // Large data, few starts (no screening): each start is first polished on
+  // the scoring rows (SelectScoringRows: a few thousand rows spanning the
+  // data), then on every row by Levenberg–Marquardt alone, which from there
+  // converges in a few Gauss–Newton steps where the line search would need
+  // dozens of passes over all rows. A start that this does not converge is
+  // polished on every row from its beginning, as below.
+  const bool presolve = s.pd.num_rows >= kLargeDataRows && !screened &&
+                        o.max_scoring_rows > 0 &&
+                        o.max_scoring_rows < s.pd.num_rows;
   detail::Stage stage("fit starts", num_starts);
-  detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
-    if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
-    outcomes[i] = models[worker]->Solve(starts[i], settings);
-    stage.Advance();
-  });
+  if (presolve) {
+    const ScoringRows rows = SelectScoringRows(s, o.max_scoring_rows);
+    ProblemData sub = s.pd;
+    sub.num_rows = rows.n;
+    sub.x = rows.x.data();
+    sub.log_x = rows.log_x.data();
+    sub.target = rows.target.data();
+    sub.sqrt_w = rows.sqrt_w.data();
+    sub.batch = rows.batch;
+    sub.row_threads = 1;
+    std::vector<std::unique_ptr<detail::ResidualModel>> sub_models(
+        std::max(1, std::min(start_threads, num_starts)));
+    detail::SolveSettings first = settings;
+    first.confirm_iterations = 0;
+    std::vector<SolveOutcome> pre(num_starts);
+    detail::ParallelFor(num_starts, start_threads, [&](int worker, int i) {
+      if (!sub_models[worker]) sub_models[worker] = law.MakeResidualModel(sub);
+      pre[i] = sub_models[worker]->Solve(starts[i], first);
+    });
+    const detail::SolveSettings& confirm = full;
+    detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
+      if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
+      SolveOutcome c;
+      if (pre[i].usable) c = models[worker]->Solve(pre[i].z, confirm);
+      if (c.usable && c.converged) {
+        c.iterations += pre[i].iterations;
+        outcomes[i] = std::move(c);
+      } else {
+        outcomes[i] = models[worker]->Solve(starts[i], full);
+      }
+      stage.Advance();
+    });
+  } else {
+    detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
+      if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
+      outcomes[i] = models[worker]->Solve(starts[i], settings);
+      stage.Advance();
+    });
+  }
   if (!models[0]) models[0] = law.MakeResidualModel(s.pd);
 
   // Rank usable starts by screened cost (ties by index: deterministic).
@@ -67,14 +115,12 @@ Polished PolishStarts(
   });
   int& best = out.best;
   best = order.empty() ? -1 : order[0];
-  if (best >= 0 && num_starts > 1) {
+  // After the presolve every start has had its confirming pass already.
+  if (best >= 0 && num_starts > 1 && !presolve) {
     // Refine the best screened starts to the full tolerances, with the
     // confirming pass, and keep the lowest. Screening stops each start by
     // the recipe's rule, so the best basin may be ranked below a start that
     // merely stopped later; refining several guards against that.
-    detail::SolveSettings full = settings;
-    full.function_tolerance = o.function_tolerance;
-    full.confirm_iterations = o.max_iterations;
     // Unscreened starts were polished to these tolerances already: only the
     // confirming pass is left to run.
     full.confirm_only = !screened;

@@ -207,8 +207,64 @@ struct BatchKernel {
     }
   }
 
+  // Raw residuals r_i (log L̂ − log L in log space, else L̂ − L) of rows
+  // [begin, end) into r[i] and, when jac is not null, ∂r_i/∂z into
+  // jac[i * P + k] (row-major); rows at or past rows.num_rows are not
+  // written (padding).
+  __attribute__((flatten)) static void Residuals(const BatchRows& rows,
+                                                 const BatchMap& map,
+                                                 bool in_log, const double* z,
+                                                 int begin, int end, double* r,
+                                                 double* jac) {
+    alignas(64) double tr[W];
+    if (jac == nullptr) {
+      V p[P];
+      for (int k = 0; k < P; ++k) {
+        const double zk = z[map.source[k]];
+        p[k] = V(map.positive[k] ? std::exp(zk) : zk);
+      }
+      for (int i = begin; i < end; i += W) {
+        const V value = Law::Evaluate(p, BatchRow<V>(rows, i));
+        const V t = V::load_unaligned(rows.target + i);
+        const V ri = in_log ? V(xsimd::log(value) - t) : V(value - t);
+        ri.store_aligned(tr);
+        const int lanes = rows.num_rows - i < W ? rows.num_rows - i : W;
+        for (int l = 0; l < lanes; ++l) r[i + l] = tr[l];
+      }
+      return;
+    }
+    J p[P];
+    for (int k = 0; k < P; ++k) {
+      const int s = map.source[k];
+      const double v = map.positive[k] ? std::exp(z[s]) : z[s];
+      p[k] = J(V(v));
+      p[k].v[s] = V(map.positive[k] ? v : 1.0);
+    }
+    alignas(64) double tj[P][W];
+    for (int i = begin; i < end; i += W) {
+      const J value = Law::Evaluate(p, BatchRow<V>(rows, i));
+      const V t = V::load_unaligned(rows.target + i);
+      const V va = value.a;
+      const V ri = in_log ? V(xsimd::log(va) - t) : V(va - t);
+      ri.store_aligned(tr);
+      if (in_log) {
+        const V inv = V(1.0) / va;
+        for (int k = 0; k < P; ++k) V(value.v[k] * inv).store_aligned(tj[k]);
+      } else {
+        for (int k = 0; k < P; ++k) value.v[k].store_aligned(tj[k]);
+      }
+      const int lanes = rows.num_rows - i < W ? rows.num_rows - i : W;
+      for (int l = 0; l < lanes; ++l) {
+        r[i + l] = tr[l];
+        double* row = jac + static_cast<size_t>(i + l) * P;
+        for (int k = 0; k < P; ++k) row[k] = tj[k][l];
+      }
+    }
+  }
+
   static const BatchKernels* Table(Isa isa) {
-    static const BatchKernels k = {isa, W, &Objective, &Evaluate, &Columns};
+    static const BatchKernels k = {isa,       W,        &Objective,
+                                   &Evaluate, &Columns, &Residuals};
     return &k;
   }
 };

@@ -60,6 +60,12 @@ struct ProblemData {
   int row_threads = 1;
 };
 
+/// Rows from which a data set counts as large: one evaluation's rows are
+/// split across the fit's threads, and Levenberg–Marquardt solves its steps
+/// from the normal equations (P × P) instead of a QR factorisation of the
+/// rows × P Jacobian. A function of the rows only, never of the threads.
+inline constexpr int kLargeDataRows = 65536;
+
 /// Solver settings for one local solve. The iteration cap and the three
 /// tolerances have no defaults here: the engine copies them from FitOptions
 /// (fit.hpp), the one place their defaults are written.

@@ -54,6 +54,14 @@ struct BatchKernels {
   /// variable-projection design), in one pass.
   void (*columns)(const double* p, const int* lin, int m, const BatchRows& rows,
                   int begin, int end, double* base, double* cols) = nullptr;
+  /// Raw residuals r_i = log L̂ − log L (in_log) or L̂ − L of rows
+  /// [begin, end) into r[i] and, when jac is not null, their derivatives
+  /// ∂r_i/∂z into jac[i * P + k] (row-major, P = the law's parameters). Rows
+  /// at or past rows.num_rows (padding) are not written. Not checked for
+  /// finiteness: the caller rejects non-finite values.
+  void (*residuals)(const BatchRows& rows, const BatchMap& map, bool in_log,
+                    const double* z, int begin, int end, double* r,
+                    double* jac) = nullptr;
 };
 
 /// The kernels of the built-in laws for one instruction set.

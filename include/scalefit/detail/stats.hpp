@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <boost/sort/spreadsort/float_sort.hpp>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -36,9 +37,11 @@ inline double SortedQuantile(const std::vector<double>& v, double q) {
 /// (0 for no values).
 inline double Median(std::vector<double> v) {
   if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
+  // Selection, not a sort: linear in the number of values.
   const size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+  std::nth_element(v.begin(), v.begin() + m, v.end());
+  if (v.size() % 2) return v[m];
+  return 0.5 * (*std::max_element(v.begin(), v.begin() + m) + v[m]);
 }
 
 /// Sample standard deviation (divisor n − 1); NaN for fewer than 2 values.
@@ -58,7 +61,9 @@ inline constexpr double kDistinctTolerance = 1e-9;
 /// Number of distinct values: after sorting, a value is new when it differs
 /// from the previous one by more than kDistinctTolerance × its magnitude.
 inline int CountDistinct(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
+  // A radix-based sort of doubles (Boost.Sort): the same order as std::sort
+  // for finite values, about twice as fast on a million of them.
+  boost::sort::spreadsort::float_sort(v.begin(), v.end());
   int distinct = 0;
   for (size_t i = 0; i < v.size(); ++i) {
     if (i == 0 || std::abs(v[i] - v[i - 1]) >

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <ceres/autodiff_cost_function.h>
+#include <ceres/cost_function.h>
 #include <ceres/first_order_function.h>
 #include <ceres/jet.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <memory>
@@ -107,6 +109,67 @@ struct LawResidual {
     }
     return true;
   }
+};
+
+/// The residual block of LawResidual evaluated by the law's batch kernels
+/// (simd.hpp): the raw residuals and ∂r/∂z of a batch of rows per pass, in
+/// fixed chunks of kBatchChunkRows on ProblemData::row_threads (each chunk
+/// writes its own rows, so the result does not depend on the thread count).
+/// The weighted residual √w·s(r) and its derivative are then formed row by
+/// row from SqrtObjective (objective.hpp) on a one-slot Jet, the chain rule
+/// the automatic differentiation of LawResidual applies.
+template <typename Law>
+class BatchLawResidual final : public ceres::CostFunction {
+ public:
+  static constexpr int P = Law::kNumParams;
+  BatchLawResidual(const ProblemData* d, bool raw, const BatchKernels* kernels)
+      : d_(d), raw_(raw), kernels_(kernels) {
+    set_num_residuals(d->num_rows);
+    mutable_parameter_block_sizes()->push_back(P);
+  }
+
+  bool Evaluate(double const* const* parameters, double* residuals,
+                double** jacobians) const override {
+    const ProblemData& d = *d_;
+    const double* z = parameters[0];
+    double* jac = jacobians ? jacobians[0] : nullptr;
+    const BatchMap map{d.map.source.data(), d.map.positive.data()};
+    const bool in_log = InLogSpace(d.objective);
+    const int n = d.num_rows;
+    const int chunks = (d.batch.stride + kBatchChunkRows - 1) / kBatchChunkRows;
+    ok_.assign(chunks, 0);
+    ParallelFor(chunks, d.row_threads, [&](int, int c) {
+      const int begin = c * kBatchChunkRows;
+      const int end = std::min(d.batch.stride, begin + kBatchChunkRows);
+      kernels_->residuals(d.batch, map, in_log, z, begin, end, residuals, jac);
+      bool finite = true;
+      for (int i = begin; i < std::min(end, n); ++i) {
+        double* row = jac ? jac + static_cast<size_t>(i) * P : nullptr;
+        const double r = residuals[i];
+        finite = finite && std::isfinite(r);
+        if (row)
+          for (int k = 0; k < P; ++k) finite = finite && std::isfinite(row[k]);
+        if (raw_ || !finite) continue;
+        const ceres::Jet<double, 1> s =
+            SqrtObjective(ceres::Jet<double, 1>(r, 0), d.objective, d.delta);
+        residuals[i] = d.sqrt_w[i] * s.a;
+        if (row) {
+          const double scale = d.sqrt_w[i] * s.v[0];
+          for (int k = 0; k < P; ++k) row[k] *= scale;
+        }
+      }
+      ok_[c] = finite;
+    });
+    for (int c = 0; c < chunks; ++c)
+      if (!ok_[c]) return false;  // outside the domain, overflow
+    return true;
+  }
+
+ private:
+  const ProblemData* d_;
+  bool raw_;
+  const BatchKernels* kernels_;
+  mutable std::vector<unsigned char> ok_;
 };
 
 /// The same objective, Σ w_i ρ(r_i) = ½Σr̃², as a function with a gradient for
@@ -256,6 +319,11 @@ class TypedLaw final : public LawModel {
     return std::make_unique<CeresResidualModel>(
         data,
         [](const ProblemData* d, bool raw) {
+          const BatchKernels* kernels =
+              d->batch.stride > 0 ? FindBatchKernels(typeid(Law)) : nullptr;
+          if (kernels && kernels->residuals)
+            return std::unique_ptr<ceres::CostFunction>(
+                new BatchLawResidual<Law>(d, raw, kernels));
           return std::unique_ptr<ceres::CostFunction>(
               new ceres::AutoDiffCostFunction<LawResidual<Law>, ceres::DYNAMIC,
                                               P>(new LawResidual<Law>{d, raw},
