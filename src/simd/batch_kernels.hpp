@@ -96,6 +96,23 @@ struct BatchKernel {
     return s;
   }
 
+  // The parameters at internal point z: p_k = exp(z_s) or z_s (s the
+  // source of k), as values, or as Jets over z with the derivative in slot s.
+  static void ValueParams(const BatchMap& map, const double* z, V* p) {
+    for (int k = 0; k < P; ++k) {
+      const double zk = z[map.source[k]];
+      p[k] = V(map.positive[k] ? std::exp(zk) : zk);
+    }
+  }
+  static void JetParams(const BatchMap& map, const double* z, J* p) {
+    for (int k = 0; k < P; ++k) {
+      const int s = map.source[k];
+      const double v = map.positive[k] ? std::exp(z[s]) : z[s];
+      p[k] = J(V(v));
+      p[k].v[s] = V(map.positive[k] ? v : 1.0);
+    }
+  }
+
   // One batch of rows: the objective term and, with Jets, w ρ'(r) ∂r/∂z.
   template <typename T>
   static void Row(const BatchRows& rows, const T* p, int i, bool in_log,
@@ -143,24 +160,15 @@ struct BatchKernel {
     }
     if (g_out == nullptr) {
       V p[P];
-      for (int k = 0; k < P; ++k) {
-        const double zk = z[map.source[k]];
-        p[k] = V(map.positive[k] ? std::exp(zk) : zk);
-      }
+      ValueParams(map, z, p);
       for (int i = begin; i < end; i += 8)
         for (int k = 0; k < K; ++k)
           Row(rows, p, i + k * W, in_log, huber, d, &f[k], nullptr);
       *f_out = Sum(f);
       return std::isfinite(*f_out);
     }
-    // Parameters as Jets over z: p_k = exp(z_s) or z_s, derivative in slot s.
     J p[P];
-    for (int k = 0; k < P; ++k) {
-      const int s = map.source[k];
-      const double v = map.positive[k] ? std::exp(z[s]) : z[s];
-      p[k] = J(V(v));
-      p[k].v[s] = V(map.positive[k] ? v : 1.0);
-    }
+    JetParams(map, z, p);
     for (int i = begin; i < end; i += 8)
       for (int k = 0; k < K; ++k)
         Row(rows, p, i + k * W, in_log, huber, d, &f[k], g[k]);
@@ -219,10 +227,7 @@ struct BatchKernel {
     alignas(64) double tr[W];
     if (jac == nullptr) {
       V p[P];
-      for (int k = 0; k < P; ++k) {
-        const double zk = z[map.source[k]];
-        p[k] = V(map.positive[k] ? std::exp(zk) : zk);
-      }
+      ValueParams(map, z, p);
       for (int i = begin; i < end; i += W) {
         const V value = Law::Evaluate(p, BatchRow<V>(rows, i));
         const V t = V::load_unaligned(rows.target + i);
@@ -234,12 +239,7 @@ struct BatchKernel {
       return;
     }
     J p[P];
-    for (int k = 0; k < P; ++k) {
-      const int s = map.source[k];
-      const double v = map.positive[k] ? std::exp(z[s]) : z[s];
-      p[k] = J(V(v));
-      p[k].v[s] = V(map.positive[k] ? v : 1.0);
-    }
+    JetParams(map, z, p);
     alignas(64) double tj[P][W];
     for (int i = begin; i < end; i += W) {
       const J value = Law::Evaluate(p, BatchRow<V>(rows, i));
