@@ -270,8 +270,9 @@ def part_sizes(args):
             kw = dict(objective="mse_log") if mse else {}
             obj_fn = mse_log_objective if mse else huber_log_objective
             res = {}
-            for name, f in ((f"scalefit{' mse_log' if mse else ''}, 2 threads",
-                             lambda: fit_scalefit(N, D, L, threads=2, **kw)),
+            for name, f in ((f"scalefit{' mse_log' if mse else ''}, {args.threads} thread"
+                             + ("s" if args.threads > 1 else ""),
+                             lambda: fit_scalefit(N, D, L, threads=args.threads, **kw)),
                             (f"curve_fit trf {'MSE' if mse else 'Huber'}, 1 start",
                              lambda: fit_curve_fit(N, D, L, "mse" if mse else "huber"))):
                 ts, peak = [], 0
@@ -295,6 +296,8 @@ def main(argv=None):
     ap.add_argument("--skip-slow", action="store_true",
                     help="skip the scipy 4500-start reference and kyo-takano/chinchilla")
     ap.add_argument("--only", choices=("epoch", "sizes"), default=None)
+    ap.add_argument("--threads", type=int, default=2,
+                    help="scalefit's threads in the size sweep (default 2)")
     args = ap.parse_args(argv)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, scalefit {scalefit.__version__}, instruction set "

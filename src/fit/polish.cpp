@@ -55,12 +55,12 @@ Polished PolishStarts(
   detail::SolveSettings full = settings;
   full.function_tolerance = o.function_tolerance;
   full.confirm_iterations = o.max_iterations;
-  // Large data, few starts (no screening): each start is first polished on
-  // the scoring rows (SelectScoringRows: a few thousand rows spanning the
-  // data), then on every row by Levenberg–Marquardt alone, which from there
-  // converges in a few Gauss–Newton steps where the line search would need
-  // dozens of passes over all rows. A start that this does not converge is
-  // polished on every row from its beginning, as below.
+  // Large data (kLargeDataRows), few starts (no screening): each start is first
+  // polished on the scoring rows (SelectScoringRows: rows spanning the data),
+  // then on every row from there (line search and the confirming pass, as
+  // below), which then starts next to its optimum and needs fewer passes over
+  // all rows. A start that does not converge this way is polished on every row
+  // from its beginning.
   const bool presolve = s.pd.num_rows >= kLargeDataRows && !screened &&
                         o.max_scoring_rows > 0 &&
                         o.max_scoring_rows < s.pd.num_rows;
