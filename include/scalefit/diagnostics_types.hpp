@@ -14,11 +14,12 @@ namespace scalefit {
 struct DiagnosticWarning {
   /// Stable identifier: "few_points", "few_distinct", "narrow_span",
   /// "single_budget" (every run at one C — the data's C column, else the
-  /// fit's FLOP convention — law in N and D; also makes `identified` false), "single_ratio", "narrow_ratio", "ill_conditioned",
-  /// "high_correlation", "unidentified", "at_bound", "floor_at_min_loss",
-  /// "not_converged"; from the profile check (CheckIdentification,
-  /// uncertainty/profile.hpp): "weakly_identified", "competing_basin",
-  /// "better_optimum" (each also makes `identified` false).
+  /// fit's FLOP convention — law in N and D; also makes `identified` false),
+  /// "single_ratio", "narrow_ratio", "ill_conditioned", "high_correlation",
+  /// "unidentified", "at_bound", "floor_at_min_loss", "not_converged"; from the
+  /// profile check (CheckIdentification, uncertainty/profile.hpp):
+  /// "weakly_identified", "competing_basin", "better_optimum" (each also makes
+  /// `identified` false).
   std::string code;
   /// What is wrong, why it matters and what to do.
   std::string message;
