@@ -135,16 +135,15 @@ void ChinchillaArgs(const std::vector<double>& p, const ChinIdx& ix, Make make,
   for (int m = 0; m < kNumChin; ++m) q[m] = make(p[idx[m]], idx[m]);
 }
 
-// v(u, c) = log D with FLOPs(e^u, e^v) = e^c — the FLOP model's own function
-// (FlopModel::LogTokens, the one the allocation solver searches along) — and
-// its derivatives to second order at (u, c) by central differences with step
-// h = 0.01: five points in u and in c (error ~h⁴ plus ~eps·|v|/h² ≈ 1e-10),
-// four for the mixed term. The FLOP model does not depend on the law's
-// parameters, so these numbers and the law's Jets give every derivative the
-// implicit function theorem needs.
-struct TokensTaylor {
-  double v, vu, vc, vuu, vuc, vcc;
-};
+std::vector<double> Gradient(const Jet5& x) {
+  std::vector<double> g(kNumChin);
+  for (int j = 0; j < kNumChin; ++j) g[j] = x.v[j];
+  return g;
+}
+
+}  // namespace
+
+namespace detail {
 
 TokensTaylor TokensAt(const FlopModel& flops, double u, double c) {
   constexpr double h = 1e-2;
@@ -175,16 +174,6 @@ TokensTaylor TokensAt(const FlopModel& flops, double u, double c) {
       (v(h, h) - v(h, -h) - v(-h, h) + v(-h, -h)) / (4.0 * h * h),
       d2(cm2, cm1, cp1, cp2)};
 }
-
-std::vector<double> Gradient(const Jet5& x) {
-  std::vector<double> g(kNumChin);
-  for (int j = 0; j < kNumChin; ++j) g[j] = x.v[j];
-  return g;
-}
-
-}  // namespace
-
-namespace detail {
 
 PlanGradients FrontierPlanGradients(const std::vector<double>& p,
                                     const ChinIdx& ix, const FlopModel& flops,

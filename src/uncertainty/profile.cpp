@@ -194,7 +194,8 @@ bool Involved(const FitOptions& o, const std::string& name) {
 // (log N at D = e^u) under the fit's FLOP model, and log t with
 // t = −d log D/d log N there (EliminatedLaw). Under C = k·N·D in closed
 // form; otherwise from FlopModel::LogTokens, the function the allocation
-// solver searches along (log N by bisection, t by a 7-point difference).
+// solver searches along (log N by bisection; log D and t from
+// detail::TokensAt, as the delta method's implicit derivatives).
 void OnBudget(const Target& t, double u, double* log_other, double* log_t) {
   *log_other = 0.0;
   *log_t = 0.0;
@@ -223,11 +224,12 @@ void OnBudget(const Target& t, double u, double* log_other, double* log_t) {
           "' has no N with D = " + FormatFull(std::exp(u)) +
           " tokens at C = " + FormatFull(std::exp(c)) + " FLOPs");
     log_N = detail::Bisect(s, lo, hi);
-    *log_other = log_N;
-  } else {
-    *log_other = log_tokens(u);
   }
-  const double slope = detail::Derivative7(log_tokens, log_N, 1e-3);
+  // log D and the budget line's slope as the delta method's implicit
+  // derivatives have them (detail::TokensAt).
+  const detail::TokensTaylor tt = detail::TokensAt(fm, log_N, c);
+  *log_other = t.kind == Derived::kDopt ? log_N : tt.v;
+  const double slope = tt.vu;
   if (!std::isfinite(*log_other) || !(slope < 0.0))
     throw InvalidArgument(
         "profile of '" + t.name + "': FLOP model '" + fm.name() +

@@ -93,6 +93,20 @@ std::vector<T> DerivedValues(const T* p, const ChinIdx& ix,
   return out;
 }
 
+/// v(u, c) = log D with FLOPs(e^u, e^v) = e^c — the FLOP model's own function
+/// (FlopModel::LogTokens, the one the allocation solver searches along) — and
+/// its derivatives to second order at (u, c) by central differences with step
+/// h = 0.01: five points in u and in c (error ~h⁴ plus ~eps·|v|/h² ≈ 1e-10),
+/// four for the mixed term. The FLOP model does not depend on the law's
+/// parameters, so these numbers and the law's Jets give every derivative the
+/// implicit function theorem needs (FrontierPlanGradients); the profile's
+/// elimination of A or B takes the slope vu. Throws InvalidArgument where the
+/// model gives no token count.
+struct TokensTaylor {
+  double v, vu, vc, vuu, vuc, vcc;
+};
+TokensTaylor TokensAt(const FlopModel& flops, double u, double c);
+
 /// One plan on the compute-optimal frontier of the chinchilla law under
 /// `flops` (any FlopModel smooth in N and D), with the gradient of each
 /// quantity with respect to the law's parameters θ (law order). With
