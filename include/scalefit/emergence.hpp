@@ -150,11 +150,15 @@ struct EmergenceResult {
   std::string FullReport() const;
 };
 
+/// The largest number of questions an evaluation may have: 2^53, the last
+/// whole number a double holds exactly (counts are whole numbers).
+inline constexpr double kMaxItems = 9007199254740992.0;
+
 /// Classifies a curve. `n_items` holds one count per model, or one for all;
-/// every count ≥ 1. Throws InvalidArgument naming the offending argument and
-/// index: fewer than 4 models, lengths that differ, compute not finite and
-/// > 0, scores outside [0, 1], chance outside [0, ceiling), or invalid
-/// options.
+/// every count a whole number in [1, kMaxItems]. Throws InvalidArgument naming
+/// the offending argument and index: fewer than 4 models, lengths that differ,
+/// compute not finite and > 0, scores outside [0, 1], chance outside [0,
+/// ceiling), or invalid options.
 EmergenceResult ClassifyEmergence(const std::vector<double>& compute,
                                   const std::vector<double>& scores,
                                   double chance,

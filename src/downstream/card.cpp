@@ -227,13 +227,12 @@ std::string TaskChainToString(const TaskChain& c, int indent) {
 TaskChain TaskChainFromString(const std::string& json,
                               const std::string& source) {
   Reader r{source};
-  Json j;
-  try {
-    j = Json::parse(json);
-  } catch (const std::exception& e) {
-    throw InvalidArgument("task-chain card " + source +
-                          ": not valid JSON: " + e.what());
-  }
+  const FitCardLoadOptions limits;
+  const Json j = scalefit::detail::ParseCardJson(
+      json, scalefit::detail::CardText{
+                "task-chain card " + source, limits.max_bytes,
+                "FitCardLoadOptions::max_bytes", limits.max_depth,
+                "FitCardLoadOptions::max_depth", "a task-chain card nests 6"});
   if (!j.is_object()) r.Fail("the document", "is not a JSON object");
   if (r.String(r.At(j, "format", ""), "format") != kFormat)
     r.Fail("format", std::string("is not \"") + kFormat + "\"");

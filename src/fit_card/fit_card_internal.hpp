@@ -2,6 +2,7 @@
 // (digest.cpp).
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -21,6 +22,25 @@ std::string EcmaNumber(double v);
 /// UTF-16 code units, no whitespace, minimal string escapes, numbers by
 /// EcmaNumber (so 100.0 and 100 are the same value).
 std::string CanonicalJson(const Json& j);
+
+/// What a card's text is checked against while it is parsed, and how errors
+/// name the card and the options that set the limits.
+struct CardText {
+  std::string label;  ///< e.g. "fit card runs.json"
+  std::size_t max_bytes = 0;
+  std::string bytes_option;  ///< e.g. "FitCardLoadOptions::max_bytes"
+  int max_depth = 0;
+  std::string depth_option;  ///< e.g. "FitCardLoadOptions::max_depth"
+  std::string depth_note;    ///< e.g. "a card nests 4"
+};
+
+/// The JSON of a card's text. Throws InvalidArgument, starting with
+/// card.label: more than max_bytes bytes (not parsed), text that is not
+/// UTF-8 (byte, line, column, offset), nesting deeper than max_depth or a
+/// key repeated within one object (the JSON path of the place; nlohmann
+/// would keep the last silently), and text that is not JSON (the parser's
+/// line and column; a number beyond the double range located in the text).
+Json ParseCardJson(const std::string& text, const CardText& card);
 
 /// Lower-case hex SHA-256 of `bytes` (OpenSSL EVP).
 std::string Sha256Hex(const std::string& bytes);

@@ -226,6 +226,18 @@ PlanGradients FrontierPlanGradients(const std::vector<double>& p,
   return out;
 }
 
+PlanWithGradients OptimalPlanWithGradients(const FitResult& r, double C,
+                                           const FlopModel& flops) {
+  AllocationOptions o;
+  o.allow_unidentified = true;
+  PlanWithGradients out;
+  out.plan = scalefit::ComputeOptimal(r, C, flops, o);
+  out.gradients =
+      FrontierPlanGradients(r.values(), ChinchillaIndices(r.law->info()), flops,
+                            std::log(out.plan.N_opt), std::log(C), true);
+  return out;
+}
+
 }  // namespace detail
 
 namespace {

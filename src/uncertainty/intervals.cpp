@@ -172,12 +172,11 @@ IntervalTable ConfInt(const FitResult& r, const Covariance& cov, double level,
       add(names[q], vals[q].a, std::sqrt(DeltaVariance(cov, g)), logs[q]);
     }
     if (!route.closed) {
-      AllocationOptions o;
-      o.allow_unidentified = true;  // the covariance shows what is not
       for (size_t i = 0; i < budgets.size(); ++i) {
-        const Allocation a = ComputeOptimal(r, budgets[i], fm, o);
-        const detail::PlanGradients pg = detail::FrontierPlanGradients(
-            p, ix, fm, std::log(a.N_opt), std::log(budgets[i]), true);
+        const detail::PlanWithGradients pw =
+            detail::OptimalPlanWithGradients(r, budgets[i], fm);
+        const Allocation& a = pw.plan;
+        const detail::PlanGradients& pg = pw.gradients;
         const size_t q = vals.size() + 4 * i;
         auto se = [&](const std::vector<double>& g) {
           return std::sqrt(DeltaVariance(cov, g));

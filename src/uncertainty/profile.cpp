@@ -399,11 +399,8 @@ Target DerivedTarget(const Context& cx, const std::string& name) {
   if (!route.closed) {
     // q and ∇q at θ̂ from the allocation under the fit's convention and its
     // implicit derivatives (the delta method's own).
-    AllocationOptions ao;
-    ao.allow_unidentified = true;  // as for the closed form: no refusal
-    const Allocation plan = ComputeOptimal(fit, C, t.flops, ao);
-    const detail::PlanGradients pg = detail::FrontierPlanGradients(
-        p, ix, t.flops, std::log(plan.N_opt), t.log_C, true);
+    const detail::PlanGradients pg =
+        detail::OptimalPlanWithGradients(fit, C, t.flops).gradients;
     const bool n = t.kind == Derived::kNopt;
     t.estimate = std::exp(n ? pg.log_N : pg.log_D);
     t.gradient = n ? pg.d_log_N : pg.d_log_D;
@@ -430,23 +427,27 @@ Target DerivedTarget(const Context& cx, const std::string& name) {
   return t;
 }
 
+// ∇qᵀ M ∇q for a P × P row-major M in user units (the covariance: the Wald
+// variance of q; the bread inverse: the profile's curvature).
+double GradientQuadratic(const Target& t, const std::vector<double>& M) {
+  return detail::BlockQuadratic(M, static_cast<int>(t.gradient.size()), 0,
+                                t.gradient);
+}
+
+// Wald standard error of q: sqrt(∇qᵀ Σ ∇q), the delta method's (+inf when q
+// depends on an unidentified parameter).
+double WaldStdError(const Context& cx, const Target& t) {
+  return std::sqrt(detail::DeltaVariance(cx.cov, t.gradient));
+}
+
 // c_q and t of the calibration, and its name.
 void Calibrate(const Context& cx, const Target& t, double level, double* scale,
                double* threshold, std::string* name) {
   const FitResult& fit = *cx.fit;
-  const int P = static_cast<int>(cx.cov.names.size());
-  auto quad = [&](const std::vector<double>& M) {
-    double s = 0.0;
-    for (int i = 0; i < P; ++i)
-      for (int j = 0; j < P; ++j) {
-        const double g = t.gradient[i] * t.gradient[j];
-        if (g != 0.0) s += g * M[i * P + j];
-      }
-    return s;
-  };
   const double z = NormalQuantile(0.5 * (1.0 + level));
   if (fit.options.objective == Objective::kHuberLog) {
-    *scale = quad(cx.cov.matrix) / quad(cx.cov.bread_inverse);
+    *scale = GradientQuadratic(t, cx.cov.matrix) /
+             GradientQuadratic(t, cx.cov.bread_inverse);
     *threshold = z * z;
     *name = "chi2(1), sandwich-adjusted";
   } else {
@@ -577,14 +578,8 @@ Profile RunProfile(const Context& cx, const Target& t,
   fit_pt.params = cx.fit->values();
   pr.points.push_back(fit_pt);
   // Initial step: half a Wald standard error in the walk's coordinate.
-  const int P = static_cast<int>(cx.cov.names.size());
-  double var = 0.0;
-  for (int i = 0; i < P; ++i)
-    for (int j = 0; j < P; ++j)
-      if (t.gradient[i] != 0.0 && t.gradient[j] != 0.0)
-        var += t.gradient[i] * t.gradient[j] * cx.cov.matrix[i * P + j];
   const double u_hat = ToU(t, t.estimate);
-  double se_u = std::sqrt(std::max(var, 0.0));
+  double se_u = WaldStdError(cx, t);
   if (t.positive) se_u /= std::abs(t.estimate);
   double h0 = 0.5 * se_u;
   if (!std::isfinite(h0) || !(h0 > 0.0)) h0 = 0.05 * (1.0 + std::abs(u_hat));
@@ -922,7 +917,7 @@ IntervalTable ProfileConfInt(const FitResult& fit, const ProfileOptions& o,
     row_of_target.push_back(t.num_rows());
     t.names.push_back(d);
     t.mean.push_back(targets.back().estimate);
-    t.std_errors.push_back(kNaN);
+    t.std_errors.push_back(WaldStdError(cx, targets.back()));
     t.log_scale.push_back(d != "a" && d != "b");
     t.lower.push_back(kNaN);
     t.upper.push_back(kNaN);

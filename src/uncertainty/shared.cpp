@@ -98,7 +98,7 @@ ChinIdx ChinchillaIndices(const LawInfo& info) {
 
 DerivedRoute RouteDerived(const FitResult& r,
                           const std::vector<double>& budgets) {
-  DerivedRoute d{r.flop_model()};
+  DerivedRoute d{r.flop_model(), true, {}, 6.0};
   d.closed = budgets.empty() || d.flops.is_six_nd();
   if (d.closed) d.closed_budgets = budgets;
   if (!d.closed_budgets.empty()) d.k = d.flops.k();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "scalefit/allocation.hpp"
 #include "scalefit/fit.hpp"
 #include "scalefit/laws/chinchilla.hpp"
 #include "scalefit/uncertainty.hpp"
@@ -132,6 +133,18 @@ PlanGradients FrontierPlanGradients(const std::vector<double>& p,
                                     const ChinIdx& ix, const FlopModel& flops,
                                     double log_N, double log_C,
                                     bool budget_given);
+
+/// The compute-optimal plan of the chinchilla fit `r` at budget C under
+/// `flops` (ComputeOptimal, unidentified fits allowed: the covariance shows
+/// what is not) and FrontierPlanGradients at it: what the delta method and
+/// the profile take for N_opt@C and D_opt@C under a convention without a
+/// closed form.
+struct PlanWithGradients {
+  Allocation plan;
+  PlanGradients gradients;
+};
+PlanWithGradients OptimalPlanWithGradients(const FitResult& r, double C,
+                                           const FlopModel& flops);
 
 /// log_scale flags of the derived quantities: a, b linear; the rest log.
 std::vector<unsigned char> DerivedLogScale(size_t count);

@@ -120,6 +120,24 @@ TEST(Ladder, RepeatedTokensAndInfiniteMetricsNameTheFileAndLines) {
       << why;
 }
 
+TEST(Chain, TaskCountsQuestionsInWholeNumbers) {
+  TaskSpec t;
+  t.intermediate = "mmlu_bpb";
+  t.metric = "mmlu_acc";
+  t.chance = 0.25;
+  std::string why;
+  t.n_items = 14042;
+  EXPECT_TRUE(t.IsValid(&why)) << why;
+  t.n_items = 0;  // not known
+  EXPECT_TRUE(t.IsValid(&why)) << why;
+  for (const double bad : {14042.5, -1.0, 1e300}) {
+    t.n_items = bad;
+    EXPECT_FALSE(t.IsValid(&why)) << bad;
+    EXPECT_NE(why.find("n_items must be a whole number"), std::string::npos)
+        << why;
+  }
+}
+
 TEST(Ladder, SkipSmoothAndFinalCheckpointsFollowThePaper) {
   std::string text = "_step,batch_size_in_tokens,acc\n";
   for (int i = 1; i <= 10; ++i)
@@ -382,6 +400,43 @@ TEST(Chain, CardRoundTripPredictsTheSameNumbers) {
   ExpectThrows<InvalidArgument>(
       [] { TaskChainFromString("{\"format\": \"x\"}", "bad.json"); },
       {"bad.json", "format"});
+  // The card's text is checked as a fit card's is. A key named twice in one
+  // object: JSON parsers keep one of them silently.
+  const std::string text = TaskChainToString(c, -1);
+  const std::string chance = "\"chance\":0.25";
+  ASSERT_NE(text.find(chance), std::string::npos);
+  std::string twice = text;
+  twice.insert(twice.find(chance), "\"chance\":0.5,");
+  ExpectThrows<InvalidArgument>(
+      [&] { TaskChainFromString(twice, "twice.json"); },
+      {"task-chain card twice.json: task: duplicate key 'chance'"});
+  // A duplicate inside an embedded fit card names its path.
+  const std::string step2 = "\"step2\":{";
+  ASSERT_NE(text.find(step2), std::string::npos);
+  std::string inner = text;
+  inner.insert(inner.find(step2) + step2.size(), "\"format\":\"x\",");
+  ExpectThrows<InvalidArgument>(
+      [&] { TaskChainFromString(inner, "inner.json"); },
+      {"inner.json: step2: duplicate key 'format'"});
+  ExpectThrows<InvalidArgument>(
+      [] {
+        TaskChainFromString(std::string(100, '[') + std::string(100, ']'),
+                            "deep.json");
+      },
+      {"deep.json", "nested deeper than 32 levels",
+       "FitCardLoadOptions::max_depth"});
+  ExpectThrows<InvalidArgument>(
+      [] { TaskChainFromString("{\"format\": \"\xff\"}", "latin1.json"); },
+      {"latin1.json: not UTF-8 text: byte 0xFF at line 1, column 13"});
+  // A count of questions that is not a whole number.
+  std::string frac = text;
+  const std::string items = "\"n_items\":";
+  const size_t at = frac.find(items) + items.size();
+  ASSERT_NE(frac.find(items), std::string::npos);
+  frac.replace(at, frac.find_first_of(",}", at) - at, "500.5");
+  ExpectThrows<InvalidArgument>(
+      [&] { TaskChainFromString(frac, "frac.json"); },
+      {"frac.json", "n_items must be a whole number"});
 }
 
 TEST(Chain, AtChanceTaskGetsNoPointForecastBeyondTheLadder) {

@@ -192,6 +192,17 @@ TEST(Emergence, ErrorsNameTheArgument) {
         ClassifyEmergence(C, {0.3, 0.4, 0.5, 0.6}, 0.25, {100, 0, 100, 100});
       },
       {"n_items[1]"});
+  // A count of questions is a whole number.
+  ExpectThrows<InvalidArgument>(
+      [&] {
+        ClassifyEmergence(C, {0.3, 0.4, 0.5, 0.6}, 0.25, {100, 100, 99.5, 100});
+      },
+      {"n_items[2]", "99.5", "whole number"});
+  ExpectThrows<InvalidArgument>(
+      [&] {
+        ClassifyEmergence(C, {0.3, 0.4, 0.5, 0.6}, 0.25, {1e300});
+      },
+      {"n_items[0]", "2^53"});
   EmergenceOptions o;
   o.forecast_alpha = 0.1;
   ExpectThrows<InvalidArgument>(

@@ -190,6 +190,19 @@ TEST(Profile, ConfIntTableAndErrors) {
     EXPECT_GT(t.upper[k], t.mean[k]) << t.names[k];
     EXPECT_EQ(profiles[k].lower, t.lower[k]);
   }
+  // Every row carries its Wald standard error, the derived a = β/(α+β) too:
+  // sqrt(gᵀΣg) with the closed-form gradient ∂a/∂α = −β/(α+β)²,
+  // ∂a/∂β = α/(α+β)².
+  const Covariance cov = ComputeCovariance(fit);
+  const double al = fit.params[3].value, be = fit.params[4].value;
+  const double s2 = (al + be) * (al + be);
+  const double ga = -be / s2, gb = al / s2;
+  const double var_a = ga * ga * cov.matrix[3 * 5 + 3] +
+                       2.0 * ga * gb * cov.matrix[3 * 5 + 4] +
+                       gb * gb * cov.matrix[4 * 5 + 4];
+  EXPECT_NEAR(t.std_errors[5], std::sqrt(var_a), 1e-10 * std::sqrt(var_a));
+  for (int k = 0; k < 5; ++k)
+    EXPECT_EQ(t.std_errors[k], cov.std_errors[k]) << t.names[k];
   // Deterministic whatever the thread count.
   po.num_threads = 1;
   const IntervalTable t1 = ProfileConfInt(fit, po, {"a"});

@@ -1,6 +1,7 @@
 """The command line end to end on the shipped data, and on bad files whose
 messages must name the file, line and column."""
 import json
+import math
 import os
 import subprocess
 import sys
@@ -277,6 +278,12 @@ def test_fit_interval_profile(capsys):
     for name in ("alpha", "a"):
         assert rows[name]["lower"] == direct[name].lower
         assert rows[name]["upper"] == direct[name].upper
+    # Every row has its (Wald) standard error, the derived ones too.
+    assert all(math.isfinite(r["std_error"]) and r["std_error"] > 0 for r in iv["rows"]), rows
+    code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--exclude-col",
+                         "excluded", "--interval", "profile", "--budgets", "1e24", "--quiet")
+    assert code == 0, err
+    assert "N_opt@1e24" in out and "nan" not in out.lower(), out
     code, out, err = run(capsys, "fit", SHIPPED, "--law", "chinchilla", "--quiet",
                          "--exclude-col", "excluded", "--interval", "wald")
     assert code == 2 and "--interval wald" in err and "profile" in err

@@ -208,6 +208,8 @@ def test_emergence_api_and_errors():
         scalefit.emergence.classify(C, [0.3, 0.4, 0.5], chance=0.25, n_items=100)
     with pytest.raises(TypeError, match="alpah"):
         scalefit.emergence.classify(C, [0.3] * 5, chance=0.25, n_items=100, alpah=0.1)
+    with pytest.raises(ValueError, match=r"n_items\[0\].*whole number"):
+        scalefit.emergence.classify(C, [0.3] * 5, chance=0.25, n_items=100.5)
 
 
 def test_chain_without_forecast_for_a_task_at_chance(olmo):

@@ -344,6 +344,20 @@ def test_chain_cards_are_read_bounded(tmp_path):
     assert time.monotonic() - t0 < 1.0
 
 
+def test_chain_cards_refuse_a_key_named_twice(olmo, tmp_path):
+    # JSON parsers keep one of two equal keys silently: a card with a second
+    # "chance" would otherwise be read with whichever came last.
+    card = _chain(olmo).to_card()
+    assert card.count('"chance": 0.25') == 1
+    path = tmp_path / "twice.json"
+    path.write_text(card.replace('"chance": 0.25', '"chance": 0.25, "chance": 0.5'))
+    with pytest.raises(ValueError, match=r"twice.json: task: duplicate key 'chance'"):
+        scalefit.downstream.load_chain(path)
+    path.write_text("[" * 10000 + "]" * 10000)
+    with pytest.raises(ValueError, match="nested deeper than 32 levels"):
+        scalefit.downstream.load_chain(path)
+
+
 def test_repeated_checkpoints_in_an_export_are_named(tmp_path):
     (tmp_path / "r.csv").write_text("_step,batch_size_in_tokens,acc\n1,8,0.3\n2,8,0.4\n1,8,0.9\n")
     with pytest.raises(ValueError, match=r"r\.csv, line 4, column '_step': tokens seen = 8 "

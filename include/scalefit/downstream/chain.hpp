@@ -72,8 +72,9 @@ struct TaskSpec {
   std::string metric;        ///< ladder metric of step 2 (e.g. "mmlu_acc")
   double chance = 0.0;       ///< chance accuracy, in [0, ceiling)
   double ceiling = 1.0;      ///< the best possible metric
-  /// Questions in the evaluation (binomial noise of the metric); 0 = not
-  /// known (then there is no emergence classification).
+  /// Questions in the evaluation (binomial noise of the metric), a whole
+  /// number up to kMaxItems; 0 = not known (then there is no emergence
+  /// classification).
   double n_items = 0.0;
 
   bool IsValid(std::string* why) const;
@@ -228,6 +229,11 @@ std::vector<TaskChain> FitChains(const Ladder& ladder,
 /// in shortest round-trip form. A loaded chain predicts with the same
 /// numbers; it has no ladder data (it cannot be refitted).
 std::string TaskChainToString(const TaskChain& chain, int indent = 2);
+/// Reads a chain card, with the limits and checks of a fit card's text
+/// (FitCardLoadOptions' defaults: 64 MiB, 32 levels of nesting): text that
+/// is too large, not UTF-8, nested too deeply, not JSON, or that names a key
+/// twice in one object is an InvalidArgument naming `source` and the place;
+/// so is a field that is missing, of the wrong type or invalid.
 TaskChain TaskChainFromString(const std::string& json,
                               const std::string& source = "<string>");
 /// TaskChainFromString of the file `path`: a regular file of at most

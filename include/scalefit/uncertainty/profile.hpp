@@ -168,7 +168,8 @@ void CheckIdentification(FitResult* fit, const ProfileOptions& options = {});
 void CheckCompetingBasins(FitResult* fit, double level = 0.95);
 
 /// Profile intervals on every parameter (method "profile"; fixed
-/// parameters get lower = upper = value, std_errors the Wald ones) and on
+/// parameters get lower = upper = value; std_errors are the Wald ones,
+/// sqrt(∇qᵀΣ∇q) as in ConfInt, for parameters and derived rows alike) and on
 /// `derived` quantities (names as ProfileDerived). `profiles`, when not
 /// null, receives every profile in row order.
 IntervalTable ProfileConfInt(const FitResult& fit,

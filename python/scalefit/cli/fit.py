@@ -71,7 +71,9 @@ def run(args) -> int:
             sys.stdout.write(card)
         else:
             import json
-            rows = [{"quantity": n, "mean": float(m), "lower": float(lo), "upper": float(hi)}
+            se = intervals.stderr
+            rows = [{"quantity": n, "mean": float(m), "std_error": se[n], "lower": float(lo),
+                     "upper": float(hi)}
                     for n, m, lo, hi in zip(intervals.names, intervals.mean, intervals.lower,
                                             intervals.upper)]
             output.print_json({"fit_card": json.loads(card),
