@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -23,6 +24,25 @@ void QuietCeresLogging() {
       FLAGS_minloglevel = google::GLOG_ERROR;
   });
 }
+
+namespace {
+
+// Whether two presolved starts (polished on the scoring rows) ended at the
+// same point: both converged, their costs agree to 1e-6 relative and every
+// free coordinate to 1e-6 × (1 + |z|).
+bool SamePresolvedPoint(const Setup& s, const SolveOutcome& a,
+                        const SolveOutcome& b) {
+  if (!a.usable || !b.usable || !a.converged || !b.converged) return false;
+  if (!(std::abs(a.cost - b.cost) <= 1e-6 * std::abs(b.cost))) return false;
+  for (int k = 0; k < s.P; ++k) {
+    if (s.map.constant[k]) continue;
+    if (!(std::abs(a.z[k] - b.z[k]) <= 1e-6 * (1.0 + std::abs(b.z[k]))))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Polished PolishStarts(
     const LawModel& law, const Setup& s, const FitOptions& o,
@@ -84,8 +104,25 @@ Polished PolishStarts(
       if (!sub_models[worker]) sub_models[worker] = law.MakeResidualModel(sub);
       pre[i] = sub_models[worker]->Solve(starts[i], first);
     });
+    // Starts whose presolved points coincide (both converged, the same cost
+    // to 1e-6 relative and every parameter to 1e-6 of its scale) continue
+    // from the same point on every row: the first of them is polished
+    // there and the others share its outcome. `leader[i]` is that start.
+    std::vector<int> leader(num_starts), polished;
+    for (int i = 0; i < num_starts; ++i) {
+      leader[i] = i;
+      for (int j : polished) {
+        if (SamePresolvedPoint(s, pre[i], pre[j])) {
+          leader[i] = j;
+          break;
+        }
+      }
+      if (leader[i] == i) polished.push_back(i);
+    }
     const detail::SolveSettings& confirm = full;
-    detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
+    const int num_polished = static_cast<int>(polished.size());
+    detail::ParallelFor(num_polished, threads, [&](int worker, int j) {
+      const int i = polished[j];
       if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
       SolveOutcome c;
       if (pre[i].usable) c = models[worker]->Solve(pre[i].z, confirm);
@@ -97,6 +134,13 @@ Polished PolishStarts(
       }
       stage.Advance();
     });
+    for (int i = 0; i < num_starts; ++i) {
+      const int j = leader[i];
+      if (j == i) continue;
+      outcomes[i] = outcomes[j];
+      outcomes[i].iterations += pre[i].iterations - pre[j].iterations;
+      stage.Advance();
+    }
   } else {
     detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
       if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
