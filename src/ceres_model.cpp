@@ -108,12 +108,15 @@ class StopCallback final : public ceres::IterationCallback {
 
 CeresResidualModel::CeresResidualModel(const ProblemData& data,
                                        const CostFactory& make_cost,
-                                       const ObjectiveFactory& make_objective)
+                                       const ObjectiveFactory& make_objective,
+                                       const NormalFactory& make_normal)
     : data_(data),
       num_params_(static_cast<int>(data.map.source.size())),
       z_(num_params_, 0.0) {
   cost_ = make_cost(&data_, false);
   raw_ = make_cost(&data_, true);
+  if (make_normal && data_.num_rows >= kLargeDataRows)
+    normal_ = make_normal(&data_);
   if (make_objective) {
     objective_ = make_objective(&data_);
   } else {
@@ -134,7 +137,8 @@ CeresResidualModel::CeresResidualModel(const ProblemData& data,
   po.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
   po.manifold_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
   bounded_ = std::make_unique<ceres::Problem>(po);
-  bounded_->AddResidualBlock(cost_.get(), nullptr, z_.data());
+  bounded_->AddResidualBlock(normal_ ? normal_.get() : cost_.get(), nullptr,
+                             z_.data());
   if (all_constant) {
     bounded_->SetParameterBlockConstant(z_.data());
   } else {
@@ -202,8 +206,9 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
   // Large data: the normal equations (P × P, one pass over the Jacobian)
   // instead of a Householder QR of the rows × P Jacobian, several passes
   // with poor locality; the confirming pass starts next to the optimum,
-  // where LM's damping keeps them well posed.
-  o.linear_solver_type = data_.num_rows >= kLargeDataRows
+  // where LM's damping keeps them well posed. With the reduced block
+  // (normal_, P + 1 residuals that already hold them) a QR of it is tiny.
+  o.linear_solver_type = data_.num_rows >= kLargeDataRows && !normal_
                              ? ceres::DENSE_NORMAL_CHOLESKY
                              : ceres::DENSE_QR;
   o.max_num_iterations = s.max_iterations;

@@ -34,8 +34,16 @@ class CeresResidualModel final : public ResidualModel {
       std::function<std::unique_ptr<ceres::FirstOrderFunction>(
           const ProblemData* data)>;
 
+  /// make_normal(data) builds the same least-squares block reduced to
+  /// P + 1 residuals with the same JᵀJ, Jᵀr and cost (NormalLawResidual in
+  /// typed_law.hpp), or null. Optional: from kLargeDataRows rows
+  /// Levenberg–Marquardt then solves on it instead of the rows × P block.
+  using NormalFactory = std::function<std::unique_ptr<ceres::CostFunction>(
+      const ProblemData* data)>;
+
   CeresResidualModel(const ProblemData& data, const CostFactory& make_cost,
-                     const ObjectiveFactory& make_objective = nullptr);
+                     const ObjectiveFactory& make_objective = nullptr,
+                     const NormalFactory& make_normal = nullptr);
   ~CeresResidualModel() override;
 
   /// The local solve, in up to three stages, all on the same residual:
@@ -71,6 +79,7 @@ class CeresResidualModel final : public ResidualModel {
   std::vector<double> z_;  // the parameter block; its address never changes
   std::unique_ptr<ceres::CostFunction> cost_;
   std::unique_ptr<ceres::CostFunction> raw_;
+  std::unique_ptr<ceres::CostFunction> normal_;  // large data, or null
   std::unique_ptr<ceres::Manifold> manifold_;
   std::unique_ptr<ceres::FirstOrderFunction> objective_;
   std::unique_ptr<ceres::Problem> bounded_;

@@ -10,6 +10,7 @@
 #include <ceres/jet.h>
 
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -172,6 +173,137 @@ class BatchLawResidual final : public ceres::CostFunction {
   mutable std::vector<unsigned char> ok_;
 };
 
+/// Large data (kLargeDataRows): the residual block of BatchLawResidual
+/// reduced to P + 1 residuals, so Levenberg–Marquardt never holds a rows × P
+/// Jacobian. One pass over the rows (fixed chunks of kBatchChunkRows on
+/// ProblemData::row_threads, each chunk's sums in its own slot, the slots
+/// added in order) forms G = J̃ᵀJ̃, b = J̃ᵀr̃ and c = r̃ᵀr̃. With G = V Λ Vᵀ
+/// the block's residuals are q = Λ^{-1/2} Vᵀ b and s = √max(0, c − qᵀq), its
+/// Jacobian rows Λ^{1/2} Vᵀ and 0: then ½(qᵀq + s²) = ½c (the cost), the
+/// block's JᵀJ = G and Jᵀr = b, and ‖[q; s] + [Λ^{1/2}Vᵀ; 0]Δ‖² =
+/// ‖r̃ + J̃Δ‖² for every step Δ: the same Gauss–Newton model, so the same LM
+/// steps in exact arithmetic. Directions with λ ≤ 1e-14 λ_max are dropped
+/// (their part of b is zero in exact arithmetic). Without a Jacobian the
+/// residuals are (0, …, 0, √c). Pitfall: G squares the Jacobian's condition
+/// number, as the normal equations of Ceres' DENSE_NORMAL_CHOLESKY do.
+template <typename Law>
+class NormalLawResidual final : public ceres::CostFunction {
+ public:
+  static constexpr int P = Law::kNumParams;
+  // Per chunk: c, b (P), G (P × P, row-major).
+  static constexpr int kSlot = 1 + P + P * P;
+  NormalLawResidual(const ProblemData* d, const BatchKernels* kernels)
+      : d_(d), kernels_(kernels) {
+    set_num_residuals(P + 1);
+    mutable_parameter_block_sizes()->push_back(P);
+  }
+
+  bool Evaluate(double const* const* parameters, double* residuals,
+                double** jacobians) const override {
+    const ProblemData& d = *d_;
+    const double* z = parameters[0];
+    const bool with_jac = jacobians != nullptr && jacobians[0] != nullptr;
+    const BatchMap map{d.map.source.data(), d.map.positive.data()};
+    const bool in_log = InLogSpace(d.objective);
+    const int chunks = (d.batch.stride + kBatchChunkRows - 1) / kBatchChunkRows;
+    const int workers = std::max(1, std::min(d.row_threads, chunks));
+    slots_.assign(static_cast<size_t>(chunks) * kSlot, 0.0);
+    ok_.assign(chunks, 0);
+    if (static_cast<int>(r_.size()) < workers) {
+      r_.resize(workers);
+      jac_.resize(workers);
+    }
+    ParallelFor(chunks, workers, [&](int worker, int c) {
+      const int begin = c * kBatchChunkRows;
+      const int end = std::min(d.batch.stride, begin + kBatchChunkRows);
+      const int rows = std::min(end, d.num_rows) - begin;
+      std::vector<double>& r = r_[worker];
+      std::vector<double>& jac = jac_[worker];
+      r.resize(kBatchChunkRows);
+      if (with_jac) jac.resize(static_cast<size_t>(kBatchChunkRows) * P);
+      // The chunk as rows of its own (the kernels index rows from 0).
+      BatchRows view = d.batch;
+      view.num_rows = d.num_rows - begin;
+      view.x += begin;
+      view.log_x += begin;
+      view.target += begin;
+      view.sqrt_w += begin;
+      kernels_->residuals(view, map, in_log, z, 0, end - begin, r.data(),
+                          with_jac ? jac.data() : nullptr);
+      double* slot = slots_.data() + static_cast<size_t>(c) * kSlot;
+      double* b = slot + 1;
+      double* g = slot + 1 + P;
+      bool finite = true;
+      for (int i = 0; i < rows; ++i) {
+        const double sw = d.sqrt_w[begin + i];
+        if (!with_jac) {
+          const double rt = sw * SqrtObjective(r[i], d.objective, d.delta);
+          finite = finite && std::isfinite(rt);
+          slot[0] += rt * rt;
+          continue;
+        }
+        const ceres::Jet<double, 1> s =
+            SqrtObjective(ceres::Jet<double, 1>(r[i], 0), d.objective, d.delta);
+        const double rt = sw * s.a, scale = sw * s.v[0];
+        double row[P];
+        for (int k = 0; k < P; ++k) row[k] = scale * jac[i * P + k];
+        finite = finite && std::isfinite(rt);
+        for (int k = 0; k < P; ++k) finite = finite && std::isfinite(row[k]);
+        slot[0] += rt * rt;
+        for (int k = 0; k < P; ++k) {
+          b[k] += row[k] * rt;
+          for (int l = k; l < P; ++l) g[k * P + l] += row[k] * row[l];
+        }
+      }
+      ok_[c] = finite;
+    });
+    double sum[kSlot] = {};
+    for (int c = 0; c < chunks; ++c) {
+      if (!ok_[c]) return false;  // outside the domain, overflow
+      const double* slot = slots_.data() + static_cast<size_t>(c) * kSlot;
+      for (int j = 0; j < kSlot; ++j) sum[j] += slot[j];
+    }
+    const double cost2 = sum[0];
+    if (!std::isfinite(cost2)) return false;
+    if (!with_jac) {
+      for (int k = 0; k < P; ++k) residuals[k] = 0.0;
+      residuals[P] = std::sqrt(cost2);
+      return true;
+    }
+    Eigen::Matrix<double, P, P> G;
+    Eigen::Matrix<double, P, 1> b;
+    for (int k = 0; k < P; ++k) {
+      b[k] = sum[1 + k];
+      for (int l = k; l < P; ++l) G(k, l) = G(l, k) = sum[1 + P + k * P + l];
+    }
+    const Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, P, P>> eig(G);
+    if (eig.info() != Eigen::Success) return false;
+    const auto& lambda = eig.eigenvalues();
+    const auto& V = eig.eigenvectors();
+    const double cut = 1e-14 * std::max(lambda.maxCoeff(), 0.0);
+    const Eigen::Matrix<double, P, 1> vb = V.transpose() * b;
+    double qq = 0.0;
+    double* jac = jacobians[0];
+    for (int k = 0; k < P; ++k) {
+      const double l = lambda[k] > cut ? lambda[k] : 0.0;
+      const double root = std::sqrt(l);
+      residuals[k] = l > 0.0 ? vb[k] / root : 0.0;
+      qq += residuals[k] * residuals[k];
+      for (int j = 0; j < P; ++j) jac[k * P + j] = root * V(j, k);
+    }
+    residuals[P] = std::sqrt(std::max(0.0, cost2 - qq));
+    for (int j = 0; j < P; ++j) jac[P * P + j] = 0.0;
+    return true;
+  }
+
+ private:
+  const ProblemData* d_;
+  const BatchKernels* kernels_;
+  mutable std::vector<double> slots_;
+  mutable std::vector<unsigned char> ok_;
+  mutable std::vector<std::vector<double>> r_, jac_;
+};
+
 /// The same objective, Σ w_i ρ(r_i) = ½Σr̃², as a function with a gradient for
 /// Ceres' line search (the L-BFGS stage of every local solve). One Jet pass
 /// gives each r_i and ∂r_i/∂z; ρ is applied by the chain rule on the value,
@@ -332,6 +464,14 @@ class TypedLaw final : public LawModel {
         [](const ProblemData* d) {
           return std::unique_ptr<ceres::FirstOrderFunction>(
               new LawObjective<Law>(d));
+        },
+        [](const ProblemData* d) {
+          const BatchKernels* kernels =
+              d->batch.stride > 0 ? FindBatchKernels(typeid(Law)) : nullptr;
+          if (!kernels || !kernels->residuals)
+            return std::unique_ptr<ceres::CostFunction>();
+          return std::unique_ptr<ceres::CostFunction>(
+              new NormalLawResidual<Law>(d, kernels));
         });
   }
 };
