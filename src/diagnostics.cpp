@@ -51,7 +51,7 @@ std::string Plural(const std::string& input) {
 Diagnostics Diagnose(const LawModel& law, const Observations& obs,
                      const std::vector<ParamValue>& params, Objective objective,
                      bool converged, const std::string& message,
-                     const FlopModel* flops) {
+                     const FlopModel* flops, const DataSummary* summary) {
   Diagnostics d;
   const LawInfo& info = law.info();
   const int n = obs.num_rows();
@@ -69,8 +69,13 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   std::vector<std::vector<double>> cols(k_in, std::vector<double>(n));
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < k_in; ++j) cols[j][i] = obs.x[i * k_in + j];
+  // The data's summary (Summarize) already counted each input's distinct
+  // values, the same count of the same columns.
+  const bool counted = summary != nullptr && summary->num_rows == n &&
+                       static_cast<int>(summary->num_distinct.size()) == k_in;
   for (int j = 0; j < k_in; ++j) {
-    d.num_distinct.push_back(detail::CountDistinct(cols[j]));
+    d.num_distinct.push_back(counted ? summary->num_distinct[j]
+                                     : detail::CountDistinct(cols[j]));
     d.span_decades.push_back(SpanDecades(cols[j]));
   }
   const int iN = info.FindInput("N"), iD = info.FindInput("D"),
@@ -200,9 +205,18 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   for (const ParamValue& v : params) p.push_back(v.value);
   const bool in_log = InLogSpace(objective);
   const detail::NormalizedWeights weights = detail::NormalizeWeights(obs);
-  Eigen::MatrixXd J = Eigen::MatrixXd::Zero(n, F);
+  // The scaled Jacobian J (n × F) is never held whole: its rows fill a
+  // block of kBlockRows below the R factor of the rows before them (a
+  // Householder QR of the block then gives the R factor of all rows so far,
+  // F × F). Q is orthogonal, so the stack [R; rows left] has J's column norms,
+  // singular values and right singular vectors; up to F + kBlockRows rows it
+  // is J itself.
+  constexpr int kBlockRows = 8192;
+  Eigen::MatrixXd J = Eigen::MatrixXd::Zero(std::min(n, F + kBlockRows), F);
+  int rows_in_j = 0;
   std::vector<double> grad(P);
-  std::vector<std::vector<double>> dL(P, std::vector<double>(n));
+  // Whether ∂L/∂p_k is 1 at every row so far (the floor, below).
+  std::vector<unsigned char> unit_basis(P, 1);
   double rss = 0.0, loss_sum = 0.0;
   bool finite = true;
   for (int i = 0; i < n; ++i) {
@@ -216,23 +230,27 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
         in_log ? std::log(v) - std::log(obs.loss[i]) : v - obs.loss[i];
     rss += sw * sw * res * res;
     loss_sum += obs.loss[i];
+    if (rows_in_j == J.rows()) {
+      const Eigen::HouseholderQR<Eigen::MatrixXd> qr(J);
+      J.topRows(F) = qr.matrixQR().topRows(F).triangularView<Eigen::Upper>();
+      rows_in_j = F;
+    }
+    for (int c = 0; c < F; ++c) J(rows_in_j, c) = 0.0;
     for (int k = 0; k < P; ++k) {
-      dL[k][i] = grad[k];
+      unit_basis[k] = unit_basis[k] && std::abs(grad[k] - 1.0) <= 1e-12;
       if (column[k] < 0) continue;
       double g = in_log ? grad[k] / v : grad[k];
       if (info.params[k].positive) g *= p[k];  // ∂/∂ log p
-      J(i, column[k]) += sw * g;
+      J(rows_in_j, column[k]) += sw * g;
     }
+    ++rows_in_j;
   }
-  finite = finite && J.allFinite();
+  finite = finite && J.topRows(rows_in_j).allFinite();
 
   // The floor: a linear parameter whose basis function is the constant 1.
   for (int k = 0; k < P && finite; ++k) {
     if (!info.params[k].linear) continue;
-    bool constant = true;
-    for (int i = 0; i < n && constant; ++i)
-      constant = std::abs(dL[k][i] - 1.0) <= 1e-12;
-    if (constant) {
+    if (unit_basis[k]) {
       d.floor_name = info.params[k].name;
       d.floor_value = p[k];
       break;
@@ -257,10 +275,10 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
          "parameters, so its sensitivity cannot be measured; the fit is not "
          "usable for extrapolation");
   } else if (F > 0) {
-    Eigen::VectorXd norms = J.colwise().norm();
+    Eigen::MatrixXd Js = J.topRows(rows_in_j);
+    const Eigen::VectorXd norms = Js.colwise().norm();
     bool zero_column = false;
     for (int c = 0; c < F; ++c) zero_column = zero_column || !(norms[c] > 0);
-    Eigen::MatrixXd Js = J;
     for (int c = 0; c < F; ++c)
       if (norms[c] > 0) Js.col(c) /= norms[c];
     Eigen::JacobiSVD<Eigen::MatrixXd> svd(Js, Eigen::ComputeThinV);

@@ -67,8 +67,10 @@ namespace scalefit {
 /// at-bound flags and bounds) of `law` fitted to `data` under `objective`.
 /// `converged` and `message` describe the solve (a "not_converged" warning
 /// carries the message). `flops` counts each run's compute from N and D
-/// when the data report none (null = 6ND). Empty (computed = false) for no
-/// rows or a parameter count that does not match the law.
+/// when the data report none (null = 6ND). `summary`, when given, is
+/// Summarize(data): its distinct counts are taken instead of counted again.
+/// Empty (computed = false) for no rows or a parameter count that does not
+/// match the law.
 ///
 /// Also flags implausible magnitudes ("implausible_magnitude"): an input N
 /// whose largest value is below kMinPlausibleParams, D below
@@ -78,7 +80,8 @@ namespace scalefit {
 Diagnostics Diagnose(const LawModel& law, const Observations& data,
                      const std::vector<ParamValue>& params, Objective objective,
                      bool converged = true, const std::string& message = "",
-                     const FlopModel* flops = nullptr);
+                     const FlopModel* flops = nullptr,
+                     const DataSummary* summary = nullptr);
 
 /// Thresholds of the "implausible_magnitude" warning (largest value of the
 /// column, plain counts): 1e5 parameters, 1e7 tokens, 1e12 FLOPs.

@@ -22,7 +22,7 @@ FitResult Fit(const LawPtr& law, const Observations& data,
   if (reached_optimum) {
     const FlopModel flops = r.flop_model();
     r.diagnostics = Diagnose(*r.law, *r.data, r.params, r.options.objective,
-                             r.converged, r.message, &flops);
+                             r.converged, r.message, &flops, &r.data_summary);
     // The profile check costs several fits: opt-in (FitOptions::
     // profile_check); the allocations run it when they need the claim.
     if (r.options.profile_check)
