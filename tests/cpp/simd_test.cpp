@@ -26,6 +26,20 @@ class IsaGuard {
   std::string saved_;
 };
 
+// A one-block cost function of 5 parameters at z: its residuals and, when
+// `jacobian` is not null, its Jacobian (row-major).
+bool EvaluateBlock(const ceres::CostFunction& f, const double* z,
+                   std::vector<double>* residuals,
+                   std::vector<double>* jacobian) {
+  residuals->assign(f.num_residuals(), 0.0);
+  const double* params[] = {z};
+  if (jacobian == nullptr)
+    return f.Evaluate(params, residuals->data(), nullptr);
+  jacobian->assign(static_cast<size_t>(f.num_residuals()) * 5, 0.0);
+  double* jacobians[] = {jacobian->data()};
+  return f.Evaluate(params, residuals->data(), jacobians);
+}
+
 // Planted Chinchilla rows (Hoffmann et al. 2022, Eq. 10 values) with 1%
 // multiplicative noise; n not a multiple of 8 exercises the padding.
 Observations PlantedChinchilla(int n, unsigned seed = 3) {
@@ -119,13 +133,10 @@ TEST(Simd, KernelObjectiveMatchesRowByRowJets) {
         ceres::AutoDiffCostFunction<detail::LawResidual<laws::Chinchilla>,
                                     ceres::DYNAMIC, 5>
             autodiff(new detail::LawResidual<laws::Chinchilla>{&d, raw}, n);
-        std::vector<double> r_b(n), r_a(n), j_b(5 * n), j_a(5 * n), r_v(n);
-        const double* params[] = {z};
-        double* jb[] = {j_b.data()};
-        double* ja[] = {j_a.data()};
-        ASSERT_TRUE(batch.Evaluate(params, r_b.data(), jb));
-        ASSERT_TRUE(autodiff.Evaluate(params, r_a.data(), ja));
-        ASSERT_TRUE(batch.Evaluate(params, r_v.data(), nullptr));
+        std::vector<double> r_b, r_a, j_b, j_a, r_v;
+        ASSERT_TRUE(EvaluateBlock(batch, z, &r_b, &j_b));
+        ASSERT_TRUE(EvaluateBlock(autodiff, z, &r_a, &j_a));
+        ASSERT_TRUE(EvaluateBlock(batch, z, &r_v, nullptr));
         double r_scale = 0.0, j_scale = 0.0;
         for (int i = 0; i < n; ++i)
           r_scale = std::max(r_scale, std::abs(r_a[i]));
@@ -146,13 +157,10 @@ TEST(Simd, KernelObjectiveMatchesRowByRowJets) {
       const detail::NormalLawResidual<laws::Chinchilla> normal(
           &d, law->batch_kernels());
       ASSERT_EQ(normal.num_residuals(), 6);
-      std::vector<double> r_f(n), j_f(5 * n), r_n(6), j_n(30), r_c(6);
-      const double* params[] = {z};
-      double* jf[] = {j_f.data()};
-      double* jn[] = {j_n.data()};
-      ASSERT_TRUE(full.Evaluate(params, r_f.data(), jf));
-      ASSERT_TRUE(normal.Evaluate(params, r_n.data(), jn));
-      ASSERT_TRUE(normal.Evaluate(params, r_c.data(), nullptr));
+      std::vector<double> r_f, j_f, r_n, j_n, r_c;
+      ASSERT_TRUE(EvaluateBlock(full, z, &r_f, &j_f));
+      ASSERT_TRUE(EvaluateBlock(normal, z, &r_n, &j_n));
+      ASSERT_TRUE(EvaluateBlock(normal, z, &r_c, nullptr));
       double c_f = 0.0, c_n = 0.0, c_c = 0.0;
       for (double r : r_f) c_f += r * r;
       for (double r : r_n) c_n += r * r;
@@ -214,61 +222,41 @@ TEST(Simd, FitsAreBitIdenticalAcrossInstructionSets) {
 }
 
 // From 65536 rows one evaluation's rows are split across the threads, in
-// fixed chunks: the fit does not depend on the thread count.
+// fixed chunks: the fit does not depend on the thread count. Two cases: one
+// local solve ("init", away from the planted values), and the default starts,
+// each presolved on the scoring rows, where starts whose presolved points
+// coincide share one polish on every row (Levenberg–Marquardt on the block
+// reduced to P + 1 residuals).
 TEST(Simd, RowSplitFitIsThreadCountIndependent) {
   const Observations obs = PlantedChinchilla(70001);
-  // One local solve ("init", away from the planted values) keeps the test
-  // quick; the row split is the same for every start.
-  FitOptions one;
-  one.start = "init";
-  one.init = {
+  FitOptions init;
+  init.start = "init";
+  init.init = {
       {"E", 2.0}, {"A", 300.0}, {"B", 500.0}, {"alpha", 0.3}, {"beta", 0.3}};
-  one.num_threads = 1;
-  FitOptions two = one;
-  two.num_threads = 2;
-  const FitResult a = Fit("chinchilla", obs, one);
-  const FitResult b = Fit("chinchilla", obs, two);
-  EXPECT_TRUE(a.converged) << a.message;
-  EXPECT_LE(a.relative_gradient, 1e-6);  // certified
-  EXPECT_EQ(a.objective, b.objective);
-  EXPECT_EQ(a.values(), b.values());
-  // Large data: the start is polished on the scoring rows first, then on
-  // every row. The same optimum, to 1e-12, as polishing on every row from
-  // the start (max_scoring_rows = 0: every row scores).
-  FitOptions all_rows = one;
-  all_rows.max_scoring_rows = 0;
-  const FitResult c = Fit("chinchilla", obs, all_rows);
-  EXPECT_TRUE(c.converged) << c.message;
-  EXPECT_LE(a.objective, c.objective * (1.0 + 1e-12));
-  EXPECT_NEAR(a.objective, c.objective, 1e-12 * c.objective);
-  EXPECT_NEAR(a.param("alpha"), 0.34, 0.01);
-  EXPECT_NEAR(a.param("beta"), 0.28, 0.01);
-}
-
-// Large data, the default starts: each is presolved on the scoring rows,
-// and starts whose presolved points coincide share one polish on every row
-// (the Levenberg–Marquardt steps from the block reduced to P + 1 residuals).
-// Certified, bit-identical on 1 and 2 threads, and every start in the best
-// basin.
-TEST(Simd, LargeDataDefaultFitSharesPolishAcrossThreads) {
-  const Observations obs = PlantedChinchilla(70001);
-  FitOptions one;
-  one.num_threads = 1;
-  FitOptions two = one;
-  two.num_threads = 2;
-  const FitResult a = Fit("chinchilla", obs, one);
-  const FitResult b = Fit("chinchilla", obs, two);
-  EXPECT_TRUE(a.converged) << a.message;
-  EXPECT_LE(a.relative_gradient, 1e-6);
-  EXPECT_EQ(a.objective, b.objective);
-  EXPECT_EQ(a.values(), b.values());
-  EXPECT_EQ(a.num_best_basin, a.num_starts);
-  // The same optimum as polishing every start on every row from the start.
-  FitOptions all_rows = one;
-  all_rows.max_scoring_rows = 0;
-  const FitResult c = Fit("chinchilla", obs, all_rows);
-  EXPECT_TRUE(c.converged) << c.message;
-  EXPECT_LE(a.objective, c.objective * (1.0 + 1e-12));
+  for (const FitOptions& options : {init, FitOptions()}) {
+    FitOptions one = options;
+    one.num_threads = 1;
+    FitOptions two = options;
+    two.num_threads = 2;
+    const FitResult a = Fit("chinchilla", obs, one);
+    const FitResult b = Fit("chinchilla", obs, two);
+    EXPECT_TRUE(a.converged) << options.start << ": " << a.message;
+    EXPECT_LE(a.relative_gradient, 1e-6);  // certified
+    EXPECT_EQ(a.objective, b.objective) << options.start;
+    EXPECT_EQ(a.values(), b.values()) << options.start;
+    EXPECT_EQ(a.num_best_basin, a.num_starts) << options.start;
+    // Large data: the starts are polished on the scoring rows first, then on
+    // every row. The same optimum, to 1e-12, as polishing on every row from
+    // the start (max_scoring_rows = 0: every row scores).
+    FitOptions all_rows = one;
+    all_rows.max_scoring_rows = 0;
+    const FitResult c = Fit("chinchilla", obs, all_rows);
+    EXPECT_TRUE(c.converged) << options.start << ": " << c.message;
+    EXPECT_LE(a.objective, c.objective * (1.0 + 1e-12)) << options.start;
+    EXPECT_NEAR(a.objective, c.objective, 1e-12 * c.objective);
+    EXPECT_NEAR(a.param("alpha"), 0.34, 0.01);
+    EXPECT_NEAR(a.param("beta"), 0.28, 0.01);
+  }
 }
 
 }  // namespace
