@@ -59,6 +59,7 @@ Polished PolishStarts(
   if (screened) {
     settings.function_tolerance =
         std::max(o.function_tolerance, o.screening_tolerance);
+    settings.scale_line_search = false;
   }
   Polished out;
   out.screened = screened;
@@ -75,6 +76,7 @@ Polished PolishStarts(
   detail::SolveSettings full = settings;
   full.function_tolerance = o.function_tolerance;
   full.confirm_iterations = o.max_iterations;
+  full.scale_line_search = true;
   // Large data (kLargeDataRows), few starts (no screening): each start is first
   // polished on the scoring rows (SelectScoringRows: rows spanning the data),
   // then on every row from there (line search and the confirming pass, as

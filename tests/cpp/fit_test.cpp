@@ -179,12 +179,13 @@ Observations PlantedIsoFlopRuns(const LawPtr& law, int n, uint64_t seed) {
 }
 
 TEST(FitEngine, UncertifiedDefaultStartsTryMoreGridCells) {
-  // Planted data_constrained runs (seed 12345). The three best default grid
-  // cells all end at the same kink of the piecewise law, a non-stationary
-  // point (relative gradient ~0.007); the engine then polishes the
-  // next-ranked cells and reaches the planted basin.
+  // Planted data_constrained runs (300 rows, seed 1). The three best default
+  // grid cells all end at a kink of the piecewise law, a non-stationary
+  // point; the engine then polishes the next-ranked cells and reaches the
+  // planted basin. (On 4000 rows of seed 12345 the three cells ended at the
+  // kink before the line search was scaled; scaled, they reach the basin.)
   const LawPtr law = GetLaw("data_constrained");
-  const FitResult r = Fit(law, PlantedIsoFlopRuns(law, 4000, 12345));
+  const FitResult r = Fit(law, PlantedIsoFlopRuns(law, 300, 1));
   ASSERT_TRUE(r.converged) << r.message;
   EXPECT_GT(r.num_starts, FitOptions().num_polish);  // the extra cells ran
   const auto& truth = law->info().params;

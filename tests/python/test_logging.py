@@ -57,11 +57,11 @@ def test_warnings_from_worker_threads_are_delivered():
 
 
 def test_bootstrap_retries_in_one_line_and_no_per_replicate_warnings(caplog):
-    # Epoch data with a 40-iteration cap, 400 case replicates, seed 0: a few
+    # Epoch data with a 14-iteration cap, 400 case replicates, seed 0: a few
     # replicates' first refit stops at the cap and is retried
     # (docs/uncertainty.md: 6, all certified).
     fit = scalefit.fit("chinchilla", scalefit.datasets.chinchilla(),
-                       solver={"max_iterations": 40})
+                       solver={"max_iterations": 14})
     assert fit.converged, fit.message
     caplog.set_level(logging.INFO, logger="scalefit")
     with warnings.catch_warnings():

@@ -50,8 +50,12 @@ class CeresResidualModel final : public ResidualModel {
   ///  1. L-BFGS (Ceres' GradientProblemSolver, no bounds) from z0 to the
   ///     given tolerances. On the Huber objective it converges superlinearly,
   ///     where Gauss–Newton curvature (wrong for points in the Huber's linear
-  ///     part) converges only linearly. Kept only if it converges inside
-  ///     bounds.
+  ///     part) converges only linearly. Unless
+  ///     `SolveSettings::scale_line_search` is off, it runs in coordinates
+  ///     scaled by a forward-difference Hessian at z0 (F + 1 gradient
+  ///     evaluations for F free coordinates), in which its initial inverse
+  ///     Hessian, the identity, is about right near an optimum. Kept only if
+  ///     it converges inside bounds.
   ///  2. Otherwise Levenberg–Marquardt with bounds to `coarse_tolerance` —
   ///     from where line search stopped when it stopped at its iteration cap
   ///     (it crawls along long curved valleys that LM crosses in a few

@@ -91,6 +91,12 @@ struct SolveSettings {
   /// the same tolerances already polished: the line search would only
   /// restart its memory and stop where it is.
   bool confirm_only = false;
+  /// Run the line-search stage in coordinates scaled by the Hessian at the
+  /// start (ceres_model.cpp, ScalingAt): fewer evaluations from a start near
+  /// an optimum (ranked grid cells, warm starts). Off for the screening of
+  /// many far starts (grid="hoffmann"), where the Hessian at the start says
+  /// little about the optimum's and the scaled search takes longer.
+  bool scale_line_search = true;
   bool verbose = false;
 };
 
