@@ -6,13 +6,17 @@
   scalefit backtest DATA --law chinchilla
   scalefit plot CARD_OR_DATA --kind fit --out fig.png  (frontier, allocation, isoflop,
                                                         backtest, residuals)
+  scalefit task fit olmo --task mmlu    (downstream: loss -> task metric, chained;
+                                         also ladder files, predict, emergence)
   scalefit demo
 
 Data files are CSV or TSV (header row; lines starting with # are comments;
 the delimiter is detected) or JSON (a dict of columns or a list of records);
 ``-`` reads a data file or a fit card from standard input. Inputs larger
 than 64 MiB are refused (SCALEFIT_MAX_INPUT_BYTES changes the limit). Map
-column names with ``--col N=params --col loss=train_loss``. Human-readable
+column names with ``--col N=params --col loss=train_loss``; ``--exclude-col
+excluded`` skips the rows a column marks (an unread column named like a row
+filter, e.g. ``excluded``, gets a warning). Human-readable
 tables by default, ``--json`` for machines (valid JSON: null for a missing
 or non-finite number). Exit codes: 0 success; 1 the computation finished
 but did not converge (output still written); 2 bad usage or bad input (one

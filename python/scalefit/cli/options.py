@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .errors import InputError
@@ -196,6 +197,9 @@ def law_data(args, lw) -> Tuple[Table, Dict[str, Any]]:
     if reported:
         opt.append(cmap.get("C", "C"))
     table = read_table(args.data, need, opt, exclude=args.exclude_col, fmt=args.format)
+    warning = table.row_filter_warning()
+    if warning:
+        print(f"scalefit: warning: {warning}", file=sys.stderr)
     cols = {n: table.columns[cmap.get(n, n)] for n in lw.input_names}
     cols["loss"] = table.columns[cmap.get("loss", "loss")]
     if "weights" in cmap:

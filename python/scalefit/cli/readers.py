@@ -26,6 +26,10 @@ from .errors import InputError
 DEFAULT_MAX_INPUT_BYTES = 64 * 2 ** 20
 CSV_FIELD_LIMIT = 131072   # characters per field (the csv module's limit)
 DELIMITERS = ",;\t|"
+# Column names that mark rows to leave out (Table.row_filter_warning).
+ROW_FILTER_NAMES = frozenset({"excluded", "exclude", "excl", "skip", "skipped", "drop",
+                              "dropped", "outlier", "outliers", "is_outlier", "ignore",
+                              "ignored", "removed"})
 
 
 def max_input_bytes() -> int:
@@ -120,11 +124,23 @@ class Table:
     """Named float columns read from a file, with the file line of each row."""
 
     def __init__(self, source: str, columns: Dict[str, List[float]], lines: List[int],
-                 kind: str):
+                 kind: str, unused: Sequence[str] = ()):
         self.source = source
         self.columns = columns
         self.lines = lines  # 1-based file line (CSV) or 0-based record index (JSON)
         self.kind = kind
+        self.unused = list(unused)  # the file's columns that were not read
+
+    def row_filter_warning(self) -> Optional[str]:
+        """A warning when an unread column is named like a row filter
+        (``excluded``, ``skip``, ``outlier``, ...): its rows are fitted too,
+        which is rarely what the file means. None otherwise."""
+        marks = [c for c in self.unused if c.strip().lower() in ROW_FILTER_NAMES]
+        if not marks:
+            return None
+        c = marks[0]
+        return (f"{self.source}: column '{c}' is not used, so the rows it marks are fitted "
+                f"too; --exclude-col {c} skips the rows where it is true/1")
 
     def where(self, row: int) -> str:
         """The file position of a 0-based data row, for error messages."""
@@ -273,7 +289,8 @@ def _read_csv(source, text, needed, optional, exclude, sep) -> Table:
         kept.append(lines[i])
     if not kept:
         raise InputError(f"{source}: no data rows after the header (line {header_line})")
-    return Table(source, cols, kept, kind)
+    unused = [h for h in header if h and h not in cols and h != exclude]
+    return Table(source, cols, kept, kind, unused)
 
 
 def _json(source: str, text: str):
@@ -336,7 +353,9 @@ def _read_json(source, text, needed, optional, exclude) -> Table:
         lines.append(i)
     if not lines:
         raise InputError(f"{source}: no data rows (all excluded)")
-    return Table(source, cols, lines, "json")
+    names = doc if isinstance(doc, dict) else first
+    unused = [str(k) for k in names if k not in cols and k != exclude]
+    return Table(source, cols, lines, "json", unused)
 
 
 # ---------------------------------------------------------------------------
