@@ -221,8 +221,9 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
       }
       // Normal equations of the scaled rows: X_ij = s_i φ_j(x_i),
       // y_i = s_i (L_i − offset_i).
-      SmallMatrix G = SmallMatrix::Zero(m, m);
-      SmallVector h = SmallVector::Zero(m);
+      // Sums in local arrays, which the compiler keeps apart from the
+      // columns (an Eigen matrix here is written back to memory per row).
+      double g_sum[kMaxLinear][kMaxLinear] = {}, h_sum[kMaxLinear] = {};
       double yy = 0.0, y_sum = 0.0;
       for (int i = 0; i < n; ++i) {
         const double y = (row_loss[i] - w.base[i]) * row_scale[i];
@@ -232,12 +233,16 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
         for (int j = 0; j < m; ++j)
           xi[j] = w.col[static_cast<size_t>(j) * stride + i] * row_scale[i];
         for (int a = 0; a < m; ++a) {
-          h[a] += xi[a] * y;
-          for (int b = 0; b <= a; ++b) G(a, b) += xi[a] * xi[b];
+          h_sum[a] += xi[a] * y;
+          for (int b = 0; b <= a; ++b) g_sum[a][b] += xi[a] * xi[b];
         }
       }
-      for (int a = 0; a < m; ++a)
-        for (int b = 0; b < a; ++b) G(b, a) = G(a, b);
+      SmallMatrix G(m, m);
+      SmallVector h(m);
+      for (int a = 0; a < m; ++a) {
+        h[a] = h_sum[a];
+        for (int b = 0; b <= a; ++b) G(a, b) = G(b, a) = g_sum[a][b];
+      }
       SmallVector c;
       double sse;
       if (!G.allFinite() || !h.allFinite() || !std::isfinite(yy) ||
@@ -256,6 +261,22 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
             s.upper[k]);
         p[k] = v;
       }
+      // Scored from the columns: L_i = offset_i + Σ_j c_j φ_j(x_i) is the
+      // law's value for a law linear in the c_j, so no second pass of the law
+      // (its exp calls) is needed; only the log of the log objectives.
+      double coef[kMaxLinear];
+      for (int j = 0; j < m; ++j) coef[j] = p[lin[j]];
+      double f = 0.0;
+      for (int i = 0; i < n; ++i) {
+        double v = w.base[i];
+        for (int j = 0; j < m; ++j)
+          v += coef[j] * w.col[static_cast<size_t>(j) * stride + i];
+        if (in_log && !(v > 0.0)) return kInf;
+        const double r = (in_log ? std::log(v) : v) - rows.target[i];
+        f += rows.sqrt_w[i] * rows.sqrt_w[i] *
+             ObjectiveTerm(r, s.pd.objective, s.pd.delta);
+      }
+      return std::isfinite(f) ? f : kInf;
     }
     return ObjectiveAt(law, s, rows, p.data(), &w.values);
   };
