@@ -15,6 +15,14 @@ namespace scalefit::detail {
 
 namespace {
 
+// Iterations a Ceres solve made: its summary lists iteration 0 (the start)
+// and every one after; a solve that returned before iteration 0 (e.g. a
+// start whose cost is already 0) lists none and made none.
+template <typename Summary>
+int IterationsOf(const Summary& summary) {
+  return std::max(0, static_cast<int>(summary.iterations.size()) - 1);
+}
+
 // GradientProblem owns its function; the model keeps one objective and lends
 // it to each problem through this forwarder.
 class Borrowed final : public ceres::FirstOrderFunction {
@@ -283,7 +291,7 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     ceres::GradientProblemSolver::Summary summary;
     ceres::Solve(q, problem, x, &summary);
     ThrowIfStopped();
-    iterations += static_cast<int>(summary.iterations.size()) - 1;
+    iterations += IterationsOf(summary);
     StageResult r = StageResult::From(summary);
     r.usable = r.usable && Inside();
     if (s.verbose) r.report = summary.FullReport();
@@ -309,7 +317,7 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     ceres::Solver::Summary summary;
     ceres::Solve(o, bounded_.get(), &summary);
     ThrowIfStopped();
-    iterations += static_cast<int>(summary.iterations.size()) - 1;
+    iterations += IterationsOf(summary);
     StageResult r = StageResult::From(summary);
     if (s.verbose) r.report = summary.FullReport();
     return r;

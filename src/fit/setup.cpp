@@ -39,8 +39,8 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
       throw InvalidArgument("bounds for '" + name + "' contain NaN");
     if (b.first > b.second)
       throw InvalidArgument("bounds for '" + name + "': lower " +
-                            std::to_string(b.first) + " > upper " +
-                            std::to_string(b.second));
+                            FormatFull(b.first) + " > upper " +
+                            FormatFull(b.second));
     if (info.params[k].positive && b.second <= 0.0)
       throw InvalidArgument("bounds for '" + name + "': '" + name +
                             "' must be > 0, so the upper bound must be > 0");

@@ -421,3 +421,20 @@ def test_cli_task_fit_olmo_refuses_options_it_would_ignore(tmp_path, capsys):
                      "acc=acc", "-o", str(tmp_path / "r1.csv")]) == 2
     assert "refusing to overwrite" in capsys.readouterr().err
     assert (tmp_path / "r1.csv").read_text().startswith("_step")
+
+
+def test_a_start_already_at_the_optimum_counts_no_negative_iterations():
+    # Every run at loss 2 on one isoFLOP line: a start reaches cost 0 and the
+    # solver returns before its first iteration. The fit is reported as the
+    # unidentified design it is, with 0 or more iterations.
+    N = np.geomspace(1e8, 1e10, 20)
+    fit = scalefit.fit("chinchilla", N=N, D=1e20 / (6 * N), loss=[2.0] * 20)
+    assert fit.iterations >= 0
+    assert "-1 iterations" not in fit.report()
+    assert not fit.diagnostics.identified
+
+
+def test_inverted_bounds_show_their_values_at_full_precision():
+    with pytest.raises(ValueError, match=r"bounds for 'alpha': lower 3e-09 > upper 1e-09"):
+        scalefit.fit("chinchilla", scalefit.datasets.chinchilla(),
+                     bounds={"alpha": (3e-9, 1e-9)})
