@@ -209,7 +209,7 @@ CeresResidualModel::CeresResidualModel(const ProblemData& data,
       z_(num_params_, 0.0) {
   cost_ = make_cost(&data_, false);
   raw_ = make_cost(&data_, true);
-  if (make_normal && data_.num_rows >= kLargeDataRows)
+  if (make_normal && data_.num_rows >= kReducedBlockRows)
     normal_ = make_normal(&data_);
   if (make_objective) {
     objective_ = make_objective(&data_);

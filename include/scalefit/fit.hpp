@@ -86,10 +86,10 @@ struct FitOptions {
   /// product of its value lists) is refused before any cell is built,
   /// naming this option. "hoffmann" has 4500. At most kMaxStarts.
   int max_starts = 100000;
-  /// Rows that rank the default grid's cells (and, from 65536 rows, polish up
-  /// to num_refined starts first): each input's smallest and largest row and
-  /// an even stride through the rest (deterministic). Every final solve and
-  /// the certification use every row. 0 = every row.
+  /// Rows that rank the default grid's cells (and, from twice as many rows,
+  /// polish up to num_refined starts first): each input's smallest and largest
+  /// row and an even stride through the rest (deterministic). Every final solve
+  /// and the certification use every row. 0 = every row.
   int max_scoring_rows = 2048;
   /// How many of the best grid cells are polished by "auto".
   int num_polish = 3;

@@ -221,14 +221,13 @@ TEST(Simd, FitsAreBitIdenticalAcrossInstructionSets) {
   }
 }
 
-// From 65536 rows one evaluation's rows are split across the threads, in
-// fixed chunks: the fit does not depend on the thread count. Two cases: one
+// Fits of planted rows on 1 and 2 threads, bit for bit the same, certified,
+// and at the optimum of polishing on every row from the start. Two cases: one
 // local solve ("init", away from the planted values), and the default starts,
 // each presolved on the scoring rows, where starts whose presolved points
 // coincide share one polish on every row (Levenberg–Marquardt on the block
 // reduced to P + 1 residuals).
-TEST(Simd, RowSplitFitIsThreadCountIndependent) {
-  const Observations obs = PlantedChinchilla(70001);
+void ExpectPresolvedFitsAgree(const Observations& obs) {
   FitOptions init;
   init.start = "init";
   init.init = {
@@ -245,8 +244,8 @@ TEST(Simd, RowSplitFitIsThreadCountIndependent) {
     EXPECT_EQ(a.objective, b.objective) << options.start;
     EXPECT_EQ(a.values(), b.values()) << options.start;
     EXPECT_EQ(a.num_best_basin, a.num_starts) << options.start;
-    // Large data: the starts are polished on the scoring rows first, then on
-    // every row. The same optimum, to 1e-12, as polishing on every row from
+    // The starts are polished on the scoring rows first, then on every row.
+    // The same optimum, to 1e-12, as polishing on every row from
     // the start (max_scoring_rows = 0: every row scores).
     FitOptions all_rows = one;
     all_rows.max_scoring_rows = 0;
@@ -257,6 +256,18 @@ TEST(Simd, RowSplitFitIsThreadCountIndependent) {
     EXPECT_NEAR(a.param("alpha"), 0.34, 0.01);
     EXPECT_NEAR(a.param("beta"), 0.28, 0.01);
   }
+}
+
+// From 65536 rows one evaluation's rows are split across the threads, in
+// fixed chunks: the fit does not depend on the thread count.
+TEST(Simd, RowSplitFitIsThreadCountIndependent) {
+  ExpectPresolvedFitsAgree(PlantedChinchilla(70001));
+}
+
+// From twice max_scoring_rows rows (and below the row split), the same
+// presolve and shared polish, the reduced block from kReducedBlockRows.
+TEST(Simd, PresolvedMidSizeFitIsThreadCountIndependent) {
+  ExpectPresolvedFitsAgree(PlantedChinchilla(10001));
 }
 
 }  // namespace

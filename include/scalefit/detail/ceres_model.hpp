@@ -36,7 +36,7 @@ class CeresResidualModel final : public ResidualModel {
 
   /// make_normal(data) builds the same least-squares block reduced to
   /// P + 1 residuals with the same JᵀJ, Jᵀr and cost (NormalLawResidual in
-  /// typed_law.hpp), or null. Optional: from kLargeDataRows rows
+  /// typed_law.hpp), or null. Optional: from kReducedBlockRows rows
   /// Levenberg–Marquardt then solves on it instead of the rows × P block.
   using NormalFactory = std::function<std::unique_ptr<ceres::CostFunction>(
       const ProblemData* data)>;

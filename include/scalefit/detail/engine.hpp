@@ -63,8 +63,16 @@ struct ProblemData {
 /// Rows from which a data set counts as large: one evaluation's rows are
 /// split across the fit's threads, and Levenberg–Marquardt solves its steps
 /// from the normal equations (P × P) instead of a QR factorisation of the
-/// rows × P Jacobian. A function of the rows only, never of the threads.
+/// rows × P Jacobian (for laws without the reduced block below). A function
+/// of the rows only, never of the threads.
 inline constexpr int kLargeDataRows = 65536;
+
+/// Rows from which Levenberg–Marquardt works on the residual block reduced
+/// to P + 1 residuals (NormalLawResidual, typed_law.hpp: the same JᵀJ, Jᵀr
+/// and cost from one chunked pass) when the law has batch kernels. Below it
+/// the rows × P block and a QR of it cost less than Ceres' fixed overhead
+/// saves.
+inline constexpr int kReducedBlockRows = 4096;
 
 /// Solver settings for one local solve. The iteration cap and the three
 /// tolerances have no defaults here: the engine copies them from FitOptions

@@ -173,7 +173,7 @@ class BatchLawResidual final : public ceres::CostFunction {
   mutable std::vector<unsigned char> ok_;
 };
 
-/// Large data (kLargeDataRows): the residual block of BatchLawResidual
+/// From kReducedBlockRows rows: the residual block of BatchLawResidual
 /// reduced to P + 1 residuals, so Levenberg–Marquardt never holds a rows × P
 /// Jacobian. One pass over the rows (fixed chunks of kBatchChunkRows on
 /// ProblemData::row_threads, each chunk's sums in its own slot, the slots
