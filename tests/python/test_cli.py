@@ -87,27 +87,41 @@ def test_fit_human_report(capsys):
     assert "scalefit fit report" in out and "huber_log" in out
     assert "245 points" in out  # without --exclude-col every row is used
     # ... and the unread column that marks rows says so, once.
-    warned = [line for line in err.splitlines() if "column 'excluded' is not used" in line]
+    warned = [line for line in err.splitlines() if "column 'excluded' marks 5 rows" in line]
     assert len(warned) == 1 and "--exclude-col excluded" in warned[0], err
 
 
 def test_unread_row_filter_columns_warn_in_csv_and_json(capsys, tmp_path):
     # Independent of the shipped file: planted runs with an "Outlier" column
-    # (any case) in CSV and in JSON records; other unread columns stay quiet.
+    # (any case) in CSV and a "skip" field in JSON records; other unread
+    # columns, and filter-like ones that mark no row, stay quiet.
     N, D = [1e8, 3e8, 1e9, 3e9, 1e10] * 4, [2e9] * 5 + [6e9] * 5 + [2e10] * 5 + [6e10] * 5
     loss = [1.69 + 406.4 / n ** 0.34 + 410.7 / d ** 0.28 for n, d in zip(N, D)]
+    def write_csv(path, marks):
+        path.write_text("N,D,loss,run,Outlier\n" + "".join(
+            f"{n!r},{d!r},{l!r},r{i},{m}\n"
+            for i, (n, d, l, m) in enumerate(zip(N, D, loss, marks))))
+
     csv_path = tmp_path / "runs.csv"
-    csv_path.write_text("N,D,loss,run,Outlier\n" + "".join(
-        f"{n!r},{d!r},{l!r},r{i},0\n" for i, (n, d, l) in enumerate(zip(N, D, loss))))
-    json_path = tmp_path / "runs.json"
-    json_path.write_text(json.dumps([{"N": n, "D": d, "loss": l, "run": f"r{i}"}
-                                     for i, (n, d, l) in enumerate(zip(N, D, loss))]))
+    write_csv(csv_path, [1, 0, "true"] + [0] * 17)
     code, _, err = run(capsys, "fit", str(csv_path), "--law", "chinchilla", "--quiet")
-    assert code == 0 and "column 'Outlier' is not used" in err and "run'" not in err, err
+    assert code == 0 and "column 'Outlier' marks 2 rows but is not used" in err, err
+    assert "'run'" not in err, err
     code, _, err = run(capsys, "fit", str(csv_path), "--law", "chinchilla", "--quiet",
                        "--exclude-col", "Outlier")
     assert code == 0 and "not used" not in err, err
+    write_csv(csv_path, [0] * 20)  # marks no row: nothing to say
+    code, _, err = run(capsys, "fit", str(csv_path), "--law", "chinchilla", "--quiet")
+    assert code == 0 and "not used" not in err, err
+    json_path = tmp_path / "runs.json"
+    json_path.write_text(json.dumps([{"N": n, "D": d, "loss": l, "skip": i == 3}
+                                     for i, (n, d, l) in enumerate(zip(N, D, loss))]))
     code, _, err = run(capsys, "fit", str(json_path), "--law", "chinchilla", "--quiet")
+    assert code == 0 and "column 'skip' marks 1 row but is not used" in err, err
+    # The frame of scalefit.datasets.chinchilla() keeps its all-false column.
+    frame_csv = tmp_path / "frame.csv"
+    scalefit.datasets.chinchilla().to_csv(frame_csv, index=False)
+    code, _, err = run(capsys, "fit", str(frame_csv), "--law", "chinchilla", "--quiet")
     assert code == 0 and "not used" not in err, err
 
 

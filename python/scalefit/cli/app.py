@@ -16,7 +16,7 @@ the delimiter is detected) or JSON (a dict of columns or a list of records);
 than 64 MiB are refused (SCALEFIT_MAX_INPUT_BYTES changes the limit). Map
 column names with ``--col N=params --col loss=train_loss``; ``--exclude-col
 excluded`` skips the rows a column marks (an unread column named like a row
-filter, e.g. ``excluded``, gets a warning). Human-readable
+filter, e.g. ``excluded``, that marks rows gets a warning). Human-readable
 tables by default, ``--json`` for machines (valid JSON: null for a missing
 or non-finite number). Exit codes: 0 success; 1 the computation finished
 but did not converge (output still written); 2 bad usage or bad input (one

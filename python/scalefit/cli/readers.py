@@ -124,23 +124,24 @@ class Table:
     """Named float columns read from a file, with the file line of each row."""
 
     def __init__(self, source: str, columns: Dict[str, List[float]], lines: List[int],
-                 kind: str, unused: Sequence[str] = ()):
+                 kind: str, marked: Optional[Dict[str, int]] = None):
         self.source = source
         self.columns = columns
         self.lines = lines  # 1-based file line (CSV) or 0-based record index (JSON)
         self.kind = kind
-        self.unused = list(unused)  # the file's columns that were not read
+        # Unread columns named like a row filter -> how many kept rows they mark.
+        self.marked = dict(marked or {})
 
     def row_filter_warning(self) -> Optional[str]:
-        """A warning when an unread column is named like a row filter
-        (``excluded``, ``skip``, ``outlier``, ...): its rows are fitted too,
-        which is rarely what the file means. None otherwise."""
-        marks = [c for c in self.unused if c.strip().lower() in ROW_FILTER_NAMES]
-        if not marks:
-            return None
-        c = marks[0]
-        return (f"{self.source}: column '{c}' is not used, so the rows it marks are fitted "
-                f"too; --exclude-col {c} skips the rows where it is true/1")
+        """A warning when an unread column named like a row filter
+        (``excluded``, ``skip``, ``outlier``, ...) marks rows as true/1: they
+        are fitted too, which is rarely what the file means. None otherwise."""
+        for c, n in self.marked.items():
+            if n > 0:
+                return (f"{self.source}: column '{c}' marks {n} row{'s' if n > 1 else ''} "
+                        f"but is not used, so they are fitted too; --exclude-col {c} skips "
+                        "them")
+        return None
 
     def where(self, row: int) -> str:
         """The file position of a 0-based data row, for error messages."""
@@ -151,6 +152,23 @@ class Table:
                 return f"{self.source}: data row {self.lines[row]} (0-based)"
             return f"{self.source}: record {self.lines[row]} (0-based)"
         return self.source
+
+
+def _filter_like(names, exclude) -> List[str]:
+    """The names of ``names`` that look like a row filter (ROW_FILTER_NAMES)."""
+    return [str(c) for c in names if c != exclude and str(c).strip().lower() in ROW_FILTER_NAMES]
+
+
+def _marks(value) -> bool:
+    """Whether a cell of a row-filter-like column marks its row: true as
+    ``--exclude-col`` reads it (``_truthy``); a cell that is no boolean
+    marks nothing."""
+    if isinstance(value, bool):
+        return value
+    try:
+        return _truthy(str(value), "")
+    except InputError:
+        return False
 
 
 def parse_number(text: str, where: str) -> float:
@@ -289,8 +307,11 @@ def _read_csv(source, text, needed, optional, exclude, sep) -> Table:
         kept.append(lines[i])
     if not kept:
         raise InputError(f"{source}: no data rows after the header (line {header_line})")
-    unused = [h for h in header if h and h not in cols and h != exclude]
-    return Table(source, cols, kept, kind, unused)
+    kept_set = set(kept)
+    marked = {c: sum(1 for i, row in enumerate(rows) if lines[i] in kept_set and
+                     _marks(row[seen[c]]))
+              for c in _filter_like([h for h in seen if h not in cols], exclude)}
+    return Table(source, cols, kept, kind, marked)
 
 
 def _json(source: str, text: str):
@@ -354,8 +375,10 @@ def _read_json(source, text, needed, optional, exclude) -> Table:
     if not lines:
         raise InputError(f"{source}: no data rows (all excluded)")
     names = doc if isinstance(doc, dict) else first
-    unused = [str(k) for k in names if k not in cols and k != exclude]
-    return Table(source, cols, lines, "json", unused)
+    marked = {c: sum(1 for i in lines if isinstance(records[i], dict) and
+                     _marks(records[i].get(c, False)))
+              for c in _filter_like([k for k in names if k not in cols], exclude)}
+    return Table(source, cols, lines, "json", marked)
 
 
 # ---------------------------------------------------------------------------
