@@ -12,7 +12,8 @@ Tables
     arrays or None; missing columns are errors that list the columns.
 Columns
     ``as_column(values, name)`` -- a 1-D float64 array; a text cell is a
-    TypeError naming the column and the row. numpy masked arrays with masked
+    TypeError naming the column and the row, and so is a boolean column
+    (True is not the number 1 here). numpy masked arrays with masked
     entries are refused (ValueError naming the count and the first masked
     rows): drop or fill them first (``a.compressed()`` on every column, or
     ``df.dropna()``), so that rows of different columns never silently shift.
@@ -135,6 +136,11 @@ def _refuse_masked(arr: "np.ma.MaskedArray", name: str) -> None:
             "mask, or df.dropna()) or fill them")
 
 
+# True and False are not counts, sizes or losses (True would be read as 1).
+_BOOLEANS = ("{col} must be numeric; got booleans (dtype {dtype}), which are not numbers "
+             "here: convert a mask to numbers on purpose (e.g. .astype(float))")
+
+
 def as_column(values: Any, name: str, source: Optional[str] = None) -> np.ndarray:
     """A 1-D contiguous float64 copy of ``values`` (a column of a table, an
     array, a list or a scalar) for the role ``name`` (``source``: the data
@@ -162,6 +168,8 @@ def as_column(values: Any, name: str, source: Optional[str] = None) -> np.ndarra
                 raise TypeError(f"{col} has non-numeric dtype {dtype}: {_where(row, index)} "
                                 f"holds {cell!r}, not a number (convert with pd.to_numeric)")
             values = arr
+        elif pd.api.types.is_bool_dtype(dtype):
+            raise TypeError(_BOOLEANS.format(col=col, dtype=dtype))
         else:
             try:
                 values = values.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -178,7 +186,9 @@ def as_column(values: Any, name: str, source: Optional[str] = None) -> np.ndarra
             raise TypeError(f"{col} must be numeric; got dtype {arr.dtype}: "
                             f"{_where(bad, None)} holds {arr.ravel()[bad]!r}, not a number")
         arr = converted.reshape(arr.shape)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind == "b":
+        raise TypeError(_BOOLEANS.format(col=col, dtype=arr.dtype))
+    if arr.dtype.kind not in "iuf":
         raise TypeError(f"{col} must be numeric; got dtype {arr.dtype}")
     if arr.ndim != 1:
         shape = arr.shape

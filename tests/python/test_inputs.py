@@ -447,3 +447,17 @@ def test_as_flags_names_the_cli_flag():
         "--level must be in (0, 1), got 2"
     assert as_flags("delta must be finite") == "delta must be finite"
     assert re.search("--level", as_flags("level must be in (0, 1)"))
+
+
+@pytest.mark.parametrize("values", [[True, False], np.array([True, True]),
+                                    pd.Series([True, False]),
+                                    pd.Series([True, False], dtype="boolean")])
+def test_boolean_columns_are_not_numbers(values, plain):
+    # True would otherwise be read as N = 1 parameter (or a budget of 1 FLOP).
+    with pytest.raises(TypeError, match=r"column 'N' must be numeric; got booleans"):
+        plain.predict(N=values, D=[1e10, 1e11])
+    with pytest.raises(TypeError, match=r"column 'flops' must be numeric; got booleans"):
+        scalefit.compute_optimal(plain, values)
+    df = scalefit.datasets.chinchilla().head(12)
+    with pytest.raises(TypeError, match=r"column 'loss' must be numeric; got booleans"):
+        scalefit.fit("chinchilla", N=df.N, D=df.D, loss=df.N > 1e9)
