@@ -322,6 +322,13 @@ void CheckParameterDomain(const std::string& what, const std::string& name,
                           bool positive, const std::string& domain);
 
 namespace detail {
+/// FitWithoutDiagnostics for refits whose results give only parameters,
+/// objective and convergence (bootstrap replicates, downstream chains):
+/// also without the data summary (`data_summary` left empty; Summarize sorts
+/// every column, about 7% of a bootstrap replicate on the Epoch rows).
+FitResult FitWithoutSummary(const LawPtr& law, const Observations& data,
+                            const FitOptions& options);
+
 /// The extrapolation warning line for the rows whose `decades` exceed
 /// `threshold` ("" for none), listing up to six with their compute `C`
 /// (FLOPs; C may be empty for a law without compute, and the decades are

@@ -194,7 +194,7 @@ std::vector<StartEnd> OtherOptima(const Setup& s,
 }  // namespace
 
 FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
-                   const FitOptions& o, bool* reached_optimum) {
+                   const FitOptions& o, bool* reached_optimum, bool summarize) {
   *reached_optimum = false;
   QuietCeresLogging();
   if (!law_ptr) throw InvalidArgument("law is null");
@@ -291,7 +291,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   r.num_starts = num_starts;
   r.screened = run.screened;
   r.instruction_set = law.batch_kernels() ? InstructionSet() : "scalar";
-  r.data_summary = Summarize(*data_copy, &flops);
+  if (summarize) r.data_summary = Summarize(*data_copy, &flops);
   r.units = data_copy->units;
   r.data = data_copy;
   const std::vector<double> z_best =

@@ -54,6 +54,16 @@ FitResult FitWithoutDiagnostics(const LawPtr& law, const Observations& data,
   return detail::SolveFit(law, data, options, &reached_optimum);
 }
 
+namespace detail {
+
+FitResult FitWithoutSummary(const LawPtr& law, const Observations& data,
+                            const FitOptions& options) {
+  bool reached_optimum = false;
+  return SolveFit(law, data, options, &reached_optimum, /*summarize=*/false);
+}
+
+}  // namespace detail
+
 FitResult FromParams(const LawPtr& law,
                      const std::map<std::string, double>& params,
                      const std::string& flop_convention,

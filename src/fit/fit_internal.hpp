@@ -146,7 +146,9 @@ double RelativeGradient(const Setup& s, const ResidualModel& model,
 /// (diagnostics.computed = false); Fit() adds them. `reached_optimum` is set
 /// when some start reached a finite objective (the result's parameters are
 /// then that start's end point, converged or not).
+/// `summarize` = false leaves `data_summary` empty (FitWithoutSummary).
 FitResult SolveFit(const LawPtr& law, const Observations& data,
-                   const FitOptions& o, bool* reached_optimum);
+                   const FitOptions& o, bool* reached_optimum,
+                   bool summarize = true);
 
 }  // namespace scalefit::detail

@@ -171,7 +171,7 @@ FitResult RefitCertified(const FitResult& full, const Observations& data,
                          const FitOptions& opts, int max_retries,
                          std::uint64_t seed, int replicate, int* attempts,
                          std::string* first_failure) {
-  FitResult f = FitWithoutDiagnostics(full.law, data, opts);
+  FitResult f = FitWithoutSummary(full.law, data, opts);
   if (first_failure && !f.converged) *first_failure = f.message;
   // A solve that stops without passing the engine's certification
   // (typically: function tolerance met while the relative gradient is
@@ -201,7 +201,7 @@ FitResult RefitCertified(const FitResult& full, const Observations& data,
     } else if (attempt == 2 && opts.objective != Objective::kMseLog && in_log) {
       FitOptions ls = opts;
       ls.objective = Objective::kMseLog;
-      const FitResult g = FitWithoutDiagnostics(full.law, data, ls);
+      const FitResult g = FitWithoutSummary(full.law, data, ls);
       for (const auto& pv : g.params) {
         ok = ok && std::isfinite(pv.value);
         again.init[pv.name] = pv.value;
@@ -221,7 +221,7 @@ FitResult RefitCertified(const FitResult& full, const Observations& data,
     }
     ++attempt;
     if (!ok) continue;
-    FitResult g = FitWithoutDiagnostics(full.law, data, again);
+    FitResult g = FitWithoutSummary(full.law, data, again);
     if (g.converged || !f.converged) f = std::move(g);
   }
   if (attempts) *attempts = attempt;

@@ -131,7 +131,8 @@ namespace detail {
 /// One certified refit as every bootstrap replicate makes it: Fit(full.law,
 /// data, opts) and, while not certified, up to `max_retries` retries in the
 /// fixed order of Bootstrap() (offsets around `full`'s parameters from
-/// stream (seed, replicate)). Returns the certified fit, else the last one;
+/// stream (seed, replicate)). Returns the certified fit, else the last one
+/// (without design diagnostics or data summary: FitWithoutSummary);
 /// `attempts` (may be null) receives the number of solves and
 /// `first_failure` (may be null) the first solve's message when it was not
 /// certified. Also used by
