@@ -10,6 +10,7 @@
 #include <sstream>
 #include <utility>
 
+#include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/log.hpp"
@@ -298,28 +299,11 @@ std::vector<double> RunCompute(const Observations& obs, const FlopModel* flops,
   return c;
 }
 
-DataSummary Summarize(const Observations& obs, const FlopModel* flops) {
-  DataSummary s;
-  s.num_rows = obs.num_rows();
-  s.input_names = obs.input_names;
-  const int n = obs.num_rows();
-  const int k = obs.num_inputs();
-  for (int j = 0; j < k; ++j) {
-    std::vector<double> col(n);
-    for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
-    s.min.push_back(n ? *std::min_element(col.begin(), col.end()) : 0.0);
-    s.max.push_back(n ? *std::max_element(col.begin(), col.end()) : 0.0);
-    s.num_distinct.push_back(detail::CountDistinct(std::move(col)));
-  }
-  if (n) {
-    s.loss_min = *std::min_element(obs.loss.begin(), obs.loss.end());
-    s.loss_max = *std::max_element(obs.loss.begin(), obs.loss.end());
-  }
-  const std::vector<double> c = RunCompute(obs, flops, &s.compute_source);
-  if (!c.empty()) {
-    s.compute_min = *std::min_element(c.begin(), c.end());
-    s.compute_max = *std::max_element(c.begin(), c.end());
-  }
+namespace {
+
+// FNV-1a (64-bit) over the bytes of the inputs, losses and weights: the
+// data hash of DataSummary.
+std::uint64_t HashRows(const Observations& obs) {
   std::uint64_t h = 1469598103934665603ULL;
   auto feed = [&h](const std::vector<double>& v) {
     for (double d : v) {
@@ -334,7 +318,43 @@ DataSummary Summarize(const Observations& obs, const FlopModel* flops) {
   feed(obs.x);
   feed(obs.loss);
   feed(obs.weights);
-  s.hash = h;
+  return h;
+}
+
+}  // namespace
+
+DataSummary Summarize(const Observations& obs, const FlopModel* flops,
+                      int threads) {
+  DataSummary s;
+  s.num_rows = obs.num_rows();
+  s.input_names = obs.input_names;
+  const int n = obs.num_rows();
+  const int k = obs.num_inputs();
+  s.min.assign(k, 0.0);
+  s.max.assign(k, 0.0);
+  s.num_distinct.assign(k, 0);
+  // One item per input and one for the hash (below), each writing its own
+  // fields: the same summary on any number of threads.
+  detail::ParallelFor(k + 1, threads, [&](int, int j) {
+    if (j == k) {
+      s.hash = HashRows(obs);
+      return;
+    }
+    std::vector<double> col(n);
+    for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
+    s.min[j] = n ? *std::min_element(col.begin(), col.end()) : 0.0;
+    s.max[j] = n ? *std::max_element(col.begin(), col.end()) : 0.0;
+    s.num_distinct[j] = detail::CountDistinct(std::move(col));
+  });
+  if (n) {
+    s.loss_min = *std::min_element(obs.loss.begin(), obs.loss.end());
+    s.loss_max = *std::max_element(obs.loss.begin(), obs.loss.end());
+  }
+  const std::vector<double> c = RunCompute(obs, flops, &s.compute_source);
+  if (!c.empty()) {
+    s.compute_min = *std::min_element(c.begin(), c.end());
+    s.compute_max = *std::max_element(c.begin(), c.end());
+  }
   return s;
 }
 

@@ -5,8 +5,10 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <sstream>
 
+#include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/stats.hpp"
 #include "scalefit/detail/weights.hpp"
 #include "scalefit/error.hpp"
@@ -51,7 +53,8 @@ std::string Plural(const std::string& input) {
 Diagnostics Diagnose(const LawModel& law, const Observations& obs,
                      const std::vector<ParamValue>& params, Objective objective,
                      bool converged, const std::string& message,
-                     const FlopModel* flops, const DataSummary* summary) {
+                     const FlopModel* flops, const DataSummary* summary,
+                     int threads) {
   Diagnostics d;
   const LawInfo& info = law.info();
   const int n = obs.num_rows();
@@ -73,9 +76,9 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   // values, the same count of the same columns.
   const bool counted = summary != nullptr && summary->num_rows == n &&
                        static_cast<int>(summary->num_distinct.size()) == k_in;
+  d.num_distinct.assign(k_in, 0);
   for (int j = 0; j < k_in; ++j) {
-    d.num_distinct.push_back(counted ? summary->num_distinct[j]
-                                     : detail::CountDistinct(cols[j]));
+    if (counted) d.num_distinct[j] = summary->num_distinct[j];
     d.span_decades.push_back(SpanDecades(cols[j]));
   }
   const int iN = info.FindInput("N"), iD = info.FindInput("D"),
@@ -84,20 +87,29 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   std::string compute_source;
   const std::vector<double> compute =
       RunCompute(obs, flops ? flops : &six, &compute_source);
-  if (!compute.empty()) {
-    d.has_compute = true;
-    d.num_distinct_compute = detail::CountDistinct(compute);
-    d.compute_span_decades = SpanDecades(compute);
-  }
-  if (iN >= 0 && iD >= 0) {
-    std::vector<double> tpp(n);
-    for (int i = 0; i < n; ++i) tpp[i] = cols[iD][i] / cols[iN][i];
-    d.has_tokens_per_param = true;
-    d.tokens_per_param_min = *std::min_element(tpp.begin(), tpp.end());
-    d.tokens_per_param_max = *std::max_element(tpp.begin(), tpp.end());
-    d.tokens_per_param_median = detail::Median(tpp);
-    d.tokens_per_param_spread_decades = SpanDecades(tpp);
-  }
+  d.has_compute = !compute.empty();
+  d.has_tokens_per_param = iN >= 0 && iD >= 0;
+  // Work items that only read the data (and the Jacobian below, which only
+  // reads the parameters too), each writing its own fields: run on
+  // `threads` workers (ParallelFor), the same numbers on any count.
+  std::vector<std::function<void()>> items;
+  for (int j = 0; j < k_in && !counted; ++j)
+    items.push_back(
+        [&, j] { d.num_distinct[j] = detail::CountDistinct(cols[j]); });
+  if (d.has_compute)
+    items.push_back([&] {
+      d.num_distinct_compute = detail::CountDistinct(compute);
+      d.compute_span_decades = SpanDecades(compute);
+    });
+  if (d.has_tokens_per_param)
+    items.push_back([&] {
+      std::vector<double> tpp(n);
+      for (int i = 0; i < n; ++i) tpp[i] = cols[iD][i] / cols[iN][i];
+      d.tokens_per_param_min = *std::min_element(tpp.begin(), tpp.end());
+      d.tokens_per_param_max = *std::max_element(tpp.begin(), tpp.end());
+      d.tokens_per_param_median = detail::Median(tpp);
+      d.tokens_per_param_spread_decades = SpanDecades(tpp);
+    });
 
   // --- free parameters (columns of the Jacobian) ----------------------------
   // Column of parameter k: its own if free; its leader's if tied; none if
@@ -117,6 +129,59 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   }
   const int F = static_cast<int>(free_params.size());
   d.num_free_params = F;
+
+  // --- the Jacobian at the optimum
+  // --------------------------------------------
+  std::vector<double> p;
+  for (const ParamValue& v : params) p.push_back(v.value);
+  const bool in_log = InLogSpace(objective);
+  const detail::NormalizedWeights weights = detail::NormalizeWeights(obs);
+  // The scaled Jacobian J (n × F) is never held whole: its rows fill a
+  // block of kBlockRows below the R factor of the rows before them (a
+  // Householder QR of the block then gives the R factor of all rows so far,
+  // F × F). Q is orthogonal, so the stack [R; rows left] has J's column norms,
+  // singular values and right singular vectors; up to F + kBlockRows rows it
+  // is J itself.
+  constexpr int kBlockRows = 8192;
+  Eigen::MatrixXd J = Eigen::MatrixXd::Zero(std::min(n, F + kBlockRows), F);
+  int rows_in_j = 0;
+  // Whether ∂L/∂p_k is 1 at every row (the floor, below).
+  std::vector<unsigned char> unit_basis(P, 1);
+  double rss = 0.0, loss_sum = 0.0;
+  bool finite = true;
+  auto jacobian = [&] {
+    std::vector<double> grad(P);
+    for (int i = 0; i < n; ++i) {
+      const double v = law.ValueAndGradient(p.data(), obs.row(i), grad.data());
+      const double sw = std::sqrt(weights.w[i]);
+      if (!std::isfinite(v) || (in_log && !(v > 0.0))) {
+        finite = false;
+        break;
+      }
+      const double res =
+          in_log ? std::log(v) - std::log(obs.loss[i]) : v - obs.loss[i];
+      rss += sw * sw * res * res;
+      loss_sum += obs.loss[i];
+      if (rows_in_j == J.rows()) {
+        const Eigen::HouseholderQR<Eigen::MatrixXd> qr(J);
+        J.topRows(F) = qr.matrixQR().topRows(F).triangularView<Eigen::Upper>();
+        rows_in_j = F;
+      }
+      for (int c = 0; c < F; ++c) J(rows_in_j, c) = 0.0;
+      for (int k = 0; k < P; ++k) {
+        unit_basis[k] = unit_basis[k] && std::abs(grad[k] - 1.0) <= 1e-12;
+        if (column[k] < 0) continue;
+        double g = in_log ? grad[k] / v : grad[k];
+        if (info.params[k].positive) g *= p[k];  // ∂/∂ log p
+        J(rows_in_j, column[k]) += sw * g;
+      }
+      ++rows_in_j;
+    }
+    finite = finite && J.topRows(rows_in_j).allFinite();
+  };
+  items.insert(items.begin(), jacobian);  // the longest item first
+  detail::ParallelFor(static_cast<int>(items.size()), threads,
+                      [&](int, int item) { items[item](); });
 
   // Magnitudes no run of a scaling study has: the column is in other units.
   auto magnitude = [&](const std::string& name, double largest,
@@ -198,54 +263,6 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
              "extrapolated from curvature alone; add runs at other budgets, "
              "spread over a decade or more");
   }
-
-  // --- the Jacobian at the optimum
-  // --------------------------------------------
-  std::vector<double> p;
-  for (const ParamValue& v : params) p.push_back(v.value);
-  const bool in_log = InLogSpace(objective);
-  const detail::NormalizedWeights weights = detail::NormalizeWeights(obs);
-  // The scaled Jacobian J (n × F) is never held whole: its rows fill a
-  // block of kBlockRows below the R factor of the rows before them (a
-  // Householder QR of the block then gives the R factor of all rows so far,
-  // F × F). Q is orthogonal, so the stack [R; rows left] has J's column norms,
-  // singular values and right singular vectors; up to F + kBlockRows rows it
-  // is J itself.
-  constexpr int kBlockRows = 8192;
-  Eigen::MatrixXd J = Eigen::MatrixXd::Zero(std::min(n, F + kBlockRows), F);
-  int rows_in_j = 0;
-  std::vector<double> grad(P);
-  // Whether ∂L/∂p_k is 1 at every row so far (the floor, below).
-  std::vector<unsigned char> unit_basis(P, 1);
-  double rss = 0.0, loss_sum = 0.0;
-  bool finite = true;
-  for (int i = 0; i < n; ++i) {
-    const double v = law.ValueAndGradient(p.data(), obs.row(i), grad.data());
-    const double sw = std::sqrt(weights.w[i]);
-    if (!std::isfinite(v) || (in_log && !(v > 0.0))) {
-      finite = false;
-      break;
-    }
-    const double res =
-        in_log ? std::log(v) - std::log(obs.loss[i]) : v - obs.loss[i];
-    rss += sw * sw * res * res;
-    loss_sum += obs.loss[i];
-    if (rows_in_j == J.rows()) {
-      const Eigen::HouseholderQR<Eigen::MatrixXd> qr(J);
-      J.topRows(F) = qr.matrixQR().topRows(F).triangularView<Eigen::Upper>();
-      rows_in_j = F;
-    }
-    for (int c = 0; c < F; ++c) J(rows_in_j, c) = 0.0;
-    for (int k = 0; k < P; ++k) {
-      unit_basis[k] = unit_basis[k] && std::abs(grad[k] - 1.0) <= 1e-12;
-      if (column[k] < 0) continue;
-      double g = in_log ? grad[k] / v : grad[k];
-      if (info.params[k].positive) g *= p[k];  // ∂/∂ log p
-      J(rows_in_j, column[k]) += sw * g;
-    }
-    ++rows_in_j;
-  }
-  finite = finite && J.topRows(rows_in_j).allFinite();
 
   // The floor: a linear parameter whose basis function is the constant 1.
   for (int k = 0; k < P && finite; ++k) {

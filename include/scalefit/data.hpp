@@ -85,9 +85,11 @@ struct DataSummary {
   std::uint64_t hash = 0;  ///< FNV-1a over the raw bytes of x, loss, weights
 };
 /// The summary of `obs`; `flops` (may be null) gives each run's compute from
-/// N and D when the data report none and the law has no C input.
-DataSummary Summarize(const Observations& obs,
-                      const FlopModel* flops = nullptr);
+/// N and D when the data report none and the law has no C input. `threads`
+/// count the inputs' distinct values and the hash side by side; the summary
+/// does not depend on it.
+DataSummary Summarize(const Observations& obs, const FlopModel* flops = nullptr,
+                      int threads = 1);
 
 /// Each run's compute (FLOPs) as Summarize defines it, or empty when none
 /// applies; `source` (may be null) receives its origin.

@@ -69,6 +69,8 @@ namespace scalefit {
 /// carries the message). `flops` counts each run's compute from N and D
 /// when the data report none (null = 6ND). `summary`, when given, is
 /// Summarize(data): its distinct counts are taken instead of counted again.
+/// `threads` run the independent parts (distinct counts, tokens per
+/// parameter, the Jacobian) side by side; the result does not depend on it.
 /// Empty (computed = false) for no rows or a parameter count that does not
 /// match the law.
 ///
@@ -81,7 +83,7 @@ Diagnostics Diagnose(const LawModel& law, const Observations& data,
                      const std::vector<ParamValue>& params, Objective objective,
                      bool converged = true, const std::string& message = "",
                      const FlopModel* flops = nullptr,
-                     const DataSummary* summary = nullptr);
+                     const DataSummary* summary = nullptr, int threads = 1);
 
 /// Thresholds of the "implausible_magnitude" warning (largest value of the
 /// column, plain counts): 1e5 parameters, 1e7 tokens, 1e12 FLOPs.

@@ -291,7 +291,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   r.num_starts = num_starts;
   r.screened = run.screened;
   r.instruction_set = law.batch_kernels() ? InstructionSet() : "scalar";
-  if (summarize) r.data_summary = Summarize(*data_copy, &flops);
+  if (summarize) r.data_summary = Summarize(*data_copy, &flops, threads);
   r.units = data_copy->units;
   r.data = data_copy;
   const std::vector<double> z_best =

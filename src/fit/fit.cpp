@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fit/fit_internal.hpp"
+#include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/run_state.hpp"
 #include "scalefit/diagnostics.hpp"
 #include "scalefit/error.hpp"
@@ -22,7 +23,8 @@ FitResult Fit(const LawPtr& law, const Observations& data,
   if (reached_optimum) {
     const FlopModel flops = r.flop_model();
     r.diagnostics = Diagnose(*r.law, *r.data, r.params, r.options.objective,
-                             r.converged, r.message, &flops, &r.data_summary);
+                             r.converged, r.message, &flops, &r.data_summary,
+                             detail::ResolveThreads(r.options.num_threads));
     // The profile check costs several fits: opt-in (FitOptions::
     // profile_check); the allocations run it when they need the claim.
     if (r.options.profile_check)

@@ -68,6 +68,62 @@ Observations TwentyTokensPerParam(double noise) {
   return Make(N, D, noise);
 }
 
+// More rows than one block of the Jacobian (8192): the blocked R factor
+// gives the condition number of the whole scaled Jacobian, and the
+// diagnostics and the data summary are the same on 1 and 3 threads.
+TEST(DiagnosticsTest, BlockedJacobianAndThreadCountIndependence) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<double> N, D;
+  for (int i = 0; i < 20001; ++i) {
+    N.push_back(std::pow(10.0, 7.0 + 3.0 * u(rng)));
+    D.push_back(N.back() * std::pow(10.0, 0.5 + 2.0 * u(rng)));
+  }
+  const Observations obs = Make(N, D, 0.01);
+  const FitResult fit = Fit("chinchilla", obs);
+  ASSERT_TRUE(fit.converged) << fit.message;
+  // The scaled Jacobian whole (unit weights, log space, ∂/∂ log p for the
+  // positive parameters), its condition number by a direct SVD.
+  const LawPtr law = GetLaw("chinchilla");
+  const std::vector<double> p = fit.values();
+  Eigen::MatrixXd J(obs.num_rows(), 5);
+  std::vector<double> grad(5);
+  for (int i = 0; i < obs.num_rows(); ++i) {
+    const double v = law->ValueAndGradient(p.data(), obs.row(i), grad.data());
+    for (int k = 0; k < 5; ++k)
+      J(i, k) = grad[k] / v * (law->info().params[k].positive ? p[k] : 1.0);
+  }
+  for (int k = 0; k < 5; ++k) J.col(k) /= J.col(k).norm();
+  const Eigen::JacobiSVD<Eigen::MatrixXd> svd(J);
+  const double cond = svd.singularValues()[0] /
+                      svd.singularValues()[svd.singularValues().size() - 1];
+  const Diagnostics one = Diagnose(*law, obs, fit.params, Objective::kHuberLog,
+                                   true, "", nullptr, nullptr, 1);
+  EXPECT_NEAR(one.condition_number, cond, 1e-8 * cond);
+  const DataSummary summary = Summarize(obs, nullptr, 1);
+  const DataSummary summary3 = Summarize(obs, nullptr, 3);
+  EXPECT_EQ(summary3.hash, summary.hash);
+  EXPECT_EQ(summary3.num_distinct, summary.num_distinct);
+  EXPECT_EQ(summary3.min, summary.min);
+  EXPECT_EQ(summary3.max, summary.max);
+  for (const DataSummary* given :
+       {static_cast<const DataSummary*>(nullptr), &summary}) {
+    const Diagnostics three =
+        Diagnose(*law, obs, fit.params, Objective::kHuberLog, true, "", nullptr,
+                 given, 3);
+    EXPECT_EQ(three.num_distinct, one.num_distinct);
+    EXPECT_EQ(three.num_distinct_compute, one.num_distinct_compute);
+    EXPECT_EQ(three.tokens_per_param_median, one.tokens_per_param_median);
+    EXPECT_EQ(three.condition_number, one.condition_number);
+    EXPECT_EQ(three.exponent_rel_se, one.exponent_rel_se);
+    EXPECT_EQ(three.sigma, one.sigma);
+    EXPECT_EQ(three.WarningText(), one.WarningText());
+    ASSERT_EQ(three.correlations.size(), one.correlations.size());
+    for (size_t c = 0; c < one.correlations.size(); ++c)
+      EXPECT_EQ(three.correlations[c].value, one.correlations[c].value);
+  }
+}
+
 TEST(DiagnosticsTest, IsoFlopDesignIsIdentified) {
   const FitResult r = Fit("chinchilla", IsoFlop(0.005));
   ASSERT_TRUE(r.converged) << r.message;
