@@ -179,6 +179,12 @@ def as_column(values: Any, name: str, source: Optional[str] = None) -> np.ndarra
         raise TypeError(f"{col} must be numeric; got the text {values!r}")
     if np.isscalar(values):
         values = [values]
+    if isinstance(values, (list, tuple)):
+        # numpy turns [True, 1.5] into floats: find a boolean before it does.
+        for i, v in enumerate(values):
+            if isinstance(v, (bool, np.bool_)):
+                raise TypeError(f"{col} must be numeric; {_where(i, None)} holds {v!r}, a "
+                                "boolean, not a number")
     arr = np.asarray(values)
     if arr.dtype == object or arr.dtype.kind in "USV":
         converted, bad = _object_to_float(arr.ravel(), numeric_text=True)

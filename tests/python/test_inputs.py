@@ -454,10 +454,13 @@ def test_as_flags_names_the_cli_flag():
                                     pd.Series([True, False], dtype="boolean")])
 def test_boolean_columns_are_not_numbers(values, plain):
     # True would otherwise be read as N = 1 parameter (or a budget of 1 FLOP).
-    with pytest.raises(TypeError, match=r"column 'N' must be numeric; got booleans"):
+    with pytest.raises(TypeError, match=r"column 'N' must be numeric; .*boolean"):
         plain.predict(N=values, D=[1e10, 1e11])
-    with pytest.raises(TypeError, match=r"column 'flops' must be numeric; got booleans"):
+    with pytest.raises(TypeError, match=r"column 'flops' must be numeric; .*boolean"):
         scalefit.compute_optimal(plain, values)
     df = scalefit.datasets.chinchilla().head(12)
     with pytest.raises(TypeError, match=r"column 'loss' must be numeric; got booleans"):
         scalefit.fit("chinchilla", N=df.N, D=df.D, loss=df.N > 1e9)
+    # A list that mixes booleans and numbers (numpy would make it all floats).
+    with pytest.raises(TypeError, match=r"column 'N' must be numeric; row 1 .*holds True"):
+        plain.predict(N=[7e10, True], D=[1e10, 1e11])
