@@ -218,7 +218,7 @@ CeresResidualModel::CeresResidualModel(const ProblemData& data,
                                                      data_.num_rows);
   }
   for (int k = 0; k < num_params_; ++k) {
-    if (data_.map.constant[k]) constant_.push_back(k);
+    (data_.map.constant[k] ? constant_ : free_coords_).push_back(k);
   }
   const bool all_constant = static_cast<int>(constant_.size()) == num_params_;
   if (!constant_.empty() && !all_constant) {
@@ -334,9 +334,7 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     last.message = "confirming pass only";
     polished = true;
   } else if (Inside()) {  // stage 1, in the coordinates of ScalingAt
-    std::vector<int> free;
-    for (int k = 0; k < P; ++k)
-      if (!data_.map.constant[k]) free.push_back(k);
+    const std::vector<int>& free = free_coords_;
     Eigen::MatrixXd T;
     if (s.scale_line_search && free.size() >= 2 &&
         ScalingAt(*objective_, free, z_, &T)) {

@@ -146,7 +146,7 @@ EmergenceResult ClassifyEmergence(const std::vector<double>& compute,
       throw InvalidArgument("emergence: scores[" + std::to_string(i) + "] = " +
                             FormatFull(scores[i]) + " must be in [0, 1]");
     const double n = n_items.size() == 1 ? n_items[0] : n_items[i];
-    if (!std::isfinite(n) || !(n >= 1.0) || n != std::floor(n) || n > kMaxItems)
+    if (!IsItemCount(n) || !(n >= 1.0))
       throw InvalidArgument("emergence: n_items[" +
                             std::to_string(n_items.size() == 1 ? 0 : i) +
                             "] = " + FormatFull(n) +

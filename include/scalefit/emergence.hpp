@@ -60,6 +60,7 @@
 /// forecast intervals, never a confident number.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -153,6 +154,12 @@ struct EmergenceResult {
 /// The largest number of questions an evaluation may have: 2^53, the last
 /// whole number a double holds exactly (counts are whole numbers).
 inline constexpr double kMaxItems = 9007199254740992.0;
+
+/// Whether `n` can be a count of questions: a whole number in
+/// [0, kMaxItems] (NaN and infinities are not).
+inline bool IsItemCount(double n) {
+  return n >= 0.0 && n <= kMaxItems && n == std::floor(n);
+}
 
 /// Classifies a curve. `n_items` holds one count per model, or one for all;
 /// every count a whole number in [1, kMaxItems]. Throws InvalidArgument naming

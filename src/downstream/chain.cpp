@@ -44,8 +44,7 @@ bool TaskSpec::IsValid(std::string* why) const {
     return fail("ceiling must be finite and > 0, got " + FormatFull(ceiling));
   if (!(chance >= 0.0 && chance < ceiling))
     return fail("chance must be in [0, ceiling), got " + FormatFull(chance));
-  if (!(n_items >= 0.0) || !std::isfinite(n_items) ||
-      n_items != std::floor(n_items) || n_items > kMaxItems)
+  if (!IsItemCount(n_items))
     return fail(
         "n_items must be a whole number of questions, >= 0 (0 = unknown) and "
         "<= 2^53, got " +

@@ -17,8 +17,24 @@ namespace scalefit::detail {
 
 namespace {
 
-// Objective (normalised weights) on the scoring rows at user parameters p,
-// +inf if undefined.
+// The objective (normalised weights) of the law's values L_i at the scoring
+// rows; +inf when a value is outside the objective's domain or the sum is
+// not finite.
+double ScoreValues(const Setup& s, const ScoringRows& rows,
+                   const double* values) {
+  const bool in_log = InLogSpace(s.pd.objective);
+  double f = 0.0;
+  for (int i = 0; i < rows.n; ++i) {
+    const double v = values[i];
+    if (in_log && !(v > 0.0)) return kInf;
+    const double r = (in_log ? std::log(v) : v) - rows.target[i];
+    f += rows.sqrt_w[i] * rows.sqrt_w[i] *
+         ObjectiveTerm(r, s.pd.objective, s.pd.delta);
+  }
+  return std::isfinite(f) ? f : kInf;
+}
+
+// Objective on the scoring rows at user parameters p, +inf if undefined.
 double ObjectiveAt(const LawModel& law, const Setup& s, const ScoringRows& rows,
                    const double* p, std::vector<double>* scratch) {
   const BatchKernels* k = law.batch_kernels();
@@ -33,20 +49,10 @@ double ObjectiveAt(const LawModel& law, const Setup& s, const ScoringRows& rows,
                ? f
                : kInf;
   }
-  const int n = rows.n;
-  scratch->resize(n);
-  law.EvaluateManyWithLogs(p, rows.x.data(), rows.log_x.data(), n,
+  scratch->resize(rows.n);
+  law.EvaluateManyWithLogs(p, rows.x.data(), rows.log_x.data(), rows.n,
                            scratch->data());
-  const bool in_log = InLogSpace(s.pd.objective);
-  double f = 0.0;
-  for (int i = 0; i < n; ++i) {
-    const double v = (*scratch)[i];
-    if (in_log && !(v > 0.0)) return kInf;
-    const double r = (in_log ? std::log(v) : v) - rows.target[i];
-    f += rows.sqrt_w[i] * rows.sqrt_w[i] *
-         ObjectiveTerm(r, s.pd.objective, s.pd.delta);
-  }
-  return std::isfinite(f) ? f : kInf;
+  return ScoreValues(s, rows, scratch->data());
 }
 
 // Cartesian product of per-parameter value lists (in user units) over the
@@ -266,17 +272,14 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
       // (its exp calls) is needed; only the log of the log objectives.
       double coef[kMaxLinear];
       for (int j = 0; j < m; ++j) coef[j] = p[lin[j]];
-      double f = 0.0;
+      w.values.resize(n);
       for (int i = 0; i < n; ++i) {
         double v = w.base[i];
         for (int j = 0; j < m; ++j)
           v += coef[j] * w.col[static_cast<size_t>(j) * stride + i];
-        if (in_log && !(v > 0.0)) return kInf;
-        const double r = (in_log ? std::log(v) : v) - rows.target[i];
-        f += rows.sqrt_w[i] * rows.sqrt_w[i] *
-             ObjectiveTerm(r, s.pd.objective, s.pd.delta);
+        w.values[i] = v;
       }
-      return std::isfinite(f) ? f : kInf;
+      return ScoreValues(s, rows, w.values.data());
     }
     return ObjectiveAt(law, s, rows, p.data(), &w.values);
   };

@@ -88,7 +88,7 @@ class CeresResidualModel final : public ResidualModel {
   std::unique_ptr<ceres::FirstOrderFunction> objective_;
   std::unique_ptr<ceres::Problem> bounded_;
   std::unique_ptr<ceres::GradientProblem> free_;
-  std::vector<int> constant_;
+  std::vector<int> constant_, free_coords_;  // held and free coordinates
 };
 
 }  // namespace scalefit::detail
