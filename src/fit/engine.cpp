@@ -115,6 +115,29 @@ std::vector<ParamValue> ParamValues(const Setup& s,
   return out;
 }
 
+// Every run's compute C = flops(N, D) must be a finite number of FLOPs: with
+// N·D beyond about 3e307 (6ND) it overflows a double, and every figure that
+// uses C (the compute range, the design's decades, decades beyond the data)
+// would be inf or NaN. Names the first such row.
+void CheckRunComputeFinite(const Observations& obs, const FlopModel& flops) {
+  if (flops.is_of_fit()) return;
+  const auto& names = obs.input_names;
+  const auto iN = std::find(names.begin(), names.end(), "N") - names.begin();
+  const auto iD = std::find(names.begin(), names.end(), "D") - names.begin();
+  const auto k = static_cast<std::ptrdiff_t>(names.size());
+  if (iN == k || iD == k) return;
+  for (int i = 0; i < obs.num_rows(); ++i) {
+    const double N = obs.x[i * k + iN], D = obs.x[i * k + iD];
+    const double c = flops.Flops(N, D);
+    if (std::isfinite(c)) continue;
+    throw InvalidArgument(
+        "row " + std::to_string(i) + " (0-based): the compute C = " +
+        flops.name() + " of N = " + FormatFull(N) + ", D = " + FormatFull(D) +
+        " is not a finite number of FLOPs (it overflows a double): N and D "
+        "that large are not training runs; check their units (units=)");
+  }
+}
+
 // Under a convention that fixes C from N and D (6ND), the compute the data
 // report must agree with it: rows off by more than `tolerance` relative are
 // an error naming them (the C column was counted otherwise, or N or D is in
@@ -205,6 +228,7 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   Setup s = MakeSetup(law, *data_copy, o);
   const FlopModel flops = FlopModel::FromConvention(
       o.flop_convention, o.architecture ? &*o.architecture : nullptr);
+  CheckRunComputeFinite(*data_copy, flops);
   CheckReportedCompute(*data_copy, flops, o.compute_tolerance);
 
   const int threads = ResolveThreads(o.num_threads);

@@ -68,8 +68,13 @@ std::vector<double> FitResult::DecadesBeyondData(
                             " (0-based): the compute of these inputs (C = " +
                             FormatFull(c[i]) + " FLOPs) is not finite");
     if (!c.empty()) {
-      if (data_summary.compute_max > 0 && c[i] > 0)
-        out[i] = std::max(0.0, std::log10(c[i] / data_summary.compute_max));
+      // C = 0 of positive inputs (CheckInputRows) is an underflow (N·D
+      // below about 1e-308): far below the data, no decades beyond it.
+      if (data_summary.compute_max > 0)
+        out[i] =
+            c[i] > 0
+                ? std::max(0.0, std::log10(c[i] / data_summary.compute_max))
+                : 0.0;
       continue;
     }
     double worst = 0.0;

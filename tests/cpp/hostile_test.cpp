@@ -244,6 +244,29 @@ TEST(HostileSilent, ConflictingTiesAreAnError) {
                                 {"'A' is tied twice: to 'B' and to 'E'"});
 }
 
+// N and D that are finite but whose compute C = 6ND overflows a double
+// (1e308 · 1e308): refused naming the row, not a fit whose compute range,
+// design decades and extrapolation distances are inf and NaN.
+TEST(HostileSilent, ComputeThatOverflowsIsRefusedNamingTheRow) {
+  Observations obs = Data();
+  obs.x[2 * 7] = 1e308;
+  obs.x[2 * 7 + 1] = 1e300;
+  ExpectThrows<InvalidArgument>([&] { Fit("chinchilla", obs); },
+                                {"row 7 (0-based)", "C = 6ND", "N = 1e+308",
+                                 "D = 1e+300", "not a finite number of FLOPs"});
+  // Under the kaplan convention (attention FLOPs) the same row.
+  FitOptions o;
+  o.flop_convention = "kaplan";
+  // Chinchilla 70B (Hoffmann et al. 2022, Table 4).
+  o.architecture = flops::Architecture{80, 8192, 64, 0, 4.0, 32000, 2048, 128};
+  ExpectThrows<InvalidArgument>([&] { Fit("chinchilla", obs, o); },
+                                {"row 7 (0-based)", "not a finite number"});
+  // The largest products a double holds still fit.
+  Observations big = Data();
+  for (int i = 0; i < big.num_rows(); ++i) big.x[2 * i] *= 1e140;
+  EXPECT_NO_THROW(Fit("chinchilla", big));
+}
+
 TEST(HostileSilent, HugeButValidWeightsGiveTheSameFit) {
   const Observations obs = Data();
   const FitResult one = Fit("chinchilla", obs);

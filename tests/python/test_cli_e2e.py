@@ -249,3 +249,11 @@ def test_nul_in_a_path_is_refused(capsys, card):
     assert "NUL byte" in capsys.readouterr().err
     assert cli.main(["fit", "-", "--law", "chinchilla", "--out", "a\0b"]) == 2
     assert "--out path 'a'... contains a NUL byte" in capsys.readouterr().err
+
+
+def test_compute_that_overflows_is_one_line_naming_the_row(tmp_path):
+    path = tmp_path / "huge.csv"
+    rows = ["N,D,loss"] + [f"{1e300 * 10 ** (i % 8)},{1e300 * 10 ** (i // 8)},3" for i in range(16)]
+    path.write_text("\n".join(rows) + "\n")
+    err = one_line_error(scalefit_cmd("fit", path, "--law", "chinchilla"))
+    assert "row 0 (0-based)" in err and "not a finite number of FLOPs" in err, err

@@ -438,3 +438,21 @@ def test_inverted_bounds_show_their_values_at_full_precision():
     with pytest.raises(ValueError, match=r"bounds for 'alpha': lower 3e-09 > upper 1e-09"):
         scalefit.fit("chinchilla", scalefit.datasets.chinchilla(),
                      bounds={"alpha": (3e-9, 1e-9)})
+
+
+def test_compute_that_overflows_is_refused_naming_the_row():
+    # N, D finite but C = 6ND = 6e608 overflows a double: an error naming the
+    # row, not a fit whose compute range and design decades are inf and NaN.
+    df = scalefit.datasets.chinchilla().copy()
+    df.loc[df.index[3], "N"] = 1e308
+    df.loc[df.index[3], "D"] = 1e300
+    with pytest.raises(ValueError, match=r"row 3 \(0-based\).*C = 6ND.*not a finite number"):
+        scalefit.fit("chinchilla", df)
+
+
+def test_inputs_whose_compute_underflows_are_not_beyond_the_data():
+    # N = D = 1e-300: C = 6e-600 underflows to 0; such a point lies far below
+    # the fitted runs, so 0 decades beyond them (not NaN).
+    fit = scalefit.fit("chinchilla", scalefit.datasets.chinchilla())
+    assert fit.decades_beyond_data(N=[1e-300], D=[1e-300]).tolist() == [0.0]
+    assert fit.decades_beyond_data(N=[7e12], D=[1.4e14])[0] > 0
