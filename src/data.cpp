@@ -253,10 +253,7 @@ void ConvertUnits(Observations* obs,
       throw InvalidArgument("units for '" + name +
                             "' must be finite and > 0 (got " +
                             Describe(factor) + ")");
-    const auto it =
-        std::find(obs->input_names.begin(), obs->input_names.end(), name);
-    if (it != obs->input_names.end()) {
-      const int j = static_cast<int>(it - obs->input_names.begin());
+    if (const int j = obs->input_index(name); j >= 0) {
       for (int i = 0; i < obs->num_rows(); ++i) obs->x[i * k + j] *= factor;
     } else if (name == "C" && !obs->compute.empty()) {
       for (double& c : obs->compute) c *= factor;
@@ -271,30 +268,38 @@ void ConvertUnits(Observations* obs,
   obs->units = units;
 }
 
+int Observations::input_index(const std::string& name) const {
+  const auto it = std::find(input_names.begin(), input_names.end(), name);
+  return it == input_names.end() ? -1
+                                 : static_cast<int>(it - input_names.begin());
+}
+
+std::vector<double> ComputeFromND(const Observations& obs,
+                                  const FlopModel& flops) {
+  const int iN = obs.input_index("N"), iD = obs.input_index("D");
+  std::vector<double> c;
+  if (iN < 0 || iD < 0 || flops.is_of_fit()) return c;
+  const int n = obs.num_rows(), k = obs.num_inputs();
+  c.resize(n);
+  for (int i = 0; i < n; ++i)
+    c[i] = flops.Flops(obs.x[i * k + iN], obs.x[i * k + iD]);
+  return c;
+}
+
 std::vector<double> RunCompute(const Observations& obs, const FlopModel* flops,
                                std::string* source) {
   const int n = obs.num_rows(), k = obs.num_inputs();
-  auto input = [&](const char* name) {
-    const auto it =
-        std::find(obs.input_names.begin(), obs.input_names.end(), name);
-    return it == obs.input_names.end()
-               ? -1
-               : static_cast<int>(it - obs.input_names.begin());
-  };
   std::vector<double> c;
-  const int iC = input("C"), iN = input("N"), iD = input("D");
+  const int iC = obs.input_index("C");
   if (!obs.compute.empty()) {
     c = obs.compute;
     if (source) *source = "C column";
   } else if (iC >= 0) {
     for (int i = 0; i < n; ++i) c.push_back(obs.x[i * k + iC]);
     if (source) *source = "C input";
-  } else if (iN >= 0 && iD >= 0 && flops != nullptr && !flops->is_of_fit()) {
-    for (int i = 0; i < n; ++i)
-      c.push_back(flops->Flops(obs.x[i * k + iN], obs.x[i * k + iD]));
-    if (source) *source = flops->name();
-  } else if (source) {
-    source->clear();
+  } else {
+    if (flops != nullptr) c = ComputeFromND(obs, *flops);
+    if (source) *source = c.empty() ? std::string() : flops->name();
   }
   return c;
 }

@@ -36,6 +36,8 @@ struct Observations {
   int num_rows() const { return static_cast<int>(loss.size()); }
   int num_inputs() const { return static_cast<int>(input_names.size()); }
   const double* row(int i) const { return x.data() + i * num_inputs(); }
+  /// The column of input `name` in `x`, or -1 when there is none.
+  int input_index(const std::string& name) const;
   double weight(int i) const { return weights.empty() ? 1.0 : weights[i]; }
 };
 
@@ -90,6 +92,13 @@ struct DataSummary {
 /// does not depend on it.
 DataSummary Summarize(const Observations& obs, const FlopModel* flops = nullptr,
                       int threads = 1);
+
+/// Each run's compute C = flops(N, D) from its N and D inputs, FLOPs; empty
+/// when the data have no N or no D input or the convention is of the fit
+/// (flop_convention="fit", where C comes from the fitted law). Overflow is
+/// not checked here: a row with N·D too large for a double gives inf.
+std::vector<double> ComputeFromND(const Observations& obs,
+                                  const FlopModel& flops);
 
 /// Each run's compute (FLOPs) as Summarize defines it, or empty when none
 /// applies; `source` (may be null) receives its origin.

@@ -115,21 +115,18 @@ std::vector<ParamValue> ParamValues(const Setup& s,
   return out;
 }
 
-// Every run's compute C = flops(N, D) must be a finite number of FLOPs: with
-// N·D beyond about 3e307 (6ND) it overflows a double, and every figure that
-// uses C (the compute range, the design's decades, decades beyond the data)
-// would be inf or NaN. Names the first such row.
-void CheckRunComputeFinite(const Observations& obs, const FlopModel& flops) {
-  if (flops.is_of_fit()) return;
-  const auto& names = obs.input_names;
-  const auto iN = std::find(names.begin(), names.end(), "N") - names.begin();
-  const auto iD = std::find(names.begin(), names.end(), "D") - names.begin();
-  const auto k = static_cast<std::ptrdiff_t>(names.size());
-  if (iN == k || iD == k) return;
-  for (int i = 0; i < obs.num_rows(); ++i) {
-    const double N = obs.x[i * k + iN], D = obs.x[i * k + iD];
-    const double c = flops.Flops(N, D);
-    if (std::isfinite(c)) continue;
+// Every run's compute C = flops(N, D) (`c_nd`, ComputeFromND) must be a
+// finite number of FLOPs: with N·D beyond about 3e307 (6ND) it overflows a
+// double, and every figure that uses C (the compute range, the design's
+// decades, decades beyond the data) would be inf or NaN. Names the first
+// such row.
+void CheckRunComputeFinite(const Observations& obs, const FlopModel& flops,
+                           const std::vector<double>& c_nd) {
+  const int iN = obs.input_index("N"), iD = obs.input_index("D");
+  for (size_t i = 0; i < c_nd.size(); ++i) {
+    if (std::isfinite(c_nd[i])) continue;
+    const double N = obs.row(static_cast<int>(i))[iN];
+    const double D = obs.row(static_cast<int>(i))[iD];
     throw InvalidArgument(
         "row " + std::to_string(i) + " (0-based): the compute C = " +
         flops.name() + " of N = " + FormatFull(N) + ", D = " + FormatFull(D) +
@@ -139,20 +136,13 @@ void CheckRunComputeFinite(const Observations& obs, const FlopModel& flops) {
 }
 
 // Under a convention that fixes C from N and D (6ND), the compute the data
-// report must agree with it: rows off by more than `tolerance` relative are
-// an error naming them (the C column was counted otherwise, or N or D is in
-// other units).
+// report must agree with `c_nd` (ComputeFromND): rows off by more than
+// `tolerance` relative are an error naming them (the C column was counted
+// otherwise, or N or D is in other units).
 void CheckReportedCompute(const Observations& obs, const FlopModel& flops,
-                          double tolerance) {
-  if (obs.compute.empty() || !flops.is_six_nd()) return;
-  const auto& names = obs.input_names;
-  const auto iN = std::find(names.begin(), names.end(), "N") - names.begin();
-  const auto iD = std::find(names.begin(), names.end(), "D") - names.begin();
-  const auto k = static_cast<std::ptrdiff_t>(names.size());
-  if (iN == k || iD == k) return;  // no N and D inputs: nothing to compare with
-  std::vector<double> c6(obs.num_rows());
-  for (size_t i = 0; i < c6.size(); ++i)
-    c6[i] = flops.Flops(obs.x[i * k + iN], obs.x[i * k + iD]);
+                          const std::vector<double>& c6, double tolerance) {
+  // No N and D inputs (c6 empty): nothing to compare with.
+  if (obs.compute.empty() || !flops.is_six_nd() || c6.empty()) return;
   std::vector<int> bad;
   for (size_t i = 0; i < c6.size(); ++i)
     if (std::abs(obs.compute[i] / c6[i] - 1.0) > tolerance)
@@ -228,8 +218,9 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   Setup s = MakeSetup(law, *data_copy, o);
   const FlopModel flops = FlopModel::FromConvention(
       o.flop_convention, o.architecture ? &*o.architecture : nullptr);
-  CheckRunComputeFinite(*data_copy, flops);
-  CheckReportedCompute(*data_copy, flops, o.compute_tolerance);
+  const std::vector<double> c_nd = ComputeFromND(*data_copy, flops);
+  CheckRunComputeFinite(*data_copy, flops, c_nd);
+  CheckReportedCompute(*data_copy, flops, c_nd, o.compute_tolerance);
 
   const int threads = ResolveThreads(o.num_threads);
   // From kLargeDataRows rows one evaluation is split across threads (in
