@@ -63,10 +63,20 @@ std::vector<double> FitResult::DecadesBeyondData(
   std::vector<double> out(n, std::numeric_limits<double>::quiet_NaN());
   if (!fitted) return out;
   for (size_t i = 0; i < n; ++i) {
-    if (!c.empty() && !std::isfinite(c[i]))
-      throw InvalidArgument("decades_beyond_data: row " + std::to_string(i) +
-                            " (0-based): the compute of these inputs (C = " +
-                            FormatFull(c[i]) + " FLOPs) is not finite");
+    if (!c.empty() && !std::isfinite(c[i])) {
+      // Reached from every forecast (predict, intervals, tables): the
+      // message names the inputs, not this function.
+      std::string inputs;
+      for (int j = 0; j < k; ++j)
+        inputs += (j ? ", " : "") + info.input_names[j] + " = " +
+                  FormatFull(x[i * k + j]);
+      throw InvalidArgument(
+          "inputs row " + std::to_string(i) + " (0-based): the compute C = " +
+          flop_model().name() + " of " + inputs +
+          " is not a finite number of FLOPs (it overflows a double), so how "
+          "far this lies beyond the fitted runs is undefined: inputs that "
+          "large are not training runs; check their units");
+    }
     if (!c.empty()) {
       // C = 0 of positive inputs (CheckInputRows) is an underflow (N·D
       // below about 1e-308): far below the data, no decades beyond it.

@@ -267,6 +267,25 @@ TEST(HostileSilent, ComputeThatOverflowsIsRefusedNamingTheRow) {
   EXPECT_NO_THROW(Fit("chinchilla", big));
 }
 
+// A forecast at finite inputs whose compute overflows (N = D = 1e200, C =
+// 6e400): an error naming the inputs row and its values, from every forecast
+// that measures the distance beyond the data.
+TEST(HostileSilent, ForecastWhoseComputeOverflowsNamesTheInputsRow) {
+  const FitResult r = Fit("chinchilla", Data());
+  const std::vector<double> x = {1e9, 1e11, 1e200, 1e200};
+  ExpectThrows<InvalidArgument>(
+      [&] { r.DecadesBeyondData(x); },
+      {"inputs row 1 (0-based)", "C = 6ND of N = 1e+200, D = 1e+200",
+       "not a finite number of FLOPs"});
+  ExpectThrows<InvalidArgument>([&] { r.ExtrapolationWarning(x, 1.0); },
+                                {"inputs row 1 (0-based)"});
+  // One row below the overflow is a finite distance: 6e307 FLOPs.
+  const std::vector<double> d = r.DecadesBeyondData({1e154, 1e153});
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_TRUE(std::isfinite(d[0]));
+  EXPECT_NEAR(d[0], std::log10(6e307 / r.data_summary.compute_max), 1e-12);
+}
+
 TEST(HostileSilent, HugeButValidWeightsGiveTheSameFit) {
   const Observations obs = Data();
   const FitResult one = Fit("chinchilla", obs);

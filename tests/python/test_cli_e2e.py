@@ -181,6 +181,12 @@ def test_negative_numbers_are_values_then_validated(card):
     assert "--flops value 2 must be finite and > 0" in err
     err = one_line_error(scalefit_cmd("predict", card, "--N", "-7e+10", "--D", "1e12"))
     assert "input 'N', row 0 (0-based) must be finite and > 0" in err
+    # Finite inputs whose compute C = 6ND overflows a double: the message
+    # names the inputs row and its values.
+    err = one_line_error(scalefit_cmd("predict", card, "--N", "1e9", "1e200", "--D", "1e11",
+                                      "1e200"))
+    assert "inputs row 1 (0-based): the compute C = 6ND of N = 1e+200, D = 1e+200" in err, err
+    assert "not a finite number of FLOPs" in err and "decades_beyond_data" not in err, err
 
 
 def test_hostile_files_are_one_line_errors(runs, card, tmp_path):

@@ -377,8 +377,9 @@ def test_decades_beyond_data_is_finite_or_names_the_input(fit, v):
     try:
         d = fit.decades_beyond_data(N=[v], D=[1e10])
     except ValueError as exc:
-        if "is not finite" in str(exc):  # C = 6ND overflows a double
-            assert "row 0" in str(exc) and v > 1e290, str(exc)
+        if "not a finite number of FLOPs" in str(exc):  # C = 6ND overflows a double
+            assert "inputs row 0 (0-based)" in str(exc) and "C = 6ND" in str(exc), str(exc)
+            assert v > 1e290 and "D = 1e+10" in str(exc), str(exc)
         else:
             assert "input 'N', row 0" in str(exc) and not (math.isfinite(v) and v > 0), str(exc)
         return
