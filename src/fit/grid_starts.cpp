@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fit/fit_internal.hpp"
@@ -90,7 +91,7 @@ std::vector<std::vector<double>> AxisValues(const Setup& s,
 // Non-negative least squares for a handful of columns, by enumerating active
 // sets (exact for the 1–6 coefficients laws have), from the normal equations
 // G = XᵀX, h = Xᵀy, yy = yᵀy. Fixed-capacity matrices: no heap per cell.
-constexpr int kMaxLinear = 6;
+constexpr int kMaxLinear = kMaxBatchColumns;
 using SmallMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0,
                                   kMaxLinear, kMaxLinear>;
 using SmallVector = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxLinear, 1>;
@@ -130,6 +131,54 @@ bool SmallNnls(const SmallMatrix& G, const SmallVector& h, double yy,
   *c = best_c;
   *sse = best;
   return std::isfinite(best);
+}
+
+// The sums of the normal equations of a grid cell's scaled rows: X_ij =
+// s_i φ_j(x_i), y_i = s_i (L_i − offset_i); G = XᵀX (lower triangle),
+// h = Xᵀy, yy = yᵀy and Σ y_i.
+struct NormalSums {
+  double g[kMaxLinear][kMaxLinear] = {}, h[kMaxLinear] = {};
+  double yy = 0.0, y_sum = 0.0;
+};
+
+// Adds the sums of rows [0, n) for M columns φ_j = col[j * stride + i],
+// loss[i] = L_i, scale[i] = s_i. M is a compile-time count so that the loops
+// over columns unroll; the sums run in row order whatever M is. Sums in local
+// arrays, which the compiler keeps apart from the columns (an Eigen matrix
+// here is written back to memory per row).
+template <int M>
+void AddNormalSums(int n, int stride, const double* loss, const double* scale,
+                   const double* base, const double* col, NormalSums* out) {
+  double g[M][M] = {}, h[M] = {};
+  double yy = 0.0, y_sum = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const double y = (loss[i] - base[i]) * scale[i];
+    yy += y * y;
+    y_sum += y;
+    double xi[M];
+    for (int j = 0; j < M; ++j)
+      xi[j] = col[static_cast<size_t>(j) * stride + i] * scale[i];
+    for (int a = 0; a < M; ++a) {
+      h[a] += xi[a] * y;
+      for (int b = 0; b <= a; ++b) g[a][b] += xi[a] * xi[b];
+    }
+  }
+  for (int a = 0; a < M; ++a) {
+    out->h[a] = h[a];
+    for (int b = 0; b <= a; ++b) out->g[a][b] = g[a][b];
+  }
+  out->yy = yy;
+  out->y_sum = y_sum;
+}
+
+// AddNormalSums<m> for a count m in [1, sizeof...(M)].
+template <int... M>
+void AddNormalSumsOf(std::integer_sequence<int, M...>, int m, int n, int stride,
+                     const double* loss, const double* scale,
+                     const double* base, const double* col, NormalSums* out) {
+  ((m == M + 1 ? AddNormalSums<M + 1>(n, stride, loss, scale, base, col, out)
+               : void()),
+   ...);
 }
 
 // Per-worker buffers for scoring grid cells.
@@ -225,29 +274,16 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
           for (int i = 0; i < n; ++i) col[i] -= w.base[i];
         }
       }
-      // Normal equations of the scaled rows: X_ij = s_i φ_j(x_i),
-      // y_i = s_i (L_i − offset_i).
-      // Sums in local arrays, which the compiler keeps apart from the
-      // columns (an Eigen matrix here is written back to memory per row).
-      double g_sum[kMaxLinear][kMaxLinear] = {}, h_sum[kMaxLinear] = {};
-      double yy = 0.0, y_sum = 0.0;
-      for (int i = 0; i < n; ++i) {
-        const double y = (row_loss[i] - w.base[i]) * row_scale[i];
-        yy += y * y;
-        y_sum += y;
-        double xi[kMaxLinear];
-        for (int j = 0; j < m; ++j)
-          xi[j] = w.col[static_cast<size_t>(j) * stride + i] * row_scale[i];
-        for (int a = 0; a < m; ++a) {
-          h_sum[a] += xi[a] * y;
-          for (int b = 0; b <= a; ++b) g_sum[a][b] += xi[a] * xi[b];
-        }
-      }
+      NormalSums sums;
+      AddNormalSumsOf(std::make_integer_sequence<int, kMaxLinear>(), m, n,
+                      stride, row_loss.data(), row_scale.data(), w.base.data(),
+                      w.col.data(), &sums);
+      const double yy = sums.yy, y_sum = sums.y_sum;
       SmallMatrix G(m, m);
       SmallVector h(m);
       for (int a = 0; a < m; ++a) {
-        h[a] = h_sum[a];
-        for (int b = 0; b <= a; ++b) G(a, b) = G(b, a) = g_sum[a][b];
+        h[a] = sums.h[a];
+        for (int b = 0; b <= a; ++b) G(a, b) = G(b, a) = sums.g[a][b];
       }
       SmallVector c;
       double sse;
@@ -272,6 +308,13 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
       // (its exp calls) is needed; only the log of the log objectives.
       double coef[kMaxLinear];
       for (int j = 0; j < m; ++j) coef[j] = p[lin[j]];
+      if (kernels) {  // the batch kernel's log, in its fixed 8 lanes
+        double f = 0.0;
+        return kernels->score_columns(rows.batch, w.base.data(), w.col.data(),
+                                      m, coef, s.pd.objective, s.pd.delta, &f)
+                   ? f
+                   : kInf;
+      }
       w.values.resize(n);
       for (int i = 0; i < n; ++i) {
         double v = w.base[i];

@@ -15,6 +15,7 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <type_traits>
+#include <utility>
 #include <xsimd/xsimd.hpp>
 
 #include "scalefit/detail/simd.hpp"
@@ -113,11 +114,20 @@ struct BatchKernel {
     }
   }
 
+  // The objective term ρ(r): r²/2, or the Huber loss of threshold d
+  // (half_d = d/2).
+  static V Term(const V& r, bool huber, const V& d, const V& half_d) {
+    const V term = V(0.5) * r * r;
+    if (!huber) return term;
+    return xsimd::select(xsimd::abs(r) <= d, term,
+                         d * (xsimd::abs(r) - half_d));
+  }
+
   // One batch of rows: the objective term and, with Jets, w ρ'(r) ∂r/∂z.
   template <typename T>
   static void Row(const BatchRows& rows, const T* p, int i, bool in_log,
                   bool huber, const V& d, V* f, V* g) {
-    const V half(0.5), half_d(0.5 * d.get(0));
+    const V half_d(0.5 * d.get(0));
     const T value = Law::Evaluate(p, BatchRow<V>(rows, i));
     const V t = V::load_unaligned(rows.target + i);
     V va;
@@ -129,13 +139,9 @@ struct BatchKernel {
     const V r = in_log ? V(xsimd::log(va) - t) : V(va - t);
     const V sw = V::load_unaligned(rows.sqrt_w + i);
     const V w = sw * sw;
-    V term = half * r * r, dr = r;
-    if (huber) {
-      const V a = xsimd::abs(r);
-      const auto quad = a <= d;
-      term = xsimd::select(quad, term, d * (a - half_d));
-      dr = xsimd::select(quad, r, xsimd::copysign(d, r));
-    }
+    const V term = Term(r, huber, d, half_d);
+    V dr = r;
+    if (huber) dr = xsimd::select(xsimd::abs(r) <= d, r, xsimd::copysign(d, r));
     *f = *f + w * term;
     if constexpr (!std::is_same_v<T, V>) {
       const V s = in_log ? V(w * dr / va) : V(w * dr);
@@ -195,24 +201,80 @@ struct BatchKernel {
   }
 
   // Columns of the linear coefficients lin[0..m) at p (their entries of p
-  // read as 0): one Jet pass, the derivative in slot j is ∂L/∂p_lin[j].
-  __attribute__((flatten)) static void Columns(const double* p_user,
-                                               const int* lin, int m,
-                                               const BatchRows& rows, int begin,
-                                               int end, double* base,
-                                               double* cols) {
-    J p[P];
-    for (int k = 0; k < P; ++k) p[k] = J(V(p_user[k]));
-    for (int j = 0; j < m; ++j) {
-      p[lin[j]] = J(V(0.0));
+  // read as 0): one pass on Jets of M = m slots (only the columns' own
+  // derivatives are carried), the derivative in slot j is ∂L/∂p_lin[j].
+  template <int M>
+  __attribute__((flatten)) static void ColumnsOf(const double* p_user,
+                                                 const int* lin,
+                                                 const BatchRows& rows,
+                                                 int begin, int end,
+                                                 double* base, double* cols) {
+    using JM = ceres::Jet<V, M>;
+    JM p[P];
+    for (int k = 0; k < P; ++k) p[k] = JM(V(p_user[k]));
+    for (int j = 0; j < M; ++j) {
+      p[lin[j]] = JM(V(0.0));
       p[lin[j]].v[j] = V(1.0);
     }
     for (int i = begin; i < end; i += W) {
-      const J v = Law::Evaluate(p, BatchRow<V>(rows, i));
+      const JM v = Law::Evaluate(p, BatchRow<V>(rows, i));
       v.a.store_unaligned(base + i);
-      for (int j = 0; j < m; ++j)
+      for (int j = 0; j < M; ++j)
         v.v[j].store_unaligned(cols + static_cast<size_t>(j) * rows.stride + i);
     }
+  }
+  template <int... M>
+  static void ColumnsFor(std::integer_sequence<int, M...>, const double* p,
+                         const int* lin, int m, const BatchRows& rows,
+                         int begin, int end, double* base, double* cols) {
+    ((m == M + 1 ? ColumnsOf<M + 1>(p, lin, rows, begin, end, base, cols)
+                 : void()),
+     ...);
+  }
+  static void Columns(const double* p, const int* lin, int m,
+                      const BatchRows& rows, int begin, int end, double* base,
+                      double* cols) {
+    constexpr int kMax = P < kMaxBatchColumns ? P : kMaxBatchColumns;
+    ColumnsFor(std::make_integer_sequence<int, kMax>(), p, lin, m, rows, begin,
+               end, base, cols);
+  }
+
+  // The objective of the values L_i = base_i + Σ_j coef_j cols[j·stride + i]
+  // of rows [0, stride) (a grid cell scored from its columns), summed as
+  // Objective sums; false where some L_i ≤ 0 in log space or f is not
+  // finite.
+  __attribute__((flatten)) static bool ScoreColumns(
+      const BatchRows& rows, const double* base, const double* cols, int m,
+      const double* coef, scalefit::Objective o, double delta, double* f_out) {
+    const bool in_log = o != scalefit::Objective::kMse;
+    const bool huber = o == scalefit::Objective::kHuberLog;
+    const V d(delta), half_d(0.5 * delta), zero(0.0);
+    V f[K];
+    for (int k = 0; k < K; ++k) f[k] = zero;
+    xsimd::batch_bool<double, Arch> positive(true);
+    for (int i = 0; i < rows.stride; i += 8) {
+      for (int k = 0; k < K; ++k) {
+        const int at = i + k * W;
+        V v = V::load_unaligned(base + at);
+        for (int j = 0; j < m; ++j)
+          v = v + V(coef[j]) *
+                      V::load_unaligned(
+                          cols + static_cast<size_t>(j) * rows.stride + at);
+        const V t = V::load_unaligned(rows.target + at);
+        V r;
+        if (in_log) {
+          positive = positive & (v > zero);
+          r = xsimd::log(v) - t;
+        } else {
+          r = v - t;
+        }
+        const V sw = V::load_unaligned(rows.sqrt_w + at);
+        f[k] = f[k] + sw * sw * Term(r, huber, d, half_d);
+      }
+    }
+    if (!xsimd::all(positive)) return false;
+    *f_out = Sum(f);
+    return std::isfinite(*f_out);
   }
 
   // Raw residuals r_i (log L̂ − log L in log space, else L̂ − L) of rows
@@ -263,8 +325,8 @@ struct BatchKernel {
   }
 
   static const BatchKernels* Table(Isa isa) {
-    static const BatchKernels k = {isa,       W,        &Objective,
-                                   &Evaluate, &Columns, &Residuals};
+    static const BatchKernels k = {
+        isa, W, &Objective, &Evaluate, &Columns, &Residuals, &ScoreColumns};
     return &k;
   }
 };

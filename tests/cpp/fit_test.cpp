@@ -112,6 +112,31 @@ TEST(FitEngine, ThreadCountDoesNotChangeResult) {
   EXPECT_EQ(one.objective, two.objective);
 }
 
+// The default start grid is ranked on the workers (each cell into its own
+// slot, scored by the batch kernels' fixed 8 lanes): the default fit on 1, 2
+// and 3 threads is the same bit for bit, and no worse than a polish from
+// Hoffmann et al.'s published fit (an independent start).
+TEST(FitEngine, DefaultFitIsThreadCountIndependent) {
+  const Observations data = datasets::ChinchillaObservations();
+  std::vector<FitResult> fits;
+  for (int threads : {1, 2, 3}) {
+    FitOptions o;
+    o.num_threads = threads;
+    fits.push_back(Fit("chinchilla", data, o));
+    ExpectEpochOptimum(fits.back());
+  }
+  for (size_t j = 1; j < fits.size(); ++j) {
+    EXPECT_EQ(fits[j].objective, fits[0].objective) << j + 1 << " threads";
+    EXPECT_EQ(fits[j].values(), fits[0].values()) << j + 1 << " threads";
+  }
+  FitOptions published;
+  published.start = "init";
+  published.init = HoffmannUnrounded();
+  const FitResult from_published = Fit("chinchilla", data, published);
+  ASSERT_TRUE(from_published.converged) << from_published.message;
+  EXPECT_LE(fits[0].objective, from_published.objective * (1.0 + 1e-12));
+}
+
 TEST(FitEngine, ScreenedStartsReachTheFullyPolishedOptimum) {
   // 18 starts > num_refined: each is screened to a relative decrease of 1e-6
   // and the best 4 are refined. Polishing every start to full tolerance

@@ -60,6 +60,44 @@ Observations PlantedChinchilla(int n, unsigned seed = 3) {
   return MakeObservations({"N", "D"}, cols, loss);
 }
 
+// The layout the engine builds (fit.cpp) for batch kernels, by hand:
+// row-major logs, column-major inputs and their logs padded to a multiple of
+// 8 rows with copies of the last row, targets, and unequal square-root
+// weights (0 on the padding).
+struct BatchLayout {
+  BatchLayout(const Observations& obs, Objective objective) {
+    const int n = obs.num_rows(), stride = (n + 7) / 8 * 8;
+    log_x.resize(obs.x.size());
+    col_x.resize(2 * stride);
+    col_log_x.resize(2 * stride);
+    target.resize(stride);
+    sqrt_w.assign(stride, 0.0);
+    for (size_t j = 0; j < obs.x.size(); ++j) log_x[j] = std::log(obs.x[j]);
+    for (int k = 0; k < 2; ++k)
+      for (int i = 0; i < stride; ++i) {
+        const int from = std::min(i, n - 1);
+        col_x[k * stride + i] = obs.x[2 * from + k];
+        col_log_x[k * stride + i] = log_x[2 * from + k];
+      }
+    for (int i = 0; i < stride; ++i) {
+      const int from = std::min(i, n - 1);
+      target[i] =
+          InLogSpace(objective) ? std::log(obs.loss[from]) : obs.loss[from];
+      if (i < n) sqrt_w[i] = 0.5 + 0.1 * (i % 7);  // unequal weights
+    }
+    batch = {n,
+             stride,
+             col_x.data(),
+             col_log_x.data(),
+             target.data(),
+             sqrt_w.data()};
+  }
+  BatchLayout(const BatchLayout&) = delete;
+  BatchLayout& operator=(const BatchLayout&) = delete;
+  std::vector<double> log_x, col_x, col_log_x, target, sqrt_w;
+  detail::BatchRows batch;
+};
+
 TEST(Simd, BaselineAndAvx2AreSupportedOnX86) {
   const std::vector<std::string> isas = SupportedInstructionSets();
   ASSERT_FALSE(isas.empty());
@@ -88,32 +126,13 @@ TEST(Simd, KernelObjectiveMatchesRowByRowJets) {
       // z = log E, log A, log B, alpha, beta, off the optimum.
       const double z[5] = {std::log(1.5), std::log(300.0), std::log(500.0), 0.3,
                            0.3};
-      const int n = obs.num_rows(), stride = (n + 7) / 8 * 8;
-      std::vector<double> log_x(obs.x.size()), col_x(2 * stride),
-          col_log_x(2 * stride), target(stride), sqrt_w(stride, 0.0);
-      for (size_t j = 0; j < obs.x.size(); ++j) log_x[j] = std::log(obs.x[j]);
-      for (int k = 0; k < 2; ++k)
-        for (int i = 0; i < stride; ++i) {
-          const int from = std::min(i, n - 1);
-          col_x[k * stride + i] = obs.x[2 * from + k];
-          col_log_x[k * stride + i] = log_x[2 * from + k];
-        }
-      for (int i = 0; i < stride; ++i) {
-        const int from = std::min(i, n - 1);
-        target[i] =
-            InLogSpace(objective) ? std::log(obs.loss[from]) : obs.loss[from];
-        if (i < n) sqrt_w[i] = 0.5 + 0.1 * (i % 7);  // unequal weights
-      }
+      const int n = obs.num_rows();
+      const BatchLayout layout(obs, objective);
       detail::ProblemData d = test_support::ChinchillaProblem(
-          n, obs.x.data(), log_x.data(), target.data(), sqrt_w.data(),
-          objective);
+          n, obs.x.data(), layout.log_x.data(), layout.target.data(),
+          layout.sqrt_w.data(), objective);
       const detail::LawObjective<laws::Chinchilla> rows(&d);
-      d.batch = {n,
-                 stride,
-                 col_x.data(),
-                 col_log_x.data(),
-                 target.data(),
-                 sqrt_w.data()};
+      d.batch = layout.batch;
       const detail::LawObjective<laws::Chinchilla> batches(&d);
       double f_row, f_batch, g_row[5], g_batch[5], f_value;
       ASSERT_TRUE(rows.Evaluate(z, &f_row, g_row));
@@ -187,6 +206,74 @@ TEST(Simd, KernelObjectiveMatchesRowByRowJets) {
           EXPECT_NEAR(gram_n[k][l], gram_f[k][l], 1e-12 * g_scale)
               << isa << " JᵀJ " << k << " " << l;
       }
+    }
+  }
+}
+
+// The variable-projection kernels of the start grid against the formula
+// computed row by row with libm: the columns (∂L/∂E = 1, ∂L/∂A = N^−α,
+// ∂L/∂B = D^−β, and the offset L at those coefficients 0) on Jets of only
+// the columns' slots, and the objective of the values they score.
+TEST(Simd, GridColumnsAndScoresMatchTheFormula) {
+  IsaGuard guard;
+  const Observations obs = PlantedChinchilla(1003);
+  const int n = obs.num_rows();
+  for (const std::string& isa : SupportedInstructionSets()) {
+    if (isa == "scalar") continue;
+    SetInstructionSet(isa);
+    const detail::BatchKernels* k = GetLaw("chinchilla")->batch_kernels();
+    ASSERT_NE(k, nullptr) << isa;
+    ASSERT_NE(k->score_columns, nullptr) << isa;
+    for (Objective objective :
+         {Objective::kHuberLog, Objective::kMseLog, Objective::kMse}) {
+      const BatchLayout layout(obs, objective);
+      const detail::BatchRows& rows = layout.batch;
+      const double alpha = 0.31, beta = 0.27, E = 1.69;
+      // All three coefficients (m = 3), then A and B with E held (m = 2).
+      for (int m : {3, 2}) {
+        const double p[5] = {E, 406.4, 410.7, alpha, beta};
+        const int all[3] = {0, 1, 2}, ab[2] = {1, 2};
+        const int* lin = m == 3 ? all : ab;
+        std::vector<double> base(rows.stride), cols(m * rows.stride);
+        k->columns(p, lin, m, rows, 0, rows.stride, base.data(), cols.data());
+        const double offset = m == 3 ? 0.0 : E;
+        for (int i = 0; i < n; ++i) {
+          const double N = obs.x[2 * i], D = obs.x[2 * i + 1];
+          const double col_a = std::pow(N, -alpha), col_b = std::pow(D, -beta);
+          ASSERT_EQ(base[i], offset) << isa << " m " << m << " row " << i;
+          if (m == 3) ASSERT_EQ(cols[i], 1.0) << isa << " row " << i;
+          const double* a = cols.data() + (m - 2) * rows.stride;
+          const double* b = a + rows.stride;
+          ASSERT_NEAR(a[i], col_a, 1e-14 * col_a) << isa << " row " << i;
+          ASSERT_NEAR(b[i], col_b, 1e-14 * col_b) << isa << " row " << i;
+        }
+        // L = offset + Σ c_j φ_j at the planted coefficients, scored.
+        const double coef3[3] = {E, 406.4, 410.7}, coef2[2] = {406.4, 410.7};
+        const double* coef = m == 3 ? coef3 : coef2;
+        double want = 0.0;
+        for (int i = 0; i < n; ++i) {
+          const double N = obs.x[2 * i], D = obs.x[2 * i + 1];
+          const double L =
+              E + 406.4 * std::pow(N, -alpha) + 410.7 * std::pow(D, -beta);
+          const double r =
+              (InLogSpace(objective) ? std::log(L) : L) - layout.target[i];
+          want += layout.sqrt_w[i] * layout.sqrt_w[i] *
+                  ObjectiveTerm(r, objective, 1e-3);
+        }
+        double f = 0.0;
+        ASSERT_TRUE(k->score_columns(rows, base.data(), cols.data(), m, coef,
+                                     objective, 1e-3, &f))
+            << isa;
+        EXPECT_NEAR(f, want, 1e-12 * want) << isa << " m " << m;
+      }
+      // Values at or below 0 have no log: refused in log space only.
+      const std::vector<double> base(rows.stride, -1.0), cols(rows.stride, 0.5);
+      const double coef[1] = {1.0};
+      double f = 0.0;
+      EXPECT_EQ(k->score_columns(rows, base.data(), cols.data(), 1, coef,
+                                 objective, 1e-3, &f),
+                !InLogSpace(objective))
+          << isa;
     }
   }
 }

@@ -49,9 +49,9 @@ struct BatchKernels {
   /// L at user parameters p for rows [begin, end) into out[begin..end).
   void (*evaluate)(const double* p, const BatchRows& rows, int begin, int end,
                    double* out) = nullptr;
-  /// For laws linear in p_lin[0..m) (m ≤ P): base = L with those set to 0,
-  /// cols[j * stride + i] = ∂L/∂p_lin[j] at row i (the j-th column of the
-  /// variable-projection design), in one pass.
+  /// For laws linear in p_lin[0..m) (1 ≤ m ≤ min(P, kMaxBatchColumns)):
+  /// base = L with those set to 0, cols[j * stride + i] = ∂L/∂p_lin[j] at
+  /// row i (the j-th column of the variable-projection design), in one pass.
   void (*columns)(const double* p, const int* lin, int m, const BatchRows& rows,
                   int begin, int end, double* base, double* cols) = nullptr;
   /// Raw residuals r_i = log L̂ − log L (in_log) or L̂ − L of rows
@@ -62,7 +62,17 @@ struct BatchKernels {
   void (*residuals)(const BatchRows& rows, const BatchMap& map, bool in_log,
                     const double* z, int begin, int end, double* r,
                     double* jac) = nullptr;
+  /// The objective Σ w ρ(r) (summed as `objective` sums) of the values
+  /// L_i = base[i] + Σ_j coef[j] cols[j * stride + i] over the rows
+  /// [0, stride) (a variable-projection grid cell scored from its columns).
+  /// False where some L_i ≤ 0 in log space or f is not finite.
+  bool (*score_columns)(const BatchRows& rows, const double* base,
+                        const double* cols, int m, const double* coef,
+                        Objective o, double delta, double* f) = nullptr;
 };
+
+/// Linear coefficients the columns kernel takes at most.
+inline constexpr int kMaxBatchColumns = 6;
 
 /// The kernels of the built-in laws for one instruction set.
 inline constexpr int kMaxBatchLaws = 16;
