@@ -28,11 +28,11 @@ void QuietCeresLogging() {
 
 namespace {
 
-// Whether two presolved starts (polished on the scoring rows) ended at the
-// same point: both converged, their costs agree to 1e-6 relative and every
-// free coordinate to 1e-6 × (1 + |z|).
-bool SamePresolvedPoint(const Setup& s, const SolveOutcome& a,
-                        const SolveOutcome& b) {
+// Whether two solves (e.g. presolved starts, polished on the scoring rows)
+// ended at the same point: both converged, their costs agree to 1e-6
+// relative and every free coordinate to 1e-6 × (1 + |z|).
+bool SameEndPoint(const Setup& s, const SolveOutcome& a,
+                  const SolveOutcome& b) {
   if (!a.usable || !b.usable || !a.converged || !b.converged) return false;
   if (!(std::abs(a.cost - b.cost) <= 1e-6 * std::abs(b.cost))) return false;
   for (int k = 0; k < s.P; ++k) {
@@ -115,7 +115,7 @@ Polished PolishStarts(
     for (int i = 0; i < num_starts; ++i) {
       leader[i] = i;
       for (int j : polished) {
-        if (SamePresolvedPoint(s, pre[i], pre[j])) {
+        if (SameEndPoint(s, pre[i], pre[j])) {
           leader[i] = j;
           break;
         }
@@ -177,17 +177,35 @@ Polished PolishStarts(
     // confirming pass is left to run.
     full.confirm_only = !screened;
     const int num_refine = std::min<int>(order.size(), o.num_refined);
+    // Unscreened starts that ended at the same point (SameEndPoint) share
+    // one confirming pass, from the lowest of them: `leader[j]` is the
+    // refined slot whose pass start order[j] takes.
+    std::vector<int> leader(num_refine), confirmed;
+    for (int j = 0; j < num_refine; ++j) {
+      leader[j] = j;
+      if (!screened) {
+        for (int l : confirmed) {
+          if (SameEndPoint(s, outcomes[order[j]], outcomes[order[l]])) {
+            leader[j] = l;
+            break;
+          }
+        }
+      }
+      if (leader[j] == j) confirmed.push_back(j);
+    }
     std::vector<SolveOutcome> refined(num_refine);
-    detail::ParallelFor(num_refine, threads, [&](int worker, int j) {
+    const int num_confirmed = static_cast<int>(confirmed.size());
+    detail::ParallelFor(num_confirmed, threads, [&](int worker, int c) {
       if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
-      const int i = order[j];
-      refined[j] = models[worker]->Solve(outcomes[i].z, full);
-      refined[j].iterations += outcomes[i].iterations;
+      const int j = confirmed[c];
+      refined[j] = models[worker]->Solve(outcomes[order[j]].z, full);
     });
     for (int j = 0; j < num_refine; ++j) {
-      const int i = order[j];
-      if (refined[j].usable && refined[j].cost <= outcomes[i].cost)
-        outcomes[i] = refined[j];
+      const int i = order[j], l = leader[j];
+      SolveOutcome r = refined[l];
+      // The pass's own iterations, on top of this start's.
+      r.iterations += outcomes[i].iterations;
+      if (r.usable && r.cost <= outcomes[i].cost) outcomes[i] = std::move(r);
     }
     best = -1;
     for (int j = 0; j < num_refine; ++j) {
