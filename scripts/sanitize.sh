@@ -110,25 +110,22 @@ if [ "${SKIP_PYTHON:-0}" != 1 ]; then
   OUTSIDE_PROCESS_TESTS=(
     --deselect "tests/python/test_site.py::test_site_renders_its_figures_in_a_browser"
     --deselect "tests/python/test_docs.py::test_code_blocks_run[workers.md]")
-  # The README's command-line block runs each command in a new interpreter
-  # (bash -c 'scalefit ...'), each inheriting the preloaded runtime: 151 s of
-  # the 181 s of this Python run on 2 cores, for the CLI entry points that
-  # test_cli.py already drives in-process here. It runs in the normal pytest
-  # run of scripts/test.sh.
-  SUBPROCESS_TESTS=(
-    --deselect "tests/python/test_guarantees.py::test_readme_cli_block_runs_verbatim")
   RENDERING_TESTS=()
   for f in test_doc_figures test_plot test_notebooks test_site test_docs test_cli_e2e \
            test_layers test_docs_hygiene \
            test_workers_doc; do
     RENDERING_TESTS+=(--ignore "tests/python/$f.py")
   done
+  # And the README's command-line block: each command a new interpreter
+  # under the preloaded runtime (151 s of the 181 s of this run on 2 cores),
+  # for the CLI entry points that test_cli.py drives in-process here.
+  RENDERING_TESTS+=(
+    --deselect "tests/python/test_guarantees.py::test_readme_cli_block_runs_verbatim")
   if [ -n "${PYTEST_ARGS:-}" ]; then
     # shellcheck disable=SC2206
     SELECTION=($PYTEST_ARGS "${OUTSIDE_PROCESS_TESTS[@]}")
   else
-    SELECTION=(tests/python "${RENDERING_TESTS[@]}" "${SUBPROCESS_TESTS[@]}"
-               "${OUTSIDE_PROCESS_TESTS[@]}")
+    SELECTION=(tests/python "${RENDERING_TESTS[@]}" "${OUTSIDE_PROCESS_TESTS[@]}")
   fi
   echo "sanitize: Python tests (LD_PRELOAD=$LIBASAN $LIBSTDCXX)"
   (cd "$ROOT" && LD_PRELOAD="$LIBASAN $LIBSTDCXX" PYTHONPATH="$BUILD/pkg" \
