@@ -206,8 +206,8 @@ struct FitResult {
   /// or within 1e-5 when the starts were screened (see screening_tolerance).
   int num_best_basin = 0;
   bool screened = false;  ///< starts were screened (FitOptions)
-  /// Instruction set the law was evaluated with ("avx2", "sse2" or
-  /// "scalar"; instruction_set.hpp). Fit cards keep it; empty for given
+  /// Instruction set the law was evaluated with ("avx512", "avx2", "sse2"
+  /// or "scalar"; instruction_set.hpp). Fit cards keep it; empty for given
   /// parameters (FromParams) and for cards written without it.
   std::string instruction_set;
   /// End points of the other polished starts whose parameters differ

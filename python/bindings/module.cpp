@@ -33,10 +33,11 @@ PYBIND11_MODULE(_core, m) {
   });
   scalefit::py::RegisterLog(m);
   m.def("instruction_set", &scalefit::InstructionSet,
-        "The SIMD instruction set that evaluates the built-in laws: avx2, "
-        "sse2 or scalar.");
+        "The SIMD instruction set that evaluates the built-in laws: avx512, "
+        "avx2, sse2 or scalar.");
   m.def("set_instruction_set", &scalefit::SetInstructionSet, pyb::arg("name"),
-        "Use this instruction set (avx2, sse2, scalar) for the fits that "
+        "Use this instruction set (avx512, avx2, sse2, scalar) for the fits "
+        "that "
         "follow; raises ScalefitError if this CPU cannot run it.");
   m.def("supported_instruction_sets", &scalefit::SupportedInstructionSets);
   scalefit::py::RegisterLaws(m);

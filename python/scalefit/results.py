@@ -185,7 +185,7 @@ class FitResult(Result):
     units = _field("units", dict, "The units the inputs were given in ({} = plain "
                    "counts); parameters, predictions and allocations are in plain counts.")
     instruction_set = _field("instruction_set", str,
-                             "How the fit evaluated the law: ``\"avx2\"`` or ``\"sse2\"`` (SIMD batch "
+                             "How the fit evaluated the law: ``\"avx512\"``, ``\"avx2\"`` or ``\"sse2\"`` (SIMD batch "
                              "kernels) or ``\"scalar\"``; empty for given parameters.")
 
     @property

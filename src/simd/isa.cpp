@@ -13,30 +13,37 @@ namespace scalefit::detail {
 #if SCALEFIT_SIMD_X86
 const BatchTable& Sse2Table();
 const BatchTable& Avx2Table();
+const BatchTable& Avx512Table();
 #endif
 
 namespace {
 
 std::atomic<int> g_active{-1};
 
-Isa Best() {
-  if (IsaSupported(Isa::kAvx2)) return Isa::kAvx2;
-  if (IsaSupported(Isa::kSse2)) return Isa::kSse2;
-  return Isa::kScalar;
-}
+// Every set, widest first (the order of SupportedInstructionSets).
+constexpr Isa kAllIsas[] = {Isa::kAvx512, Isa::kAvx2, Isa::kSse2, Isa::kScalar};
 
 Isa Parse(const std::string& name) {
-  if (name == "scalar") return Isa::kScalar;
-  if (name == "sse2") return Isa::kSse2;
-  if (name == "avx2") return Isa::kAvx2;
+  std::string valid;
+  for (Isa isa : kAllIsas) {
+    if (name == IsaName(isa)) return isa;
+    valid += (valid.empty() ? "" : ", ") + std::string(IsaName(isa));
+  }
   throw InvalidArgument("unknown instruction set '" + name +
-                        "'; valid: scalar, sse2, avx2");
+                        "'; valid: " + valid);
+}
+
+Isa Best() {
+  for (Isa isa : kAllIsas)
+    if (IsaSupported(isa)) return isa;
+  return Isa::kScalar;
 }
 
 const BatchTable* TableFor(Isa isa) {
 #if SCALEFIT_SIMD_X86
   if (isa == Isa::kSse2) return &Sse2Table();
   if (isa == Isa::kAvx2) return &Avx2Table();
+  if (isa == Isa::kAvx512) return &Avx512Table();
 #endif
   (void)isa;
   return nullptr;
@@ -59,6 +66,9 @@ bool IsaSupported(Isa isa) {
   // __builtin_cpu_supports checks the OS saves the wide registers too.
   if (isa == Isa::kSse2) return true;  // every x86-64 CPU
   if (isa == Isa::kAvx2) return __builtin_cpu_supports("avx2");
+  // The AVX-512 kernels are compiled with -mavx512f -mfma (CMakeLists.txt).
+  if (isa == Isa::kAvx512)
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
 #endif
   return false;
 }
@@ -71,6 +81,8 @@ const char* IsaName(Isa isa) {
       return "sse2";
     case Isa::kAvx2:
       return "avx2";
+    case Isa::kAvx512:
+      return "avx512";
   }
   return "?";
 }
@@ -125,8 +137,7 @@ void SetInstructionSet(const std::string& name) { detail::SetActiveIsa(name); }
 
 std::vector<std::string> SupportedInstructionSets() {
   std::vector<std::string> out;
-  for (detail::Isa isa :
-       {detail::Isa::kAvx2, detail::Isa::kSse2, detail::Isa::kScalar})
+  for (detail::Isa isa : detail::kAllIsas)
     if (detail::IsaSupported(isa)) out.push_back(detail::IsaName(isa));
   return out;
 }

@@ -98,12 +98,19 @@ struct BatchLayout {
   detail::BatchRows batch;
 };
 
-TEST(Simd, BaselineAndAvx2AreSupportedOnX86) {
+TEST(Simd, TheWidestSupportedSetIsTheDefault) {
   const std::vector<std::string> isas = SupportedInstructionSets();
   ASSERT_FALSE(isas.empty());
   EXPECT_EQ(isas.back(), "scalar");
 #if defined(__x86_64__)
   EXPECT_NE(std::find(isas.begin(), isas.end(), "sse2"), isas.end());
+#if defined(__GNUC__) || defined(__clang__)
+  // The widest set the CPU (and OS) runs is the default, asked directly.
+  const bool avx512 =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+  const bool avx2 = __builtin_cpu_supports("avx2");
+  EXPECT_EQ(isas.front(), avx512 ? "avx512" : avx2 ? "avx2" : "sse2");
+#endif
 #endif
   EXPECT_EQ(isas.front(), InstructionSet()) << "the best set is the default";
   EXPECT_THROW(SetInstructionSet("avx9000"), InvalidArgument);

@@ -17,7 +17,7 @@ def test_supported_sets_end_with_scalar_and_start_with_the_default():
     sets = scalefit.supported_instruction_sets()
     assert sets[-1] == "scalar"
     assert sets[0] == scalefit.instruction_set()
-    assert set(sets) <= {"avx2", "sse2", "scalar"}
+    assert set(sets) <= {"avx512", "avx2", "sse2", "scalar"}
 
 
 def test_unknown_set_is_refused_by_name(restore_isa):
@@ -58,8 +58,8 @@ def test_given_parameters_have_no_set():
 def test_card_from_another_machine_loads_and_verifies(restore_isa):
     # The set is a claim of the card, covered by its digest like every other
     # field; loading re-checks the objective and certification with whatever
-    # set this machine runs. A card written with the widest set here (AVX2 on
-    # most machines) must load where only SSE2 or the scalar path runs.
+    # set this machine runs. A card written with the widest set here (AVX-512 or
+    # AVX2 on most machines) must load where only SSE2 or the scalar path runs.
     sets = scalefit.supported_instruction_sets()
     scalefit.set_instruction_set(sets[0])
     card = scalefit.fit("chinchilla", scalefit.datasets.chinchilla()).to_card()

@@ -16,7 +16,7 @@
 
 namespace scalefit::detail {
 
-enum class Isa { kScalar = 0, kSse2 = 1, kAvx2 = 2 };
+enum class Isa { kScalar = 0, kSse2 = 1, kAvx2 = 2, kAvx512 = 3 };
 
 /// Rows laid out for batch kernels: column-major inputs and their logs
 /// (input k of row i at [k * stride + i]), targets and sqrt weights, padded
@@ -93,7 +93,8 @@ bool IsaCompiled(Isa isa);
 bool IsaSupported(Isa isa);
 const char* IsaName(Isa isa);
 /// The instruction set in use: the best supported one unless set below (or
-/// by the environment variable SCALEFIT_INSTRUCTION_SET=scalar|sse2|avx2).
+/// by the environment variable
+/// SCALEFIT_INSTRUCTION_SET=scalar|sse2|avx2|avx512).
 Isa ActiveIsa();
 /// Throws InvalidArgument for an unknown name or one this CPU or build
 /// cannot run.
