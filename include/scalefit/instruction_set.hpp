@@ -8,7 +8,9 @@
 /// own and run only where the CPU (and the operating system) support them.
 /// The best supported set is chosen at start-up; the environment variable
 /// SCALEFIT_INSTRUCTION_SET (scalar, sse2, avx2, avx512) or
-/// SetInstructionSet() overrides it.
+/// SetInstructionSet() overrides it. An environment value naming no set, or
+/// a set this CPU or build cannot run, keeps the default and is reported
+/// once through Warn (log.hpp; a ScalefitWarning in Python).
 ///
 /// Reproducibility: the sse2, avx2 and avx512 kernels give bit-identical
 /// objectives, gradients and fits (rows are summed in 8 fixed lanes and no

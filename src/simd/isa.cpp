@@ -2,11 +2,13 @@
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "scalefit/detail/simd.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/instruction_set.hpp"
+#include "scalefit/log.hpp"
 
 namespace scalefit::detail {
 
@@ -90,19 +92,35 @@ const char* IsaName(Isa isa) {
 Isa ActiveIsa() {
   int v = g_active.load(std::memory_order_relaxed);
   if (v >= 0) return static_cast<Isa>(v);
+  // An environment variable naming no set, or one this CPU or build cannot
+  // run, leaves the default in place and says so once; an empty one is unset
+  // (Warn, outside the once-block: a warning handler may throw).
   static std::once_flag once;
+  static std::string refused;
   std::call_once(once, [] {
     Isa isa = Best();
-    if (const char* env = std::getenv("SCALEFIT_INSTRUCTION_SET")) {
+    const char* env = std::getenv("SCALEFIT_INSTRUCTION_SET");
+    if (env != nullptr && *env != '\0') {  // empty: as if unset
+      const std::string name = env;
       try {
-        const Isa want = Parse(env);
-        if (IsaSupported(want)) isa = want;
-      } catch (const InvalidArgument&) {
+        const Isa want = Parse(name);
+        if (IsaSupported(want)) {
+          isa = want;
+        } else {
+          refused = "SCALEFIT_INSTRUCTION_SET='" + name +
+                    "' is not supported by this CPU or build; using " +
+                    IsaName(isa);
+        }
+      } catch (const InvalidArgument& e) {
+        refused = "SCALEFIT_INSTRUCTION_SET: " + std::string(e.what()) +
+                  "; using " + IsaName(isa);
       }
     }
     int expected = -1;
     g_active.compare_exchange_strong(expected, static_cast<int>(isa));
   });
+  static std::atomic<bool> warned{false};
+  if (!refused.empty() && !warned.exchange(true)) Warn(refused);
   return static_cast<Isa>(g_active.load());
 }
 

@@ -81,3 +81,67 @@ def test_card_with_an_edited_set_fails_verification(restore_isa):
         scalefit.loads(edited)
     # Without verification the parameters load as given parameters.
     assert scalefit.loads(edited, verify=False).params == r.params
+
+
+def _run_with_env(value, code):
+    # The environment variable is read once per process, at the first fit
+    # or query: a fresh interpreter for each value.
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, SCALEFIT_INSTRUCTION_SET=value)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("value", ["avx9000", "AVX2 ", "avx2,sse2"])
+def test_environment_value_naming_no_set_keeps_the_default_and_warns(value):
+    default = scalefit.supported_instruction_sets()[0]
+    code = ("import warnings, scalefit\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always')\n"
+            "    print(scalefit.instruction_set())\n"
+            "    print(scalefit.instruction_set())\n"
+            "msgs = [str(x.message) for x in w if x.category is scalefit.ScalefitWarning]\n"
+            "print(len(msgs)); print(msgs[0] if msgs else '')\n")
+    out = _run_with_env(value, code)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == lines[1] == default
+    assert lines[2] == "1"  # once per process
+    assert "SCALEFIT_INSTRUCTION_SET" in lines[3] and f"'{value}'" in lines[3]
+    assert f"using {default}" in lines[3]
+
+
+@pytest.mark.parametrize("value", ["scalar", ""])
+def test_environment_value_naming_a_supported_set_is_used_silently(value):
+    # "scalar" runs on every build; an empty value is as if unset.
+    want = value or scalefit.supported_instruction_sets()[0]
+    out = _run_with_env(value, "import scalefit; print(scalefit.instruction_set())")
+    assert out.returncode == 0 and out.stdout.strip() == want
+    assert "SCALEFIT_INSTRUCTION_SET" not in out.stderr
+
+
+def test_environment_value_this_cpu_cannot_run_is_named():
+    sets = scalefit.supported_instruction_sets()
+    missing = [s for s in ("avx512", "avx2", "sse2") if s not in sets]
+    if not missing:
+        pytest.skip("this CPU runs every instruction set")
+    out = _run_with_env(missing[0], "import scalefit; print(scalefit.instruction_set())")
+    assert out.returncode == 0 and out.stdout.strip() == sets[0]
+    assert f"'{missing[0]}' is not supported by this CPU" in out.stderr
+
+
+def test_command_line_names_a_bad_environment_value_in_one_line():
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, SCALEFIT_INSTRUCTION_SET="avx9000")
+    out = subprocess.run([sys.executable, "-m", "scalefit", "--version"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    default = scalefit.supported_instruction_sets()[0]
+    assert out.returncode == 0
+    assert out.stdout.strip().endswith(f"(instruction set: {default})")
+    warning = [ln for ln in out.stderr.splitlines() if "SCALEFIT_INSTRUCTION_SET" in ln]
+    assert len(warning) == 1 and "'avx9000'" in warning[0], out.stderr
+    assert "Traceback" not in out.stderr
