@@ -336,9 +336,13 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
   } else if (Inside()) {  // stage 1, in the coordinates of ScalingAt
     const std::vector<int>& free = free_coords_;
     Eigen::MatrixXd T;
-    if (s.scale_line_search && free.size() >= 2 &&
-        ScalingAt(*objective_, free, z_, &T)) {
-      const int F = static_cast<int>(free.size());
+    const int F = static_cast<int>(free.size());
+    const bool given =
+        s.scale_line_search && F >= 2 &&
+        s.scaling.size() == static_cast<size_t>(F) * static_cast<size_t>(F);
+    if (given) T = Eigen::Map<const Eigen::MatrixXd>(s.scaling.data(), F, F);
+    if (s.scale_line_search && F >= 2 &&
+        (given || ScalingAt(*objective_, free, z_, &T))) {
       Eigen::VectorXd z_free(F);
       for (int i = 0; i < F; ++i) z_free[i] = z_[free[i]];
       std::vector<double> u(F);
@@ -396,6 +400,11 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     } else {
       z_ = z_before;
     }
+  }
+  if (s.scaling_at_end && last.usable && free_coords_.size() >= 2) {
+    Eigen::MatrixXd T;
+    if (ScalingAt(*objective_, free_coords_, z_, &T))
+      out.scaling.assign(T.data(), T.data() + T.size());
   }
   out.z = z_;
   out.cost = last.cost;

@@ -78,18 +78,21 @@ Polished PolishStarts(
   full.function_tolerance = o.function_tolerance;
   full.confirm_iterations = o.max_iterations;
   full.scale_line_search = true;
-  // At least twice as many rows as score the grid, few starts (no
-  // screening): each start is first polished on the scoring rows
-  // (SelectScoringRows: rows spanning the data), then on every row from there
-  // (line search and the confirming pass, as below), which then starts next
-  // to its optimum and needs fewer passes over all rows. A start that does
-  // not converge this way is polished on every row from its beginning.
+  // Few starts (no screening) on at least 2m rows: each start is first
+  // polished on m rows spanning the data (SelectScoringRows), then on every
+  // row from there (line search and the confirming pass, as below), which
+  // then starts next to its optimum and needs fewer passes over all rows. A
+  // start that does not converge this way is polished on every row from its
+  // beginning. m = min(max_scoring_rows, max(kMinPresolveRows, n / 16))
+  // (engine.hpp); max_scoring_rows = 0 turns the presolve off.
+  const int64_t n = s.pd.num_rows;
+  const int presolve_rows = static_cast<int>(std::min<int64_t>(
+      o.max_scoring_rows, std::max<int64_t>(kMinPresolveRows, n / 16)));
   const bool presolve =
-      !screened && o.max_scoring_rows > 0 &&
-      s.pd.num_rows >= 2 * static_cast<int64_t>(o.max_scoring_rows);
+      !screened && presolve_rows > 0 && n >= 2 * int64_t{presolve_rows};
   detail::Stage stage("fit starts", num_starts);
   if (presolve) {
-    const ScoringRows rows = SelectScoringRows(s, o.max_scoring_rows);
+    const ScoringRows rows = SelectScoringRows(s, presolve_rows);
     ProblemData sub = s.pd;
     sub.num_rows = rows.n;
     sub.x = rows.x.data();
@@ -102,6 +105,18 @@ Polished PolishStarts(
         std::max(1, std::min(start_threads, num_starts)));
     detail::SolveSettings first = settings;
     first.confirm_iterations = 0;
+    // The scaling of each start's polish on every row is taken on these rows
+    // at the presolved point (F + 1 gradient passes over them instead of over
+    // every row). The objective sums w̃ ρ over rows, so its Hessian on every
+    // row is about Σw̃(all) / Σw̃(these) times theirs: T scales by the root
+    // of the inverse ratio.
+    first.scaling_at_end = true;
+    double w_all = 0.0, w_sub = 0.0;
+    for (int i = 0; i < s.pd.num_rows; ++i)
+      w_all += s.pd.sqrt_w[i] * s.pd.sqrt_w[i];
+    for (int i = 0; i < rows.n; ++i) w_sub += rows.sqrt_w[i] * rows.sqrt_w[i];
+    const double t_scale =
+        w_all > 0.0 && w_sub > 0.0 ? std::sqrt(w_sub / w_all) : 0.0;
     std::vector<SolveOutcome> pre(num_starts);
     detail::ParallelFor(num_starts, start_threads, [&](int worker, int i) {
       if (!sub_models[worker]) sub_models[worker] = law.MakeResidualModel(sub);
@@ -133,7 +148,12 @@ Polished PolishStarts(
       const int i = polished[j];
       if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
       SolveOutcome c;
-      if (pre[i].usable) c = models[worker]->Solve(pre[i].z, confirm);
+      detail::SolveSettings from_pre = confirm;
+      if (t_scale > 0.0) {
+        from_pre.scaling = pre[i].scaling;
+        for (double& t : from_pre.scaling) t *= t_scale;
+      }
+      if (pre[i].usable) c = models[worker]->Solve(pre[i].z, from_pre);
       if (c.usable && c.converged) {
         c.iterations += pre[i].iterations;
         outcomes[i] = std::move(c);

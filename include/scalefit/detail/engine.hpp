@@ -67,6 +67,12 @@ struct ProblemData {
 /// of the rows only, never of the threads.
 inline constexpr int kLargeDataRows = 65536;
 
+/// The presolve (polish.cpp): each start is first polished on
+/// m = min(max_scoring_rows, max(kMinPresolveRows, n / 16)) rows spanning the
+/// data (SelectScoringRows), then on all n rows from there, when n ≥ 2m. A
+/// function of the rows only.
+inline constexpr int kMinPresolveRows = 256;
+
 /// Rows from which Levenberg–Marquardt works on the residual block reduced
 /// to P + 1 residuals (NormalLawResidual, typed_law.hpp: the same JᵀJ, Jᵀr
 /// and cost from one chunked pass) when the law has batch kernels. Below it
@@ -105,6 +111,13 @@ struct SolveSettings {
   /// many far starts (grid="hoffmann"), where the Hessian at the start says
   /// little about the optimum's and the scaled search takes longer.
   bool scale_line_search = true;
+  /// With scale_line_search: the scaling T to use instead of the Hessian at
+  /// the start (F × F column-major over the free coordinates, as returned in
+  /// SolveOutcome::scaling); empty = take it at the start.
+  std::vector<double> scaling;
+  /// Return the scaling at the end point in SolveOutcome::scaling (F + 1
+  /// more gradient passes after a usable solve).
+  bool scaling_at_end = false;
   bool verbose = false;
 };
 
@@ -116,6 +129,11 @@ struct SolveOutcome {
   bool converged = false;  ///< Ceres reported CONVERGENCE
   bool usable = false;     ///< finite cost at a feasible point
   std::string message;
+  /// With SolveSettings::scaling_at_end: T = V Λ^{-1/2} from the
+  /// forward-difference Hessian H = V Λ Vᵀ of the objective at z over the
+  /// free coordinates (F × F, column-major); empty if not asked for or not
+  /// available there (H not finite, or not usable).
+  std::vector<double> scaling;
 };
 
 /// A least-squares problem for one law on one data set. Not thread-safe:
