@@ -5,8 +5,11 @@
 //   build/bench build/bench/benchmarks/scalefit_benchmarks
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "scalefit/scalefit.hpp"
 
@@ -66,6 +69,30 @@ void BM_EpochDefault(benchmark::State& state) {
     auto r = scalefit::Fit("chinchilla", data, o);
     benchmark::DoNotOptimize(r.objective);
   }
+}
+
+// The default Epoch fit on one instruction set (scalar, sse2, avx2, avx512):
+// the sets' ratios measured in one run. A set this CPU or build cannot run
+// is reported as skipped.
+void BM_EpochDefaultOnSet(benchmark::State& state, const std::string& isa) {
+  const std::vector<std::string> sets = scalefit::SupportedInstructionSets();
+  if (std::find(sets.begin(), sets.end(), isa) == sets.end()) {
+    state.SkipWithError(
+        ("instruction set " + isa + " is not supported by this CPU or build")
+            .c_str());
+    for (auto _ : state) {
+    }
+    return;
+  }
+  const std::string saved = scalefit::InstructionSet();
+  scalefit::SetInstructionSet(isa);
+  const Observations data = scalefit::datasets::ChinchillaObservations();
+  FitOptions o;
+  for (auto _ : state) {
+    auto r = scalefit::Fit("chinchilla", data, o);
+    benchmark::DoNotOptimize(r.objective);
+  }
+  scalefit::SetInstructionSet(saved);
 }
 
 void BM_EpochWarmStart(benchmark::State& state) {
@@ -141,6 +168,14 @@ BENCHMARK_CAPTURE(BM_FitVsPoints, broken_power_law_1,
     ->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EpochDefault)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EpochDefaultOnSet, avx512, std::string("avx512"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EpochDefaultOnSet, avx2, std::string("avx2"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EpochDefaultOnSet, sse2, std::string("sse2"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EpochDefaultOnSet, scalar, std::string("scalar"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EpochWarmStart)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_KaplanDefaultThreads)
     ->Arg(1)
