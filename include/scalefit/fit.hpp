@@ -86,12 +86,10 @@ struct FitOptions {
   /// product of its value lists) is refused before any cell is built,
   /// naming this option. "hoffmann" has 4500. At most kMaxStarts.
   int max_starts = 100000;
-  /// Rows that rank the default grid's cells: each input's smallest and
-  /// largest row and an even stride through the rest (deterministic). Also
-  /// caps the rows on which up to num_refined starts are first polished
-  /// (min(max_scoring_rows, max(256, n / 16)) of n rows, from n ≥ twice that;
-  /// polish.cpp). Every final solve and the certification use every row.
-  /// 0 = every row, and no first polish on fewer.
+  /// Rows that rank the default grid's cells (and, from twice as many rows,
+  /// polish up to num_refined starts first): each input's smallest and largest
+  /// row and an even stride through the rest (deterministic). Every final solve
+  /// and the certification use every row. 0 = every row.
   int max_scoring_rows = 2048;
   /// How many of the best grid cells are polished by "auto".
   int num_polish = 3;

@@ -78,18 +78,16 @@ Polished PolishStarts(
   full.function_tolerance = o.function_tolerance;
   full.confirm_iterations = o.max_iterations;
   full.scale_line_search = true;
-  // Few starts (no screening) on at least 2m rows: each start is first
-  // polished on m rows spanning the data (SelectScoringRows), then on every
-  // row from there (line search and the confirming pass, as below), which
-  // then starts next to its optimum and needs fewer passes over all rows. A
-  // start that does not converge this way is polished on every row from its
-  // beginning. m = min(max_scoring_rows, max(kMinPresolveRows, n / 16))
-  // (engine.hpp); max_scoring_rows = 0 turns the presolve off.
-  const int64_t n = s.pd.num_rows;
-  const int presolve_rows = static_cast<int>(std::min<int64_t>(
-      o.max_scoring_rows, std::max<int64_t>(kMinPresolveRows, n / 16)));
+  // At least twice as many rows as score the grid, few starts (no
+  // screening): each start is first polished on the scoring rows
+  // (SelectScoringRows: rows spanning the data), then on every row from there
+  // (line search and the confirming pass, as below), which then starts next
+  // to its optimum and needs fewer passes over all rows. A start that does
+  // not converge this way is polished on every row from its beginning.
+  const int presolve_rows = o.max_scoring_rows;
   const bool presolve =
-      !screened && presolve_rows > 0 && n >= 2 * int64_t{presolve_rows};
+      !screened && presolve_rows > 0 &&
+      s.pd.num_rows >= 2 * static_cast<int64_t>(presolve_rows);
   detail::Stage stage("fit starts", num_starts);
   if (presolve) {
     const ScoringRows rows = SelectScoringRows(s, presolve_rows);

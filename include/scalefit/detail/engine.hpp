@@ -67,12 +67,6 @@ struct ProblemData {
 /// of the rows only, never of the threads.
 inline constexpr int kLargeDataRows = 65536;
 
-/// The presolve (polish.cpp): each start is first polished on
-/// m = min(max_scoring_rows, max(kMinPresolveRows, n / 16)) rows spanning the
-/// data (SelectScoringRows), then on all n rows from there, when n ≥ 2m. A
-/// function of the rows only.
-inline constexpr int kMinPresolveRows = 256;
-
 /// Rows from which Levenberg–Marquardt works on the residual block reduced
 /// to P + 1 residuals (NormalLawResidual, typed_law.hpp: the same JᵀJ, Jᵀr
 /// and cost from one chunked pass) when the law has batch kernels. Below it
