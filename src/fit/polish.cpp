@@ -14,15 +14,18 @@
 
 namespace scalefit::detail {
 
-// Ceres logs through glog, which writes WARNINGs to stderr until a host
-// program initialises it (e.g. "constant polynomial" notes from line search).
-// Library code must not print: unless the host set glog up itself, keep only
-// errors. scalefit's own messages go through the "scalefit" spdlog logger.
+// Ceres logs through glog, which writes to stderr until a host program
+// initialises it: WARNINGs ("constant polynomial" notes from line search) and
+// ERRORs the engine handles itself ("Terminating: Residual and Jacobian
+// evaluation failed" when Levenberg–Marquardt meets a point where the law is
+// not finite; the solve's outcome carries that message). Library code must
+// not print: unless the host set glog up itself, only FATAL is left.
+// scalefit's own messages go through the "scalefit" spdlog logger.
 void QuietCeresLogging() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (!google::IsGoogleLoggingInitialized())
-      FLAGS_minloglevel = google::GLOG_ERROR;
+      FLAGS_minloglevel = google::GLOG_FATAL;
   });
 }
 

@@ -1,6 +1,7 @@
 // Solver defaults on hard problems: no iteration cap decides convergence.
 // Case: Huber thresholds from 1e-7 to 1 on Epoch's Chinchilla runs.
 // Certification (src/fit/certify.cpp) is unchanged.
+#include <glog/logging.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -48,6 +49,20 @@ TEST(SolverHardCases, HuberDeltaFrom1e7To1OnEpochData) {
       obj_per_delta_prev = f.objective / delta;
     }
   }
+}
+
+// Ceres reports through glog, and writes ERRORs the engine handles itself
+// ("Terminating: Residual and Jacobian evaluation failed") to stderr unless
+// the host initialised glog: after a fit, nothing below FATAL is printed.
+TEST(Solver, CeresLogLinesDoNotReachStderr) {
+  ASSERT_FALSE(google::IsGoogleLoggingInitialized());
+  const FitResult r = Fit("chinchilla", datasets::ChinchillaObservations());
+  ASSERT_TRUE(r.converged);
+  testing::internal::CaptureStderr();
+  LOG(ERROR) << "ceres-error-probe";
+  LOG(WARNING) << "ceres-warning-probe";
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("probe"), std::string::npos) << err;
 }
 
 }  // namespace
