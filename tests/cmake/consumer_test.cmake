@@ -58,7 +58,9 @@ function(check_laws_headers build_output)
     message(FATAL_ERROR "consumer_test: no header list (-H) in the laws consumer's build output:\n${build_output}")
   endif()
   foreach(h IN LISTS headers)
-    if(h MATCHES "ceres|[Ee]igen|glog|spdlog|fmt/")
+    # The directory right under an include/ directory names the library,
+    # whatever the checkout or prefix path is called.
+    if(h MATCHES "/include/(ceres|eigen3|Eigen|glog|spdlog|fmt)/")
       message(FATAL_ERROR "consumer_test: the scalefit::laws consumer includes ${h}")
     endif()
   endforeach()
