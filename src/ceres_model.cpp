@@ -337,12 +337,12 @@ SolveOutcome CeresResidualModel::Solve(const std::vector<double>& z0,
     const std::vector<int>& free = free_coords_;
     Eigen::MatrixXd T;
     const int F = static_cast<int>(free.size());
-    const bool given =
-        s.scale_line_search && F >= 2 &&
-        s.scaling.size() == static_cast<size_t>(F) * static_cast<size_t>(F);
+    const bool scaled = s.scale_line_search && F >= 2;
+    // A scaling handed in (SolveSettings::scaling) or the one at the start.
+    const bool given = scaled && s.scaling.size() == static_cast<size_t>(F) *
+                                                         static_cast<size_t>(F);
     if (given) T = Eigen::Map<const Eigen::MatrixXd>(s.scaling.data(), F, F);
-    if (s.scale_line_search && F >= 2 &&
-        (given || ScalingAt(*objective_, free, z_, &T))) {
+    if (scaled && (given || ScalingAt(*objective_, free, z_, &T))) {
       Eigen::VectorXd z_free(F);
       for (int i = 0; i < F; ++i) z_free[i] = z_[free[i]];
       std::vector<double> u(F);

@@ -87,13 +87,12 @@ Polished PolishStarts(
   // (line search and the confirming pass, as below), which then starts next
   // to its optimum and needs fewer passes over all rows. A start that does
   // not converge this way is polished on every row from its beginning.
-  const int presolve_rows = o.max_scoring_rows;
   const bool presolve =
-      !screened && presolve_rows > 0 &&
-      s.pd.num_rows >= 2 * static_cast<int64_t>(presolve_rows);
+      !screened && o.max_scoring_rows > 0 &&
+      s.pd.num_rows >= 2 * static_cast<int64_t>(o.max_scoring_rows);
   detail::Stage stage("fit starts", num_starts);
   if (presolve) {
-    const ScoringRows rows = SelectScoringRows(s, presolve_rows);
+    const ScoringRows rows = SelectScoringRows(s, o.max_scoring_rows);
     ProblemData sub = s.pd;
     sub.num_rows = rows.n;
     sub.x = rows.x.data();
