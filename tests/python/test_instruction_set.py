@@ -83,14 +83,14 @@ def test_card_with_an_edited_set_fails_verification(restore_isa):
     assert scalefit.loads(edited, verify=False).params == r.params
 
 
-def _run_with_env(value, code):
+def _run_with_env(value, *args):
     # The environment variable is read once per process, at the first fit
     # or query: a fresh interpreter for each value.
     import os
     import subprocess
     import sys
     env = dict(os.environ, SCALEFIT_INSTRUCTION_SET=value)
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True,
                           text=True, timeout=120)
 
 
@@ -104,7 +104,7 @@ def test_environment_value_naming_no_set_keeps_the_default_and_warns(value):
             "    print(scalefit.instruction_set())\n"
             "msgs = [str(x.message) for x in w if x.category is scalefit.ScalefitWarning]\n"
             "print(len(msgs)); print(msgs[0] if msgs else '')\n")
-    out = _run_with_env(value, code)
+    out = _run_with_env(value, "-c", code)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0] == lines[1] == default
@@ -117,7 +117,7 @@ def test_environment_value_naming_no_set_keeps_the_default_and_warns(value):
 def test_environment_value_naming_a_supported_set_is_used_silently(value):
     # "scalar" runs on every build; an empty value is as if unset.
     want = value or scalefit.supported_instruction_sets()[0]
-    out = _run_with_env(value, "import scalefit; print(scalefit.instruction_set())")
+    out = _run_with_env(value, "-c", "import scalefit; print(scalefit.instruction_set())")
     assert out.returncode == 0 and out.stdout.strip() == want
     assert "SCALEFIT_INSTRUCTION_SET" not in out.stderr
 
@@ -127,18 +127,14 @@ def test_environment_value_this_cpu_cannot_run_is_named():
     missing = [s for s in ("avx512", "avx2", "sse2") if s not in sets]
     if not missing:
         pytest.skip("this CPU runs every instruction set")
-    out = _run_with_env(missing[0], "import scalefit; print(scalefit.instruction_set())")
+    out = _run_with_env(missing[0], "-c",
+                        "import scalefit; print(scalefit.instruction_set())")
     assert out.returncode == 0 and out.stdout.strip() == sets[0]
     assert f"'{missing[0]}' is not supported by this CPU" in out.stderr
 
 
 def test_command_line_names_a_bad_environment_value_in_one_line():
-    import os
-    import subprocess
-    import sys
-    env = dict(os.environ, SCALEFIT_INSTRUCTION_SET="avx9000")
-    out = subprocess.run([sys.executable, "-m", "scalefit", "--version"], env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = _run_with_env("avx9000", "-m", "scalefit", "--version")
     default = scalefit.supported_instruction_sets()[0]
     assert out.returncode == 0
     assert out.stdout.strip().endswith(f"(instruction set: {default})")
