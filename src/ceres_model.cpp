@@ -6,10 +6,12 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "scalefit/detail/run_state.hpp"
+#include "scalefit/error.hpp"
 
 namespace scalefit::detail {
 
@@ -205,6 +207,7 @@ CeresResidualModel::CeresResidualModel(const ProblemData& data,
                                        const ObjectiveFactory& make_objective,
                                        const NormalFactory& make_normal)
     : data_(data),
+      make_cost_(make_cost),
       num_params_(static_cast<int>(data.map.source.size())),
       z_(num_params_, 0.0) {
   cost_ = make_cost(&data_, false);
@@ -423,6 +426,35 @@ bool CeresResidualModel::RawJacobian(const std::vector<double>& z,
   const double* params[] = {z.data()};
   double* jacobians[] = {jac->data()};
   return raw_->Evaluate(params, r->data(), jacobians);
+}
+
+bool CeresResidualModel::RawJacobianRows(const std::vector<double>& z,
+                                         int begin, int end, double* r,
+                                         double* jac) const {
+  if (begin < 0 || end > data_.num_rows || begin >= end || begin % 8 != 0)
+    throw InvalidArgument("RawJacobianRows: rows [" + std::to_string(begin) +
+                          ", " + std::to_string(end) + ") of " +
+                          std::to_string(data_.num_rows));
+  ProblemData view = data_;
+  const size_t at = static_cast<size_t>(begin) * data_.num_inputs;
+  view.num_rows = end - begin;
+  view.x += at;
+  if (view.log_x) view.log_x += at;
+  view.target += begin;
+  view.sqrt_w += begin;
+  if (view.batch.stride > 0) {
+    // Column-major: the same stride, each column from row `begin`.
+    view.batch.num_rows = end - begin;
+    view.batch.x += begin;
+    view.batch.log_x += begin;
+    view.batch.target += begin;
+    view.batch.sqrt_w += begin;
+  }
+  view.row_threads = 1;
+  const std::unique_ptr<ceres::CostFunction> raw = make_cost_(&view, true);
+  const double* params[] = {z.data()};
+  double* jacobians[] = {jac};
+  return raw->Evaluate(params, r, jac ? jacobians : nullptr);
 }
 
 }  // namespace scalefit::detail

@@ -338,13 +338,15 @@ DataSummary Summarize(const Observations& obs, const FlopModel* flops,
   s.min.assign(k, 0.0);
   s.max.assign(k, 0.0);
   s.num_distinct.assign(k, 0);
-  // One item per input and one for the hash (below), each writing its own
-  // fields: the same summary on any number of threads.
-  detail::ParallelFor(k + 1, threads, [&](int, int j) {
-    if (j == k) {
+  // One item for the hash (below) and one per input, each writing its own
+  // fields: the same summary on any number of threads. The hash, one serial
+  // pass over every byte, goes first: the other threads count the inputs.
+  detail::ParallelFor(k + 1, threads, [&](int, int item) {
+    if (item == 0) {
       s.hash = HashRows(obs);
       return;
     }
+    const int j = item - 1;
     std::vector<double> col(n);
     for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
     s.min[j] = n ? *std::min_element(col.begin(), col.end()) : 0.0;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <sstream>
 
+#include "diagnostics_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/stats.hpp"
 #include "scalefit/detail/weights.hpp"
@@ -50,11 +51,14 @@ std::string Plural(const std::string& input) {
 
 }  // namespace
 
-Diagnostics Diagnose(const LawModel& law, const Observations& obs,
-                     const std::vector<ParamValue>& params, Objective objective,
-                     bool converged, const std::string& message,
-                     const FlopModel* flops, const DataSummary* summary,
-                     int threads) {
+namespace detail {
+
+Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
+                           const std::vector<ParamValue>& params,
+                           Objective objective, bool converged,
+                           const std::string& message, const FlopModel* flops,
+                           const DataSummary* summary, int threads,
+                           const BatchRows* rows) {
   Diagnostics d;
   const LawInfo& info = law.info();
   const int n = obs.num_rows();
@@ -149,33 +153,76 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
   std::vector<unsigned char> unit_basis(P, 1);
   double rss = 0.0, loss_sum = 0.0;
   bool finite = true;
+  // Each row's L and ∂L/∂p (user units), a block of rows at a time: from
+  // the law's batch kernels on the fit's rows when given (`rows`, with the
+  // fit's targets: the residual comes with them), else row by row.
+  const detail::BatchKernels* kernels =
+      rows != nullptr && rows->num_rows == n ? law.batch_kernels() : nullptr;
   auto jacobian = [&] {
-    std::vector<double> grad(P);
-    for (int i = 0; i < n; ++i) {
-      const double v = law.ValueAndGradient(p.data(), obs.row(i), grad.data());
-      const double sw = std::sqrt(weights.w[i]);
-      if (!std::isfinite(v) || (in_log && !(v > 0.0))) {
-        finite = false;
-        break;
+    constexpr int kEvalRows = 2048;  // a multiple of 8
+    std::vector<double> value(kEvalRows), res(kEvalRows),
+        grad(static_cast<size_t>(kEvalRows) * P);
+    std::vector<int> source(P);
+    std::vector<unsigned char> as_is(P, 0);
+    for (int k = 0; k < P; ++k) source[k] = k;
+    const detail::BatchMap identity{source.data(), as_is.data()};
+    for (int begin = 0; begin < n && finite; begin += kEvalRows) {
+      const int end = std::min(n, begin + kEvalRows);
+      if (kernels) {
+        // The block as rows of its own (the kernels index rows from 0);
+        // the rows after it (or the layout's padding) pad it to 8.
+        detail::BatchRows view = *rows;
+        view.num_rows = end - begin;
+        view.x += begin;
+        view.log_x += begin;
+        view.target += begin;
+        view.sqrt_w += begin;
+        const int padded = (end - begin + 7) / 8 * 8;
+        kernels->evaluate(p.data(), view, 0, padded, value.data());
+        // Identity map: z = p, so ∂r/∂z is ∂L/∂p (÷ L in log space).
+        kernels->residuals(view, identity, in_log, p.data(), 0, padded,
+                           res.data(), grad.data());
+        if (in_log) {
+          for (int i = 0; i < end - begin; ++i)
+            for (int k = 0; k < P; ++k)
+              grad[static_cast<size_t>(i) * P + k] *= value[i];
+        }
+      } else {
+        for (int i = begin; i < end; ++i) {
+          double* g = grad.data() + static_cast<size_t>(i - begin) * P;
+          const double v = law.ValueAndGradient(p.data(), obs.row(i), g);
+          value[i - begin] = v;
+          res[i - begin] = in_log && v > 0.0
+                               ? std::log(v) - std::log(obs.loss[i])
+                               : v - obs.loss[i];
+        }
       }
-      const double res =
-          in_log ? std::log(v) - std::log(obs.loss[i]) : v - obs.loss[i];
-      rss += sw * sw * res * res;
-      loss_sum += obs.loss[i];
-      if (rows_in_j == J.rows()) {
-        const Eigen::HouseholderQR<Eigen::MatrixXd> qr(J);
-        J.topRows(F) = qr.matrixQR().topRows(F).triangularView<Eigen::Upper>();
-        rows_in_j = F;
+      for (int i = begin; i < end; ++i) {
+        const double v = value[i - begin];
+        const double* g_row = grad.data() + static_cast<size_t>(i - begin) * P;
+        const double sw = std::sqrt(weights.w[i]);
+        if (!std::isfinite(v) || (in_log && !(v > 0.0))) {
+          finite = false;
+          break;
+        }
+        rss += sw * sw * res[i - begin] * res[i - begin];
+        loss_sum += obs.loss[i];
+        if (rows_in_j == J.rows()) {
+          const Eigen::HouseholderQR<Eigen::MatrixXd> qr(J);
+          J.topRows(F) =
+              qr.matrixQR().topRows(F).triangularView<Eigen::Upper>();
+          rows_in_j = F;
+        }
+        for (int c = 0; c < F; ++c) J(rows_in_j, c) = 0.0;
+        for (int k = 0; k < P; ++k) {
+          unit_basis[k] = unit_basis[k] && std::abs(g_row[k] - 1.0) <= 1e-12;
+          if (column[k] < 0) continue;
+          double g = in_log ? g_row[k] / v : g_row[k];
+          if (info.params[k].positive) g *= p[k];  // ∂/∂ log p
+          J(rows_in_j, column[k]) += sw * g;
+        }
+        ++rows_in_j;
       }
-      for (int c = 0; c < F; ++c) J(rows_in_j, c) = 0.0;
-      for (int k = 0; k < P; ++k) {
-        unit_basis[k] = unit_basis[k] && std::abs(grad[k] - 1.0) <= 1e-12;
-        if (column[k] < 0) continue;
-        double g = in_log ? grad[k] / v : grad[k];
-        if (info.params[k].positive) g *= p[k];  // ∂/∂ log p
-        J(rows_in_j, column[k]) += sw * g;
-      }
-      ++rows_in_j;
     }
     finite = finite && J.topRows(rows_in_j).allFinite();
   };
@@ -454,6 +501,17 @@ Diagnostics Diagnose(const LawModel& law, const Observations& obs,
              d.floor_name + " from other evidence");
   }
   return d;
+}
+
+}  // namespace detail
+
+Diagnostics Diagnose(const LawModel& law, const Observations& obs,
+                     const std::vector<ParamValue>& params, Objective objective,
+                     bool converged, const std::string& message,
+                     const FlopModel* flops, const DataSummary* summary,
+                     int threads) {
+  return detail::DiagnoseOnRows(law, obs, params, objective, converged, message,
+                                flops, summary, threads, nullptr);
 }
 
 Diagnostics Diagnose(const FitResult& r) {

@@ -207,7 +207,8 @@ std::vector<StartEnd> OtherOptima(const Setup& s,
 }  // namespace
 
 FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
-                   const FitOptions& o, bool* reached_optimum, bool summarize) {
+                   const FitOptions& o, bool* reached_optimum, bool summarize,
+                   std::shared_ptr<const Setup>* setup) {
   *reached_optimum = false;
   QuietCeresLogging();
   if (!law_ptr) throw InvalidArgument("law is null");
@@ -358,6 +359,8 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
       r.num_best_basin, rel_grad);
   if (!r.converged)
     Warn(fmt::format("fit of '{}': {}", s.info.name, r.message));
+  // The solves are done; the set-up's vectors keep their buffers.
+  if (setup) *setup = std::make_shared<const Setup>(std::move(s));
   return r;
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "diagnostics_internal.hpp"
 #include "fit/fit_internal.hpp"
 #include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/run_state.hpp"
@@ -19,12 +20,18 @@ FitResult Fit(const LawPtr& law, const Observations& data,
   // Cancellation and progress for everything below (run_control.hpp).
   const detail::ScopedRun run(options.control);
   bool reached_optimum = false;
-  FitResult r = detail::SolveFit(law, data, options, &reached_optimum);
+  std::shared_ptr<const detail::Setup> setup;
+  FitResult r = detail::SolveFit(law, data, options, &reached_optimum,
+                                 /*summarize=*/true, &setup);
   if (reached_optimum) {
     const FlopModel flops = r.flop_model();
-    r.diagnostics = Diagnose(*r.law, *r.data, r.params, r.options.objective,
-                             r.converged, r.message, &flops, &r.data_summary,
-                             detail::ResolveThreads(r.options.num_threads));
+    // On the fit's own rows (its logs and targets, laid out for the law's
+    // batch kernels), released as soon as the diagnostics are taken.
+    r.diagnostics = detail::DiagnoseOnRows(
+        *r.law, *r.data, r.params, r.options.objective, r.converged, r.message,
+        &flops, &r.data_summary, detail::ResolveThreads(r.options.num_threads),
+        setup ? &setup->pd.batch : nullptr);
+    setup.reset();
     // The profile check costs several fits: opt-in (FitOptions::
     // profile_check); the allocations run it when they need the claim.
     if (r.options.profile_check)

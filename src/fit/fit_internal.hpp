@@ -147,8 +147,11 @@ double RelativeGradient(const Setup& s, const ResidualModel& model,
 /// when some start reached a finite objective (the result's parameters are
 /// then that start's end point, converged or not).
 /// `summarize` = false leaves `data_summary` empty (FitWithoutSummary).
+/// `setup`, when not null, receives the fit's set-up (its rows in the batch
+/// layout point into the result's data, so they live as long as it does).
 FitResult SolveFit(const LawPtr& law, const Observations& data,
                    const FitOptions& o, bool* reached_optimum,
-                   bool summarize = true);
+                   bool summarize = true,
+                   std::shared_ptr<const Setup>* setup = nullptr);
 
 }  // namespace scalefit::detail

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fit/fit_internal.hpp"
+#include "scalefit/detail/parallel.hpp"
 #include "scalefit/detail/weights.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/report.hpp"
@@ -142,30 +143,47 @@ Setup MakeSetup(const LawModel& law, const Observations& data,
   s.sqrt_w.resize(n);
   const NormalizedWeights w = NormalizeWeights(data);
   s.weight_scale = w.scale;
-  for (int i = 0; i < n; ++i) {
-    s.target[i] = in_log ? std::log(data.loss[i]) : data.loss[i];
-    s.sqrt_w[i] = std::sqrt(w.w[i]);
-  }
-  s.pd.num_rows = n;
-  s.pd.num_inputs = data.num_inputs();
-  s.pd.x = data.x.data();
-  s.log_x.resize(data.x.size());
-  // Laws without positive data (link laws) never read these logs.
-  for (size_t j = 0; j < data.x.size(); ++j)
-    s.log_x[j] = data.x[j] > 0.0 ? std::log(data.x[j]) : -kInf;
-  s.pd.log_x = s.log_x.data();
-  // The batch layout: column-major, padded to a multiple of 8 rows with
-  // weight-0 copies of the last row (finite wherever the last row is).
   const int ni = data.num_inputs();
   const int stride = (n + 7) / 8 * 8;
+  s.log_x.resize(data.x.size());
   s.col_x.resize(static_cast<size_t>(ni) * stride);
   s.col_log_x.resize(static_cast<size_t>(ni) * stride);
-  for (int k = 0; k < ni; ++k)
-    for (int i = 0; i < stride; ++i) {
-      const size_t from = static_cast<size_t>(std::min(i, n - 1)) * ni + k;
-      s.col_x[static_cast<size_t>(k) * stride + i] = data.x[from];
-      s.col_log_x[static_cast<size_t>(k) * stride + i] = s.log_x[from];
+  // Row by row, each value written once from its own row (so the same on
+  // any number of threads): the targets, the root weights, the input logs
+  // (laws without positive data, link laws, never read these), and the
+  // batch layout: column-major, padded to a multiple of 8 rows with
+  // weight-0 copies of the last row (finite wherever the last row is).
+  // Large data sets split the rows across the fit's threads.
+  constexpr int kSetupChunkRows = 16384;
+  const int chunks = (stride + kSetupChunkRows - 1) / kSetupChunkRows;
+  const int threads = n >= kLargeDataRows ? ResolveThreads(o.num_threads) : 1;
+  ParallelFor(chunks, threads, [&](int, int c) {
+    const int begin = c * kSetupChunkRows;
+    const int end = std::min(stride, begin + kSetupChunkRows);
+    for (int i = begin; i < std::min(end, n); ++i) {
+      s.target[i] = in_log ? std::log(data.loss[i]) : data.loss[i];
+      s.sqrt_w[i] = std::sqrt(w.w[i]);
+      for (int k = 0; k < ni; ++k) {
+        const size_t at = static_cast<size_t>(i) * ni + k;
+        s.log_x[at] = data.x[at] > 0.0 ? std::log(data.x[at]) : -kInf;
+      }
     }
+    for (int k = 0; k < ni; ++k) {
+      double* col = s.col_x.data() + static_cast<size_t>(k) * stride;
+      double* col_log = s.col_log_x.data() + static_cast<size_t>(k) * stride;
+      for (int i = begin; i < end; ++i) {
+        // Padding rows copy row n − 1, whose logs this chunk wrote above
+        // (chunks are multiples of 8 rows, so the padding never starts one).
+        const size_t from = static_cast<size_t>(i < n ? i : n - 1) * ni + k;
+        col[i] = data.x[from];
+        col_log[i] = s.log_x[from];
+      }
+    }
+  });
+  s.pd.num_rows = n;
+  s.pd.num_inputs = ni;
+  s.pd.x = data.x.data();
+  s.pd.log_x = s.log_x.data();
   s.target.resize(stride, s.target[n - 1]);
   s.sqrt_w.resize(stride, 0.0);
   s.pd.batch = {n,

@@ -315,6 +315,98 @@ TEST(Simd, FitsAreBitIdenticalAcrossInstructionSets) {
   }
 }
 
+// The raw residual block of a range of rows (the certification sums the
+// gradient test over such blocks) is that range of the whole block, bit for
+// bit: with the batch kernels, and row by row (automatic differentiation).
+TEST(Simd, RawJacobianOfRowBlocksIsTheBlockOfTheWholeJacobian) {
+  const Observations obs = PlantedChinchilla(1003);
+  const LawPtr law = GetLaw("chinchilla");
+  const BatchLayout layout(obs, Objective::kHuberLog);
+  const std::vector<double> z = {std::log(1.5), std::log(300.0),
+                                 std::log(500.0), 0.3, 0.3};
+  for (bool batch : {true, false}) {
+    SCOPED_TRACE(batch ? "batch kernels" : "row by row");
+    detail::ProblemData d = test_support::ChinchillaProblem(
+        obs.num_rows(), obs.x.data(), layout.log_x.data(), layout.target.data(),
+        layout.sqrt_w.data(), Objective::kHuberLog);
+    if (batch) d.batch = layout.batch;
+    const auto model = law->MakeResidualModel(d);
+    std::vector<double> r, J;
+    ASSERT_TRUE(model->RawJacobian(z, &r, &J));
+    for (auto [begin, end] : {std::pair{0, 1003}, std::pair{0, 8},
+                              std::pair{504, 1003}, std::pair{16, 19}}) {
+      std::vector<double> rb(end - begin),
+          Jb(static_cast<size_t>(end - begin) * 5);
+      ASSERT_TRUE(model->RawJacobianRows(z, begin, end, rb.data(), Jb.data()));
+      for (int i = begin; i < end; ++i) {
+        ASSERT_EQ(rb[i - begin], r[i]) << "row " << i;
+        for (int k = 0; k < 5; ++k)
+          ASSERT_EQ(Jb[(i - begin) * 5 + k], J[i * 5 + k]) << "row " << i;
+      }
+    }
+    std::vector<double> rb(8), Jb(40);
+    for (auto [begin, end] :
+         {std::pair{3, 8}, std::pair{0, 1004}, std::pair{8, 8}})
+      EXPECT_THROW(model->RawJacobianRows(z, begin, end, rb.data(), Jb.data()),
+                   InvalidArgument)
+          << begin << ", " << end;
+  }
+}
+
+// Fit() takes the design diagnostics' Jacobian with the law's batch kernels
+// on the fit's own rows; Diagnose(result) takes it row by row (automatic
+// differentiation, libm): the same figures to rounding, for each objective,
+// with weights, with a fixed and a tied parameter, on few rows and on rows
+// spanning several blocks of the diagnostics' QR factorisation.
+TEST(Simd, DiagnosticsOnTheFitsRowsMatchRowByRow) {
+  if (InstructionSet() == "scalar") GTEST_SKIP() << "no batch kernels";
+  const Observations epoch = datasets::ChinchillaObservations();
+  Observations weighted = PlantedChinchilla(20003, 5);
+  weighted.weights.resize(weighted.num_rows());
+  for (int i = 0; i < weighted.num_rows(); ++i)
+    weighted.weights[i] = 0.5 + 0.1 * (i % 7);
+  std::vector<FitOptions> options(5);
+  options[1].objective = Objective::kMseLog;
+  options[2].objective = Objective::kMse;
+  options[3].fixed = {"E"};
+  options[3].init = {{"E", 1.8}};
+  options[4].ties = {{"beta", "alpha"}};
+  const Observations* cases[] = {&epoch, &weighted};
+  for (const Observations* obs : cases) {
+    for (size_t c = 0; c < options.size(); ++c) {
+      SCOPED_TRACE("rows " + std::to_string(obs->num_rows()) + ", case " +
+                   std::to_string(c));
+      const FitResult r = Fit("chinchilla", *obs, options[c]);
+      ASSERT_TRUE(r.diagnostics.computed);
+      const Diagnostics& a = r.diagnostics;
+      const Diagnostics b = Diagnose(r);  // row by row
+      auto near = [](double x, double y, double rel) {
+        return std::abs(x - y) <= rel * std::max(std::abs(x), std::abs(y));
+      };
+      EXPECT_EQ(a.num_free_params, b.num_free_params);
+      EXPECT_TRUE(near(a.condition_number, b.condition_number, 1e-9))
+          << a.condition_number << " vs " << b.condition_number;
+      EXPECT_TRUE(near(a.sigma, b.sigma, 1e-9)) << a.sigma << " vs " << b.sigma;
+      ASSERT_EQ(a.exponent_rel_se.size(), b.exponent_rel_se.size());
+      for (size_t k = 0; k < a.exponent_rel_se.size(); ++k)
+        EXPECT_TRUE(near(a.exponent_rel_se[k], b.exponent_rel_se[k], 1e-8))
+            << a.exponent_names[k] << ": " << a.exponent_rel_se[k] << " vs "
+            << b.exponent_rel_se[k];
+      ASSERT_EQ(a.correlations.size(), b.correlations.size());
+      for (size_t k = 0; k < a.correlations.size(); ++k)
+        EXPECT_NEAR(a.correlations[k].value, b.correlations[k].value, 1e-9)
+            << a.correlations[k].first << "-" << a.correlations[k].second;
+      EXPECT_EQ(a.floor_at_min_loss, b.floor_at_min_loss);
+      EXPECT_EQ(a.floor_value, b.floor_value);
+      EXPECT_EQ(a.identified, b.identified);
+      std::vector<std::string> wa, wb;
+      for (const auto& w : a.warnings) wa.push_back(w.code);
+      for (const auto& w : b.warnings) wb.push_back(w.code);
+      EXPECT_EQ(wa, wb);
+    }
+  }
+}
+
 // Fits of planted rows on 1 and 2 threads, bit for bit the same, certified,
 // and at the optimum of polishing on every row from the start. Two cases: one
 // local solve ("init", away from the planted values), and the default starts,
@@ -337,6 +429,11 @@ void ExpectPresolvedFitsAgree(const Observations& obs) {
     EXPECT_LE(a.relative_gradient, 1e-6);  // certified
     EXPECT_EQ(a.objective, b.objective) << options.start;
     EXPECT_EQ(a.values(), b.values()) << options.start;
+    // The certification's sums and the diagnostics' Jacobian, in blocks of
+    // rows on the threads: the same numbers.
+    EXPECT_EQ(a.relative_gradient, b.relative_gradient) << options.start;
+    EXPECT_EQ(a.diagnostics.condition_number, b.diagnostics.condition_number);
+    EXPECT_EQ(a.diagnostics.exponent_rel_se, b.diagnostics.exponent_rel_se);
     EXPECT_EQ(a.num_best_basin, a.num_starts) << options.start;
     // The starts are polished on the scoring rows first, then on every row.
     // The same optimum, to 1e-12, as polishing on every row from

@@ -74,11 +74,16 @@ class CeresResidualModel final : public ResidualModel {
 
   bool RawJacobian(const std::vector<double>& z, std::vector<double>* residuals,
                    std::vector<double>* jacobian) const override;
+  /// A raw residual block over rows [begin, end) of the data (a view of
+  /// them: no rows are copied), evaluated once.
+  bool RawJacobianRows(const std::vector<double>& z, int begin, int end,
+                       double* residuals, double* jacobian) const override;
 
  private:
   bool Inside() const;
 
   ProblemData data_;
+  CostFactory make_cost_;
   int num_params_;
   std::vector<double> z_;  // the parameter block; its address never changes
   std::unique_ptr<ceres::CostFunction> cost_;

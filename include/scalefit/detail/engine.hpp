@@ -144,6 +144,12 @@ class ResidualModel {
   virtual bool RawJacobian(const std::vector<double>& z,
                            std::vector<double>* residuals,
                            std::vector<double>* jacobian) const = 0;
+  /// The same for rows [begin, end) only (begin a multiple of 8): r_i into
+  /// residuals[i − begin], ∂r_i/∂z into jacobian[(i − begin) × num_params +
+  /// k]. Callers that sum over the rows go through the data in blocks this
+  /// way instead of holding a num_rows × num_params Jacobian.
+  virtual bool RawJacobianRows(const std::vector<double>& z, int begin, int end,
+                               double* residuals, double* jacobian) const = 0;
 };
 
 }  // namespace detail

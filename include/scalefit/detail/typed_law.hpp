@@ -137,11 +137,14 @@ class BatchLawResidual final : public ceres::CostFunction {
     const BatchMap map{d.map.source.data(), d.map.positive.data()};
     const bool in_log = InLogSpace(d.objective);
     const int n = d.num_rows;
-    const int chunks = (d.batch.stride + kBatchChunkRows - 1) / kBatchChunkRows;
+    // The rows padded to a multiple of 8 (the stride, unless d views some
+    // rows of a larger layout: then the rows after them pad).
+    const int padded = std::min(d.batch.stride, (n + 7) / 8 * 8);
+    const int chunks = (padded + kBatchChunkRows - 1) / kBatchChunkRows;
     ok_.assign(chunks, 0);
     ParallelFor(chunks, d.row_threads, [&](int, int c) {
       const int begin = c * kBatchChunkRows;
-      const int end = std::min(d.batch.stride, begin + kBatchChunkRows);
+      const int end = std::min(padded, begin + kBatchChunkRows);
       kernels_->residuals(d.batch, map, in_log, z, begin, end, residuals, jac);
       bool finite = true;
       for (int i = begin; i < std::min(end, n); ++i) {
