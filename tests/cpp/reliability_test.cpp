@@ -267,6 +267,28 @@ TEST(ReliabilityValidation, DuplicateRowsWarnNamingTheRows) {
     MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
     EXPECT_EQ(log.text().find("duplicate"), std::string::npos) << log.text();
   }
+  // A large table (its row hashes checked in many buckets): one copy far
+  // from its original is found, and none is reported without it.
+  const int n = 300001;
+  N = LogSpace(1e7, 1e10, n);
+  D = LogSpace(1e12, 1e9, n);
+  L.clear();
+  for (int i = 0; i < n; ++i) L.push_back(kChinchilla.L(N[i], D[i]));
+  {
+    LogCapture log;
+    MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
+    EXPECT_EQ(log.text().find("duplicate"), std::string::npos) << log.text();
+  }
+  N[250000] = N[17];
+  D[250000] = D[17];
+  L[250000] = L[17];
+  {
+    LogCapture log;
+    MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
+    EXPECT_NE(log.text().find("1 duplicate row(s): row 250000 repeats row 17"),
+              std::string::npos)
+        << log.text();
+  }
 }
 
 // All runs at one compute budget (one isoFLOP profile): the fit may
