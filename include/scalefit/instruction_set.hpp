@@ -3,9 +3,11 @@
 ///
 /// Laws whose Evaluate takes `InputRowOf<T>` (laws/input_row.hpp) are
 /// evaluated on batches of rows: 2 per SSE2 batch (every x86-64 CPU), 4 per
-/// AVX2 batch, 8 per AVX-512F batch. The library is compiled for baseline
-/// x86-64; the AVX2 and AVX-512 kernels live in translation units of their
-/// own and run only where the CPU (and the operating system) support them.
+/// AVX2 batch, 8 per AVX-512 batch (the AVX-512 kernels need AVX-512 F, CD,
+/// DQ and BW, as on Skylake-SP, later Xeons and Zen 4; elsewhere AVX2). The
+/// library is compiled for baseline x86-64; the AVX2 and AVX-512 kernels live
+/// in translation units of their own and run only where the CPU (and the
+/// operating system) support them.
 /// The best supported set is chosen at start-up; the environment variable
 /// SCALEFIT_INSTRUCTION_SET (scalar, sse2, avx2, avx512) or
 /// SetInstructionSet() overrides it. An environment value naming no set, or

@@ -68,9 +68,14 @@ bool IsaSupported(Isa isa) {
   // __builtin_cpu_supports checks the OS saves the wide registers too.
   if (isa == Isa::kSse2) return true;  // every x86-64 CPU
   if (isa == Isa::kAvx2) return __builtin_cpu_supports("avx2");
-  // The AVX-512 kernels are compiled with -mavx512f -mfma (CMakeLists.txt).
+  // The AVX-512 kernels are compiled with -mavx512f -mavx512cd -mavx512dq
+  // -mavx512bw -mfma (CMakeLists.txt): every AVX-512 CPU from Skylake-SP and
+  // Zen 4 on has them.
   if (isa == Isa::kAvx512)
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    return __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512cd") &&
+           __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma");
 #endif
   return false;
 }

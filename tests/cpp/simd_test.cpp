@@ -107,7 +107,9 @@ TEST(Simd, TheWidestSupportedSetIsTheDefault) {
 #if defined(__GNUC__) || defined(__clang__)
   // The widest set the CPU (and OS) runs is the default, asked directly.
   const bool avx512 =
-      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+      __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma");
   const bool avx2 = __builtin_cpu_supports("avx2");
   EXPECT_EQ(isas.front(), avx512 ? "avx512" : avx2 ? "avx2" : "sse2");
 #endif
