@@ -160,8 +160,10 @@ Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
       rows != nullptr && rows->num_rows == n ? law.batch_kernels() : nullptr;
   auto jacobian = [&] {
     constexpr int kEvalRows = 2048;  // a multiple of 8
-    std::vector<double> value(kEvalRows), res(kEvalRows),
-        grad(static_cast<size_t>(kEvalRows) * P);
+    // The kernels write values up to the block's padding (a multiple of 8).
+    const int buffer_rows = std::min(kEvalRows, (n + 7) / 8 * 8);
+    std::vector<double> value(buffer_rows), res(buffer_rows),
+        grad(static_cast<size_t>(buffer_rows) * P);
     std::vector<int> source(P);
     std::vector<unsigned char> as_is(P, 0);
     for (int k = 0; k < P; ++k) source[k] = k;

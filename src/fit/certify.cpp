@@ -32,8 +32,10 @@ double RelativeGradient(const Setup& s, const detail::ResidualModel& model,
   std::vector<std::vector<double>> r(workers), J(workers);
   ParallelFor(blocks, workers, [&](int worker, int b) {
     const int begin = b * kBlockRows, end = std::min(n, begin + kBlockRows);
-    r[worker].resize(kBlockRows);
-    J[worker].resize(static_cast<size_t>(kBlockRows) * P);
+    // Sized to the block (a few rows for a small data set: no large
+    // allocation per certification).
+    r[worker].resize(end - begin);
+    J[worker].resize(static_cast<size_t>(end - begin) * P);
     double* out = sums.data() + static_cast<size_t>(b) * slot;
     if (!model.RawJacobianRows(z, begin, end, r[worker].data(),
                                J[worker].data()))
