@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 say() { echo "setup [$(( $(date +%s) - start )) s]: $*" >&2; }
 
-# Build and test tools (libboost-dev: Boost.Sort for large tables); chromium-headless-shell and fonts-dejavu-core let the
+# Build and test tools (libboost-dev: Boost.Sort for large tables; libhwy-dev: Highway's vectorised sort
+# for the distinct counts of large tables); chromium-headless-shell and fonts-dejavu-core let the
 # docs test open the built site in a real browser (tests/python/test_site.py).
 APT_PACKAGES=(build-essential ninja-build pkg-config
-  libceres-dev libeigen3-dev libspdlog-dev libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libceres-dev libeigen3-dev libspdlog-dev libxsimd-dev libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libssl-dev libboost-math-dev libboost-dev clang-format chromium-headless-shell fonts-dejavu-core
   clang libclang-rt-14-dev)  # clang + libFuzzer: scripts/fuzz.sh
 missing=()

@@ -9,12 +9,15 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "scalefit/allocation.hpp"
+#include "scalefit/detail/stats.hpp"
 #include "scalefit/error.hpp"
 #include "scalefit/fit.hpp"
 
@@ -71,6 +74,36 @@ Observations TwentyTokensPerParam(double noise) {
 // More rows than one block of the Jacobian (8192): the blocked R factor
 // gives the condition number of the whole scaled Jacobian, and the
 // diagnostics and the data summary are the same on 1 and 3 threads.
+// Distinct counts (detail::CountDistinct, behind every num_distinct) by
+// construction: k groups of values, each value repeated and nudged within
+// the 1e-9 relative tolerance, the groups 1e-6 apart, shuffled; from few
+// values (one sort) to 3e5 (another), with ±0, and with values that are not
+// finite.
+TEST(DiagnosticsTest, DistinctCountsByConstruction) {
+  std::mt19937_64 rng(11);
+  for (int k : {1, 7, 300, 100000}) {
+    std::vector<double> v;
+    for (int g = 0; g < k; ++g) {
+      const double base = 1e7 * std::pow(1.0 + 1e-6, g) * (g % 2 ? -1.0 : 1.0);
+      for (int c = 0; c < 3; ++c) v.push_back(base * (1.0 + 2e-10 * c));
+    }
+    std::shuffle(v.begin(), v.end(), rng);
+    EXPECT_EQ(detail::CountDistinct(v), k) << k << " groups";
+  }
+  std::vector<double> zeros(500, 0.0);
+  for (size_t i = 0; i < zeros.size(); i += 2) zeros[i] = -0.0;
+  zeros.push_back(1.0);
+  EXPECT_EQ(detail::CountDistinct(zeros), 2);
+  // Not finite (never after validation): the rule on std::sort's order,
+  // under which +inf does not differ from the largest finite value by more
+  // than inf × 1e-9.
+  std::vector<double> with_inf(1000);
+  for (int i = 0; i < 1000; ++i) with_inf[i] = 1.0 + i % 10;
+  with_inf[3] = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(detail::CountDistinct(with_inf), 10);
+  EXPECT_EQ(detail::CountDistinct({}), 0);
+}
+
 TEST(DiagnosticsTest, BlockedJacobianAndThreadCountIndependence) {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0.0, 1.0);

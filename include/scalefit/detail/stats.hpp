@@ -1,11 +1,11 @@
 /// @file stats.hpp
 /// Small statistics helpers shared by the analyses, each written once:
 /// the type-7 quantile of sorted values, the median, the sample standard
-/// deviation and the count of distinct values under a relative tolerance.
+/// deviation and the count of distinct values under a relative tolerance
+/// (src/stats.cpp).
 #pragma once
 
 #include <algorithm>
-#include <boost/sort/spreadsort/float_sort.hpp>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -60,18 +60,8 @@ inline constexpr double kDistinctTolerance = 1e-9;
 
 /// Number of distinct values: after sorting, a value is new when it differs
 /// from the previous one by more than kDistinctTolerance × its magnitude.
-inline int CountDistinct(std::vector<double> v) {
-  // A radix-based sort of doubles (Boost.Sort): the same order as std::sort
-  // for finite values, about twice as fast on a million of them.
-  boost::sort::spreadsort::float_sort(v.begin(), v.end());
-  int distinct = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i == 0 || std::abs(v[i] - v[i - 1]) >
-                      kDistinctTolerance * std::max(std::abs(v[i]), 1e-300)) {
-      ++distinct;
-    }
-  }
-  return distinct;
-}
+/// Defined in src/stats.cpp (its sort comes from Highway, a private
+/// dependency).
+int CountDistinct(std::vector<double> v);
 
 }  // namespace scalefit::detail
