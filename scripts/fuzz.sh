@@ -46,7 +46,7 @@ mkdir -p "$OUT/obj" "$OUT/artifacts"
 FLAGS=(-std=c++17 -O1 -g -fno-omit-frame-pointer
        -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
        -I"$ROOT/include" -I"$ROOT/src" -I"$LIB/generated" -isystem /usr/include/eigen3)
-LIBS=("$LIB/libscalefit.a" -lceres -lglog -lgflags -lspdlog -lfmt -pthread)
+LIBS=("$LIB/libscalefit.a" -lceres -lglog -lgflags -lspdlog -lfmt -lhwy_contrib -lhwy -pthread)
 T0=$(date +%s)
 sources_of() {
   case "$1" in
