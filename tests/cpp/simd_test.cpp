@@ -374,6 +374,51 @@ TEST(Simd, DiagnosticsOnTheFitsRowsMatchRowByRow) {
   options[3].init = {{"E", 1.8}};
   options[4].ties = {{"beta", "alpha"}};
   const Observations* cases[] = {&epoch, &weighted};
+  // Other laws of one input: two with kernels, and a link law without them
+  // (a metric from a loss, no positive-data checks; Fit() hands it the rows
+  // too, and it goes row by row), under "mse"; rows planted at each law's
+  // typical values with 1% noise.
+  struct Other {
+    std::string law;
+    double lo, hi;
+    Objective objective;
+    bool kernels;
+  };
+  std::vector<std::pair<std::string, Observations>> others;
+  for (const Other& o :
+       {Other{"power_law", 1e6, 1e10, Objective::kHuberLog, true},
+        Other{"saturating_power_law", 1e17, 1e23, Objective::kMseLog, true},
+        Other{"sigmoid", 2.0, 4.0, Objective::kMse, false}}) {
+    const LawPtr law = GetLaw(o.law);
+    ASSERT_EQ(law->batch_kernels() != nullptr, o.kernels) << o.law;
+    std::vector<double> p;
+    for (const auto& q : law->info().params) p.push_back(q.init);
+    std::mt19937_64 rng(7);
+    std::normal_distribution<double> noise(0.0, 0.01);
+    std::vector<double> x, y, g(p.size());
+    for (int i = 0; i < 9001; ++i) {
+      const double t = (i + 0.5) / 9001;
+      x.push_back(o.objective == Objective::kMse
+                      ? o.lo + (o.hi - o.lo) * t
+                      : o.lo * std::pow(o.hi / o.lo, t));
+      y.push_back(law->ValueAndGradient(p.data(), &x.back(), g.data()) *
+                  (1.0 + noise(rng)));
+    }
+    const std::string input = law->info().input_names[0];
+    others.emplace_back(o.law, MakeObservations({input}, {{input, x}}, y));
+    FitOptions fo;
+    fo.objective = o.objective;
+    const FitResult r = Fit(o.law, others.back().second, fo);
+    SCOPED_TRACE(o.law);
+    EXPECT_TRUE(r.converged) << r.message;
+    ASSERT_TRUE(r.diagnostics.computed);
+    const Diagnostics b = Diagnose(r);
+    EXPECT_NEAR(r.diagnostics.condition_number, b.condition_number,
+                1e-9 * b.condition_number);
+    EXPECT_NEAR(r.diagnostics.sigma, b.sigma, 1e-9 * b.sigma);
+    EXPECT_EQ(r.diagnostics.identified, b.identified);
+    EXPECT_EQ(r.diagnostics.warnings.size(), b.warnings.size());
+  }
   for (const Observations* obs : cases) {
     for (size_t c = 0; c < options.size(); ++c) {
       SCOPED_TRACE("rows " + std::to_string(obs->num_rows()) + ", case " +
