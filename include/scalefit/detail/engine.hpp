@@ -147,7 +147,9 @@ class ResidualModel {
   /// The same for rows [begin, end) only (begin a multiple of 8): r_i into
   /// residuals[i − begin], ∂r_i/∂z into jacobian[(i − begin) × num_params +
   /// k]. Callers that sum over the rows go through the data in blocks this
-  /// way instead of holding a num_rows × num_params Jacobian.
+  /// way instead of holding a num_rows × num_params Jacobian. Unlike the rest
+  /// of the model, safe to call from several threads at once (each call
+  /// builds its own residual block over the rows).
   virtual bool RawJacobianRows(const std::vector<double>& z, int begin, int end,
                                double* residuals, double* jacobian) const = 0;
 };
