@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <sstream>
 
@@ -145,31 +146,46 @@ Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
   // Householder QR of the block then gives the R factor of all rows so far,
   // F × F). Q is orthogonal, so the stack [R; rows left] has J's column norms,
   // singular values and right singular vectors; up to F + kBlockRows rows it
-  // is J itself.
+  // is J itself. From twice that many rows the rows are taken in two halves
+  // (a function of the rows only), side by side on the threads, and the
+  // stack of their two factors is factorised once more.
   constexpr int kBlockRows = 8192;
-  Eigen::MatrixXd J = Eigen::MatrixXd::Zero(std::min(n, F + kBlockRows), F);
-  int rows_in_j = 0;
-  // Whether ∂L/∂p_k is 1 at every row (the floor, below).
-  std::vector<unsigned char> unit_basis(P, 1);
-  double rss = 0.0, loss_sum = 0.0;
-  bool finite = true;
+  struct Part {
+    Eigen::MatrixXd J;
+    int rows_in_j = 0;
+    double rss = 0.0, loss_sum = 0.0;
+    // Whether ∂L/∂p_k is 1 at every row (the floor, below).
+    std::vector<unsigned char> unit_basis;
+    bool finite = true;
+  };
+  const int num_parts = n >= 2 * (F + kBlockRows) ? 2 : 1;
+  std::vector<Part> parts(num_parts);
   // Each row's L and ∂L/∂p (user units), a block of rows at a time: from
   // the law's batch kernels on the fit's rows when given (`rows`, with the
   // fit's targets: the residual comes with them), else row by row.
   const detail::BatchKernels* kernels =
       rows != nullptr && rows->num_rows == n ? law.batch_kernels() : nullptr;
-  auto jacobian = [&] {
+  auto jacobian = [&](int part) {
+    const int first =
+                  static_cast<int>(static_cast<int64_t>(n) * part / num_parts),
+              last = static_cast<int>(static_cast<int64_t>(n) * (part + 1) /
+                                      num_parts);
+    Part& out = parts[part];
+    Eigen::MatrixXd& J = out.J;
+    J = Eigen::MatrixXd::Zero(std::min(last - first, F + kBlockRows), F);
+    int& rows_in_j = out.rows_in_j;
+    out.unit_basis.assign(P, 1);
     constexpr int kEvalRows = 2048;  // a multiple of 8
     // The kernels write values up to the block's padding (a multiple of 8).
-    const int buffer_rows = std::min(kEvalRows, (n + 7) / 8 * 8);
+    const int buffer_rows = std::min(kEvalRows, (last - first + 7) / 8 * 8);
     std::vector<double> value(buffer_rows), res(buffer_rows),
         grad(static_cast<size_t>(buffer_rows) * P);
     std::vector<int> source(P);
     std::vector<unsigned char> as_is(P, 0);
     for (int k = 0; k < P; ++k) source[k] = k;
     const detail::BatchMap identity{source.data(), as_is.data()};
-    for (int begin = 0; begin < n && finite; begin += kEvalRows) {
-      const int end = std::min(n, begin + kEvalRows);
+    for (int begin = first; begin < last && out.finite; begin += kEvalRows) {
+      const int end = std::min(last, begin + kEvalRows);
       if (kernels) {
         // The block as rows of its own (the kernels index rows from 0);
         // the rows after it (or the layout's padding) pad it to 8.
@@ -204,11 +220,11 @@ Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
         const double* g_row = grad.data() + static_cast<size_t>(i - begin) * P;
         const double sw = std::sqrt(weights.w[i]);
         if (!std::isfinite(v) || (in_log && !(v > 0.0))) {
-          finite = false;
+          out.finite = false;
           break;
         }
-        rss += sw * sw * res[i - begin] * res[i - begin];
-        loss_sum += obs.loss[i];
+        out.rss += sw * sw * res[i - begin] * res[i - begin];
+        out.loss_sum += obs.loss[i];
         if (rows_in_j == J.rows()) {
           const Eigen::HouseholderQR<Eigen::MatrixXd> qr(J);
           J.topRows(F) =
@@ -217,7 +233,8 @@ Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
         }
         for (int c = 0; c < F; ++c) J(rows_in_j, c) = 0.0;
         for (int k = 0; k < P; ++k) {
-          unit_basis[k] = unit_basis[k] && std::abs(g_row[k] - 1.0) <= 1e-12;
+          out.unit_basis[k] =
+              out.unit_basis[k] && std::abs(g_row[k] - 1.0) <= 1e-12;
           if (column[k] < 0) continue;
           double g = in_log ? g_row[k] / v : g_row[k];
           if (info.params[k].positive) g *= p[k];  // ∂/∂ log p
@@ -226,11 +243,37 @@ Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
         ++rows_in_j;
       }
     }
-    finite = finite && J.topRows(rows_in_j).allFinite();
+    out.finite = out.finite && J.topRows(rows_in_j).allFinite();
   };
-  items.insert(items.begin(), jacobian);  // the longest item first
+  // The longest items first.
+  for (int part = num_parts - 1; part >= 0; --part)
+    items.insert(items.begin(), [&jacobian, part] { jacobian(part); });
   detail::ParallelFor(static_cast<int>(items.size()), threads,
                       [&](int, int item) { items[item](); });
+  // The parts in order: sums, flags, and the factor of the stacked factors.
+  Eigen::MatrixXd J;
+  int rows_in_j = 0;
+  std::vector<unsigned char> unit_basis(P, 1);
+  double rss = 0.0, loss_sum = 0.0;
+  bool finite = true;
+  for (const Part& part : parts) {
+    rss += part.rss;
+    loss_sum += part.loss_sum;
+    finite = finite && part.finite;
+    for (int k = 0; k < P; ++k)
+      unit_basis[k] = unit_basis[k] && part.unit_basis[k];
+  }
+  if (num_parts == 1) {
+    J = std::move(parts[0].J);
+    rows_in_j = parts[0].rows_in_j;
+  } else if (finite && F > 0) {
+    Eigen::MatrixXd stacked(parts[0].rows_in_j + parts[1].rows_in_j, F);
+    stacked << parts[0].J.topRows(parts[0].rows_in_j),
+        parts[1].J.topRows(parts[1].rows_in_j);
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(stacked);
+    J = qr.matrixQR().topRows(F).triangularView<Eigen::Upper>();
+    rows_in_j = F;
+  }
 
   // Magnitudes no run of a scaling study has: the column is in other units.
   auto magnitude = [&](const std::string& name, double largest,

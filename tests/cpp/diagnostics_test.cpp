@@ -121,8 +121,10 @@ TEST(DiagnosticsTest, BlockedJacobianAndThreadCountIndependence) {
   const std::vector<double> p = fit.values();
   Eigen::MatrixXd J(obs.num_rows(), 5);
   std::vector<double> grad(5);
+  double rss = 0.0;
   for (int i = 0; i < obs.num_rows(); ++i) {
     const double v = law->ValueAndGradient(p.data(), obs.row(i), grad.data());
+    rss += std::pow(std::log(v) - std::log(obs.loss[i]), 2);
     for (int k = 0; k < 5; ++k)
       J(i, k) = grad[k] / v * (law->info().params[k].positive ? p[k] : 1.0);
   }
@@ -133,6 +135,11 @@ TEST(DiagnosticsTest, BlockedJacobianAndThreadCountIndependence) {
   const Diagnostics one = Diagnose(*law, obs, fit.params, Objective::kHuberLog,
                                    true, "", nullptr, nullptr, 1);
   EXPECT_NEAR(one.condition_number, cond, 1e-8 * cond);
+  // The residual scale over every row (20 001 rows: taken in two halves).
+  const double sigma = std::sqrt(rss / (obs.num_rows() - 5));
+  EXPECT_NEAR(one.sigma, sigma, 1e-12 * sigma);
+  EXPECT_NEAR(fit.diagnostics.sigma, sigma, 1e-12 * sigma);
+  EXPECT_NEAR(fit.diagnostics.condition_number, cond, 1e-8 * cond);
   const DataSummary summary = Summarize(obs, nullptr, 1);
   const DataSummary summary3 = Summarize(obs, nullptr, 3);
   EXPECT_EQ(summary3.hash, summary.hash);
