@@ -165,11 +165,14 @@ Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
   // fit's targets: the residual comes with them), else row by row.
   const detail::BatchKernels* kernels =
       rows != nullptr && rows->num_rows == n ? law.batch_kernels() : nullptr;
+  // Where part `part` starts: a multiple of 8, so that every block of rows
+  // below starts on one and its padding to 8 rows stays inside the layout.
+  auto part_start = [&](int part) {
+    if (part >= num_parts) return n;
+    return static_cast<int>(static_cast<int64_t>(n) * part / num_parts / 8 * 8);
+  };
   auto jacobian = [&](int part) {
-    const int first =
-                  static_cast<int>(static_cast<int64_t>(n) * part / num_parts),
-              last = static_cast<int>(static_cast<int64_t>(n) * (part + 1) /
-                                      num_parts);
+    const int first = part_start(part), last = part_start(part + 1);
     Part& out = parts[part];
     Eigen::MatrixXd& J = out.J;
     J = Eigen::MatrixXd::Zero(std::min(last - first, F + kBlockRows), F);
@@ -188,7 +191,8 @@ Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
       const int end = std::min(last, begin + kEvalRows);
       if (kernels) {
         // The block as rows of its own (the kernels index rows from 0);
-        // the rows after it (or the layout's padding) pad it to 8.
+        // the rows after it (or the layout's padding) pad it to 8: `begin`
+        // is a multiple of 8 (part_start, kEvalRows).
         detail::BatchRows view = *rows;
         view.num_rows = end - begin;
         view.x += begin;
