@@ -442,14 +442,8 @@ bool CeresResidualModel::RawJacobianRows(const std::vector<double>& z,
   if (view.log_x) view.log_x += at;
   view.target += begin;
   view.sqrt_w += begin;
-  if (view.batch.stride > 0) {
-    // Column-major: the same stride, each column from row `begin`.
-    view.batch.num_rows = end - begin;
-    view.batch.x += begin;
-    view.batch.log_x += begin;
-    view.batch.target += begin;
-    view.batch.sqrt_w += begin;
-  }
+  if (view.batch.stride > 0)
+    view.batch = RowsFrom(data_.batch, begin, end - begin);
   view.row_threads = 1;
   const std::unique_ptr<ceres::CostFunction> raw = make_cost_(&view, true);
   const double* params[] = {z.data()};

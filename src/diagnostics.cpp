@@ -193,12 +193,8 @@ Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
         // The block as rows of its own (the kernels index rows from 0);
         // the rows after it (or the layout's padding) pad it to 8: `begin`
         // is a multiple of 8 (part_start, kEvalRows).
-        detail::BatchRows view = *rows;
-        view.num_rows = end - begin;
-        view.x += begin;
-        view.log_x += begin;
-        view.target += begin;
-        view.sqrt_w += begin;
+        const detail::BatchRows view =
+            detail::RowsFrom(*rows, begin, end - begin);
         const int padded = (end - begin + 7) / 8 * 8;
         kernels->evaluate(p.data(), view, 0, padded, value.data());
         // Identity map: z = p, so ∂r/∂z is ∂L/∂p (÷ L in log space).

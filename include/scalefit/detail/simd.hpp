@@ -30,6 +30,20 @@ struct BatchRows {
   const double* sqrt_w = nullptr;
 };
 
+/// The rows of `rows` from `begin` (a multiple of 8) as rows of their own,
+/// `num_rows` of them: the kernels index them from 0, with the same stride
+/// (each column starts at row `begin`); the rows after them, or the
+/// layout's padding, pad them to 8.
+inline BatchRows RowsFrom(const BatchRows& rows, int begin, int num_rows) {
+  BatchRows view = rows;
+  view.num_rows = num_rows;
+  view.x += begin;
+  view.log_x += begin;
+  view.target += begin;
+  view.sqrt_w += begin;
+  return view;
+}
+
 /// The map z → p of ParamMap as plain arrays (P entries).
 struct BatchMap {
   const int* source = nullptr;

@@ -225,12 +225,7 @@ class NormalLawResidual final : public ceres::CostFunction {
       r.resize(kBatchChunkRows);
       if (with_jac) jac.resize(static_cast<size_t>(kBatchChunkRows) * P);
       // The chunk as rows of its own (the kernels index rows from 0).
-      BatchRows view = d.batch;
-      view.num_rows = d.num_rows - begin;
-      view.x += begin;
-      view.log_x += begin;
-      view.target += begin;
-      view.sqrt_w += begin;
+      const BatchRows view = RowsFrom(d.batch, begin, d.num_rows - begin);
       kernels_->residuals(view, map, in_log, z, 0, end - begin, r.data(),
                           with_jac ? jac.data() : nullptr);
       double* slot = slots_.data() + static_cast<size_t>(c) * kSlot;
