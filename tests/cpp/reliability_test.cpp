@@ -243,30 +243,27 @@ TEST(ReliabilityValidation, FromParamsAndPredict) {
 TEST(ReliabilityValidation, DuplicateRowsWarnNamingTheRows) {
   std::vector<double> N = LogSpace(1e7, 1e9, 8), D = LogSpace(1e11, 1e9, 8), L;
   for (int i = 0; i < 8; ++i) L.push_back(kChinchilla.L(N[i], D[i]));
-  {
+  // What reading the rows logs.
+  auto logged = [&] {
     LogCapture log;
     MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
-    EXPECT_EQ(log.text().find("duplicate"), std::string::npos) << log.text();
-  }
+    return log.text();
+  };
+  std::string text = logged();
+  EXPECT_EQ(text.find("duplicate"), std::string::npos) << text;
   // Row 6 is a copy of row 2.
   N[6] = N[2];
   D[6] = D[2];
   L[6] = L[2];
-  {
-    LogCapture log;
-    MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
-    EXPECT_NE(log.text().find("1 duplicate row(s): row 6 repeats row 2"),
-              std::string::npos)
-        << log.text();
-  }
+  text = logged();
+  EXPECT_NE(text.find("1 duplicate row(s): row 6 repeats row 2"),
+            std::string::npos)
+      << text;
   // Same inputs with a different loss (a repeated run with another seed) is
   // legitimate: no warning.
   L[6] = L[2] * 1.01;
-  {
-    LogCapture log;
-    MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
-    EXPECT_EQ(log.text().find("duplicate"), std::string::npos) << log.text();
-  }
+  text = logged();
+  EXPECT_EQ(text.find("duplicate"), std::string::npos) << text;
   // A large table (its row hashes checked in many buckets): one copy far
   // from its original is found, and none is reported without it.
   const int n = 300001;
@@ -274,21 +271,15 @@ TEST(ReliabilityValidation, DuplicateRowsWarnNamingTheRows) {
   D = LogSpace(1e12, 1e9, n);
   L.clear();
   for (int i = 0; i < n; ++i) L.push_back(kChinchilla.L(N[i], D[i]));
-  {
-    LogCapture log;
-    MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
-    EXPECT_EQ(log.text().find("duplicate"), std::string::npos) << log.text();
-  }
+  text = logged();
+  EXPECT_EQ(text.find("duplicate"), std::string::npos) << text;
   N[250000] = N[17];
   D[250000] = D[17];
   L[250000] = L[17];
-  {
-    LogCapture log;
-    MakeObservations({"N", "D"}, {{"N", N}, {"D", D}}, L);
-    EXPECT_NE(log.text().find("1 duplicate row(s): row 250000 repeats row 17"),
-              std::string::npos)
-        << log.text();
-  }
+  text = logged();
+  EXPECT_NE(text.find("1 duplicate row(s): row 250000 repeats row 17"),
+            std::string::npos)
+      << text;
 }
 
 // All runs at one compute budget (one isoFLOP profile): the fit may
