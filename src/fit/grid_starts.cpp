@@ -141,7 +141,8 @@ struct NormalSums {
   double yy = 0.0, y_sum = 0.0;
 };
 
-// Adds the sums of rows [0, n) for M columns φ_j = col[j * stride + i],
+// Laws without batch kernels (the kernels' normal_sums sums in 8 lanes):
+// adds the sums of rows [0, n) for M columns φ_j = col[j * stride + i],
 // loss[i] = L_i, scale[i] = s_i. M is a compile-time count so that the loops
 // over columns unroll; the sums run in row order whatever M is. Sums in local
 // arrays, which the compiler keeps apart from the columns (an Eigen matrix
@@ -233,8 +234,10 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
   const int m = static_cast<int>(lin.size());
   const BatchKernels* kernels = law.batch_kernels();
   // Relative residuals approximate log residuals to first order: in log
-  // space the rows are scaled by 1/L.
-  std::vector<double> row_scale(n), row_loss(n);
+  // space the rows are scaled by 1/L. With batch kernels, padded to the
+  // batch stride with scale 0.
+  const int padded = kernels ? rows.batch.stride : n;
+  std::vector<double> row_scale(padded, 0.0), row_loss(padded, 0.0);
   for (int i = 0; i < n; ++i) {
     row_loss[i] = in_log ? std::exp(rows.target[i]) : rows.target[i];
     row_scale[i] = in_log ? rows.sqrt_w[i] / row_loss[i] : rows.sqrt_w[i];
@@ -274,16 +277,30 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
           for (int i = 0; i < n; ++i) col[i] -= w.base[i];
         }
       }
-      NormalSums sums;
-      AddNormalSumsOf(std::make_integer_sequence<int, kMaxLinear>(), m, n,
-                      stride, row_loss.data(), row_scale.data(), w.base.data(),
-                      w.col.data(), &sums);
-      const double yy = sums.yy, y_sum = sums.y_sum;
       SmallMatrix G(m, m);
       SmallVector h(m);
-      for (int a = 0; a < m; ++a) {
-        h[a] = sums.h[a];
-        for (int b = 0; b <= a; ++b) G(a, b) = G(b, a) = sums.g[a][b];
+      double yy, y_sum;
+      if (kernels) {  // in the kernels' 8 lanes
+        double g[kMaxLinear * kMaxLinear], hs[kMaxLinear], sums[2];
+        kernels->normal_sums(stride, row_loss.data(), row_scale.data(),
+                             w.base.data(), w.col.data(), m, g, hs, sums);
+        for (int a = 0; a < m; ++a) {
+          h[a] = hs[a];
+          for (int b = 0; b < m; ++b) G(a, b) = g[a * m + b];
+        }
+        yy = sums[0];
+        y_sum = sums[1];
+      } else {
+        NormalSums sums;
+        AddNormalSumsOf(std::make_integer_sequence<int, kMaxLinear>(), m, n,
+                        stride, row_loss.data(), row_scale.data(),
+                        w.base.data(), w.col.data(), &sums);
+        for (int a = 0; a < m; ++a) {
+          h[a] = sums.h[a];
+          for (int b = 0; b <= a; ++b) G(a, b) = G(b, a) = sums.g[a][b];
+        }
+        yy = sums.yy;
+        y_sum = sums.y_sum;
       }
       SmallVector c;
       double sse;

@@ -78,12 +78,11 @@ struct InputRowType<ceres::Jet<xsimd::batch<double, Arch>, N>> {
 
 namespace scalefit::detail {
 
-template <class Law, class Arch>
-struct BatchKernel {
+// Sums over rows that do not involve the law, for one instruction set.
+template <class Arch>
+struct BatchSums {
   using V = xsimd::batch<double, Arch>;
-  static constexpr int P = Law::kNumParams;
   static constexpr int W = static_cast<int>(V::size);
-  using J = ceres::Jet<V, P>;
 
   // Rows are summed in 8 virtual lanes (row i into lane i mod 8) whatever
   // the batch width, K = 8 / W batches of accumulators, and the lanes added
@@ -96,6 +95,83 @@ struct BatchKernel {
     for (int j = 0; j < 8; ++j) s += t[j];
     return s;
   }
+
+  // The normal equations of M scaled columns over rows [0, stride):
+  // X_ij = s_i φ_j(x_i), y_i = s_i (L_i − base_i); g = XᵀX (M × M,
+  // row-major, symmetric), h = Xᵀy, sums = {yᵀy, Σ y_i}. M is a
+  // compile-time count so that the accumulators stay in registers.
+  template <int M>
+  __attribute__((flatten)) static void NormalSumsOf(
+      int stride, const double* loss, const double* scale, const double* base,
+      const double* cols, double* g, double* h, double* sums) {
+    constexpr int T = M * (M + 1) / 2;
+    V gs[K][T], hs[K][M], yy[K], ys[K];
+    for (int k = 0; k < K; ++k) {
+      yy[k] = ys[k] = V(0.0);
+      for (int t = 0; t < T; ++t) gs[k][t] = V(0.0);
+      for (int a = 0; a < M; ++a) hs[k][a] = V(0.0);
+    }
+    for (int i = 0; i < stride; i += 8) {
+      for (int k = 0; k < K; ++k) {
+        const int at = i + k * W;
+        const V s = V::load_unaligned(scale + at);
+        const V y =
+            (V::load_unaligned(loss + at) - V::load_unaligned(base + at)) * s;
+        yy[k] = yy[k] + y * y;
+        ys[k] = ys[k] + y;
+        V x[M];
+        for (int j = 0; j < M; ++j)
+          x[j] =
+              V::load_unaligned(cols + static_cast<size_t>(j) * stride + at) *
+              s;
+        int t = 0;
+        for (int a = 0; a < M; ++a) {
+          hs[k][a] = hs[k][a] + x[a] * y;
+          for (int b = 0; b <= a; ++b, ++t) gs[k][t] = gs[k][t] + x[a] * x[b];
+        }
+      }
+    }
+    V acc[K];
+    int t = 0;
+    for (int a = 0; a < M; ++a) {
+      for (int k = 0; k < K; ++k) acc[k] = hs[k][a];
+      h[a] = Sum(acc);
+      for (int b = 0; b <= a; ++b, ++t) {
+        for (int k = 0; k < K; ++k) acc[k] = gs[k][t];
+        g[a * M + b] = g[b * M + a] = Sum(acc);
+      }
+    }
+    sums[0] = Sum(yy);
+    sums[1] = Sum(ys);
+  }
+  template <int... M>
+  static void NormalSumsFor(std::integer_sequence<int, M...>, int m, int stride,
+                            const double* loss, const double* scale,
+                            const double* base, const double* cols, double* g,
+                            double* h, double* sums) {
+    ((m == M + 1
+          ? NormalSumsOf<M + 1>(stride, loss, scale, base, cols, g, h, sums)
+          : void()),
+     ...);
+  }
+  static void NormalSums(int stride, const double* loss, const double* scale,
+                         const double* base, const double* cols, int m,
+                         double* g, double* h, double* sums) {
+    NormalSumsFor(std::make_integer_sequence<int, kMaxBatchColumns>(), m,
+                  stride, loss, scale, base, cols, g, h, sums);
+  }
+};
+
+template <class Law, class Arch>
+struct BatchKernel {
+  using V = xsimd::batch<double, Arch>;
+  static constexpr int P = Law::kNumParams;
+  static constexpr int W = static_cast<int>(V::size);
+  using J = ceres::Jet<V, P>;
+
+  // Sums in the fixed 8 lanes of BatchSums.
+  static constexpr int K = BatchSums<Arch>::K;
+  static double Sum(const V* acc) { return BatchSums<Arch>::Sum(acc); }
 
   // The parameters at internal point z: p_k = exp(z_s) or z_s (s the
   // source of k), as values, or as Jets over z with the derivative in slot s.
@@ -326,7 +402,8 @@ struct BatchKernel {
 
   static const BatchKernels* Table(Isa isa) {
     static const BatchKernels k = {
-        isa, W, &Objective, &Evaluate, &Columns, &Residuals, &ScoreColumns};
+        isa,      W,          &Objective,    &Evaluate,
+        &Columns, &Residuals, &ScoreColumns, &BatchSums<Arch>::NormalSums};
     return &k;
   }
 };

@@ -287,6 +287,81 @@ TEST(Simd, GridColumnsAndScoresMatchTheFormula) {
   }
 }
 
+// The grid cells' normal equations, summed by the kernels in 8 lanes: the
+// sums of the formula over the data rows only (padding rows carry scale 0
+// and a loss that would show if they were summed), and the same bits on
+// every instruction set.
+TEST(Simd, GridNormalSumsMatchTheFormula) {
+  IsaGuard guard;
+  const Observations obs = PlantedChinchilla(1003);
+  const int n = obs.num_rows();
+  const BatchLayout layout(obs, Objective::kHuberLog);
+  const detail::BatchRows& rows = layout.batch;
+  std::vector<double> loss(rows.stride, 7.0), scale(rows.stride, 0.0);
+  for (int i = 0; i < n; ++i) {
+    loss[i] = std::exp(layout.target[i]);
+    scale[i] = layout.sqrt_w[i] / loss[i];
+  }
+  std::vector<std::vector<double>> first;  // every sum of the first set
+  for (const std::string& isa : SupportedInstructionSets()) {
+    if (isa == "scalar") continue;
+    SetInstructionSet(isa);
+    const detail::BatchKernels* k = GetLaw("chinchilla")->batch_kernels();
+    ASSERT_NE(k, nullptr) << isa;
+    ASSERT_NE(k->normal_sums, nullptr) << isa;
+    std::vector<double> all;
+    for (int m : {3, 2, 1}) {
+      const double p[5] = {1.69, 406.4, 410.7, 0.31, 0.27};
+      const int lin3[3] = {0, 1, 2}, lin2[2] = {1, 2}, lin1[1] = {2};
+      const int* lin = m == 3 ? lin3 : m == 2 ? lin2 : lin1;
+      std::vector<double> base(rows.stride), cols(m * rows.stride);
+      k->columns(p, lin, m, rows, 0, rows.stride, base.data(), cols.data());
+      double g[36], h[6], sums[2];
+      k->normal_sums(rows.stride, loss.data(), scale.data(), base.data(),
+                     cols.data(), m, g, h, sums);
+      // The formula in long double, row by row over the data rows.
+      std::vector<long double> wg(m * m, 0.0L), wh(m, 0.0L);
+      long double wyy = 0.0L, wys = 0.0L;
+      for (int i = 0; i < n; ++i) {
+        const long double y =
+            (static_cast<long double>(loss[i]) - base[i]) * scale[i];
+        wyy += y * y;
+        wys += y;
+        for (int a = 0; a < m; ++a) {
+          const long double xa =
+              static_cast<long double>(cols[a * rows.stride + i]) * scale[i];
+          wh[a] += xa * y;
+          for (int b = 0; b < m; ++b)
+            wg[a * m + b] += xa * cols[b * rows.stride + i] * scale[i];
+        }
+      }
+      auto near = [&](double got, long double want, const std::string& what) {
+        EXPECT_NEAR(got, static_cast<double>(want),
+                    1e-13 * std::abs(static_cast<double>(want)))
+            << isa << " m " << m << " " << what;
+      };
+      near(sums[0], wyy, "yy");
+      near(sums[1], wys, "sum y");
+      for (int a = 0; a < m; ++a) {
+        near(h[a], wh[a], "h" + std::to_string(a));
+        for (int b = 0; b < m; ++b) {
+          near(g[a * m + b], wg[a * m + b],
+               "g" + std::to_string(a) + std::to_string(b));
+          EXPECT_EQ(g[a * m + b], g[b * m + a]) << isa << " symmetric";
+        }
+      }
+      all.insert(all.end(), g, g + m * m);
+      all.insert(all.end(), h, h + m);
+      all.insert(all.end(), sums, sums + 2);
+    }
+    if (first.empty()) {
+      first.push_back(all);
+    } else {
+      EXPECT_EQ(all, first[0]) << isa << " against the first set";
+    }
+  }
+}
+
 // Every SIMD instruction set gives the same fit, bit for bit; the scalar
 // path (libm exp/log, one row at a time) the same objective to 1e-12 and the
 // same parameters to the precision the optimum determines them.

@@ -83,6 +83,14 @@ struct BatchKernels {
   bool (*score_columns)(const BatchRows& rows, const double* base,
                         const double* cols, int m, const double* coef,
                         Objective o, double delta, double* f) = nullptr;
+  /// The normal equations of a variable-projection grid cell over the rows
+  /// [0, stride): X_ij = scale[i] cols[j * stride + i], y_i = scale[i]
+  /// (loss[i] − base[i]); g = XᵀX (m × m, row-major), h = Xᵀy (m entries),
+  /// sums = {yᵀy, Σ y_i}, summed in the same 8 lanes on every instruction
+  /// set. Padding rows must carry scale 0.
+  void (*normal_sums)(int stride, const double* loss, const double* scale,
+                      const double* base, const double* cols, int m, double* g,
+                      double* h, double* sums) = nullptr;
 };
 
 /// Linear coefficients the columns kernel takes at most.
