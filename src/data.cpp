@@ -383,18 +383,20 @@ DataSummary Summarize(const Observations& obs, const FlopModel* flops,
   // One item for the hash (below) and one per input, each writing its own
   // fields: the same summary on any number of threads. The hash, one serial
   // pass over every byte, goes first: the other threads count the inputs.
-  detail::ParallelFor(k + 1, threads, [&](int, int item) {
-    if (item == 0) {
-      s.hash = HashRows(obs);
-      return;
-    }
-    const int j = item - 1;
-    std::vector<double> col(n);
-    for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
-    s.min[j] = n ? *std::min_element(col.begin(), col.end()) : 0.0;
-    s.max[j] = n ? *std::max_element(col.begin(), col.end()) : 0.0;
-    s.num_distinct[j] = detail::CountDistinct(std::move(col));
-  });
+  detail::ParallelFor(
+      k + 1, detail::WorkerThreads(threads, 2.0 * (k + 1) * n),
+      [&](int, int item) {
+        if (item == 0) {
+          s.hash = HashRows(obs);
+          return;
+        }
+        const int j = item - 1;
+        std::vector<double> col(n);
+        for (int i = 0; i < n; ++i) col[i] = obs.x[i * k + j];
+        s.min[j] = n ? *std::min_element(col.begin(), col.end()) : 0.0;
+        s.max[j] = n ? *std::max_element(col.begin(), col.end()) : 0.0;
+        s.num_distinct[j] = detail::CountDistinct(std::move(col));
+      });
   if (n) {
     s.loss_min = *std::min_element(obs.loss.begin(), obs.loss.end());
     s.loss_max = *std::max_element(obs.loss.begin(), obs.loss.end());

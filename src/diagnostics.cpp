@@ -248,7 +248,9 @@ Diagnostics DiagnoseOnRows(const LawModel& law, const Observations& obs,
   // The longest items first.
   for (int part = num_parts - 1; part >= 0; --part)
     items.insert(items.begin(), [&jacobian, part] { jacobian(part); });
-  detail::ParallelFor(static_cast<int>(items.size()), threads,
+  detail::ParallelFor(static_cast<int>(items.size()),
+                      detail::WorkerThreads(
+                          threads, 2.0 * static_cast<double>(items.size()) * n),
                       [&](int, int item) { items[item](); });
   // The parts in order: sums, flags, and the factor of the stacked factors.
   Eigen::MatrixXd J;

@@ -114,7 +114,9 @@ struct FitOptions {
   /// How many of the best screened starts are polished to full tolerance.
   int num_refined = 4;
   /// Threads for ranking the default grid's cells and for multi-start
-  /// polishing; 0 = all cores. Results do not depend on it.
+  /// polishing; 0 = all cores. A stage with too little work to pay for
+  /// starting threads (under about 12 000 rows of law passes per thread,
+  /// detail::WorkerThreads) runs on fewer. Results do not depend on it.
   int num_threads = 1;
   /// FLOP convention of the runs' compute and of allocations, intervals,
   /// backtests and reports: one of flops::AllFlopConventions() ("6ND",

@@ -361,12 +361,15 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
   };
   std::vector<Worker> workers(std::max(1, std::min(threads, num_cells)));
   Stage stage("start grid cells", num_cells);
-  ParallelFor(num_cells, threads, [&](int worker, int c) {
-    Worker& w = workers[worker];
-    cell_values(c, &w.values);
-    scores[c] = score_cell(w.values, w.scratch, w.p);
-    stage.Advance();
-  });
+  // A cell costs about three passes over the scoring rows (the columns on
+  // Jets, the normal sums, the score's log).
+  ParallelFor(num_cells, WorkerThreads(threads, 3.0 * num_cells * n),
+              [&](int worker, int c) {
+                Worker& w = workers[worker];
+                cell_values(c, &w.values);
+                scores[c] = score_cell(w.values, w.scratch, w.p);
+                stage.Advance();
+              });
   std::vector<int> order;
   for (int c = 0; c < num_cells; ++c)
     if (std::isfinite(scores[c])) order.push_back(c);

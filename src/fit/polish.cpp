@@ -31,6 +31,13 @@ void QuietCeresLogging() {
 
 namespace {
 
+// Passes over the rows a start's polish takes, about (22–36 gradient passes
+// per start on the Epoch rows, docs/benchmarks.md, and F + 1 for the
+// scaling), and a confirming Levenberg–Marquardt pass from a converged
+// point: to size the threads a loop of starts is worth (WorkerThreads).
+constexpr double kPassesPerStart = 40.0;
+constexpr double kPassesPerConfirm = 5.0;
+
 // Whether two solves (e.g. presolved starts, polished on the scoring rows)
 // ended at the same point: both converged, their costs agree to 1e-6
 // relative and every free coordinate to 1e-6 × (1 + |z|).
@@ -118,7 +125,9 @@ Polished PolishStarts(
     const double t_scale =
         w_all > 0.0 && w_sub > 0.0 ? std::sqrt(w_sub / w_all) : 0.0;
     std::vector<SolveOutcome> pre(num_starts);
-    detail::ParallelFor(num_starts, start_threads, [&](int worker, int i) {
+    const int pre_threads = detail::WorkerThreads(
+        start_threads, kPassesPerStart * num_starts * rows.n);
+    detail::ParallelFor(num_starts, pre_threads, [&](int worker, int i) {
       if (!sub_models[worker]) sub_models[worker] = law.MakeResidualModel(sub);
       pre[i] = sub_models[worker]->Solve(starts[i], first);
     });
@@ -144,7 +153,9 @@ Polished PolishStarts(
     detail::SolveSettings confirm = full;
     confirm.function_tolerance = 1e-2 * o.function_tolerance;
     const int num_polished = static_cast<int>(polished.size());
-    detail::ParallelFor(num_polished, threads, [&](int worker, int j) {
+    const int polish_threads = detail::WorkerThreads(
+        threads, kPassesPerStart * num_polished * s.pd.num_rows);
+    detail::ParallelFor(num_polished, polish_threads, [&](int worker, int j) {
       const int i = polished[j];
       if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
       SolveOutcome c;
@@ -170,7 +181,9 @@ Polished PolishStarts(
       stage.Advance();
     }
   } else {
-    detail::ParallelFor(num_starts, threads, [&](int worker, int i) {
+    const int start_loop_threads = detail::WorkerThreads(
+        threads, kPassesPerStart * num_starts * s.pd.num_rows);
+    detail::ParallelFor(num_starts, start_loop_threads, [&](int worker, int i) {
       if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
       outcomes[i] = models[worker]->Solve(starts[i], settings);
       stage.Advance();
@@ -215,7 +228,9 @@ Polished PolishStarts(
     }
     std::vector<SolveOutcome> refined(num_refine);
     const int num_confirmed = static_cast<int>(confirmed.size());
-    detail::ParallelFor(num_confirmed, threads, [&](int worker, int c) {
+    const int confirm_threads = detail::WorkerThreads(
+        threads, kPassesPerConfirm * num_confirmed * s.pd.num_rows);
+    detail::ParallelFor(num_confirmed, confirm_threads, [&](int worker, int c) {
       if (!models[worker]) models[worker] = law.MakeResidualModel(s.pd);
       const int j = confirmed[c];
       refined[j] = models[worker]->Solve(outcomes[order[j]].z, full);

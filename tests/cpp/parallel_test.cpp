@@ -47,6 +47,21 @@ TEST(ParallelFor, OneSlotPerItemForAnyThreadCount) {
   for (int threads : {2, 3, 8, 64}) EXPECT_EQ(run(threads), one) << threads;
 }
 
+// One thread per kRowPassesPerWorker rows of work, at least one, at most
+// the threads asked for; work that is not a number gets one.
+TEST(ParallelFor, WorkerThreadsFollowTheWork) {
+  const double w = kRowPassesPerWorker;
+  EXPECT_EQ(WorkerThreads(2, 0.0), 1);
+  EXPECT_EQ(WorkerThreads(2, 1.99 * w), 1);
+  EXPECT_EQ(WorkerThreads(2, 2.0 * w), 2);
+  EXPECT_EQ(WorkerThreads(2, 1e12), 2);
+  EXPECT_EQ(WorkerThreads(8, 3.5 * w), 3);
+  EXPECT_EQ(WorkerThreads(8, 8.0 * w), 8);
+  EXPECT_EQ(WorkerThreads(1, 1e12), 1);
+  EXPECT_EQ(WorkerThreads(4, std::nan("")), 1);
+  EXPECT_EQ(WorkerThreads(1024, 1e300), 1024);
+}
+
 TEST(ParallelFor, NoItemsAndMoreThreadsThanItems) {
   int calls = 0;
   ParallelFor(0, 4, [&](int, int) { ++calls; });

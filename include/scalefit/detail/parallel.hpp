@@ -28,6 +28,23 @@ inline int ResolveThreads(int requested) {
   return hw == 0 ? 1 : static_cast<int>(hw);
 }
 
+/// Rows of law passes (one row through one value-and-gradient pass of a
+/// batch kernel, about 7–13 ns) a worker thread must get for starting it to
+/// pay: ParallelFor starts and joins its worker threads on every call, about
+/// 40–50 µs each on the 2-core machines of docs/benchmarks.md, the time of
+/// some 5000 such rows.
+inline constexpr double kRowPassesPerWorker = 12000.0;
+
+/// The threads worth using, at most `threads`, for work of about
+/// `row_passes` rows of law passes in all: one per kRowPassesPerWorker, at
+/// least one. ParallelFor's results never depend on the count, so this only
+/// decides the time.
+inline int WorkerThreads(int threads, double row_passes) {
+  const double useful = row_passes / kRowPassesPerWorker;
+  if (!(useful >= 2.0)) return 1;  // NaN too
+  return useful >= threads ? threads : static_cast<int>(useful);
+}
+
 /// Rethrows `error` as a scalefit exception: a scalefit::Error unchanged,
 /// std::bad_alloc and std::system_error as ResourceError, any other
 /// exception as Error naming what it said.
