@@ -133,23 +133,17 @@ bool SmallNnls(const SmallMatrix& G, const SmallVector& h, double yy,
   return std::isfinite(best);
 }
 
-// The sums of the normal equations of a grid cell's scaled rows: X_ij =
-// s_i φ_j(x_i), y_i = s_i (L_i − offset_i); G = XᵀX (lower triangle),
-// h = Xᵀy, yy = yᵀy and Σ y_i.
-struct NormalSums {
-  double g[kMaxLinear][kMaxLinear] = {}, h[kMaxLinear] = {};
-  double yy = 0.0, y_sum = 0.0;
-};
-
-// Laws without batch kernels (the kernels' normal_sums sums in 8 lanes):
-// adds the sums of rows [0, n) for M columns φ_j = col[j * stride + i],
-// loss[i] = L_i, scale[i] = s_i. M is a compile-time count so that the loops
-// over columns unroll; the sums run in row order whatever M is. Sums in local
+// Laws without batch kernels: the sums of BatchKernels::normal_sums (the
+// same outputs: g = XᵀX m × m row-major, h = Xᵀy, sums = {yᵀy, Σ y_i}) of
+// rows [0, n) for M columns φ_j = col[j * stride + i], loss[i] = L_i,
+// scale[i] = s_i, in row order rather than in the kernels' 8 lanes. M is a
+// compile-time count so that the loops over columns unroll. Sums in local
 // arrays, which the compiler keeps apart from the columns (an Eigen matrix
 // here is written back to memory per row).
 template <int M>
 void AddNormalSums(int n, int stride, const double* loss, const double* scale,
-                   const double* base, const double* col, NormalSums* out) {
+                   const double* base, const double* col, double* g_out,
+                   double* h_out, double* sums) {
   double g[M][M] = {}, h[M] = {};
   double yy = 0.0, y_sum = 0.0;
   for (int i = 0; i < n; ++i) {
@@ -165,20 +159,22 @@ void AddNormalSums(int n, int stride, const double* loss, const double* scale,
     }
   }
   for (int a = 0; a < M; ++a) {
-    out->h[a] = h[a];
-    for (int b = 0; b <= a; ++b) out->g[a][b] = g[a][b];
+    h_out[a] = h[a];
+    for (int b = 0; b <= a; ++b) g_out[a * M + b] = g_out[b * M + a] = g[a][b];
   }
-  out->yy = yy;
-  out->y_sum = y_sum;
+  sums[0] = yy;
+  sums[1] = y_sum;
 }
 
 // AddNormalSums<m> for a count m in [1, sizeof...(M)].
 template <int... M>
 void AddNormalSumsOf(std::integer_sequence<int, M...>, int m, int n, int stride,
                      const double* loss, const double* scale,
-                     const double* base, const double* col, NormalSums* out) {
-  ((m == M + 1 ? AddNormalSums<M + 1>(n, stride, loss, scale, base, col, out)
-               : void()),
+                     const double* base, const double* col, double* g,
+                     double* h, double* sums) {
+  ((m == M + 1
+        ? AddNormalSums<M + 1>(n, stride, loss, scale, base, col, g, h, sums)
+        : void()),
    ...);
 }
 
@@ -277,31 +273,22 @@ std::vector<std::vector<double>> GridStarts(const LawModel& law, const Setup& s,
           for (int i = 0; i < n; ++i) col[i] -= w.base[i];
         }
       }
-      SmallMatrix G(m, m);
-      SmallVector h(m);
-      double yy, y_sum;
+      double g[kMaxLinear * kMaxLinear], hs[kMaxLinear], sums[2];
       if (kernels) {  // in the kernels' 8 lanes
-        double g[kMaxLinear * kMaxLinear], hs[kMaxLinear], sums[2];
         kernels->normal_sums(stride, row_loss.data(), row_scale.data(),
                              w.base.data(), w.col.data(), m, g, hs, sums);
-        for (int a = 0; a < m; ++a) {
-          h[a] = hs[a];
-          for (int b = 0; b < m; ++b) G(a, b) = g[a * m + b];
-        }
-        yy = sums[0];
-        y_sum = sums[1];
       } else {
-        NormalSums sums;
         AddNormalSumsOf(std::make_integer_sequence<int, kMaxLinear>(), m, n,
                         stride, row_loss.data(), row_scale.data(),
-                        w.base.data(), w.col.data(), &sums);
-        for (int a = 0; a < m; ++a) {
-          h[a] = sums.h[a];
-          for (int b = 0; b <= a; ++b) G(a, b) = G(b, a) = sums.g[a][b];
-        }
-        yy = sums.yy;
-        y_sum = sums.y_sum;
+                        w.base.data(), w.col.data(), g, hs, sums);
       }
+      SmallMatrix G(m, m);
+      SmallVector h(m);
+      for (int a = 0; a < m; ++a) {
+        h[a] = hs[a];
+        for (int b = 0; b < m; ++b) G(a, b) = g[a * m + b];
+      }
+      const double yy = sums[0], y_sum = sums[1];
       SmallVector c;
       double sse;
       if (!G.allFinite() || !h.allFinite() || !std::isfinite(yy) ||

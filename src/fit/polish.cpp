@@ -31,10 +31,11 @@ void QuietCeresLogging() {
 
 namespace {
 
-// Passes over the rows a start's polish takes, about (22–36 gradient passes
-// per start on the Epoch rows, docs/benchmarks.md, and F + 1 for the
-// scaling), and a confirming Levenberg–Marquardt pass from a converged
-// point: to size the threads a loop of starts is worth (WorkerThreads).
+// About how many passes over the rows one start's polish takes (22–36
+// gradient passes per start on the Epoch rows, docs/benchmarks.md, and F + 1
+// for the scaling) and one confirming Levenberg–Marquardt pass from a
+// converged point takes: to size the threads a loop of starts is worth
+// (WorkerThreads).
 constexpr double kPassesPerStart = 40.0;
 constexpr double kPassesPerConfirm = 5.0;
 
