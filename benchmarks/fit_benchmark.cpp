@@ -7,10 +7,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "scalefit/detail/parallel.hpp"
 #include "scalefit/scalefit.hpp"
 
 namespace {
@@ -132,6 +135,36 @@ void BM_KaplanDefaultThreads(benchmark::State& state) {
   }
 }
 
+// One ParallelFor call of 4 empty items on 2 workers: the pool's helpers
+// (arg 1) against threads started and joined for the call (arg 0).
+void BM_ParallelForCall(benchmark::State& state) {
+  namespace detail = scalefit::detail;
+  const detail::ThreadStarter spawn = [](std::function<void()> f) {
+    return std::thread(std::move(f));
+  };
+  const bool pool = state.range(0) == 1;
+  int sink = 0;
+  for (auto _ : state) {
+    detail::ParallelFor(
+        4, 2, [&](int, int i) { benchmark::DoNotOptimize(sink += i); },
+        pool ? nullptr : spawn);
+  }
+}
+
+// The default Chinchilla fit on planted rows on 1 and 2 threads (wall
+// time): rows split across the workers from kSplitRows rows.
+void BM_FitThreads(benchmark::State& state) {
+  const Observations data =
+      Planted("chinchilla", static_cast<int>(state.range(0)));
+  FitOptions o;
+  o.num_threads = static_cast<int>(state.range(1));
+  for (auto _ : state) {
+    auto r = scalefit::Fit("chinchilla", data, o);
+    benchmark::DoNotOptimize(r.objective);
+    if (!r.converged) state.SkipWithError(r.message.c_str());
+  }
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_FitVsPoints, power_law, std::string("power_law"))
@@ -187,6 +220,12 @@ BENCHMARK(BM_EpochHoffmannGrid)
     ->Arg(2)
     ->Iterations(1)
     ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+
+BENCHMARK(BM_ParallelForCall)->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK(BM_FitThreads)
+    ->ArgsProduct({{1000, 10000, 30000, 100000}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -113,9 +113,10 @@ struct FitOptions {
   double screening_tolerance = 1e-6;
   /// How many of the best screened starts are polished to full tolerance.
   int num_refined = 4;
-  /// Threads for ranking the default grid's cells and for multi-start
-  /// polishing; 0 = all cores. A stage with too little work to pay for
-  /// starting threads (under about 12 000 rows of law passes per thread,
+  /// Threads for ranking the default grid's cells, for multi-start
+  /// polishing and, from detail::kSplitRows (8192) rows, for the rows of
+  /// each evaluation; 0 = all cores. A stage with too little work for more
+  /// (under about 12 000 rows of law passes per thread,
   /// detail::WorkerThreads) runs on fewer. Results do not depend on it.
   int num_threads = 1;
   /// FLOP convention of the runs' compute and of allocations, intervals,

@@ -102,9 +102,9 @@ def fit(law: LawLike, data: Any = None, *, loss: Any = None, objective: str = "h
     columns : role (a law input, ``"loss"``, ``"weights"``, ``"groups"``) ->
         column of ``data``. The result remembers where each input came from,
         so ``result.predict(new_frame)`` finds the same column names.
-    threads : threads for ranking the default start grid and polishing starts; a stage
-        with too little work to pay for starting threads runs on fewer (results do not
-        depend on it).
+    threads : threads for ranking the default start grid, polishing starts and, from
+        8192 rows, splitting each evaluation's rows; a stage with too little work for
+        more runs on fewer (results do not depend on it).
     flop_convention : ``"6ND"`` (default), ``"kaplan"`` or ``"hoffmann_detailed"``
         (see docs/flops.md): how each run's compute, allocations, intervals
         and reports count FLOPs. A ``C`` column in ``data`` (for a law that

@@ -224,10 +224,9 @@ FitResult SolveFit(const LawPtr& law_ptr, const Observations& data,
   CheckReportedCompute(*data_copy, flops, c_nd, o.compute_tolerance);
 
   const int threads = ResolveThreads(o.num_threads);
-  // From kLargeDataRows rows one evaluation is split across threads (in
-  // fixed chunks, so the sums do not depend on the thread count).
-  if (s.pd.num_rows >= kLargeDataRows && threads > 1)
-    s.pd.row_threads = threads;
+  // From kSplitRows rows one evaluation is split across threads (in fixed
+  // chunks, so the sums do not depend on the thread count).
+  if (s.pd.num_rows >= kSplitRows && threads > 1) s.pd.row_threads = threads;
   std::vector<std::vector<double>> reserve;
   const std::vector<std::vector<double>> starts =
       MakeStarts(law, s, o, threads, &reserve);

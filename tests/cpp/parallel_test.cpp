@@ -5,6 +5,8 @@
 #include "scalefit/detail/parallel.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
@@ -60,6 +62,72 @@ TEST(ParallelFor, WorkerThreadsFollowTheWork) {
   EXPECT_EQ(WorkerThreads(1, 1e12), 1);
   EXPECT_EQ(WorkerThreads(4, std::nan("")), 1);
   EXPECT_EQ(WorkerThreads(1024, 1e300), 1024);
+}
+
+// The pool's helpers are started once and reused: many calls on 3 workers
+// leave it at 2 helpers (or more, from an earlier call with more), and every
+// call still runs each item exactly once.
+TEST(ParallelFor, PoolHelpersAreStartedOnceAndReused) {
+  ParallelFor(16, 3, [](int, int) {});
+  const int helpers = WorkerPool::Instance().Threads();
+  EXPECT_GE(helpers, 2);
+  for (int call = 0; call < 2000; ++call) {
+    std::vector<int> count(7, 0);
+    ParallelFor(7, 3, [&](int worker, int i) {
+      EXPECT_LT(worker, 3);
+      ++count[i];
+    });
+    ASSERT_EQ(count, std::vector<int>(7, 1)) << "call " << call;
+  }
+  EXPECT_EQ(WorkerPool::Instance().Threads(), helpers);
+}
+
+// A ParallelFor inside a work item (the pool is then busy) and two on
+// different threads at once give the same slots as one thread.
+TEST(ParallelFor, NestedAndConcurrentCallsGiveTheSameSlots) {
+  auto inner = [](int i) {
+    std::vector<double> v(40);
+    ParallelFor(40, 2, [&](int, int j) { v[j] = std::sqrt(i * 40.0 + j); });
+    double s = 0.0;
+    for (double x : v) s += x;
+    return s;
+  };
+  std::vector<double> serial(12), nested(12);
+  for (int i = 0; i < 12; ++i) serial[i] = inner(i);
+  ParallelFor(12, 2, [&](int, int i) { nested[i] = inner(i); });
+  EXPECT_EQ(nested, serial);
+  std::vector<double> a(12), b(12);
+  std::thread other([&] {
+    for (int rep = 0; rep < 50; ++rep)
+      ParallelFor(12, 2, [&](int, int i) { b[i] = inner(i); });
+  });
+  for (int rep = 0; rep < 50; ++rep)
+    ParallelFor(12, 2, [&](int, int i) { a[i] = inner(i); });
+  other.join();
+  EXPECT_EQ(a, serial);
+  EXPECT_EQ(b, serial);
+}
+
+// A child process forked after the pool has started (Python's
+// multiprocessing does this) makes a pool of its own and finishes its items;
+// an alarm turns a hang into a failure.
+TEST(ParallelFor, AForkedChildRunsItsOwnPool) {
+  ParallelFor(8, 2, [](int, int) {});
+  ASSERT_GE(WorkerPool::Instance().Threads(), 1);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    alarm(20);
+    std::vector<int> count(1000, 0);
+    ParallelFor(1000, 2, [&](int, int i) { ++count[i]; });
+    bool ok = true;
+    for (int c : count) ok = ok && c == 1;
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child did not exit (hang or crash)";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(ParallelFor, NoItemsAndMoreThreadsThanItems) {

@@ -571,14 +571,16 @@ void ExpectPresolvedFitsAgree(const Observations& obs) {
   }
 }
 
-// From 65536 rows one evaluation's rows are split across the threads, in
-// fixed chunks: the fit does not depend on the thread count.
+// A large data set (kLargeDataRows): one evaluation's rows split across the
+// threads in fixed 8192-row chunks; the fit does not depend on the thread
+// count.
 TEST(Simd, RowSplitFitIsThreadCountIndependent) {
   ExpectPresolvedFitsAgree(PlantedChinchilla(70001));
 }
 
-// From twice max_scoring_rows rows (and below the row split), the same
-// presolve and shared polish, the reduced block from kReducedBlockRows.
+// A mid-size data set: the presolve and shared polish (from twice
+// max_scoring_rows rows), the reduced block (kReducedBlockRows) and the rows
+// split across the pool's threads in 1024-row chunks (kSplitRows).
 TEST(Simd, PresolvedMidSizeFitIsThreadCountIndependent) {
   ExpectPresolvedFitsAgree(PlantedChinchilla(10001));
 }

@@ -165,7 +165,14 @@ CHILD = textwrap.dedent("""
     loss = (1.69 + 406.4 / N**0.34 + 410.7 / D**0.28) * np.exp(0.01 * rng.standard_normal(N.size))
     def cpu():
         t = os.times(); return t.user + t.system
-    base = len(os.listdir('/proc/self/task'))
+    def threads():  # other than the worker pool's, which sleep between jobs
+        def name(t):
+            try:
+                with open(f'/proc/self/task/{{t}}/comm') as f: return f.read().strip()
+            except OSError:  # the thread has just ended
+                return 'scalefit-pool'
+        return sum(name(t) != 'scalefit-pool' for t in os.listdir('/proc/self/task'))
+    base = threads()
     {setup}
     print('STARTED', flush=True)
     try:
@@ -175,7 +182,7 @@ CHILD = textwrap.dedent("""
         c0 = cpu()
         print('CAUGHT', c0, flush=True)
         time.sleep(0.5); c1 = cpu()
-        extra = len(os.listdir('/proc/self/task')) - base
+        extra = threads() - base
         print('INTERRUPTED', c1 - c0, extra, flush=True)
     except ValueError as exc:
         print('VALUEERROR', exc, flush=True)

@@ -56,16 +56,22 @@ struct ProblemData {
   std::vector<double> upper;
   /// The same rows laid out for batch kernels (stride 0 = not laid out).
   BatchRows batch;
-  /// Threads that split the rows of one evaluation (large data sets).
+  /// Threads that split the rows of one evaluation (from kSplitRows rows).
   int row_threads = 1;
 };
 
-/// Rows from which a data set counts as large: one evaluation's rows are
-/// split across the fit's threads, and Levenberg–Marquardt solves its steps
-/// from the normal equations (P × P) instead of a QR factorisation of the
-/// rows × P Jacobian (for laws without the reduced block below). A function
-/// of the rows only, never of the threads.
+/// Rows from which a data set counts as large: Levenberg–Marquardt solves
+/// its steps from the normal equations (P × P) instead of a QR
+/// factorisation of the rows × P Jacobian (for laws without the reduced
+/// block below), and the set-up's per-row work runs on the fit's threads. A
+/// function of the rows only, never of the threads.
 inline constexpr int kLargeDataRows = 65536;
+
+/// Rows from which one evaluation's rows are split across the fit's threads
+/// (ProblemData::row_threads; the pool's workers are woken, not started, so
+/// the split pays from a few thousand rows) and the starts are polished one
+/// after another. Below it the starts are polished side by side instead.
+inline constexpr int kSplitRows = 8192;
 
 /// Rows from which Levenberg–Marquardt works on the residual block reduced
 /// to P + 1 residuals (NormalLawResidual, typed_law.hpp: the same JᵀJ, Jᵀr

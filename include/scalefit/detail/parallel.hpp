@@ -3,10 +3,14 @@
 /// result slot i, so results do not depend on the number of threads.
 #pragma once
 
+#include <pthread.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -30,9 +34,10 @@ inline int ResolveThreads(int requested) {
 
 /// Rows of law passes (one row through one value-and-gradient pass of a
 /// batch kernel, about 7–13 ns) a worker thread must get for starting it to
-/// pay: ParallelFor starts and joins its worker threads on every call, about
-/// 40–50 µs each on the 2-core machines of docs/benchmarks.md, the time of
-/// some 5000 such rows.
+/// pay. Set when ParallelFor started and joined its threads on every call
+/// (40–50 µs, the time of some 5000 such rows, on the 2-core machines of
+/// docs/benchmarks.md); a call on the WorkerPool costs about 0.4 µs, but a
+/// nested or concurrent call still starts threads, so the threshold stays.
 inline constexpr double kRowPassesPerWorker = 12000.0;
 
 /// The threads worth using, at most `threads`, for work of about
@@ -67,9 +72,184 @@ inline int WorkerThreads(int threads, double row_passes) {
 /// Starts a thread running the given function.
 using ThreadStarter = std::function<std::thread(std::function<void()>)>;
 
+/// The process's persistent worker threads: ParallelFor hands its items to
+/// them instead of starting threads per call. A helper that has finished a
+/// job spins for kSpinSeconds on the job counter before it sleeps, so back-
+/// to-back jobs (the evaluations of one solve) find it awake; the caller
+/// works as worker 0 and, when its items are done, closes the job to helpers
+/// that have not joined yet, so a helper that wakes late never delays it.
+/// One job at a time: a caller that finds the pool busy (a nested or a
+/// concurrent ParallelFor) is refused and starts threads of its own. After a
+/// fork the child makes a new pool (the parent's threads are not in it).
+/// The helpers are never joined: they sleep until the process exits, named
+/// kThreadName.
+class WorkerPool {
+ public:
+  /// Helpers the pool grows to at most; larger requests start threads.
+  static constexpr int kMaxHelpers = 63;
+  static constexpr double kSpinSeconds = 50e-6;
+  /// The helpers' thread name (Linux: /proc/<pid>/task/<tid>/comm).
+  static constexpr const char* kThreadName = "scalefit-pool";
+
+  using JobFn = void (*)(void* context, int worker);
+
+  /// The pool of this process (made on first use, and again after a fork).
+  static WorkerPool& Instance() {
+    static std::atomic<WorkerPool*> current{nullptr};
+    WorkerPool* p = current.load(std::memory_order_acquire);
+    const pid_t pid = getpid();
+    while (p == nullptr || p->pid_ != pid) {
+      WorkerPool* fresh = new WorkerPool(pid);
+      if (current.compare_exchange_strong(p, fresh,
+                                          std::memory_order_acq_rel)) {
+        p = fresh;  // an old pool is another process's: left as it is
+      } else {
+        delete fresh;
+      }
+    }
+    return *p;
+  }
+
+  /// Runs fn(context, w) on the calling thread (w = 0) and on up to
+  /// `helpers` pool threads (w = 1..helpers; a helper that comes too late
+  /// does not run it). Returns false without running anything when the pool
+  /// is busy or cannot have that many threads; then the caller runs the job
+  /// another way. fn must not throw.
+  bool TryRun(int helpers, JobFn fn, void* context) {
+    if (helpers < 1 || helpers > kMaxHelpers) return false;
+    bool expected = false;
+    if (!busy_.compare_exchange_strong(expected, true,
+                                       std::memory_order_acquire))
+      return false;
+    struct Release {
+      std::atomic<bool>& busy;
+      ~Release() { busy.store(false, std::memory_order_release); }
+    } release{busy_};
+    if (!Grow(helpers)) return false;
+    bool wake;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fn_ = fn;
+      context_ = context;
+      slots_ = helpers;
+      joined_ = 0;
+      open_ = true;
+      generation_.fetch_add(1, std::memory_order_release);
+      wake = sleeping_ > 0;
+    }
+    if (wake) work_cv_.notify_all();
+    fn(context, 0);
+    std::unique_lock<std::mutex> lock(mutex_);
+    open_ = false;  // helpers that have not joined stay out
+    RunState* const run = CurrentRun();
+    while (running_ > 0) {
+      if (!run) {
+        done_cv_.wait(lock);
+        continue;
+      }
+      // Keep polling (Ctrl-C, progress) while the helpers finish.
+      done_cv_.wait_for(lock, std::chrono::milliseconds(10));
+      lock.unlock();
+      run->Poll();
+      lock.lock();
+    }
+    return true;
+  }
+
+  /// Pool threads started so far (for tests).
+  int Threads() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return started_;
+  }
+
+ private:
+  explicit WorkerPool(pid_t pid) : pid_(pid) {}
+
+  // Called with busy_ held: starts helpers up to `helpers`.
+  bool Grow(int helpers) {
+    while (started_ < helpers) {
+      try {
+        std::thread([this] { Helper(); }).detach();
+      } catch (const std::exception&) {  // std::system_error, std::bad_alloc
+        return false;
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++started_;
+    }
+    return true;
+  }
+
+  void Helper() noexcept {
+#if defined(__linux__)
+    pthread_setname_np(pthread_self(), kThreadName);  // for top, gdb, tests
+#endif
+    std::uint64_t seen = generation_.load(std::memory_order_acquire);
+    for (;;) {
+      // Spin a little for the next job, then sleep.
+      const auto until = std::chrono::steady_clock::now() +
+                         std::chrono::duration<double>(kSpinSeconds);
+      bool fresh = false;
+      for (int spin = 0;; ++spin) {
+        if (generation_.load(std::memory_order_acquire) != seen) {
+          fresh = true;
+          break;
+        }
+        if ((spin & 63) == 63 && std::chrono::steady_clock::now() > until)
+          break;
+        CpuRelax();
+      }
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (!fresh) {
+        ++sleeping_;
+        work_cv_.wait(lock, [&] {
+          return generation_.load(std::memory_order_relaxed) != seen;
+        });
+        --sleeping_;
+      }
+      seen = generation_.load(std::memory_order_relaxed);
+      if (!open_ || joined_ >= slots_) continue;  // too late for this job
+      const int worker = ++joined_;
+      ++running_;
+      const JobFn fn = fn_;
+      void* const context = context_;
+      lock.unlock();
+      fn(context, worker);
+      lock.lock();
+      if (--running_ == 0) done_cv_.notify_all();
+    }
+  }
+
+  static void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
+  const pid_t pid_;
+  std::atomic<bool> busy_{false};
+  std::atomic<std::uint64_t> generation_{0};
+  mutable std::mutex mutex_;  // guards everything below
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  JobFn fn_ = nullptr;
+  void* context_ = nullptr;
+  int slots_ = 0;
+  int joined_ = 0;
+  int running_ = 0;
+  int sleeping_ = 0;
+  bool open_ = false;
+  int started_ = 0;
+};
+
 /// Runs body(worker, i) for i in [0, n) on up to `threads` workers (worker 0
 /// is the calling thread). Items are handed out one at a time, so which
 /// worker runs item i varies, but item i only ever writes its own slot.
+/// The other workers are the WorkerPool's threads; when the pool is busy (a
+/// ParallelFor inside a work item, or one on another thread), cannot grow
+/// to `threads`, or `start_thread` is given, they are threads started for
+/// this call and joined before it returns.
 ///
 /// Errors never terminate the process and always surface as scalefit
 /// exceptions (RethrowAsScalefitError):
@@ -77,16 +257,19 @@ using ThreadStarter = std::function<std::thread(std::function<void()>)>;
 ///    every started worker finishes its current item and is joined before
 ///    the exception is rethrown;
 ///  - when a worker thread cannot be created (std::system_error, e.g. the
-///    process is at its thread limit), the workers already started are
-///    stopped and joined and ResourceError is thrown, naming the count.
+///    process is at its thread limit), the workers already started for the
+///    call are stopped and joined and ResourceError is thrown, naming the
+///    count (a pool that cannot grow is not an error: the call then starts
+///    threads of its own).
 ///
 /// Cancellation (run_control.hpp): inside a controlled run, every item is
 /// preceded by a check for a stop (no new item starts once one is
 /// requested), the workers run with the caller's run (so nested loops and
 /// solves see it too), and the calling thread keeps polling the run's
 /// callbacks while it waits for the other workers. A stop is rethrown, after
-/// every worker has been joined, as the stop's reason or Cancelled — before
-/// any other error.
+/// every worker has finished (pool helpers go back to sleep, threads started
+/// for the call are joined), as the stop's reason or Cancelled — before any
+/// other error.
 ///
 /// `start_thread` starts one worker thread; the default is std::thread
 /// (tests pass one that fails, to exercise the error path).
@@ -139,6 +322,16 @@ inline void ParallelFor(int n, int threads,
       finished_cv.notify_one();
     }
   };
+  if (!start_thread) {
+    const WorkerPool::JobFn job = [](void* context, int worker) {
+      (*static_cast<decltype(work)*>(context))(worker);
+    };
+    if (WorkerPool::Instance().TryRun(threads - 1, job, &work)) {
+      if (run && run->StopRequested()) run->ThrowStopped();
+      if (error) RethrowAsScalefitError(error);
+      return;
+    }
+  }
   std::vector<std::thread> pool;
   std::string start_failure;
   try {

@@ -35,9 +35,14 @@
 
 namespace scalefit::detail {
 
-/// Rows per chunk of a batch evaluation: a fixed size (not a function of the
-/// thread count), so sums are the same on any number of threads.
-inline constexpr int kBatchChunkRows = 8192;
+/// Rows per chunk of a batch evaluation over `rows` rows: 8192 for large
+/// data sets (kLargeDataRows), else 1024 (so the rows of a mid-size
+/// evaluation split evenly across threads, from kSplitRows). A function of
+/// the rows only, never of the thread count, so sums are the same on any
+/// number of threads.
+inline int BatchChunkRows(int rows) {
+  return rows >= kLargeDataRows ? 8192 : 1024;
+}
 
 inline bool IsFiniteValue(double v) { return std::isfinite(v); }
 template <typename T, int N>
@@ -114,7 +119,7 @@ struct LawResidual {
 
 /// The residual block of LawResidual evaluated by the law's batch kernels
 /// (simd.hpp): the raw residuals and ∂r/∂z of a batch of rows per pass, in
-/// fixed chunks of kBatchChunkRows on ProblemData::row_threads (each chunk
+/// fixed chunks of BatchChunkRows on ProblemData::row_threads (each chunk
 /// writes its own rows, so the result does not depend on the thread count).
 /// The weighted residual √w·s(r) and its derivative are then formed row by
 /// row from SqrtObjective (objective.hpp) on a one-slot Jet, the chain rule
@@ -140,11 +145,12 @@ class BatchLawResidual final : public ceres::CostFunction {
     // The rows padded to a multiple of 8 (the stride, unless d views some
     // rows of a larger layout: then the rows after them pad).
     const int padded = std::min(d.batch.stride, (n + 7) / 8 * 8);
-    const int chunks = (padded + kBatchChunkRows - 1) / kBatchChunkRows;
+    const int chunk_rows = BatchChunkRows(padded);
+    const int chunks = (padded + chunk_rows - 1) / chunk_rows;
     ok_.assign(chunks, 0);
     ParallelFor(chunks, d.row_threads, [&](int, int c) {
-      const int begin = c * kBatchChunkRows;
-      const int end = std::min(padded, begin + kBatchChunkRows);
+      const int begin = c * chunk_rows;
+      const int end = std::min(padded, begin + chunk_rows);
       kernels_->residuals(d.batch, map, in_log, z, begin, end, residuals, jac);
       bool finite = true;
       for (int i = begin; i < std::min(end, n); ++i) {
@@ -178,7 +184,7 @@ class BatchLawResidual final : public ceres::CostFunction {
 
 /// From kReducedBlockRows rows: the residual block of BatchLawResidual
 /// reduced to P + 1 residuals, so Levenberg–Marquardt never holds a rows × P
-/// Jacobian. One pass over the rows (fixed chunks of kBatchChunkRows on
+/// Jacobian. One pass over the rows (fixed chunks of BatchChunkRows on
 /// ProblemData::row_threads, each chunk's sums in its own slot, the slots
 /// added in order) forms G = J̃ᵀJ̃, b = J̃ᵀr̃ and c = r̃ᵀr̃. With G = V Λ Vᵀ
 /// the block's residuals are q = Λ^{-1/2} Vᵀ b and s = √max(0, c − qᵀq), its
@@ -208,7 +214,8 @@ class NormalLawResidual final : public ceres::CostFunction {
     const bool with_jac = jacobians != nullptr && jacobians[0] != nullptr;
     const BatchMap map{d.map.source.data(), d.map.positive.data()};
     const bool in_log = InLogSpace(d.objective);
-    const int chunks = (d.batch.stride + kBatchChunkRows - 1) / kBatchChunkRows;
+    const int chunk_rows = BatchChunkRows(d.batch.stride);
+    const int chunks = (d.batch.stride + chunk_rows - 1) / chunk_rows;
     const int workers = std::max(1, std::min(d.row_threads, chunks));
     slots_.assign(static_cast<size_t>(chunks) * kSlot, 0.0);
     ok_.assign(chunks, 0);
@@ -217,13 +224,13 @@ class NormalLawResidual final : public ceres::CostFunction {
       jac_.resize(workers);
     }
     ParallelFor(chunks, workers, [&](int worker, int c) {
-      const int begin = c * kBatchChunkRows;
-      const int end = std::min(d.batch.stride, begin + kBatchChunkRows);
+      const int begin = c * chunk_rows;
+      const int end = std::min(d.batch.stride, begin + chunk_rows);
       const int rows = std::min(end, d.num_rows) - begin;
       std::vector<double>& r = r_[worker];
       std::vector<double>& jac = jac_[worker];
-      r.resize(kBatchChunkRows);
-      if (with_jac) jac.resize(static_cast<size_t>(kBatchChunkRows) * P);
+      r.resize(chunk_rows);
+      if (with_jac) jac.resize(static_cast<size_t>(chunk_rows) * P);
       // The chunk as rows of its own (the kernels index rows from 0).
       const BatchRows view = RowsFrom(d.batch, begin, d.num_rows - begin);
       kernels_->residuals(view, map, in_log, z, 0, end - begin, r.data(),
@@ -354,17 +361,18 @@ class LawObjective final : public ceres::FirstOrderFunction {
   }
 
  private:
-  // The rows in fixed chunks of kBatchChunkRows (the last one shorter), each
+  // The rows in fixed chunks of BatchChunkRows (the last one shorter), each
   // summed by the batch kernel, the chunks added in order: the same numbers
   // whether the chunks run on one thread or several.
   bool EvaluateBatches(const double* z, double* cost, double* gradient) const {
     const ProblemData& d = *d_;
     const BatchMap map{d.map.source.data(), d.map.positive.data()};
     const int stride = d.batch.stride;
-    const int chunks = (stride + kBatchChunkRows - 1) / kBatchChunkRows;
+    const int chunk_rows = BatchChunkRows(stride);
+    const int chunks = (stride + chunk_rows - 1) / chunk_rows;
     auto run = [&](int c, double* f, double* g) {
-      const int begin = c * kBatchChunkRows;
-      const int end = std::min(stride, begin + kBatchChunkRows);
+      const int begin = c * chunk_rows;
+      const int end = std::min(stride, begin + chunk_rows);
       return kernels_->objective(d.batch, map, d.objective, d.delta, z, begin,
                                  end, f, g);
     };
